@@ -1,0 +1,213 @@
+"""Claims: each leaflet's `claims/<doc>.yaml` read into `Document` and `Claim` records, with lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kb.findings import Finding, Location, Severity
+
+KINDS = ("clinical", "service")
+FITS = ("supports", "partial", "indirect", "not-addressed", "unassessed")
+# A link with one of these fits counts as support for the claim's label.
+SUPPORTING_FITS = ("supports", "partial", "indirect", "unassessed")
+
+_CLAIM_FIELDS = {"id", "section", "kind", "text", "cited_as", "sources"}
+_SOURCE_FIELDS = {"key", "fit", "note"}
+_DOCUMENT_FIELDS = {"title", "publisher", "language", "text", "url", "date"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One link from a claim to a work."""
+
+    key: str  # the BibTeX key of the work
+    fit: str  # one of FITS: how well the work says what the claim says
+    note: str  # why that fit, in a sentence or two; "" when none was given
+    line: int  # line of the source entry in the claims file
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One assertion of a leaflet: a verbatim span of its text."""
+
+    id: str  # unique across the KB, e.g. "npi-kader"
+    document: str  # the claims file's stem, e.g. "npi-pmt"
+    section: str  # the heading it stands under
+    kind: str  # "clinical" (needs evidence) or "service" (practical information)
+    text: str  # the verbatim span (whitespace-insensitive)
+    cited_as: str  # the citation exactly as printed, "" when the leaflet gives none
+    sources: tuple[Source, ...]  # links to works, in the order given
+    line: int  # line of the claim in the claims file
+
+
+@dataclass(frozen=True)
+class Document:
+    """One leaflet: its metadata, the path of its text, and its claims in file order."""
+
+    id: str  # the claims file's stem, e.g. "npi-pmt"
+    title: str  # the leaflet's title
+    publisher: str  # who published it, "" when unknown
+    language: str  # "nl" or "en"
+    text_path: Path  # the leaflet's text as published
+    claims_path: Path  # the claims file
+    claims: tuple[Claim, ...]  # in file order
+
+
+class _Problems:
+    """Collects schema problems of one claims file."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.findings: list[Finding] = []
+
+    def add(self, node: Node, message: str, rule: str = "claims-schema", claim: str | None = None) -> None:
+        self.findings.append(Finding(
+            Location(self.display, node.start_mark.line + 1), Severity.ERROR, rule, message, claim=claim))
+
+
+def _mapping(node: Node, what: str, problems: _Problems) -> dict[str, tuple[Node, Node]] | None:
+    if not isinstance(node, MappingNode):
+        problems.add(node, f"{what} must be a mapping of fields")
+        return None
+    fields: dict[str, tuple[Node, Node]] = {}
+    for key_node, value_node in node.value:
+        name = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
+        if name in fields:
+            problems.add(key_node, f"{what} has the field '{name}' twice")
+        fields[name] = (key_node, value_node)
+    return fields
+
+
+def _text(fields: dict[str, tuple[Node, Node]], name: str, what: str, problems: _Problems,
+          required: bool = True, claim: str | None = None) -> str:
+    if name not in fields:
+        return ""
+    key_node, value_node = fields[name]
+    if not isinstance(value_node, ScalarNode) or value_node.tag == "tag:yaml.org,2002:null":
+        if required or value_node.tag != "tag:yaml.org,2002:null":
+            problems.add(value_node, f"{what}: '{name}' must be text", claim=claim)
+        return ""
+    return str(value_node.value).strip()
+
+
+def _unknown(fields: dict[str, tuple[Node, Node]], allowed: set[str], what: str, problems: _Problems,
+             claim: str | None = None) -> None:
+    for name, (key_node, _) in fields.items():
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            problems.add(key_node, f"{what} has an unknown field '{name}' (known: {known})", claim=claim)
+
+
+def _source(node: Node, claim_id: str, problems: _Problems) -> Source | None:
+    what = f"a source of claim {claim_id}"
+    if isinstance(node, ScalarNode):  # `- koch2014` is shorthand for an unassessed link
+        return Source(key=str(node.value).strip(), fit="unassessed", note="", line=node.start_mark.line + 1)
+    fields = _mapping(node, what, problems)
+    if fields is None:
+        return None
+    _unknown(fields, _SOURCE_FIELDS, what, problems, claim_id)
+    key = _text(fields, "key", what, problems, claim=claim_id)
+    if not key:
+        problems.add(node, f"{what} has no 'key'", claim=claim_id)
+        return None
+    fit = _text(fields, "fit", what, problems, claim=claim_id) or "unassessed"
+    if fit not in FITS:
+        problems.add(fields["fit"][1], f"{what}: fit '{fit}' is not one of {', '.join(FITS)}", claim=claim_id)
+        return None
+    note = _text(fields, "note", what, problems, required=False, claim=claim_id)
+    return Source(key=key, fit=fit, note=note, line=node.start_mark.line + 1)
+
+
+def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
+    fields = _mapping(node, "a claim", problems)
+    if fields is None:
+        return None
+    claim_id = _text(fields, "id", "a claim", problems)
+    if not claim_id:
+        problems.add(node, "a claim has no 'id'")
+        return None
+    what = f"claim {claim_id}"
+    _unknown(fields, _CLAIM_FIELDS, what, problems, claim_id)
+    text = _text(fields, "text", what, problems, claim=claim_id)
+    if not text:
+        problems.add(node, f"{what} has no 'text'", claim=claim_id)
+    kind = _text(fields, "kind", what, problems, claim=claim_id) or "clinical"
+    if kind not in KINDS:
+        problems.add(fields["kind"][1], f"{what}: kind '{kind}' is not one of {', '.join(KINDS)}", claim=claim_id)
+    sources: list[Source] = []
+    if "sources" in fields:
+        value = fields["sources"][1]
+        if isinstance(value, SequenceNode):
+            for item in value.value:
+                source = _source(item, claim_id, problems)
+                if source is not None:
+                    sources.append(source)
+        elif not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null"):
+            problems.add(value, f"{what}: 'sources' must be a list")
+    return Claim(
+        id=claim_id,
+        document=document,
+        section=_text(fields, "section", what, problems, required=False, claim=claim_id),
+        kind=kind,
+        text=text,
+        cited_as=_text(fields, "cited_as", what, problems, required=False, claim=claim_id),
+        sources=tuple(sources),
+        line=node.start_mark.line + 1,
+    )
+
+
+def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
+    """Read one claims file; every problem in it is a finding, all of them at once."""
+    problems = _Problems(display)
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except FileNotFoundError:
+        return None, [Finding(Location(display, 0), Severity.ERROR, "unreadable-input", "file not found")]
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        return None, [Finding(Location(display, line), Severity.ERROR, "unreadable-input",
+                              f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context", None)
+        message = f"cannot read YAML: {problem}" + (f" ({context})" if context else "")
+        return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax", message)]
+    stem = path.stem
+    if root is None:
+        root = MappingNode("tag:yaml.org,2002:map", [])
+        root.start_mark = yaml.Mark(display, 0, 0, 0, None, None)  # type: ignore[no-untyped-call]
+    top = _mapping(root, "the claims file", problems)
+    if top is None:
+        return None, problems.findings
+    _unknown(top, {"document", "claims"}, "the claims file", problems)
+    meta: dict[str, tuple[Node, Node]] = {}
+    if "document" in top:
+        meta = _mapping(top["document"][1], "'document'", problems) or {}
+        _unknown(meta, _DOCUMENT_FIELDS, "'document'", problems)
+    text_name = _text(meta, "text", "'document'", problems, required=False) or f"{stem}.txt"
+    claims: list[Claim] = []
+    if "claims" in top:
+        value = top["claims"][1]
+        if isinstance(value, SequenceNode):
+            for item in value.value:
+                claim = _claim(item, stem, problems)
+                if claim is not None:
+                    claims.append(claim)
+        elif not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null"):
+            problems.add(value, "'claims' must be a list of claims")
+    document = Document(
+        id=stem,
+        title=_text(meta, "title", "'document'", problems, required=False) or stem,
+        publisher=_text(meta, "publisher", "'document'", problems, required=False),
+        language=_text(meta, "language", "'document'", problems, required=False) or "nl",
+        text_path=path.parent / text_name,
+        claims_path=path,
+        claims=tuple(claims),
+    )
+    return document, problems.findings

@@ -1,0 +1,79 @@
+"""The knowledge base read from a folder: bibliography, leaflets, claims, graph, findings.
+
+Everything is loaded and checked here before anything is written anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from kb import bibliography, claims, config
+from kb.bibliography import Bibliography
+from kb.claims import Document
+from kb.findings import Finding, Location, Severity, relpath
+from kb.graph import build
+from kb.texts import LeafletText
+
+# Findings of these rules mean the input could not be read: the command exits 2.
+UNREADABLE_RULES = frozenset({"unreadable-input", "bibtex-syntax", "yaml-syntax", "claims-schema", "config"})
+
+BIB_NAME = "references.bib"
+CLAIMS_DIR = "claims"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """A KB folder, read and labelled."""
+
+    root: Path  # the KB folder
+    config: config.Config  # kb.toml, or the defaults
+    bibliography: Bibliography  # references.bib
+    documents: tuple[Document, ...]  # one per claims file, sorted by id
+    texts: dict[str, LeafletText] = field(hash=False, compare=False)  # document id -> its text
+    graph: nx.MultiDiGraph = field(hash=False, compare=False)  # document -> section -> claim -> work
+    load_findings: tuple[Finding, ...] = ()  # problems met while reading
+
+    @property
+    def works(self) -> dict[str, bibliography.Work]:
+        return self.bibliography.works
+
+    def display(self, path: Path) -> str:
+        return relpath(path, self.root)
+
+    @property
+    def unreadable(self) -> list[Finding]:
+        return [f for f in self.load_findings if f.rule in UNREADABLE_RULES]
+
+
+def load(root: Path) -> KnowledgeBase:
+    """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`."""
+    findings: list[Finding] = []
+    if not root.is_dir():
+        findings.append(Finding(Location(root.as_posix(), 0), Severity.ERROR, "unreadable-input",
+                                "no such knowledge-base folder"))
+    settings, config_findings = config.load(root / config.CONFIG_NAME, relpath(root / config.CONFIG_NAME, root))
+    findings += config_findings
+    bib, bib_findings = bibliography.load(root / BIB_NAME, BIB_NAME)
+    findings += bib_findings
+    documents: list[Document] = []
+    texts: dict[str, LeafletText] = {}
+    for path in sorted((root / CLAIMS_DIR).glob("*.yaml")) + sorted((root / CLAIMS_DIR).glob("*.yml")):
+        document, claim_findings = claims.load(path, relpath(path, root))
+        findings += claim_findings
+        if document is None:
+            continue
+        documents.append(document)
+        try:
+            texts[document.id] = LeafletText(document.text_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            findings.append(Finding(Location(relpath(path, root), 1), Severity.ERROR, "unreadable-input",
+                                    f"the leaflet text {relpath(document.text_path, root)} is missing"))
+        except UnicodeDecodeError as error:
+            findings.append(Finding(Location(relpath(document.text_path, root), 0), Severity.ERROR,
+                                    "unreadable-input", f"not UTF-8: {error.reason}"))
+    graph = build(bib.works, documents)
+    return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
+                         texts=texts, graph=graph, load_findings=tuple(findings))

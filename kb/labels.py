@@ -1,0 +1,120 @@
+"""Labels: design -> EBRO level -> work label, and each claim's label with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.bibliography import Work
+from kb.claims import SUPPORTING_FITS, Claim
+
+EMPIRICAL = "empirical"
+EXPERT_BASED = "expert-based"
+UNSUPPORTED = "unsupported"
+SERVICE = "service"  # the label slot of a service claim, which needs none
+WORK_LABELS = (EMPIRICAL, EXPERT_BASED)
+CLAIM_LABELS = (EMPIRICAL, EXPERT_BASED, UNSUPPORTED, SERVICE)
+
+# The EBRO level (Dutch CBO system for intervention studies) of each design.
+DESIGNS: dict[str, str] = {
+    "systematic-review": "A1",
+    "meta-analysis": "A1",
+    "rct": "A2",
+    "pilot-rct": "B",
+    "non-randomised-comparison": "B",
+    "cohort": "B",
+    "case-control": "B",
+    "quasi-experimental": "B",
+    "cross-sectional": "C",
+    "case-series": "C",
+    "experimental": "C",
+    "pre-post": "C",
+    "narrative-review": "D",
+    "theory": "D",
+    "handbook-chapter": "D",
+    "book": "D",
+    "expert-opinion": "D",
+    "clinical-report": "D",
+    "unknown": "",
+}
+EBRO_ORDER = ("A1", "A2", "B", "C", "D", "")
+
+
+@dataclass(frozen=True)
+class WorkLabel:
+    """What kind of evidence a work is."""
+
+    label: str  # empirical or expert-based
+    ebro: str  # A1, A2, B, C, D, or "" when the design is unknown
+    reason: str  # e.g. "meta-analysis, EBRO A1"
+
+
+@dataclass(frozen=True)
+class ClaimLabel:
+    """What a claim rests on."""
+
+    label: str  # empirical, expert-based, unsupported, or service
+    reason: str  # e.g. "empirical: koch2014, meta-analysis, EBRO A1"
+    strongest: str  # best EBRO level among the supporting works, "" if none
+
+
+def label_work(work: Work) -> WorkLabel:
+    design = work.design
+    ebro = DESIGNS.get(design, "")
+    override = work.get("evidence")
+    if override in WORK_LABELS:
+        why = work.get("evidencereason") or "set in the record"
+        default = _by_level(ebro) if design in DESIGNS and design != "unknown" else ""
+        if override != default:
+            return WorkLabel(override, ebro, f"{_design_text(design, ebro)}; {override} by override: {why}")
+    if design in DESIGNS and design != "unknown":
+        return WorkLabel(_by_level(ebro), ebro, _design_text(design, ebro))
+    # Unknown or missing design: nothing shows the work is empirical.
+    return WorkLabel(EXPERT_BASED, ebro, f"{_design_text(design, ebro)}; treated as expert-based until identified")
+
+
+def _by_level(ebro: str) -> str:
+    return EMPIRICAL if ebro in ("A1", "A2", "B", "C") else EXPERT_BASED
+
+
+def _design_text(design: str, ebro: str) -> str:
+    if not design:
+        return "design not given"
+    if design not in DESIGNS:
+        return f"design '{design}' not in the vocabulary"
+    if not ebro:
+        return "design unknown"
+    return f"{design}, EBRO {ebro}"
+
+
+def _work_phrase(key: str, work: Work | None, label: WorkLabel | None) -> str:
+    if work is None or label is None:
+        return f"{key} (not in references.bib)"
+    n = work.get("n")
+    size = f", n = {n}" if n and n[:1].isdigit() else ""
+    return f"{key}, {work.design or 'design not given'}{size}" + (f", EBRO {label.ebro}" if label.ebro else "")
+
+
+def label_claim(claim: Claim, works: dict[str, Work], work_labels: dict[str, WorkLabel]) -> ClaimLabel:
+    """The DESIGN.md rule; a link still `unassessed` counts as support, taken at face value."""
+    if claim.kind == "service":
+        return ClaimLabel(SERVICE, "service information: needs no evidence", "")
+    supporting = [s for s in claim.sources if s.fit in SUPPORTING_FITS and s.key in works]
+    empirical = [s for s in supporting if work_labels[s.key].label == EMPIRICAL]
+    if empirical:
+        empirical.sort(key=lambda s: EBRO_ORDER.index(work_labels[s.key].ebro))
+        phrases = "; ".join(_work_phrase(s.key, works[s.key], work_labels[s.key]) + f" ({s.fit})"
+                            for s in empirical)
+        return ClaimLabel(EMPIRICAL, f"empirical: {phrases}", work_labels[empirical[0].key].ebro)
+    if supporting:
+        phrases = "; ".join(_work_phrase(s.key, works[s.key], work_labels[s.key]) + f" ({s.fit})"
+                            for s in supporting)
+        return ClaimLabel(EXPERT_BASED, f"expert-based: {phrases}", "D")
+    if not claim.sources:
+        return ClaimLabel(UNSUPPORTED, "unsupported: the leaflet cites no source for this claim", "")
+    parts = []
+    for source in claim.sources:
+        if source.key not in works:
+            parts.append(f"{source.key} is not in references.bib")
+        else:
+            parts.append(f"{source.key} does not say this ({source.fit})")
+    return ClaimLabel(UNSUPPORTED, "unsupported: " + "; ".join(parts), "")

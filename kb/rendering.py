@@ -1,0 +1,40 @@
+"""The one jinja2 environment: autoescape on, strict, the KB's `templates/` before the packaged ones."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+PACKAGED = resources.files("kb") / "templates"
+
+
+def environment(kb_root: Path | None) -> jinja2.Environment:
+    """`name` finds the KB's own template first; `default:name` always the packaged one,
+    so that an override can `{% extends "default:report.html.j2" %}`."""
+    packaged = jinja2.FileSystemLoader(str(PACKAGED))
+    search: list[jinja2.BaseLoader] = []
+    if kb_root is not None and (kb_root / "templates").is_dir():
+        search.append(jinja2.FileSystemLoader(str(kb_root / "templates")))
+    search.append(packaged)
+    loader = jinja2.PrefixLoader({"default": packaged}, delimiter=":")
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([loader, *search]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "htm"), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+@cache
+def interface(lang: str) -> dict[str, Any]:
+    """Interface text of reports in `lang` ("nl" or "en")."""
+    data = tomllib.loads((resources.files("kb") / "data" / "interface.toml").read_text(encoding="utf-8"))
+    return dict(data[lang])

@@ -1,0 +1,72 @@
+"""The command end to end: show, init, a real process, and a wheel installed apart from this checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+
+def test_show_a_claim(root, kb) -> None:
+    result = kb("--kb", root("tiny"), "show", "angst")
+    assert result.code == 0
+    assert result.out.splitlines()[0] == "claim angst  [empirical]  claims/folder.yaml:6"
+    assert "  -> smith2020  fit: supports" in result.out
+    assert "n: 120" in result.out
+
+
+def test_show_a_work(root, kb) -> None:
+    result = kb("--kb", root("tiny"), "show", "jansen2018")
+    assert result.out.splitlines()[0] == "work jansen2018  [expert-based, EBRO D]  references.bib:17"
+    assert "  <- spanning [expert-based]  fit: unassessed" in result.out
+
+
+def test_show_unknown(root, kb) -> None:
+    result = kb("--kb", root("tiny"), "show", "nothing")
+    assert result.code == 2
+    assert "no work or claim called 'nothing'" in result.err
+
+
+def test_init_then_report(kb, tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    assert kb("init", target).code == 0
+    assert (target / "references.bib").exists() and (target / "claims").is_dir()
+    result = kb("--kb", target, "report")
+    assert result.code == 0
+    assert (target / "build" / "report.html").exists()
+    assert kb("init", target).code == 2  # never over an existing KB
+
+
+def test_a_real_process_shows_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "references.bib").write_text("@article{x, title = {unclosed\n")
+    run = subprocess.run([sys.executable, "-m", "kb", "--kb", str(tmp_path), "audit"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.startswith("references.bib:1: error:")
+    assert "Traceback" not in run.stderr
+
+
+def test_wheel_runs_on_a_kb_made_by_init(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(dist), str(REPO)], check=True, cwd=tmp_path)
+    wheel = next(dist.glob("evidence_kb-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
+                    str(wheel)], check=True, cwd=tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import kb; print(kb.__file__)"], capture_output=True,
+                           text=True, env=env, cwd=tmp_path, check=True)
+    assert where.stdout.startswith(str(site))
+    kb_dir = tmp_path / "kb"
+    subprocess.run([sys.executable, "-m", "kb", "init", str(kb_dir)], env=env, cwd=tmp_path, check=True)
+    (kb_dir / "claims" / "a.txt").write_text("Bewegen helpt.\n", encoding="utf-8")
+    (kb_dir / "claims" / "a.yaml").write_text('claims:\n  - id: a\n    text: "Bewegen helpt."\n', encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "kb", "--kb", str(kb_dir), "report", "--lang", "en"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    html = (kb_dir / "build" / "report.html").read_text(encoding="utf-8")
+    assert "Bewegen helpt." in html and "unsupported" in html

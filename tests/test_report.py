@@ -1,0 +1,97 @@
+"""The report: golden files for a tiny KB, escaping, determinism, languages."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import TESTS
+
+GOLDEN = TESTS / "golden" / "tiny"
+
+
+@pytest.mark.parametrize("name", ["report.json", "report.md", "report.html"])
+def test_golden_report(name: str, root, kb, regen_golden: bool) -> None:
+    folder = root("tiny")
+    assert kb("--kb", folder, "report").code == 0
+    produced = (folder / "build" / name).read_text(encoding="utf-8")
+    golden = GOLDEN / name
+    if regen_golden or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(produced, encoding="utf-8")
+        pytest.fail(f"wrote {golden}; look at it, then run again" if not regen_golden else "regenerated")
+    expected = golden.read_text(encoding="utf-8")
+    if produced != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), produced.splitlines(True),
+                                            "golden", "produced", n=2))
+        pytest.fail(f"{name} differs from {golden} (rerun with --regen-golden if intended):\n{diff[:4000]}")
+
+
+def test_report_json_contract(root, kb) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report")
+    data = json.loads((folder / "build" / "report.json").read_text(encoding="utf-8"))
+    work = data["works"][0]
+    assert {"key", "label", "label_reason", "ebro", "design", "verification", "n", "population"} <= set(work)
+    claim = data["claims"][0]
+    assert {"id", "document", "section", "text", "kind", "cited_as", "sources", "label", "label_reason",
+            "line"} <= set(claim)
+    assert claim["document"] == "folder"
+    assert claim["sources"] == [{"key": "smith2020", "fit": "supports", "note": "The trial's primary outcome."}]
+    assert data["documents"][0]["counts"] == {"empirical": 1, "expert-based": 1, "unsupported": 1, "service": 1}
+
+
+def test_same_input_same_bytes(root, kb, tmp_path: Path) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report", "--out", tmp_path / "one")
+    kb("--kb", folder, "report", "--out", tmp_path / "two")
+    for name in ("report.json", "report.md", "report.html"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_html_escapes_values_from_the_kb(root, kb) -> None:
+    folder = root("tiny")
+    bib = folder / "references.bib"
+    bib.write_text(bib.read_text().replace("Het lichaam in therapie", '<script>alert(1)</script><img src=x onerror=alert(2)>'))
+    kb("--kb", folder, "report")
+    html = (folder / "build" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_english_interface(root, kb) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report", "--lang", "en")
+    html = (folder / "build" / "report.html").read_text(encoding="utf-8")
+    assert "<title>Evidence report</title>" in html
+    assert 'lang="en"' in html
+
+
+def test_report_has_no_external_resources(root, kb) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report")
+    html = (folder / "build" / "report.html").read_text(encoding="utf-8")
+    assert "<link" not in html and "src=\"http" not in html and "@import" not in html
+
+
+def test_kb_templates_override_and_extend_the_packaged_ones(root, kb) -> None:
+    folder = root("tiny")
+    (folder / "templates").mkdir()
+    (folder / "templates" / "report.md.j2").write_text(
+        '{% extends "default:report.md.j2" %}\n', encoding="utf-8")
+    (folder / "templates" / "legend.html.j2").write_text("<p>OWN LEGEND</p>\n", encoding="utf-8")
+    assert kb("--kb", folder, "report").code == 0
+    assert "OWN LEGEND" in (folder / "build" / "report.html").read_text(encoding="utf-8")
+    assert "# Evidence-rapport" in (folder / "build" / "report.md").read_text(encoding="utf-8")
+
+
+def test_report_exits_1_on_error_findings_but_writes_the_report(root, kb) -> None:
+    folder = root("missing_reference")
+    result = kb("--kb", folder, "report")
+    assert result.code == 1
+    assert (folder / "build" / "report.html").exists()
+    assert "missing-reference" in result.err
