@@ -138,8 +138,8 @@ def _weak_basis(kb: KnowledgeBase, claim: Claim) -> tuple[str, bool] | None:
     return None
 
 
-@rule("overclaim", Severity.WARNING, "assertive wording (toont aan, bewezen, bekend is dat, essentieel; proves, "
-      "demonstrates) on a claim that is unsupported, expert-only or rests on EBRO B/C work only")
+@rule("overclaim", Severity.WARNING, "assertive wording (toont aan, bekend is dat, essentieel; proves) on a claim that is "
+      "unsupported, expert-only or rests on EBRO B/C work only; proposes a hedged rewrite")
 def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         for claim in document.claims:
@@ -197,8 +197,8 @@ def _ambiguous(kb: KnowledgeBase, claim: Claim) -> Iterator[tuple[str, str, list
                     yield part.strip(" ()"), year.group(1), sorted(works, key=_apa_title)
 
 
-@rule("ambiguous-citation", Severity.ERROR, "a citation's year lacks the a/b that tells apart two works "
-      "with the same authors and year")
+@rule("ambiguous-citation", Severity.ERROR, "a citation without a/b while two works share its authors and "
+      "year (Fonagy 2017)")
 def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         for claim in document.claims:
@@ -213,7 +213,7 @@ def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
                               f"({letters})", claim=claim.id)
 
 
-@rule("cited-without-source", Severity.WARNING, "a claim prints a citation (cited_as) but links no work")
+@rule("cited-without-source", Severity.WARNING, "a claim with a printed citation (cited_as) that links no work")
 def _cited_without_source(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         for claim in document.claims:
@@ -223,8 +223,8 @@ def _cited_without_source(kb: KnowledgeBase) -> Iterator[Finding]:
                               f"claim {claim.id} is cited as '{claim.cited_as}' but links no work", claim=claim.id)
 
 
-@rule("unexplained-fit", Severity.WARNING, "a source whose fit is partial, indirect or not-addressed "
-      "without a note saying why")
+@rule("unexplained-fit", Severity.WARNING, "a link whose fit is partial, indirect or not-addressed, with no "
+      "note saying why")
 def _unexplained_fit(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         for claim in document.claims:
@@ -236,8 +236,8 @@ def _unexplained_fit(kb: KnowledgeBase) -> Iterator[Finding]:
                                   claim=claim.id, key=source.key)
 
 
-@rule("unassessed-support", Severity.INFO, "a clinical claim whose label rests only on links nobody has "
-      "assessed (fit unassessed: the citation taken at face value)")
+@rule("unassessed-support", Severity.INFO, "a clinical claim labelled only by unassessed links (its "
+      "citation taken at face value)")
 def _unassessed_support(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         for claim in document.claims:
@@ -253,8 +253,8 @@ def _unassessed_support(kb: KnowledgeBase) -> Iterator[Finding]:
                               f"whether {keys} says this is unassessed", claim=claim.id)
 
 
-@rule("unchecked-language", Severity.INFO, "a leaflet in a language that kb/data/phrases.toml has no "
-      "phrase lists for, so overclaim cannot check it")
+@rule("unchecked-language", Severity.INFO, "a leaflet in a language kb/data/phrases.toml has no lists for: "
+      "overclaim cannot check it")
 def _unchecked_language(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         if overclaim.language(document.language) is None and any(c.kind == "clinical" for c in document.claims):
@@ -264,12 +264,12 @@ def _unchecked_language(kb: KnowledgeBase) -> Iterator[Finding]:
                           "its claims were not checked for overclaim")
 
 
-rule("unverified-reference", Severity.WARNING, "a record whose verificationstatus is not verified or "
-     "verified-core, with what was not seen in a source")(recordchecks.unverified_reference)
-rule("fields-from-memory", Severity.INFO, "a verified or verified-core record some of whose fields are from "
-     "memory, with which")(recordchecks.fields_from_memory)
-rule("missing-field", Severity.ERROR, "a record lacks a field its type needs, or design, verificationstatus, "
-     "or population and n for an empirical design; or has a value outside the vocabulary")(
+rule("unverified-reference", Severity.WARNING, "a record not verified or verified-core (partly, from-memory, "
+     "unresolved, none), with what was not seen")(recordchecks.unverified_reference)
+rule("fields-from-memory", Severity.INFO, "a verified or verified-core record with fields from memory, "
+     "naming them")(recordchecks.fields_from_memory)
+rule("missing-field", Severity.ERROR, "a record lacks a field its type needs, design, verificationstatus, "
+     "or population and n of an empirical design; or has a value outside the vocabulary")(
     recordchecks.missing_field)
 rule("duplicate-reference", Severity.WARNING, "two records with the same DOI, or the same title and year")(
     recordchecks.duplicate_reference)

@@ -74,14 +74,15 @@ def not_seen(verification: str) -> str:
 def unverified_reference(kb: KnowledgeBase) -> Iterator[Finding]:
     for key, work in kb.works.items():
         status = work.verification_status
-        if status in VERIFIED:
-            continue
+        if status in VERIFIED or (status and status not in VERIFICATION_STATES):
+            continue  # an unknown status is a missing-field finding
+        verification = work.get("verification")
         if not status:
             message = f"{key} has no verificationstatus: nothing says whether the record was checked"
+        elif not verification:
+            message = f"{key} is not verified ({status}), and no verification field says what was checked"
         else:
-            missing = not_seen(work.get("verification"))
-            message = f"{key} is not verified ({status}): " + (
-                missing or "its verification field does not say what was checked")
+            message = f"{key} is not verified ({status}): {not_seen(verification) or verification}"
         yield Finding(_at(work), Severity.WARNING, "unverified-reference", message, key=key)
 
 
