@@ -88,6 +88,26 @@ FLAGGED = [
      'Bewegen kan belangrijk zijn, want het helpt'),
     ('en', 'Studies have shown that yoga can reduce stress', False, ['Studies have shown'],
      'Studies suggest that yoga can reduce stress'),
+    ('nl', 'Uit onderzoek is gebleken dat PMT helpt', False, ['gebleken'],
+     'Onderzoek wijst erop dat PMT helpt'),
+    ('nl', 'PMT is effectief gebleken bij angst', False, ['gebleken'],
+     'PMT lijkt effectief te zijn bij angst'),
+    ('nl', 'Onderzoek heeft uitgewezen dat PMT werkt', True, ['heeft uitgewezen'],
+     'Onderzoek wijst erop dat PMT werkt'),
+    ('nl', 'Het is een feit dat stress pijn verergert', True, ['Het is een feit'],
+     'Het is onzeker of stress pijn verergert'),
+    ('nl', 'PMT is een wetenschappelijk onderbouwde behandeling', True, ['wetenschappelijk onderbouwde'],
+     'PMT is een beperkt onderzochte behandeling'),
+    ('nl', 'Spanning leidt tot pijn', True, ['leidt tot'],
+     'Spanning kan leiden tot pijn'),
+    ('nl', 'Pijn wordt vaak veroorzaakt door spanning', True, ['veroorzaakt'],
+     'Pijn wordt vaak mogelijk veroorzaakt door spanning'),
+    ('en', 'PMT has proven effective in trials', False, ['proven'],
+     'PMT may be effective in trials'),
+    ('en', 'Tension leads to pain', True, ['leads to'],
+     'Tension may lead to pain'),
+    ('en', 'It is a fact that stress worsens pain', True, ['It is a fact'],
+     'It is uncertain whether stress worsens pain'),
 ]
 
 # Never flagged, whatever the evidence: hedged, negated, fixed expressions, or no assertive word at all.
@@ -118,6 +138,8 @@ CLEAR = [
     ('nl', 'Bekend is dat PMT kan helpen'),
     ('nl', 'Het is niet bekend of PMT helpt'),
     ('en', 'There is no proof that PMT works'),
+    ('nl', 'Spanning kan leiden tot pijn'),
+    ('nl', 'PMT is beperkt wetenschappelijk onderbouwd'),
 ]
 
 
