@@ -142,6 +142,7 @@ def _weak_basis(kb: KnowledgeBase, claim: Claim) -> tuple[str, bool] | None:
       "unsupported, expert-only or rests on EBRO B/C work only; proposes a hedged rewrite")
 def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
+        path = kb.display(document.claims_path)
         for claim in document.claims:
             if claim.kind != "clinical" or not claim.text:
                 continue
@@ -152,7 +153,7 @@ def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
             if found is None:
                 continue
             words = ", ".join(f"'{hit.words}'" for hit in found.hits)
-            yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.WARNING, "overclaim",
+            yield Finding(Location(path, claim.line), Severity.WARNING, "overclaim",
                           f"{words} in claim {claim.id}, which {basis[0]}", claim=claim.id,
                           suggestion=found.suggestion)
 
@@ -171,7 +172,28 @@ def _apa_title(work: Work) -> str:
     return re.sub(r"^(?:a|an|the|de|het|een)\s+", "", _fold(work.title))
 
 
-def _ambiguous(kb: KnowledgeBase, claim: Claim) -> Iterator[tuple[str, str, list[Work]]]:
+def _unwrapped(part: str) -> str:
+    """One citation of a group, without the group's parenthesis at either end: "(A, 2017" -> "A, 2017"."""
+    text = part.strip()
+    if text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:].strip()
+    if text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip()
+    return text
+
+
+def _by_year_and_surname(kb: KnowledgeBase) -> dict[tuple[str, str], list[Work]]:
+    """(year, last word of the first author's folded surname) -> works, to look citations up in."""
+    index: dict[tuple[str, str], list[Work]] = {}
+    for work in kb.works.values():
+        if work.authors and work.year[:4].isdigit():
+            surname = _fold(work.authors[0].family).split()
+            if surname:
+                index.setdefault((work.year[:4], surname[-1]), []).append(work)
+    return index
+
+
+def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterator[tuple[str, str, list[Work]]]:
     """(citation, year, works) for each citation in `cited_as` whose year has no a/b although
     two or more works share its authors and year."""
     for part in claim.cited_as.split(";"):
@@ -180,33 +202,35 @@ def _ambiguous(kb: KnowledgeBase, claim: Claim) -> Iterator[tuple[str, str, list
             continue
         names = _fold(part[:years[0].start()])
         et_al = re.search(r"\bet\.?\s*al\b", names) is not None
+        words = set(re.findall(r"\w+", names))
         for year in years:
             if year.group(2):
                 continue
             groups: dict[tuple[str, ...], list[Work]] = {}
-            for work in kb.works.values():
-                families = [a.family for a in work.authors]
-                if not families or work.year[:4] != year.group(1):
-                    continue
-                if et_al and _names(names, families[:1]):
-                    groups.setdefault((_fold(families[0]),), []).append(work)
-                elif not et_al and _names(names, families):
-                    groups.setdefault(tuple(_fold(f) for f in families), []).append(work)
+            for word in sorted(words):
+                for work in index.get((year.group(1), word), []):
+                    families = [a.family for a in work.authors]
+                    if et_al and _names(names, families[:1]):
+                        groups.setdefault((_fold(families[0]),), []).append(work)
+                    elif not et_al and _names(names, families):
+                        groups.setdefault(tuple(_fold(f) for f in families), []).append(work)
             for works in groups.values():
                 if len(works) > 1:
-                    yield part.strip(" ()"), year.group(1), sorted(works, key=_apa_title)
+                    yield _unwrapped(part), year.group(1), sorted(works, key=_apa_title)
 
 
 @rule("ambiguous-citation", Severity.ERROR, "a citation without a/b while two works share its authors and "
       "year (Fonagy 2017)")
 def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
+    index = _by_year_and_surname(kb)
     for document in kb.documents:
+        path = kb.display(document.claims_path)
         for claim in document.claims:
             if not claim.cited_as:
                 continue
-            for citation, year, works in _ambiguous(kb, claim):
+            for citation, year, works in _ambiguous(claim, index):
                 letters = ", ".join(f"{year}{chr(97 + i)} = {w.key}" for i, w in enumerate(works))
-                yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.ERROR,
+                yield Finding(Location(path, claim.line), Severity.ERROR,
                               "ambiguous-citation",
                               f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
                               f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart by title "
@@ -216,9 +240,10 @@ def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
 @rule("cited-without-source", Severity.WARNING, "a claim with a printed citation (cited_as) that links no work")
 def _cited_without_source(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
+        path = kb.display(document.claims_path)
         for claim in document.claims:
             if claim.cited_as and not claim.sources:
-                yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.WARNING,
+                yield Finding(Location(path, claim.line), Severity.WARNING,
                               "cited-without-source",
                               f"claim {claim.id} is cited as '{claim.cited_as}' but links no work", claim=claim.id)
 
@@ -227,10 +252,11 @@ def _cited_without_source(kb: KnowledgeBase) -> Iterator[Finding]:
       "note saying why")
 def _unexplained_fit(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
+        path = kb.display(document.claims_path)
         for claim in document.claims:
             for source in claim.sources:
                 if source.fit in ("partial", "indirect", "not-addressed") and not source.note:
-                    yield Finding(Location(kb.display(document.claims_path), source.line), Severity.WARNING,
+                    yield Finding(Location(path, source.line), Severity.WARNING,
                                   "unexplained-fit",
                                   f"claim {claim.id}: the link to {source.key} is {source.fit}, but no note says why",
                                   claim=claim.id, key=source.key)
@@ -240,6 +266,7 @@ def _unexplained_fit(kb: KnowledgeBase) -> Iterator[Finding]:
       "citation taken at face value)")
 def _unassessed_support(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
+        path = kb.display(document.claims_path)
         for claim in document.claims:
             node = kb.graph.nodes[claim_node(claim.id)]
             if node["label"] not in (EMPIRICAL, EXPERT_BASED):
@@ -247,7 +274,7 @@ def _unassessed_support(kb: KnowledgeBase) -> Iterator[Finding]:
             fits = {s.fit for s in claim.sources if s.fit in SUPPORTING_FITS and s.key in kb.works}
             if fits == {"unassessed"}:
                 keys = ", ".join(_supporting(kb, claim))
-                yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.INFO,
+                yield Finding(Location(path, claim.line), Severity.INFO,
                               "unassessed-support",
                               f"claim {claim.id} is {node['label']} only by taking its citation at face value: "
                               f"whether {keys} says this is unassessed", claim=claim.id)
@@ -257,9 +284,10 @@ def _unassessed_support(kb: KnowledgeBase) -> Iterator[Finding]:
       "overclaim cannot check it")
 def _unchecked_language(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
+        path = kb.display(document.claims_path)
         if overclaim.language(document.language) is None and any(c.kind == "clinical" for c in document.claims):
             known = ", ".join(sorted(overclaim.languages()))
-            yield Finding(Location(kb.display(document.claims_path), 0), Severity.INFO, "unchecked-language",
+            yield Finding(Location(path, 0), Severity.INFO, "unchecked-language",
                           f"no phrase lists for language '{document.language}' (known: {known}): "
                           "its claims were not checked for overclaim")
 

@@ -60,8 +60,8 @@ def test_no_finding_on_a_hedged_claim(findings: list[Finding]) -> None:
 
 def test_fonagy_2017_is_ambiguous(findings: list[Finding]) -> None:
     assert [f.format() for f in by_rule(findings, "ambiguous-citation")] == [
-        "claims/npi-pmt.yaml:116: error: claim npi-lichaamsgericht-nodig: 'Fonagy, Luyten, Allison, & Campbell, "
-        "2017' fits 2 works with the same authors and year: fonagy2017a, fonagy2017b; APA 7 tells them apart by "
+        "claims/npi-pmt.yaml:116: error: claim npi-lichaamsgericht-nodig: '(Fonagy, Luyten, Allison, & Campbell, "
+        "2017)' fits 2 works with the same authors and year: fonagy2017a, fonagy2017b; APA 7 tells them apart by "
         "title (2017a = fonagy2017a, 2017b = fonagy2017b) [ambiguous-citation]",
     ]
 

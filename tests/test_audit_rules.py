@@ -35,7 +35,10 @@ CASES = [
         "pilot-rct) [overclaim]",
     ], 0),
     ("ambiguous_citation", [
-        "claims/a.yaml:2: error: claim somberheid: 'Berg & Vos, 2017' fits 2 works with the same authors and "
+        "claims/a.yaml:2: error: claim somberheid: '(Berg & Vos, 2017)' fits 2 works with the same authors and "
+        "year: berg2017a, berg2017b; APA 7 tells them apart by title (2017a = berg2017a, 2017b = berg2017b) "
+        "[ambiguous-citation]",
+        "claims/a.yaml:19: error: claim blijvend: 'Berg en Vos (2017)' fits 2 works with the same authors and "
         "year: berg2017a, berg2017b; APA 7 tells them apart by title (2017a = berg2017a, 2017b = berg2017b) "
         "[ambiguous-citation]",
     ], 1),
