@@ -108,6 +108,12 @@ FLAGGED = [
      'Tension may lead to pain'),
     ('en', 'It is a fact that stress worsens pain', True, ['It is a fact'],
      'It is uncertain whether stress worsens pain'),
+    ('nl', 'PMT geneest je voor altijd', True, ['altijd'],
+     'PMT geneest je mogelijk blijvend'),
+    ('nl', 'Daarna heb je nooit meer last van spanning', True, ['nooit'],
+     'Daarna heb je minder vaak last van spanning'),
+    ('en', 'After PMT you will never again feel tense', True, ['never'],
+     'After PMT you will less often feel tense'),
 ]
 
 # Never flagged, whatever the evidence: hedged, negated, fixed expressions, or no assertive word at all.
@@ -187,3 +193,17 @@ def test_pattern_language(pattern: str, text: str, matched: str | None) -> None:
     barriers = "dat|die|of"
     found = compile_pattern(pattern, barriers).regex.search(text)
     assert (found.group() if found else None) == matched
+
+
+def test_the_phrase_data_is_consistent() -> None:
+    from kb.overclaim import languages
+    assert set(languages()) == {"nl", "en"}
+    for lang in languages().values():
+        assert lang.phrases and lang.hedges and lang.qualifiers
+        for phrase in lang.phrases:
+            assert phrase.kind in ("evidence", "necessity", "causal", "absolute")
+            assert phrase.rewrites, phrase.match[0].source
+            for rewrite in phrase.rewrites:
+                gaps = rewrite.pattern.source.split().count("...")
+                assert rewrite.to.count("...") <= gaps, rewrite.pattern.source
+                assert rewrite.weak.count("...") <= gaps, rewrite.pattern.source
