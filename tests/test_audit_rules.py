@@ -182,3 +182,24 @@ def test_rules_list_matches_the_readme(kb) -> None:
     assert {name: (r.severity.value, r.description) for name, r in RULES.items()} == \
         {name: rows[name] for name in RULES if name in rows}
     assert set(RULES) <= set(rows)
+
+
+@pytest.mark.parametrize("name, rule, expected", [
+    ("missing_reference", "missing-reference",
+     ["claims/a.yaml:6: error: claim helpt cites doe2001, which references.bib lacks [missing-reference]"]),
+    ("claim_not_in_text", "claim-not-in-text",
+     ["claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt [claim-not-in-text]"]),
+    ("unused_reference", "unused-reference",
+     ["references.bib:17: warning: jansen2018 is cited by no claim [unused-reference]"]),
+    ("duplicate_reference", "duplicate-reference", [
+        "references.bib:14: warning: smith2020copy duplicates smith2020 (references.bib:1): same DOI "
+        "10.1000/test.2020.1 [duplicate-reference]",
+        "references.bib:27: warning: smith2020b duplicates smith2020 (references.bib:1): same title and year "
+        "(2020) [duplicate-reference]"]),
+])
+def test_bad_input_gets_exactly_its_finding(name: str, rule: str, expected: list[str], root, kb) -> None:
+    """The skeleton's scenarios: exactly the finding for the problem, and no other error."""
+    findings = json.loads(kb("--kb", root(name), "audit", "--format", "json").out)
+    lines = [f"{f['path']}:{f['line']}: {f['severity']}: {f['message']} [{f['rule']}]" for f in findings]
+    assert [line for line in lines if line.endswith(f"[{rule}]")] == expected
+    assert [f for f in findings if f["severity"] == "error" and f["rule"] != rule] == []
