@@ -25,7 +25,7 @@ def by_rule(findings: list[Finding], rule: str) -> list[Finding]:
 
 def test_overclaims(findings: list[Finding]) -> None:
     assert [f.format() for f in by_rule(findings, "overclaim")] == [
-        "claims/alkura-alk.yaml:58: warning: 'Bekend is dat' in claim alk-spierspanning-erger, which has no support "
+        "claims/alkura-alk.yaml:60: warning: 'Bekend is dat' in claim alk-spierspanning-erger, which has no support "
         "(the leaflet cites no source for this claim) [overclaim]",
         "claims/npi-pmt.yaml:116: warning: 'nodig' in claim npi-lichaamsgericht-nodig, which has no support "
         "(fonagy2017a does not say this (not-addressed); fonagy2017b does not say this (not-addressed)) [overclaim]",
