@@ -77,6 +77,10 @@ def _distance(a: str, b: str, limit: int) -> int:
 _EXACT, _PARTICLE, _SPELLING, _NONE = 0, 1, 2, 3
 
 
+def _strip_particles(printed: str) -> str:
+    return regex.sub(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+", "", printed.strip())
+
+
 def name_match(printed: str, name: Name) -> int:
     """How a printed surname matches a record's: exactly, without its particles, misspelled, or not."""
     p, family, last = normalize(printed), normalize(name.family), normalize(name.last)
@@ -86,8 +90,7 @@ def name_match(printed: str, name: Name) -> int:
         return _EXACT
     if p == last:
         return _PARTICLE
-    # "van Jansen (2010)" in running text: a preposition read as a particle
-    bare = normalize(regex.sub(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+", "", printed.strip()))
+    bare = normalize(_strip_particles(printed))  # "van Jansen (2010)": a preposition read as a particle
     if bare == family or bare == last:
         return _EXACT
     for target in (family, last):
@@ -132,6 +135,19 @@ class Index:
                 suffixes.update(_suffixes(members, year))
         self.entries = [_Entry(work, names, year, suffixes.get(work.key, "")) for work, names, year in entries]
         self.order = {work.key: i for i, work in enumerate(works.values())}
+        # Records by the first letter of their first author's surname, with and without particles:
+        # a slip rarely changes the first letter, and this keeps resolution fast on large files.
+        self.by_letter: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in self.entries:
+            if entry.names:
+                for letter in {normalize(entry.names[0].family)[:1], normalize(entry.names[0].last)[:1]}:
+                    self.by_letter[letter].append(entry)
+
+    def near(self, printed: str) -> list[_Entry]:
+        """Records whose first author may match the printed surname, in bibliography order."""
+        letters = {normalize(printed)[:1], normalize(_strip_particles(printed))[:1]}
+        found = {id(e): e for letter in letters for e in self.by_letter.get(letter, [])}
+        return sorted(found.values(), key=lambda e: self.order[e.work.key])
 
 
 def _suffixes(members: list[Work], year: str) -> dict[str, str]:
@@ -199,11 +215,12 @@ def _form_problems(citation: Citation, entry: _Entry | None) -> list[Problem]:
     """Slips visible in the citation itself: "et al" without its full stop, "Roemen- van Haaren"."""
     problems = []
     marker = citation.et_al
-    if marker.startswith("et") and marker != "et al.":
-        how = "without its full stop" if marker == "et al" else "misspelled"
-        problems.append(Problem("et-al-punctuation", f"'{marker}' {how}: write 'et al.'"))
-    elif marker.startswith("e.") and marker != "e.a.":
-        problems.append(Problem("et-al-punctuation", f"'{marker}' without its full stop: write 'e.a.'"))
+    right = "et al." if marker.startswith("et") else "e.a." if marker.startswith("e.") else marker
+    if marker != right:
+        how = "without its full stop" if right.startswith(marker) else "misspelled"
+        record = f" ({entry.work.key} has {len(entry.names)} authors)" if entry is not None else ""
+        problems.append(Problem("et-al-punctuation", f"'{marker}' {how} in {citation.text}: write "
+                                                     f"'{citation.authors[0]} {right}'{record}"))
     for i, name in enumerate(citation.authors):
         if regex.search(r"\S-\s|\s-\S", name):
             record = ""
@@ -220,6 +237,15 @@ def _years_close(cited: str, recorded: str) -> bool:
     return cited != recorded and (cited in ("nd", "inpress") or recorded in ("nd", "inpress"))
 
 
+def _coauthors_agree(citation: Citation, entry: _Entry, problems: list[Problem], year: str) -> bool:
+    """Whether a record found by a misspelled first author has the printed co-authors, or the year."""
+    printed = len(citation.authors) - 1
+    wrong = sum(1 for p in problems if p.kind == "extra-coauthor")
+    if printed:
+        return wrong < printed
+    return entry.year == year
+
+
 def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
     """Records whose first author matches: as printed, else by the exact readings of a longer name."""
     first = citation.authors[0]
@@ -231,13 +257,13 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
     year = normalize_year(citation.year)
     for n, (reading, joined) in enumerate(readings):
         found = []
-        for entry in index.entries:
-            if not entry.names:
-                continue
+        for entry in index.near(reading):
             level = name_match(reading, entry.names[0])
             if level == _NONE or (n > 0 and level != _EXACT) or (joined and len(entry.names) > 1):
                 continue
             problems = [] if joined else _compare(citation, entry, level)
+            if level == _SPELLING and not _coauthors_agree(citation, entry, problems, year):
+                continue  # a misspelled first author is believed only with co-authors or the year to back it
             found.append(_Candidate(entry, level, tuple(problems), entry.year == year))
         if found:
             return found
