@@ -175,8 +175,8 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
                 covered.update(resolution.keys)
                 for problem in resolution.problems:
                     if problem.kind == "unresolved":
-                        names = ", ".join(sorted(works)) or "none"
-                        message = f"{citation.text} matches none of the claim's sources ({names})"
+                        listed = ", ".join(sorted(works)) or "none"
+                        message = f"{citation.text} matches none of the claim's sources ({listed})"
                     elif problem.kind in MISMATCH_KINDS:
                         message = problem.message
                     else:
@@ -217,8 +217,8 @@ def _uncovered_citation(kb: KnowledgeBase) -> Iterator[Finding]:
             printed = collapse(group.text)
             if any(printed in c or c in printed for c in cited):
                 continue
-            if any(s.start <= group.start and (s.end >= group.end or not text.text[s.end:group.start].strip(" \t\r\n,.;:"))
-                   for s in spans if s.start <= group.start):
+            between = (text.text[s.end:group.start].strip(" \t\r\n,.;:") for s in spans if s.start <= group.start)
+            if any(s.start <= group.start and s.end >= group.end for s in spans) or "" in between:
                 continue  # right after a claim's span, or inside it ("Koch et al. (2014) found ...")
             yield Finding(Location(kb.display(document.text_path), text.line_of(group.start)), Severity.WARNING,
                           "uncovered-citation", f"the citation {printed} is covered by no claim of "

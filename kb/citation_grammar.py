@@ -53,8 +53,9 @@ YEAR_TOKEN = regex.compile(r"""
 _YEARS = rf"(?P<y>{_YEAR})(?:\s*,\s*(?P<y>{_YEAR}|[a-z](?![\p{{L}}\p{{M}}\d])))*"
 
 # A page or other locator after the year: "p. 12", "pp. 3-4", "blz. 12", ": 45".
-LOCATOR = r"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|chap\.|chapter|hfst\.|hoofdstuk|para\.|par\.
-    |§|sect?\.|section|fig\.|figure|figuur|table|tabel|tab\.|vol\.|deel|nr\.|no\.|slide|min\.)\s*[\dIVXLivxl][^;()]*?)
+LOCATOR = r"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|chap\.|chapter|hfst\.|hoofdstuk
+    |para\.|par\.|§|sect?\.|section|fig\.|figure|figuur|table|tabel|tab\.|vol\.|deel|nr\.|no\.|slide|min\.)
+    \s*[\dIVXLivxl][^;()]*?)
     |\s*:\s*(?P<loc>\d+(?:\s*[-–—]\s*\d+)?))"""
 
 # One ';'-part of a parenthesis: anything, then the year list at its end, then an optional locator.

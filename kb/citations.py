@@ -14,10 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from kb.citation_grammar import (
-    ARTICLES, AUTHORS, CITED_IN, NARRATIVE_START, PART, PARTICLE_WORDS, PREPOSITION_PARTICLES, SIGNALS,
-    STOPWORDS, YEAR_TOKEN, YEARS_ONLY,
-)
+from kb import citation_grammar as grammar
 
 
 @dataclass(frozen=True)
@@ -53,8 +50,8 @@ def collapse(text: str) -> str:
 def _years(match: regex.Match[str], offset: int) -> list[tuple[str, str, int, int]]:
     """(year, suffix, start, end) for each year of a year list; "2010a, b" gives 2010a and 2010b."""
     result: list[tuple[str, str, int, int]] = []
-    for token, (start, end) in zip(match.captures("y"), match.spans("y")):
-        parsed = YEAR_TOKEN.fullmatch(token)
+    for token, (start, end) in zip(match.captures("y"), match.spans("y"), strict=True):
+        parsed = grammar.YEAR_TOKEN.fullmatch(token)
         if parsed is None:  # a bare suffix letter continues the year before it
             year = result[-1][0] if result else ""
             result.append((year, token, start + offset, end + offset))
@@ -69,24 +66,25 @@ def _is_signal(prefix: str) -> bool:
     if not prefix:
         return True
     words = prefix.replace(",", " ").replace(":", " ").split()
-    if collapse(prefix).lower().rstrip(",:") in SIGNALS:
+    if collapse(prefix).lower().rstrip(",:") in grammar.SIGNALS:
         return True
     return len(words) <= 6 and all(w[:1].islower() and not any(c.isdigit() for c in w) for w in words)
 
 
 def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     """The author list that fills text[start:end] exactly, if no word of it is a common word."""
-    match = AUTHORS.fullmatch(text, start, end)
+    match = grammar.AUTHORS.fullmatch(text, start, end)
     if match is None:
         return None
     for name in match.captures("author"):
         words = [w.lower() for w in regex.split(r"[\s\-]+", name) if w]
         for i, word in enumerate(words):
-            if word in PARTICLE_WORDS and i < len(words) - 1:
+            if word in grammar.PARTICLE_WORDS and i < len(words) - 1:
                 continue
-            if word in PREPOSITION_PARTICLES and i < len(words) - 1 and words[i + 1] in ARTICLES:
+            if word in grammar.PREPOSITION_PARTICLES and i < len(words) - 1 and words[i + 1] in grammar.ARTICLES:
                 continue
-            if word.strip(".") in STOPWORDS:  # the first word decides: "Volgens Koch", not "Research Council"
+            # the first word decides: "Volgens Koch" is no surname, "National Research Council" is one
+            if word.strip(".") in grammar.STOPWORDS:
                 return None
             break
     return match
@@ -94,7 +92,7 @@ def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
 
 def _leftmost_authors(text: str, start: int, end: int) -> regex.Match[str] | None:
     """The longest author list that ends exactly at `end` and starts at or after `start`."""
-    for begin in NARRATIVE_START.finditer(text, start, end):
+    for begin in grammar.NARRATIVE_START.finditer(text, start, end):
         match = _authors_at(text, begin.start(), end)
         if match is not None:
             return match
@@ -123,7 +121,7 @@ def _part(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[l
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    match = PART.fullmatch(text, start, end)
+    match = grammar.PART.fullmatch(text, start, end)
     if match is None:
         return [], start == end
     years = _years(match, 0)
@@ -164,7 +162,7 @@ def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     parts.append((begin, end))
     result: list[tuple[int, int]] = []
     for p_start, p_end in parts:
-        for cut in CITED_IN.finditer(text, p_start, p_end):
+        for cut in grammar.CITED_IN.finditer(text, p_start, p_end):
             result.append((p_start, cut.start()))
             p_start = cut.start() + 1  # past the comma: "as cited in" becomes the next part's prefix
         result.append((p_start, p_end))
@@ -201,7 +199,7 @@ _POSSESSIVE = regex.compile(r"(?<=[\p{L}.])['’]s?\s*$")
 
 def _narrative(text: str, open_: int, close: int) -> Group | None:
     """"Koch et al. (2014)": a parenthesis of years right after an author list."""
-    match = YEARS_ONLY.fullmatch(text, open_ + 1, close)
+    match = grammar.YEARS_ONLY.fullmatch(text, open_ + 1, close)
     if match is None:
         return None
     end = open_

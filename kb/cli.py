@@ -154,7 +154,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("extract", help="find and resolve the citations of a leaflet's text; draft its claims")
     p.add_argument("text", metavar="TEXT", help="the leaflet's plain text (UTF-8)")
-    p.add_argument("--bib", metavar="FILE", help="the bibliography to resolve against (default: the KB's references.bib)")
+    p.add_argument("--bib", metavar="FILE",
+                   help="the bibliography to resolve against (default: the KB's references.bib)")
     p.add_argument("--format", choices=("yaml", "json"), default="yaml",
                    help="yaml: a draft claims file; json: citations with offsets, keys and problems (default: yaml)")
     p.add_argument("--out", metavar="FILE", help="write here instead of to standard output")

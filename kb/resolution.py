@@ -301,7 +301,8 @@ def resolve(citation: Citation, index: Index) -> Resolution:
                                              f"the year needs its a/b"))
     elif citation.suffix and chosen.entry.suffix != citation.suffix and not extra:
         if chosen.entry.suffix:
-            message = f"{citation.year}{citation.suffix}: {chosen.entry.work.key} is {citation.year}{chosen.entry.suffix}"
+            message = (f"{citation.year}{citation.suffix}: {chosen.entry.work.key} is "
+                       f"{citation.year}{chosen.entry.suffix}")
         else:
             message = (f"{citation.year}{citation.suffix}: {chosen.entry.work.key} is the only work of its authors "
                        f"in {chosen.entry.work.year}, so its year takes no letter")

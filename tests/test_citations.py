@@ -30,7 +30,8 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Met signaal (o.a. Jansen, 2012; Pieters, 2013).", ["(o.a. Jansen, 2012; Pieters, 2013)"]),
     ("Met signaal (Smith, 2010; zie ook Jones, 2012).", ["(Smith, 2010; zie ook Jones, 2012)"]),
     ("Uit een pdf (Soler et al, \n\n2016), zo.", ["(Soler et al, \n\n2016)"]),
-    ("Uit een pdf (Drewes, Nijkamp, & \nRoemen- van Haaren, 2019).", ["(Drewes, Nijkamp, & \nRoemen- van Haaren, 2019)"]),
+    ("Uit een pdf (Drewes, Nijkamp, & \nRoemen- van Haaren, 2019).",
+     ["(Drewes, Nijkamp, & \nRoemen- van Haaren, 2019)"]),
     ("Instituut (Trimbos-instituut, 2020).", ["(Trimbos-instituut, 2020)"]),
     ("Vereniging (Nederlandse Vereniging voor Psychiatrie [NVvP], 2008).",
      ["(Nederlandse Vereniging voor Psychiatrie [NVvP], 2008)"]),
@@ -117,7 +118,7 @@ FORMS: list[tuple[str, list[str]]] = [
 def test_citation_forms(text: str, expected: list[str]) -> None:
     groups = find(text)
     assert [g.text for g in groups] == expected
-    for group, span in zip(groups, expected):
+    for group, span in zip(groups, expected, strict=True):
         assert (group.start, group.end) == (text.index(span), text.index(span) + len(span))
         assert text[group.start:group.end] == group.text
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOTS
+
 from kb import bibliography
 from kb.citations import find
 from kb.resolution import Index, resolve
