@@ -30,7 +30,7 @@ _SURNAME = rf"""(?:{_PARTICLE}\s+)*{_CAPWORD}
     (?:(?:\s*-\s+|\s+-\s*|\s+)(?:(?:{_PARTICLE}|{_CONNECTOR})\s+)*{_CAPWORD})*
     (?:\s*\[[^\]\n]{{1,40}}\])?"""
 
-_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
+_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|c\.\s?s\.?|and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
 
 _SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
 
@@ -42,24 +42,31 @@ AUTHORS = regex.compile(rf"""
 
 # A year as printed: 2017, 2017a, 1890/1950, n.d., z.d., in press, ter perse.
 _YEAR = r"""(?:(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?[a-z]?
-    |(?:n\.\s?d|z\.\s?d|o\.\s?J)\.?(?:-[a-z])?
+    |(?:n\.\s?d|z\.\s?[dj]|o\.\s?J|s\.\s?d)\.?(?:-[a-z])?
     |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)(?![\p{L}\p{M}\d])"""
 
 YEAR_TOKEN = regex.compile(r"""
-    (?P<year>(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?|(?:n\.\s?d|z\.\s?d|o\.\s?J)\.?
+    (?P<year>(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?|(?:n\.\s?d|z\.\s?[dj]|o\.\s?J|s\.\s?d)\.?
     |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)
     -?(?P<suffix>[a-z])?""", regex.VERBOSE)
 
 _YEARS = rf"(?P<y>{_YEAR})(?:\s*,\s*(?P<y>{_YEAR}|[a-z](?![\p{{L}}\p{{M}}\d])))*"
 
+_MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+           "|january|february|march|may|june|july|august|october")
+
 # A page or other locator after the year: "p. 12", "pp. 3-4", "blz. 12", ": 45".
-LOCATOR = r"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|chap\.|chapter|hfst\.|hoofdstuk
+LOCATOR = rf"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|chap\.|chapter|hfst\.|hoofdstuk
     |para\.|par\.|§|sect?\.|section|fig\.|figure|figuur|table|tabel|tab\.|vol\.|deel|nr\.|no\.|slide|min\.)
     \s*[\dIVXLivxl][^;()]*?)
+    |\s*,\s*(?P<loc>\d{{1,2}}\s+(?i:{_MONTHS})|(?i:{_MONTHS})\s+\d{{1,2}})
     |\s*:\s*(?P<loc>\d+(?:\s*[-–—]\s*\d+)?))"""
 
-# One ';'-part of a parenthesis: anything, then the year list at its end, then an optional locator.
-PART = regex.compile(rf"(?P<head>.*?)(?P<years>{_YEARS}){LOCATOR}?\s*", regex.VERBOSE | regex.DOTALL)
+# Lower-case words after the year: "(see Smith, 2010, for a review)".
+_TAIL = r"(?:\s*,\s*(?P<tail>\p{Ll}[\p{L}\p{M}'’.\- ]{0,60}?))?"
+
+# One ';'-part of a parenthesis: anything, then the year list, an optional locator and tail.
+PART = regex.compile(rf"(?P<head>.*?)(?P<years>{_YEARS}){LOCATOR}?{_TAIL}\s*", regex.VERBOSE | regex.DOTALL)
 
 # The content of "(2014)" in "Koch et al. (2014)".
 YEARS_ONLY = regex.compile(rf"\s*(?P<years>{_YEARS}){LOCATOR}?\s*", regex.VERBOSE)
@@ -78,7 +85,8 @@ in|from|after|following|compare|but see|also|as in|according to|as described by|
 including|bijv.|bijv.,|bijvoorbeeld|bv.|bv|b.v.|zie|zie ook|zie bijv.|vgl.|vergelijk|o.a.|onder andere|
 onder meer|zoals|zoals beschreven door|zoals beschreven in|gebaseerd op|naar|volgens|uit|geciteerd in|
 aangehaald in|zoals geciteerd in|ontleend aan|bewerkt naar|vrij naar|voor een overzicht zie|
-voor een overzicht, zie""".replace("\n", "").split("|"))
+voor een overzicht, zie|bron|bron:|bronnen|bronnen:|source|source:|sources|sources:|
+for a review|for reviews|for an overview""".replace("\n", "").split("|"))
 
 # Lower-cased particle words, skipped when a name is checked against STOPWORDS.
 PARTICLE_WORDS = frozenset("""van von vom de den der des du da di del della dos das do te ten ter la le les el al

@@ -77,15 +77,16 @@ def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     if match is None:
         return None
     for name in match.captures("author"):
-        words = [w.lower() for w in regex.split(r"[\s\-]+", name) if w]
+        printed = [w for w in regex.split(r"[\s\-]+", name) if w]
+        words = [w.lower() for w in printed]
         for i, word in enumerate(words):
             if word in grammar.PARTICLE_WORDS and i < len(words) - 1:
                 continue
             if word in grammar.PREPOSITION_PARTICLES and i < len(words) - 1 and words[i + 1] in grammar.ARTICLES:
                 continue
             # the first word decides: "Volgens Koch" is no surname, "National Research Council" is one
-            if word.strip(".") in grammar.STOPWORDS:
-                return None
+            if word.strip(".") in grammar.STOPWORDS and not (len(word) > 1 and printed[i].isupper()):
+                return None  # (an acronym such as WHO is a name)
             break
     return match
 
@@ -142,7 +143,8 @@ def _part(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[l
         return [], False
     prefix = collapse(text[start:authors.start()])
     stop = match.end("loc") if locator else match.end("years")
-    return _citations(text, authors, years, locator, prefix, stop), _is_signal(prefix)
+    clean = _is_signal(prefix) and _is_signal(collapse(match.group("tail") or ""))
+    return _citations(text, authors, years, locator, prefix, stop), clean
 
 
 def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:

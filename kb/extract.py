@@ -128,6 +128,10 @@ def extract(text: str, works: Mapping[str, Work], document: str, language: str |
     groups = citations.find(text)
     all_sentences = sentences.split(text, language, [(g.start, g.end) for g in groups])
     index = Index(works)
+    for citation in (c for g in groups for c in g.citations):
+        defined = regex.search(r"\[([^\]]+)\]", citation.text)
+        if defined:  # "World Health Organization [WHO], 2019": later citations may say "WHO"
+            index.learn(defined.group(1).strip(), citation.text[:defined.start()].strip())
     found = []
     for group in groups:
         sentence = next((s for s in all_sentences if s.start <= group.start < s.end),

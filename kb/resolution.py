@@ -48,11 +48,15 @@ def normalize(name: str) -> str:
     return "".join(c for c in decomposed.casefold() if c.isalpha())
 
 
+def normalize_words(name: str) -> list[str]:
+    return [w for w in (normalize(part) for part in regex.split(r"[\s\-]+", name)) if w]
+
+
 def normalize_year(year: str) -> str:
     if any(c.isdigit() for c in year):
         return regex.sub(r"\s+", "", year).rstrip("abcdefghijklmnopqrstuvwxyz")
     compact = normalize(year)
-    if compact in ("nd", "zd", "oj", ""):
+    if compact in ("nd", "zd", "zj", "sd", "oj", ""):
         return "nd"
     if compact in ("inpress", "terperse", "indruk", "forthcoming", "invoorbereiding", "teverschijnen"):
         return "inpress"
@@ -77,12 +81,23 @@ def _distance(a: str, b: str, limit: int) -> int:
 _EXACT, _PARTICLE, _SPELLING, _NONE = 0, 1, 2, 3
 
 
+def _plain(printed: str) -> str:
+    """A printed name without its bracketed abbreviation: "World Health Organization [WHO]"."""
+    return regex.sub(r"\s*\[[^\]]*\]", "", printed)
+
+
+def _acronym(printed: str) -> bool:
+    """"WHO", "NVvP", "RIVM": how an organisation is cited after its first, full citation."""
+    return bool(regex.fullmatch(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}", printed)) and sum(c.isupper() for c in printed) >= 2
+
+
 def _strip_particles(printed: str) -> str:
     return regex.sub(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+", "", printed.strip())
 
 
 def name_match(printed: str, name: Name) -> int:
     """How a printed surname matches a record's: exactly, without its particles, misspelled, or not."""
+    printed = _plain(printed)
     p, family, last = normalize(printed), normalize(name.family), normalize(name.last)
     if not p:
         return _NONE
@@ -142,6 +157,19 @@ class Index:
             if entry.names:
                 for letter in {normalize(entry.names[0].family)[:1], normalize(entry.names[0].last)[:1]}:
                     self.by_letter[letter].append(entry)
+        # Short names of organisations: biblatex's shortauthor, and the initials of a name of several words.
+        self.short: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in self.entries:
+            shorts = {normalize(entry.work.get("shortauthor"))}
+            if len(entry.names) == 1 and len(entry.names[0].family.split()) > 1:
+                shorts.add("".join(w[:1] for w in normalize_words(entry.names[0].family)))
+            for short in shorts - {""}:
+                self.short[short].append(entry)
+        self.aliases: dict[str, str] = {}  # abbreviation -> the name it stands for, as the text defines it
+
+    def learn(self, abbreviation: str, name: str) -> None:
+        """"Rijksinstituut voor Volksgezondheid en Milieu [RIVM]": later, RIVM stands for that name."""
+        self.aliases.setdefault(normalize(abbreviation), name)
 
     def near(self, printed: str) -> list[_Entry]:
         """Records whose first author may match the printed surname, in bibliography order."""
@@ -252,8 +280,12 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
     readings = [(first, False)]
     if len(citation.authors) > 1 and not citation.et_al:  # "Department of Health and Human Services"
         readings.append((" and ".join(citation.authors), True))
+    if len(citation.authors) > 1 and not citation.et_al:  # "... Volksgezondheid en Milieu", "... & Human Services"
+        readings += [(" en ".join(citation.authors), True), ("".join(citation.authors), True)]
     words = first.split()
     readings += [(" ".join(words[i:]), False) for i in range(1, len(words))]  # "Onderzoek van Jansen"
+    if _acronym(first) and normalize(first) in index.aliases:
+        readings.append((index.aliases[normalize(first)], False))
     year = normalize_year(citation.year)
     for n, (reading, joined) in enumerate(readings):
         found = []
@@ -267,6 +299,8 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
             found.append(_Candidate(entry, level, tuple(problems), entry.year == year))
         if found:
             return found
+    if _acronym(first):
+        return [_Candidate(entry, _EXACT, (), entry.year == year) for entry in index.short.get(normalize(first), [])]
     return []
 
 

@@ -43,6 +43,13 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Andere woorden (PMT; Kraak, 2010).", ["Kraak, 2010"]),
     ("Andere woorden (n = 64; Soler et al., 2016).", ["Soler et al., 2016"]),
     ("Naam in de zin (MBT) (Kraak, 2010).", ["(Kraak, 2010)"]),
+    ("Met staart (zie Smith, 2010, voor een overzicht).", ["(zie Smith, 2010, voor een overzicht)"]),
+    ("Nieuws (NOS, 2020, 12 maart).", ["(NOS, 2020, 12 maart)"]),
+    ("Zonder jaartal (Jansen, z.j.).", ["(Jansen, z.j.)"]),
+    ("Met bron (Bron: Trimbos-instituut, 2021).", ["(Bron: Trimbos-instituut, 2021)"]),
+    ("Instituut (Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020).",
+     ["(Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020)"]),
+    ("Afkorting (RIVM, 2020) en (WHO, 2019).", ["(RIVM, 2020)", "(WHO, 2019)"]),
     # Dutch, narrative
     ("Volgens Koch et al. (2014) werkt dans.", ["Koch et al. (2014)"]),
     ("Drewes, Nijkamp en Roemen-van Haaren (2019) beschrijven dit.",
@@ -53,6 +60,8 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Daarnaast tonen De Vries en Jansen (2012) aan dat.", ["De Vries en Jansen (2012)"]),
     ("Het Trimbos-instituut (2020) adviseert.", ["Trimbos-instituut (2020)"]),
     ("Jansen (z.d., blz. 4) schrijft.", ["Jansen (z.d., blz. 4)"]),
+    ("Jansen c.s. (2010) zeggen dit.", ["Jansen c.s. (2010)"]),
+    ("Onderzoek doen! (Fischer & Julsing, 2014), waarin het staat.", ["(Fischer & Julsing, 2014)"]),
     # English, parenthetical
     ("Load rises (Kahneman, 1973).", ["(Kahneman, 1973)"]),
     ("Limits (based on Savino, 2009), times.", ["(based on Savino, 2009)"]),
@@ -74,6 +83,7 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Harvard (Smith et al. 2010: 45).", ["(Smith et al. 2010: 45)"]),
     ("An initial (J. Smith, 2010).", ["(J. Smith, 2010)"]),
     ("Reviewed (for a review, see Smith, 2010).", ["(for a review, see Smith, 2010)"]),
+    ("Reviewed (see Smith, 2010, for a review).", ["(see Smith, 2010, for a review)"]),
     ("No date (Novacic & Tokhi, n.d.).", ["(Novacic & Tokhi, n.d.)"]),
     ("Other words (a large trial in 2010 by Smith, 2010).", ["Smith, 2010"]),
     # English, narrative

@@ -43,6 +43,12 @@ CASES: list[tuple[str, tuple[str, ...], list[str]]] = [
     ("(Department of Health and Human Services, 2010)", ("hhs2010",), []),
     ("Novacic & Tokhi (n.d.)", ("novacicnd",), []),
     ("(Novacic & Tokhi, z.d.)", ("novacicnd",), []),
+    ("(Novacic & Tokhi, z.j.)", ("novacicnd",), []),
+    ("(Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020)", ("rivm2020",), []),
+    ("(WHO, 2019)", ("who2019",), []),
+    ("(World Health Organization [WHO], 2019)", ("who2019",), []),
+    ("(NHG, 2018)", ("nhg2018",), []),
+    ("(Jansen c.s., 2018)", ("jansen2018",), ["extra-coauthor"]),
 ]
 
 
@@ -79,3 +85,13 @@ def test_problem_messages_name_the_record(printed: str, message: str) -> None:
     (group,) = find(printed)
     result = resolve(group.citations[0], INDEX)
     assert result.problems[0].message == message
+
+
+def test_an_abbreviation_defined_in_the_text_resolves_later() -> None:
+    from kb.extract import extract
+    text = "Eerst (Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020). Later (RIVM, 2020)."
+    result = extract(text, BIB.works, "a")
+    assert [(g.group.text, g.keys) for g in result.groups] == [
+        ("(Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020)", ("rivm2020",)),
+        ("(RIVM, 2020)", ("rivm2020",)),
+    ]
