@@ -30,7 +30,8 @@ _SURNAME = rf"""(?:{_PARTICLE}\s+)*{_CAPWORD}
     (?:(?:\s*-\s+|\s+-\s*|\s+)(?:(?:{_PARTICLE}|{_CONNECTOR})\s+)*{_CAPWORD})*
     (?:\s*\[[^\]\n]{{1,40}}\])?"""
 
-_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|c\.\s?s\.?|and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
+_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|c\.\s?s\.?
+    |and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
 
 _SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
 
