@@ -51,7 +51,7 @@ YEAR_TOKEN = regex.compile(r"""
     |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)
     -?(?P<suffix>[a-z])?""", regex.VERBOSE)
 
-_YEARS = rf"(?P<y>{_YEAR})(?:\s*,\s*(?P<y>{_YEAR}|[a-z](?![\p{{L}}\p{{M}}\d])))*"
+_YEARS = rf"(?P<y>{_YEAR})(?:(?:\s*,\s*|\s+(?:en|and|&)\s+)(?P<y>{_YEAR}|[a-z](?![\p{{L}}\p{{M}}\d])))*"
 
 _MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
            "|january|february|march|may|june|july|august|october")

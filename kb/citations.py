@@ -65,7 +65,7 @@ def _is_signal(prefix: str) -> bool:
     """Whether words before a citation are a signal ("e.g.", "zie ook") rather than other content."""
     if not prefix:
         return True
-    words = prefix.replace(",", " ").replace(":", " ").split()
+    words = (prefix[:1].lower() + prefix[1:]).replace(",", " ").replace(":", " ").split()  # "Zie bijvoorbeeld"
     if collapse(prefix).lower().rstrip(",:") in grammar.SIGNALS:
         return True
     return len(words) <= 6 and all(w[:1].islower() and not any(c.isdigit() for c in w) for w in words)

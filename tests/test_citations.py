@@ -40,6 +40,8 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Dubbel (Keulen-de Vos, 2016).", ["(Keulen-de Vos, 2016)"]),
     ("Twee jaren (Jansen, 2010, 2012).", ["(Jansen, 2010, 2012)"]),
     ("Twee letters (Jansen, 2010a, b).", ["(Jansen, 2010a, b)"]),
+    ("Twee jaren met en (Jansen, 2010 en 2012).", ["(Jansen, 2010 en 2012)"]),
+    ("Hoofdletter (Zie bijvoorbeeld Jansen, 2010).", ["(Zie bijvoorbeeld Jansen, 2010)"]),
     ("Andere woorden (PMT; Kraak, 2010).", ["Kraak, 2010"]),
     ("Andere woorden (n = 64; Soler et al., 2016).", ["Soler et al., 2016"]),
     ("Naam in de zin (MBT) (Kraak, 2010).", ["(Kraak, 2010)"]),
