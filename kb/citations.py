@@ -253,3 +253,24 @@ def find(text: str) -> list[Group]:
         result.append(group)
     return result
 
+
+_PREPOSITION = regex.compile(r"(?:van|von|de)\s+(?=\p{Lu})")
+
+
+def without_preposition(text: str, group: Group) -> Group | None:
+    """"onderzoek van Jansen (2010)": the group without a leading "van" that may be a preposition.
+
+    Dutch writes a particle with a capital when no initials precede it ("Van Dam (2015)"), so
+    a lower-case "van" after a lower-case word is more often the preposition; the caller
+    decides by the records which reading to keep.
+    """
+    first = group.citations[0]
+    lead = _PREPOSITION.match(text, group.start)
+    if not group.narrative or lead is None or not regex.search(r"\p{Ll}[\p{L}\p{M}]*\s+$", text[:group.start]):
+        return None
+    start = lead.end()
+    authors = (first.authors[0].split(" ", 1)[1],) + first.authors[1:]
+    trimmed = Citation(collapse(text[start:first.end]), start, first.end, authors, first.et_al, first.year,
+                       first.suffix, first.locator, first.prefix)
+    return Group(text[start:group.end], start, group.end, True, (trimmed,) + group.citations[1:])
+

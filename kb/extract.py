@@ -122,6 +122,19 @@ def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: li
                        end=end, groups=groups) for i, (section, start, end, groups) in enumerate(pieces, 1)]
 
 
+def _reading(text: str, group: Group, index: Index) -> Group:
+    """"onderzoek van Jansen (2010)": keep "van" only where the record's surname has it."""
+    shorter = citations.without_preposition(text, group)
+    if shorter is None:
+        return group
+    keys = resolve(group.citations[0], index).keys
+    if keys and all(index.works[key].authors[:1] and
+                    index.works[key].authors[0].family.lower().startswith(text[group.start:shorter.start].strip().lower())
+                    for key in keys):
+        return group
+    return shorter
+
+
 def extract(text: str, works: Mapping[str, Work], document: str, language: str | None = None) -> Extraction:
     """Find, resolve and place every citation of `text`, and draft its claims."""
     language = language or sentences.guess_language(text)
@@ -133,7 +146,8 @@ def extract(text: str, works: Mapping[str, Work], document: str, language: str |
         if defined:  # "World Health Organization [WHO], 2019": later citations may say "WHO"
             index.learn(defined.group(1).strip(), citation.text[:defined.start()].strip())
     found = []
-    for group in groups:
+    for i, group in enumerate(groups):
+        group = groups[i] = _reading(text, group, index)
         sentence = next((s for s in all_sentences if s.start <= group.start < s.end),
                         Sentence(group.start, group.end, False))
         found.append(FoundGroup(group, tuple(resolve(c, index) for c in group.citations), sentence))

@@ -150,6 +150,7 @@ class Index:
                 suffixes.update(_suffixes(members, year))
         self.entries = [_Entry(work, names, year, suffixes.get(work.key, "")) for work, names, year in entries]
         self.order = {work.key: i for i, work in enumerate(works.values())}
+        self.works = works
         # Records by the first letter of their first author's surname, with and without particles:
         # a slip rarely changes the first letter, and this keeps resolution fast on large files.
         self.by_letter: dict[str, list[_Entry]] = defaultdict(list)

@@ -95,3 +95,15 @@ def test_an_abbreviation_defined_in_the_text_resolves_later() -> None:
         ("(Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020)", ("rivm2020",)),
         ("(RIVM, 2020)", ("rivm2020",)),
     ]
+
+
+def test_a_preposition_before_a_narrative_citation_is_left_out_unless_the_record_has_it() -> None:
+    from kb.extract import extract
+    text = ("Uit een meta-analyse van Cuijpers e.a. (2019) blijkt dit. Zoals beschreven door van Dijk (2010) is "
+            "het zo. Het model van Bosscher (2014) is bekend.")
+    result = extract(text, BIB.works, "a")
+    assert [(g.group.text, g.keys) for g in result.groups] == [
+        ("Cuijpers e.a. (2019)", ("cuijpers2019",)),
+        ("van Dijk (2010)", ("vandijk2010",)),
+        ("Bosscher (2014)", ()),
+    ]
