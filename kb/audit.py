@@ -333,3 +333,101 @@ def summary(findings: list[Finding]) -> str:
     for finding in findings:
         counts[finding.severity] += 1
     return ", ".join(f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity)
+
+
+# Citations as printed: each claim's `cited_as` against the records of its sources, and
+# citations in a leaflet's text that no claim covers. Both read citations with kb.citations,
+# the parser behind `kb extract`; imported here so that this block stands on its own.
+
+# Problems of a citation (kb.resolution.PROBLEM_KINDS) that make a citation-mismatch finding;
+# "ambiguous" is left out: a claim may link every work a citation without a/b can mean.
+MISMATCH_KINDS = frozenset({"unresolved", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
+                            "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space"})
+
+
+@rule("citation-mismatch", Severity.WARNING,
+      "a claim's `cited_as` disagrees with the records of its sources (surname spelling, particle, co-author left "
+      "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen), names none of them, leaves a "
+      "source out, or cites a work otherwise than another claim does")
+def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
+    from kb.citations import find
+    from kb.resolution import Index, authors_text, resolve
+
+    seen: dict[str, tuple[tuple[str, ...], str, str, str]] = {}  # key -> (names, year, form, where)
+    whole = Index(kb.works)  # a year's letter is right when the whole bibliography needs it
+    for document in kb.documents:
+        path = kb.display(document.claims_path)
+        for claim in document.claims:
+            if not claim.cited_as or not claim.sources:
+                continue  # a citation with no source at all is cited-without-source
+            works = {s.key: kb.works[s.key] for s in claim.sources if s.key in kb.works}
+            where = Location(path, claim.line)
+            groups = find(claim.cited_as)
+            if not groups:
+                yield Finding(where, Severity.WARNING, "citation-mismatch",
+                              f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
+                              f"citation", claim=claim.id)
+                continue
+            index = Index(works)
+            covered: set[str] = set()
+            for citation in (c for g in groups for c in g.citations):
+                resolution = resolve(citation, index)
+                covered.update(resolution.keys)
+                for problem in resolution.problems:
+                    if problem.kind == "year-suffix" and not any(
+                            p.kind == "year-suffix" for p in resolve(citation, whole).problems):
+                        continue
+                    if problem.kind == "unresolved":
+                        listed = ", ".join(sorted(works)) or "none"
+                        message = f"{citation.text} matches none of the claim's sources ({listed})"
+                    elif problem.kind in MISMATCH_KINDS:
+                        message = problem.message
+                    else:
+                        continue
+                    yield Finding(where, Severity.WARNING, "citation-mismatch", f"claim {claim.id}: {message}",
+                                  claim=claim.id, key=resolution.keys[0] if resolution.keys else None)
+                names = tuple(n.casefold() for n in citation.authors)
+                year = f"{citation.year}{citation.suffix}"
+                for key in resolution.keys:
+                    if key not in seen:
+                        seen[key] = (names, year, citation.text, f"claim {claim.id} ({path}:{claim.line})")
+                        continue
+                    first_names, first_year, form, first_where = seen[key]
+                    # a year with and without its letter is ambiguous-citation's finding, not this one's
+                    years_differ = first_year != year and (first_year[:4] != year[:4] or
+                                                           (len(first_year) > 4 and len(year) > 4))
+                    if (len(first_names) == len(names) and first_names != names) or years_differ:
+                        work = kb.works[key]
+                        yield Finding(where, Severity.WARNING, "citation-mismatch",
+                                      f"claim {claim.id}: {key} is cited as '{citation.text}' here and as '{form}' "
+                                      f"in {first_where}; the record: {authors_text(work.authors)} ({work.year})",
+                                      claim=claim.id, key=key)
+            for key in works:
+                if key not in covered:
+                    yield Finding(where, Severity.WARNING, "citation-mismatch",
+                                  f"claim {claim.id}: its source {key} ({works[key].short_citation()}) is not "
+                                  f"named in cited_as '{claim.cited_as}'", claim=claim.id, key=key)
+
+
+@rule("uncovered-citation", Severity.WARNING,
+      "a citation in a leaflet's text (found as `kb extract` finds it) that no claim's `cited_as` holds and that no "
+      "claim's span ends right before")
+def _uncovered_citation(kb: KnowledgeBase) -> Iterator[Finding]:
+    from kb.citations import collapse, find
+
+    for document in kb.documents:
+        text = kb.texts.get(document.id)
+        if text is None:
+            continue
+        cited = [collapse(c.cited_as) for c in document.claims if c.cited_as]
+        spans = [s for s in (text.find(c.text) for c in document.claims if c.text) if s is not None]
+        for group in find(text.text):
+            printed = collapse(group.text)
+            if any(printed in c or c in printed for c in cited):
+                continue
+            between = (text.text[s.end:group.start].strip(" \t\r\n,.;:") for s in spans if s.start <= group.start)
+            if any(s.start <= group.start and s.end >= group.end for s in spans) or "" in between:
+                continue  # right after a claim's span, or inside it ("Koch et al. (2014) found ...")
+            yield Finding(Location(kb.display(document.text_path), text.line_of(group.start)), Severity.WARNING,
+                          "uncovered-citation", f"the citation {printed} is covered by no claim of "
+                                                f"{kb.display(document.claims_path)}")

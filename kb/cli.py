@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from kb import __version__, audit, init, report, show
-from kb.findings import Finding, Severity, sorted_findings
-from kb.knowledgebase import KnowledgeBase, load
-from kb.output import write_all
+from kb import __version__, audit, bibliography, extract, init, report, show
+from kb.findings import Finding, Location, Severity, sorted_findings
+from kb.knowledgebase import BIB_NAME, UNREADABLE_RULES, KnowledgeBase, load
+from kb.output import WouldOverwrite, write_all, write_new
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -89,6 +90,46 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    text_path = Path(args.text)
+    try:
+        text = text_path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as error:
+        reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "file not found"
+        _print_findings([Finding(Location(args.text, 0), Severity.ERROR, "unreadable-input", reason)])
+        return EXIT_UNREADABLE
+    bib_path = Path(args.bib) if args.bib else Path(args.kb) / BIB_NAME
+    works: dict[str, bibliography.Work] = {}
+    if args.bib or bib_path.exists():
+        bib, findings = bibliography.load(bib_path, bib_path.as_posix())
+        _print_findings(sorted_findings(findings))
+        if any(f.rule in UNREADABLE_RULES for f in findings):
+            return EXIT_UNREADABLE
+        works = bib.works
+    else:
+        print(f"kb: no {bib_path.as_posix()}; citations are found but not resolved", file=sys.stderr)
+    result = extract.extract(text, works, text_path.stem)
+    if args.format == "json":
+        content = extract.as_json(result)
+    else:
+        out_dir = Path(args.out).parent if args.out else text_path.parent
+        content = extract.as_yaml(result, Path(os.path.relpath(text_path, out_dir)).as_posix())
+    if args.out:
+        try:
+            write_new(Path(args.out), content, args.force)
+        except WouldOverwrite as error:
+            print(f"kb: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(args.out)
+    else:
+        sys.stdout.write(content)
+    cited = [r for g in result.groups for r in g.resolutions]
+    print(f"kb extract: {len(result.groups)} citation groups, {len(cited)} citations, "
+          f"{sum(1 for r in cited if r.keys)} resolved, {sum(1 for r in cited if r.problems)} with problems; "
+          f"{len(result.claims)} draft claims", file=sys.stderr)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="kb", description="What the claims in patient leaflets rest on.")
     main.add_argument("--kb", default=".", metavar="DIR", help="the knowledge-base folder (default: .)")
@@ -110,6 +151,16 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("show", help="a work with the claims resting on it, or a claim with its sources")
     p.add_argument("target", metavar="KEY-or-CLAIM-ID")
     p.set_defaults(run=cmd_show)
+
+    p = commands.add_parser("extract", help="find and resolve the citations of a leaflet's text; draft its claims")
+    p.add_argument("text", metavar="TEXT", help="the leaflet's plain text (UTF-8)")
+    p.add_argument("--bib", metavar="FILE",
+                   help="the bibliography to resolve against (default: the KB's references.bib)")
+    p.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                   help="yaml: a draft claims file; json: citations with offsets, keys and problems (default: yaml)")
+    p.add_argument("--out", metavar="FILE", help="write here instead of to standard output")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(run=cmd_extract)
 
     p = commands.add_parser("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")
