@@ -88,9 +88,17 @@ def text(value: str) -> str:
 
 def name(person: Name) -> dict[str, str]:
     """One person in CSL's parts. A BibTeX "von" part (van den, de, aan het) stays with the
-    surname wherever it is shown, which is what CSL calls a non-dropping particle."""
-    parts = {"family": person.last, "given": person.first,
-             "non-dropping-particle": person.von, "suffix": person.jr}
+    surname wherever it is shown, which is what CSL calls a non-dropping particle. Braces that
+    kept BibTeX from splitting a name (`{van der} Berg`) hide the particle; it is split off
+    again when lower-case words open a surname that goes on with a capital."""
+    particle, family = person.von, person.last
+    words = family.split(" ")
+    if not particle and words[0].islower():
+        lead = next((i for i, w in enumerate(words) if not w.islower()), 0)
+        if lead and words[lead][:1].isupper():
+            particle, family = " ".join(words[:lead]), " ".join(words[lead:])
+    parts = {"family": family, "given": person.first,
+             "non-dropping-particle": particle, "suffix": person.jr}
     return {key: value for key, value in parts.items() if value}
 
 

@@ -210,13 +210,10 @@ class Formatted:
         cites = [self.cites[k] for k in dict.fromkeys(keys)]
         if not narrative:
             cites.sort(key=lambda c: self.order[c.key])
-        groups: list[tuple[str, list[str]]] = []
+        grouped: dict[str, list[str]] = {}  # cite grouping (CSL 1.0.2): same names together
         for cite in cites:
-            author = cite.narrative_author if narrative else cite.author
-            if groups and groups[-1][0] == author:
-                groups[-1][1].append(cite.date)
-            else:
-                groups.append((author, [cite.date]))
+            grouped.setdefault(cite.narrative_author if narrative else cite.author, []).append(cite.date)
+        groups = list(grouped.items())
         layout = self.layout
         if narrative:
             parts = [f"{author} ({layout.year_delimiter.join(dates)})" for author, dates in groups]

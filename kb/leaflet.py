@@ -33,10 +33,10 @@ from kb.texts import LeafletText, blocks, collapse
 FORMATS = ("md", "html", "pandoc")
 TEMPLATES = {"md": "leaflet.md.j2", "html": "leaflet.html.j2", "pandoc": "leaflet.pandoc.j2"}
 LABELS = {
-    "nl": {"references": "Literatuur", "unverified": "niet geverifieerd",
+    "nl": {"references": "Literatuur", "unverified": "verificatie",
            "no_citations": "Deze folder noemt geen bronnen: geen bewering in {claims} verwijst naar "
                            "literatuur. De literatuurlijst is daarom leeg."},
-    "en": {"references": "References", "unverified": "not verified",
+    "en": {"references": "References", "unverified": "verification",
            "no_citations": "This leaflet cites no sources: no claim in {claims} links to a work, "
                            "so the reference list is empty."},
 }
