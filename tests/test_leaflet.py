@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TESTS
+from conftest import REPO, TESTS, check_golden
 
 from kb import style
 
@@ -198,16 +197,7 @@ def test_npi_leaflet(kb) -> None:
 
 
 def test_npi_leaflet_golden(kb, regen_golden: bool) -> None:
-    produced = kb("--kb", REPO, "leaflet", "npi-pmt").out
-    golden = GOLDEN / "npi-pmt.md"
-    if regen_golden or not golden.exists():
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(produced, encoding="utf-8")
-        pytest.fail(f"wrote {golden}; look at it, then run again" if not regen_golden else "regenerated")
-    expected = golden.read_text(encoding="utf-8")
-    if produced != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), produced.splitlines(True), n=2))
-        pytest.fail(f"differs from {golden} (rerun with --regen-golden if intended):\n{diff[:4000]}")
+    check_golden(kb("--kb", REPO, "leaflet", "npi-pmt").out, GOLDEN / "npi-pmt.md", regen_golden)
 
 
 def test_alkura_leaflet_cites_nothing_and_says_so(kb) -> None:
