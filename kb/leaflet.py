@@ -14,6 +14,7 @@ citations for `pandoc --citeproc`, its CSL-JSON bibliography beside it).
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import re
@@ -77,8 +78,9 @@ class Leaflet:
     note: str  # why the list is empty, in the leaflet's language; "" when it is not
 
 
-def _placement(text: LeafletText, claim: Claim, cursor: int) -> tuple[int, int, bool] | None:
-    """(start, end, narrative) of the claim's printed citation, or of the insertion point."""
+def _placement(text: LeafletText, claim: Claim, cursor: int, starts: list[int]) -> tuple[int, int, bool] | None:
+    """(start, end, narrative) of the claim's printed citation, or of the insertion point.
+    `starts` are the offsets where the text's paragraphs start."""
     span = text.find(claim.text, cursor) or text.find(claim.text)
     if span is None:
         return None
@@ -91,23 +93,26 @@ def _placement(text: LeafletText, claim: Claim, cursor: int) -> tuple[int, int, 
     after = text.find(claim.cited_as, span.end)
     if after is not None and not text.text[span.end:after.start].strip():
         return after.start, after.end, narrative
-    # In running text the citation may open the claim or stand inside it.
-    start_of_line = text.text.rfind("\n\n", 0, span.start) + 1
-    found = text.find(claim.cited_as, start_of_line)
-    if found is not None and found.start <= span.end:
-        return found.start, found.end, narrative
-    return None
+    # In running text the citation may open the claim or stand inside it: the nearest one
+    # before the claim's end, in the claim's paragraph.
+    nearest = None
+    found = text.find(claim.cited_as, starts[max(0, bisect.bisect_right(starts, span.start) - 1)] if starts else 0)
+    while found is not None and found.start <= span.end:
+        nearest = found
+        found = text.find(claim.cited_as, found.start + 1)
+    return (nearest.start, nearest.end, narrative) if nearest is not None else None
 
 
 def _place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[list[Placement], list[Finding]]:
     findings: list[Finding] = []
     places: dict[tuple[int, int], Placement] = {}
     display = kb.display(document.claims_path)
+    starts = [start for start, _ in blocks(text.text)]
     cursor = 0
     for claim in document.claims:
         if not claim.sources:
             continue
-        found = _placement(text, claim, cursor)
+        found = _placement(text, claim, cursor, starts)
         if found is None:
             what = "its text" if text.find(claim.text) is None else f"its printed citation {claim.cited_as!r}"
             findings.append(Finding(Location(display, claim.line), Severity.ERROR, "citation-not-placed",

@@ -224,3 +224,11 @@ def test_many_works_are_formatted_alike_in_forked_processes(kb, monkeypatch: pyt
     alone = kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out
     monkeypatch.setattr(style, "PARALLEL_FROM", 2)
     assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out == alone
+
+
+def test_each_printed_citation_is_replaced_once(root, kb) -> None:
+    """The same printed citation twice in a paragraph: each claim takes the one nearest to it."""
+    result = kb("--kb", root("leaflet_same_citation_twice"), "leaflet", "folder")
+    assert result.out.split("\n\n")[0] == (
+        "Koch et al. (2014) vonden minder angst. Koch et al. (2014) vonden ook een beter lichaamsbeeld. "
+        "Dansen helpt (Koch et al., 2014).")
