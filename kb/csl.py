@@ -2,8 +2,9 @@
 
 Every CSL processor (citeproc-py here, pandoc's citeproc, Zotero) reads CSL-JSON, so this is
 the form in which works leave the knowledge base. The conversion starts from pybtex's
-parsed and LaTeX-decoded fields, never from a BibTeX-to-CSL reader of some other tool: those
-guess at case and drop chapter editors and publishers (see the tests for what goes wrong).
+parsed and LaTeX-decoded fields, never from a BibTeX-to-CSL reader of some other tool
+(citeproc-py's drops a chapter's "In", editors and publisher, title-cases Dutch titles and
+gives no year suffixes).
 
 Facts stay as the record gives them: a title is not re-cased (Dutch titles are in sentence
 case already, and a bracketed placeholder title is a statement of what is unknown), and a

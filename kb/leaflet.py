@@ -111,6 +111,11 @@ def _place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[li
     cursor = 0
     for claim in document.claims:
         if not claim.sources:
+            if claim.cited_as:
+                findings.append(Finding(Location(display, claim.line), Severity.WARNING, "citation-without-source",
+                                        f"claim {claim.id} prints the citation {claim.cited_as!r} but links no "
+                                        "source, so it is left as printed and its works are not in the list",
+                                        claim=claim.id))
             continue
         found = _placement(text, claim, cursor, starts)
         if found is None:

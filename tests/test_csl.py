@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import REPO, ROOTS
 
@@ -99,7 +97,7 @@ def test_the_knowledge_base_records() -> None:
         "[Chapter on psychomotor therapy for personality disorders; exact title not verified]")
 
 
-def test_no_record_fields_outside_csl(tmp_path: Path) -> None:
+def test_no_record_fields_outside_csl() -> None:
     """KB-only fields (verification, design, note) never leave the KB as CSL variables."""
     item = csl.item(RECORDS.works["article"])
     assert not {"note", "verificationstatus", "design"} & set(item)

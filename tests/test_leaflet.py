@@ -144,6 +144,8 @@ def test_bad_input_is_all_reported_and_nothing_written(root, kb, tmp_path: Path)
         "claims/folder.yaml:2: error: claim ontspanning: its printed citation '(Glantz & Goisman, 1990)' is not "
         "found in the leaflet, so its citation cannot be placed [citation-not-placed]",
         "claims/folder.yaml:8: error: claim rust cites nobody2000, which references.bib lacks [missing-reference]",
+        "claims/folder.yaml:9: warning: claim slapen prints the citation '(Jansen, 2001)' but links no source, so "
+        "it is left as printed and its works are not in the list [citation-without-source]",
         "kb: the leaflet cannot be rendered; nothing was written",
     ]
     assert not out.exists()
