@@ -3,8 +3,9 @@
 The formatting is citeproc-py's with the official APA style (kb.style). What the processor
 lacks at the level of citations is added here, as CSL 1.0.2 describes it:
 
-- disambiguation: names added to an "et al." that two different author lists share, then
-  year suffixes (2017a, 2017b) for the same authors in the same year, in list order;
+- disambiguation: names added to an "et al." that two different author lists share, initials
+  for first authors who share a surname, then year suffixes (2017a, 2017b) for the same
+  authors in the same year, in list order;
 - cite grouping with `collapse="year"`: "(Fonagy et al., 2017a, 2017b)";
 - narrative citations ("Koch et al. (2014)"), with the locale's "and" (Dutch "en") where the
   parenthetical citation has "&", as APA writes running text;
@@ -23,6 +24,8 @@ from citeproc.source.json import CiteProcJSON
 from citeproc.string import String
 
 from kb.style import CSL_NS, MARKS, RICH, shared, style
+
+Shown = tuple[int, bool]  # disambiguation: authors to show in citations (0: the style's), with initials
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,10 @@ class _Processor:
         self.bibliography.register(self.citation)
         self.bibliography.sort()
 
-    def render(self, item: CitationItem, part: int, narrative: bool = False, names: int = 0) -> str:
-        """Piece `part` (0 author, 1 date) of the style's citation layout for `item`."""
-        layout = style(self.locale, narrative, names).root.citation.layout
+    def render(self, item: CitationItem, part: int, narrative: bool = False, shown: Shown = (0, False)) -> str:
+        """Piece `part` (0 author, 1 date) of the style's citation layout for `item`, with the
+        names `shown` that disambiguation asks for."""
+        layout = style(self.locale, narrative, *shown).root.citation.layout
         item.citation.bibliography = self.bibliography
         layout.repressed = {}
         pieces = layout.find(f"{{{CSL_NS}}}group")
@@ -154,13 +158,17 @@ def _each(run: _Processor, name: str) -> list[Any]:
     return shared(len(run.items), lambda indices: [getattr(run, name)(run.items[i]) for i in indices])
 
 
-def _disambiguate(run: _Processor) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
-    """Names to show per key where "et al." hides that two author lists differ, then year
-    suffixes (set on the source) for the same authors in the same year, in list order.
-    Returns the names to show and each key's (author, date) as its citation shows them."""
-    names: dict[str, int] = {}
+def _disambiguate(run: _Processor) -> tuple[dict[str, Shown], dict[str, tuple[str, str]]]:
+    """CSL's disambiguation as apa.csl asks for it: the first author's initials wherever two
+    cited first authors share a surname (`primary-name-with-initials`, over all citations, as
+    APA wants it), then, where two works would still be cited alike, names added to an
+    "et al." that hides different co-authors, then year suffixes (set on the source) in list
+    order. Returns the names to show per key, and each key's (author, date) as cited."""
     by_item = {item.key: item for item in run.items}
     rendered = {item.key: pieces for item, pieces in zip(run.items, _each(run, "pieces"))}
+    shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
+    for key in shown:
+        rendered[key] = (run.render(by_item[key], 0, shown=shown[key]), rendered[key][1])
     clashes: dict[tuple[str, str], list[str]] = {}
     for key in run.bibliography.keys:  # list order
         clashes.setdefault(rendered[key], []).append(key)
@@ -170,21 +178,41 @@ def _disambiguate(run: _Processor) -> tuple[dict[str, int], dict[str, tuple[str,
         authors = {k: _author_list(run.source[k]) for k in group}
         if len(set(authors.values())) > 1:
             longest = max(len(a) for a in authors.values())
-            for n in range(2, longest + 1):
-                shown = {k: run.render(by_item[k], 0, names=n) for k in group}
-                if len(set(shown.values())) == len(set(authors.values())):
-                    names.update({k: n for k in group})
-                    rendered.update({k: (shown[k], rendered[k][1]) for k in group})
+            for names in range(2, longest + 1):
+                tried = {k: run.render(by_item[k], 0, shown=(names, shown.get(k, (0, False))[1])) for k in group}
+                if len(set(tried.values())) == len(set(authors.values())):
+                    shown.update({k: (names, shown.get(k, (0, False))[1]) for k in group})
+                    rendered.update({k: (tried[k], rendered[k][1]) for k in group})
                     break
-        same: dict[str, list[str]] = {}
-        for k in group:
-            same.setdefault(rendered[k][0], []).append(k)
-        for keys in same.values():
-            if len(keys) > 1:
-                for i, k in enumerate(keys):
-                    run.source[k]["year_suffix"] = String(_suffix(i))
-                    rendered[k] = (rendered[k][0], run.render(by_item[k], 1))
-    return names, rendered
+        for keys in _alike(group, rendered):
+            for i, k in enumerate(keys):
+                run.source[k]["year_suffix"] = String(_suffix(i))
+                rendered[k] = (rendered[k][0], run.render(by_item[k], 1))
+    return shown, rendered
+
+
+def _shared_surnames(run: _Processor) -> list[str]:
+    """Keys whose first author shares a surname with a first author of other initials."""
+    initials: dict[str, set[str]] = {}
+    firsts: dict[str, str] = {}
+    for key, reference in run.source.items():
+        people = reference.get("author") or reference.get("editor") or []
+        if not people or "family" not in people[0]:
+            continue
+        first = people[0]
+        surname = " ".join(str(p) for p in (first.get("non-dropping-particle"), first["family"]) if p).lower()
+        firsts[key] = surname
+        given = re.split(r"[\s.\-]+", str(first.get("given", "")))
+        initials.setdefault(surname, set()).add("".join(word[:1] for word in given if word).upper())
+    return [key for key, surname in firsts.items() if len(initials[surname]) > 1]
+
+
+def _alike(group: list[str], rendered: dict[str, tuple[str, str]]) -> list[list[str]]:
+    """The keys of `group` whose citations still show the same author, two or more a set."""
+    same: dict[str, list[str]] = {}
+    for key in group:
+        same.setdefault(rendered[key][0], []).append(key)
+    return [keys for keys in same.values() if len(keys) > 1]
 
 
 def _author_list(reference: Any) -> tuple[tuple[str, ...], ...]:
@@ -202,7 +230,7 @@ def format_items(items: list[dict[str, Any]], locale: str,
     Without them, everything is, for any citation of these items."""
     base = style(locale)
     run = _Processor(items, locale)
-    names, rendered = _disambiguate(run)
+    shown, rendered = _disambiguate(run)
     narrative = together = None
     if citations is not None:
         asked = [({str(k).lower() for k in keys}, flag) for keys, flag in citations]
@@ -213,7 +241,7 @@ def format_items(items: list[dict[str, Any]], locale: str,
         key = item.key
         author, date = rendered[key]
         narrative_author = author if narrative is not None and key not in narrative else \
-            run.render(item, 0, narrative=True, names=names.get(key, 0))
+            run.render(item, 0, narrative=True, shown=shown.get(key, (0, False)))
         cites[run.keys[key]] = Cite(key=run.keys[key], author=author, narrative_author=narrative_author, date=date)
     ranked = [item for item in run.items if together is None or item.key in together]
     if base.root.citation.sort is not None and len(ranked) > 1:

