@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from kb import __version__, audit, bibliography, extract, init, report, show
+from kb import __version__, audit, bibliography, extract, init, leaflet, report, show
 from kb.findings import Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME, UNREADABLE_RULES, KnowledgeBase, load
 from kb.output import WouldOverwrite, write_all, write_new
@@ -77,6 +77,52 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"kb: no work or claim called {args.target!r}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(text)
+    return EXIT_OK
+
+
+def cmd_leaflet(args: argparse.Namespace) -> int:
+    kb = _load(args)
+    if kb is None:
+        return EXIT_UNREADABLE
+    wanted = Path(args.doc).stem if args.doc.endswith((".yaml", ".yml", ".txt")) else args.doc
+    document = next((d for d in kb.documents if d.id == wanted), None)
+    if document is None:
+        known = ", ".join(d.id for d in kb.documents) or "none"
+        print(f"kb: no leaflet called {args.doc!r} (known: {known})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    locale = args.lang or ("en-US" if document.language.startswith("en") else "nl-NL")
+    built, findings = leaflet.build(kb, document, locale)
+    _print_findings(sorted_findings(findings))
+    if built is None:
+        print("kb: the leaflet cannot be rendered; nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
+    out = Path(args.out) if args.out else None
+    files: dict[Path, str] = {}
+    bibliography = None
+    if args.format == "pandoc" and out is not None:
+        bibliography = leaflet.bibliography_name(out.name)
+        if out.name == bibliography:
+            print(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name",
+                  file=sys.stderr)
+            return EXIT_UNREADABLE
+        files[out.with_name(bibliography)] = leaflet.csl_json(built)
+    text = leaflet.render(kb, built, args.format, bibliography)
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    files = {out: text, **files}
+    existing = [path for path in files if path.exists()]
+    if existing and not args.force:
+        for path in existing:
+            print(f"kb: {path} exists; use --force to replace it", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        for path, content in files.items():
+            write_new(path, content, args.force)
+            print(path)
+    except WouldOverwrite as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
     return EXIT_OK
 
 
@@ -161,6 +207,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write here instead of to standard output")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(run=cmd_extract)
+
+    p = commands.add_parser("leaflet", help="a leaflet with its citations in APA 7 and a reference list")
+    p.add_argument("doc", metavar="DOC", help="the leaflet: its claims file's name without .yaml, e.g. npi-pmt")
+    p.add_argument("--format", choices=leaflet.FORMATS, default="md",
+                   help="md (Markdown), html (one page) or pandoc (Markdown with [@key] citations; "
+                        "with --out, its CSL-JSON bibliography is written beside it as NAME.json)")
+    p.add_argument("--lang", choices=("nl-NL", "en-US"), help="language of the citations and the list "
+                   "(default: the leaflet's own)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(run=cmd_leaflet)
 
     p = commands.add_parser("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")
