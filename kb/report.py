@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 from typing import Any
@@ -70,7 +71,7 @@ def _work_json(kb: KnowledgeBase, work: Work) -> dict[str, Any]:
 
 
 def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
-                findings: list[Finding]) -> dict[str, Any]:
+                findings: list[dict[str, Any]]) -> dict[str, Any]:
     node = kb.graph.nodes[claim_node(claim.id)]
     return {
         "id": claim.id,
@@ -83,7 +84,7 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
         "label": node["label"],
         "label_reason": node["label_reason"],
         "line": claim.line,
-        "findings": [f.as_json() for f in findings if f.claim == claim.id],
+        "findings": findings,
     }
 
 
@@ -110,9 +111,13 @@ def _document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
 
 def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
     """Everything the report shows, as the `report.json` contract gives it."""
+    by_claim: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        if finding.claim is not None:
+            by_claim.setdefault(finding.claim, []).append(finding.as_json())
     return {
         "documents": [_document_json(kb, d) for d in kb.documents],
-        "claims": [_claim_json(kb, d, c, findings) for d in kb.documents for c in d.claims],
+        "claims": [_claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
         "works": [_work_json(kb, w) for w in kb.works.values()],
         "findings": [f.as_json() for f in findings],
     }
@@ -131,15 +136,24 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
         if span is not None:
             spans.append((span, claim.id))
             cursor = span.start
+    cut = blocks(text.text)
+    # Each block's spans, found by bisection: a pass over all spans per block is quadratic.
+    starts = [start for start, _ in cut]
+    in_block: list[list[tuple[Span, str]]] = [[] for _ in cut]
+    for span, claim_id in spans:
+        first = max(bisect.bisect_right(starts, span.start) - 1, 0)
+        for i in range(first, bisect.bisect_left(starts, span.end)):
+            if span.start < cut[i][1] and cut[i][0] < span.end:
+                in_block[i].append((span, claim_id))
     result = []
-    for start, end in blocks(text.text):
+    for (start, end), covering in zip(cut, in_block):
         cuts = {start, end}
-        for span, _ in spans:
+        for span, _ in covering:
             cuts.update(p for p in (span.start, span.end) if start < p < end)
         points = sorted(cuts)
         segments = []
         for a, b in zip(points, points[1:]):
-            ids = [cid for span, cid in spans if span.start <= a and b <= span.end]
+            ids = [cid for span, cid in covering if span.start <= a and b <= span.end]
             piece = collapse(text.text[a:b])
             if not piece:
                 continue
