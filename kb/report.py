@@ -153,7 +153,10 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
         points = sorted(cuts)
         segments = []
         for a, b in zip(points, points[1:]):
-            ids = [cid for span, cid in covering if span.start <= a and b <= span.end]
+            # The narrowest claim first: a claim inside another keeps a highlight of its own.
+            inside = sorted(((span.end - span.start, i) for i, (span, _) in enumerate(covering)
+                             if span.start <= a and b <= span.end))
+            ids = [covering[i][1] for _, i in inside]
             piece = collapse(text.text[a:b])
             if not piece:
                 continue

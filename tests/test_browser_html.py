@@ -135,3 +135,12 @@ def test_browser_tests_skip_or_fail_without_chromium(required: str, outcome: str
     else:
         assert run.returncode == 1
         assert "KB_REQUIRE_BROWSER=1 but the browser tests cannot run: no chromium at" in run.stdout
+
+
+def test_a_claim_inside_another_keeps_a_highlight_of_its_own(tmp_path: Path) -> None:
+    page, report = build(ROOTS / "nested_claims", tmp_path)
+    leaflet = re.search(r'<div class="leaflet".*?</div>\n</div>', page, re.S).group(0)
+    marked = re.findall(r'<a class="claim label-[^"]*" href="#claim-([^"]+)"[^>]*>([^<]*)</a>', leaflet)
+    assert {claim for claim, _ in marked} == {c["id"] for c in report["claims"]}
+    assert marked == [("heel", "Bewegen helpt bij angst omdat "), ("binnen", "het lichaam "),
+                      ("overlap", "ontspant"), ("overlap", ". Rust")]
