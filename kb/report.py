@@ -231,7 +231,7 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
     return {
         "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]]} for c in report["claims"]],
         "works": [{k: w[k] for k in work_keys} for w in report["works"]],
-        "documents": [{"id": d["id"], "title": d["title"], "sections": d["sections"]}
+        "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
                                 "n", "verification", "note", "reason", "section", "cited_as",

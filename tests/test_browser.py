@@ -172,6 +172,8 @@ def test_clicking_a_claim_shows_exactly_its_sources(opened: Page, real, tmp_path
                     assert work["doi_unverified"] in text
             if source["note"]:
                 assert source["note"] in text
+            others = len(set(work["cited_by"])) - 1
+            assert item.locator("p.others").count() == (1 if others else 0)
         assert opened.page.locator("#panel-body .claim-findings > li").count() == len(claim["findings"])
         assert opened.page.url.endswith(f"#claim-{claim['id']}")
     opened.page.screenshot(path=str(tmp_path / "panel.png"))
@@ -191,6 +193,18 @@ def test_the_panel_works_from_the_keyboard(opened: Page, real) -> None:
     opened.page.keyboard.press("Escape")
     assert not opened.page.locator("#panel").is_visible()
     assert "#claim-" not in opened.page.url
+
+
+def test_clicking_anywhere_on_a_card_opens_its_claim(browser: Any, real) -> None:
+    html, data = real
+    page = Page(browser, html, width=390)
+    claim = data["claims"][-1]
+    page.page.locator(f'li.card[data-claim-item="{claim["id"]}"] .section').click()
+    assert page.page.locator("#panel-body blockquote").inner_text() == claim["text"]
+    page.page.click("#panel-close")
+    assert not page.page.locator("#panel").is_visible()
+    page.check_clean()
+    page.close()
 
 
 def test_each_filter_shows_the_right_number_of_claims(opened: Page, real) -> None:

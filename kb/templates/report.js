@@ -17,6 +17,10 @@
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  function documentOf(id) {
+    return data.documents.filter(function (d) { return d.id === id; })[0];
+  }
+
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
   }
@@ -179,7 +183,7 @@
       fmt(ui.works_shown, { shown: worksShown, total: workItems.length });
     scopeBox.hidden = state.doc === null;
     if (state.doc !== null) {
-      var documentData = data.documents.filter(function (d) { return d.id === state.doc; })[0];
+      var documentData = documentOf(state.doc);
       document.getElementById("filter-scope-text").textContent =
         (documentData ? documentData.title : state.doc) + " · " + (state.section === null ? ui.whole_leaflet : state.section);
     }
@@ -224,7 +228,7 @@
     var doc = link.getAttribute("data-gap");
     var index = Number(link.getAttribute("data-section"));
     var label = link.getAttribute("data-label");
-    var documentData = data.documents.filter(function (d) { return d.id === doc; })[0];
+    var documentData = documentOf(doc);
     state = { labels: new Set(label ? [label] : LABELS), fits: new Set(FITS), findings: false, terms: [],
               doc: doc, section: index >= 0 && documentData ? documentData.sections[index] : null };
     writeForm();
@@ -286,11 +290,7 @@
     if (!work) {
       add(item, " ", node("span", "key", source.key), " ", node("em", "", t.missing_work));
     } else {
-      var ref = node("p", "ref");
-      var link = node("a", "", work.reference);
-      link.href = "#work-" + work.key;
-      add(ref, link, " ", node("span", "key", work.key));
-      item.appendChild(ref);
+      add(item, add(node("p", "ref"), work.reference, " ", node("span", "key", work.key)));
       var facts = node("dl", "facts");
       var design = add(node("span"), work.design || "–", work.ebro ? " · EBRO " + work.ebro : "", " · ", badge(work.label));
       fact(facts, t.design, design);
@@ -311,6 +311,12 @@
       if (work.verification_text) {
         add(item, add(node("details", "checked"), node("summary", "", ui.checked), work.verification_text));
       }
+      var others = new Set(work.cited_by).size - 1;
+      if (others > 0) {
+        var link = node("a", "others", fmt(others === 1 ? ui.also_cited_one : ui.also_cited_many, { n: others }));
+        link.href = "#work-" + work.key;
+        add(item, add(node("p", "others"), link));
+      }
       return item;
     }
     if (source.note) add(item, add(node("p", "note"), node("span", "what", t.note + ": "), source.note));
@@ -330,7 +336,9 @@
     var body = document.createDocumentFragment();
     add(body, add(node("p", "head"), badge(claim.label), " ", node("span", "key", claim.id)));
     add(body, add(node("p", "section"), node("span", "what", t.section + ": "), claim.section));
-    add(body, node("blockquote", "quote", claim.text));
+    var quote = add(body, node("blockquote", "quote", claim.text)).lastChild;
+    var source = documentOf(claim.document);
+    if (source && source.language) quote.lang = source.language;
     if (claim.cited_as) add(body, add(node("p", "cited"), node("span", "what", t.cited_as + ": "), claim.cited_as));
     add(body, add(node("p", "reason"), node("span", "what", t.reason + ": "), claim.label_reason));
     add(body, node("h3", "", t.sources + " (" + claim.sources.length + ")"));
@@ -427,6 +435,13 @@
       event.preventDefault();
       opener = link;
       openClaim(link.getAttribute("data-claim"), { push: true, reveal: !link.closest(".leaflet") });
+      return;
+    }
+    var card = target.closest("li.card");
+    if (card && !target.closest("a, button, summary")) {
+      // The whole card opens its claim, not only the quoted text.
+      opener = card.querySelector("a[data-claim]");
+      openClaim(card.getAttribute("data-claim-item"), { push: true, reveal: true });
       return;
     }
     var cell = target.closest("a[data-gap]");
