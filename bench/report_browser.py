@@ -29,10 +29,8 @@ DESIGNS = ["meta-analysis", "systematic-review", "rct", "pilot-rct", "cohort", "
            "case-series", "narrative-review", "theory", "handbook-chapter", "book", "expert-opinion"]
 FITS = ["supports", "partial", "indirect", "not-addressed", "unassessed"]
 STATES = ["verified", "verified-core", "partly", "from-memory", "unresolved"]
-WORDS = ("lichaam beweging spanning angst houding adem emotie grens ervaring therapie groep herstel "
-         "pijn stress slaap kracht balans ritme contact vertrouwen").split()
-SURNAMES = ("Jansen de-Vries Bakker Visser Smit Meijer de-Boer Mulder de-Groot Bos Vos Peters Hendriks "
-            "van-Dijk Dekker Brouwer Probst Koch Röhricht Sørensen").split()
+WORDS = ["lichaam", "beweging", "spanning", "angst", "houding", "adem", "emotie", "grens", "ervaring", "therapie", "groep", "herstel", "pijn", "stress", "slaap", "kracht", "balans", "ritme", "contact", "vertrouwen"]
+SURNAMES = ["Jansen", "de-Vries", "Bakker", "Visser", "Smit", "Meijer", "de-Boer", "Mulder", "de-Groot", "Bos", "Vos", "Peters", "Hendriks", "van-Dijk", "Dekker", "Brouwer", "Probst", "Koch", "Röhricht", "Sørensen"]
 
 
 def make_kb(root: Path, works: int, leaflets: int, seed: int = 7) -> None:

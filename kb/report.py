@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import bisect
 import hashlib
+import itertools
 import json
 from typing import Any
 
@@ -152,7 +153,7 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
             cuts.update(p for p in (span.start, span.end) if start < p < end)
         points = sorted(cuts)
         segments = []
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             # The narrowest claim first: a claim inside another keeps a highlight of its own.
             inside = sorted(((span.end - span.start, i) for i, (span, _) in enumerate(covering)
                              if span.start <= a and b <= span.end))

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO, ROOTS
+
 from kb import rendering
 from kb.cli import main
 
@@ -367,7 +367,7 @@ def test_print_shows_details_and_hides_controls(opened: Page, real) -> None:
 
 
 def test_english_interface_in_the_browser(browser: Any, tmp_path: Path) -> None:
-    html, data = build_report(ROOTS / "tiny", tmp_path / "out", lang="en")
+    html, _ = build_report(ROOTS / "tiny", tmp_path / "out", lang="en")
     page = Page(browser, html, width=390)
     assert page.page.locator("#filter-status").inner_text() == "4 of 4 claims · 2 of 2 works"
     page.page.locator(".leaflet a.claim").first.click()
@@ -379,7 +379,7 @@ def test_english_interface_in_the_browser(browser: Any, tmp_path: Path) -> None:
 
 
 def test_a_missing_work_shows_as_missing_in_the_panel(browser: Any, tmp_path: Path) -> None:
-    html, data = build_report(ROOTS / "missing_reference", tmp_path / "out")
+    html, _ = build_report(ROOTS / "missing_reference", tmp_path / "out")
     page = Page(browser, html)
     page.page.locator('.leaflet a.claim[data-claim="helpt"]').click()
     assert page.panel_sources() == [("doe2001", "unassessed")]
