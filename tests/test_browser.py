@@ -378,6 +378,36 @@ def test_english_interface_in_the_browser(browser: Any, tmp_path: Path) -> None:
     page.close()
 
 
+def test_long_lists_show_the_first_claims_and_more_on_request(browser: Any, tmp_path: Path) -> None:
+    kb_dir = tmp_path / "kb"
+    (kb_dir / "claims").mkdir(parents=True)
+    (kb_dir / "references.bib").write_text("", encoding="utf-8")
+    (kb_dir / "claims" / "lang.txt").write_text(
+        "".join(f"Bewering {i} is waar.\n\n" for i in range(230)), encoding="utf-8")
+    (kb_dir / "claims" / "lang.yaml").write_text("claims:\n" + "".join(
+        f"  - id: b{i}\n    kind: {'service' if i % 10 == 0 else 'clinical'}\n    text: \"Bewering {i} is waar.\"\n"
+        for i in range(230)), encoding="utf-8")
+    html, data = build_report(kb_dir, tmp_path / "out")
+    page = Page(browser, html)
+    ids = [c["id"] for c in data["claims"]]
+    assert page.shown_cards() == ids[:200]
+    more = page.page.locator('button[data-more="doc:lang"]')
+    assert more.inner_text() == "Toon er nog 30 (van 30 niet getoond)"
+    assert page.page.locator("#filter-status").inner_text().startswith("230 van 230 beweringen")
+    more.click()
+    assert page.shown_cards() == ids
+    assert not more.is_visible()
+    page.only("label", "service")  # a new selection starts short again: 23 fit
+    assert page.shown_cards() == [c["id"] for c in data["claims"] if c["kind"] == "service"]
+    page.page.click("#filter-reset")
+    assert len(page.shown_cards()) == 200
+    page.page.emulate_media(media="print")
+    page.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.shown_cards() == ids  # on paper, all of them
+    page.check_clean()
+    page.close()
+
+
 def test_a_missing_work_shows_as_missing_in_the_panel(browser: Any, tmp_path: Path) -> None:
     html, _ = build_report(ROOTS / "missing_reference", tmp_path / "out")
     page = Page(browser, html)

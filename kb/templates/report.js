@@ -36,16 +36,20 @@
     });
     if (!claim.sources.length) claim.fits.add("");
     claim.hay = fold(parts.join("\n"));
+    claim.card = null;
     claim.items = [];
     claim.marks = [];
-    claim.shown = true;
+    claim.matched = true;
+    claim.visible = true;
     claimById.set(claim.id, claim);
   });
 
-  // The page's elements for each claim: cards and works-view entries, highlights in the text.
+  // The page's elements for each claim: its card, its entries in the works view, its highlights.
   document.querySelectorAll("[data-claim-item]").forEach(function (item) {
     var claim = claimById.get(item.getAttribute("data-claim-item"));
-    if (claim) claim.items.push(item);
+    if (!claim) return;
+    if (item.classList.contains("card")) claim.card = item;
+    else claim.items.push(item);
   });
   document.querySelectorAll(".leaflet [data-claim]").forEach(function (mark) {
     var claim = claimById.get(mark.getAttribute("data-claim"));
@@ -56,7 +60,7 @@
     var work = workByKey.get(item.getAttribute("data-work"));
     if (work) {
       work.hay = fold([work.key, work.reference, work.design, work.population].join("\n"));
-      workItems.push({ work: work, item: item, shown: true });
+      workItems.push({ work: work, item: item, visible: true });
     }
   });
   var counters = new Map();
@@ -129,25 +133,41 @@
     if (node && node.textContent !== value) node.textContent = value;
   }
 
+  // A list shows this many cards at first, and as many more on each "show more": with
+  // thousands of cards on the page every filter would have to lay all of them out again.
+  var LIMIT = 200;
+  var limits = new Map();
+
+  function limitOf(list) { return limits.get(list) || LIMIT; }
+
+  function more(button, list, shown) {
+    var hidden = shown - limitOf(list);
+    button.hidden = hidden <= 0;
+    if (hidden > 0) button.textContent = fmt(ui.show_more, { n: Math.min(hidden, LIMIT), hidden: hidden });
+  }
+
   function apply() {
     var facet = { label: new Map(), fit: new Map(), findings: 0 };
     var perDoc = new Map();
-    var shownIds = new Set();
+    var matchedIds = new Set();
     claims.forEach(function (claim) {
-      var shown = matches(claim);
-      if (shown) shownIds.add(claim.id);
+      var matched = matches(claim);
+      if (matched) matchedIds.add(claim.id);
       if (matches(claim, "label")) facet.label.set(claim.label, (facet.label.get(claim.label) || 0) + 1);
       if (matches(claim, "fit")) claim.fits.forEach(function (fit) { facet.fit.set(fit, (facet.fit.get(fit) || 0) + 1); });
       if (claim.findings.length && matches(claim, "findings")) facet.findings += 1;
       var doc = perDoc.get(claim.document) || { shown: 0, total: 0 };
+      var visible = matched && doc.shown < limitOf("doc:" + claim.document);
       doc.total += 1;
-      doc.shown += shown ? 1 : 0;
+      doc.shown += matched ? 1 : 0;
       perDoc.set(claim.document, doc);
-      if (shown !== claim.shown) {
-        claim.shown = shown;
-        claim.items.forEach(function (item) { item.hidden = !shown; });
-        claim.marks.forEach(function (mark) { mark.classList.toggle("dim", !shown); });
+      if (matched !== claim.matched) {
+        claim.matched = matched;
+        claim.items.forEach(function (item) { item.hidden = !matched; });
+        claim.marks.forEach(function (mark) { mark.classList.toggle("dim", !matched); });
       }
+      if (visible !== claim.visible && claim.card) claim.card.hidden = !visible;
+      claim.visible = visible;
     });
     LABELS.forEach(function (label) { setCount("label:" + label, String(facet.label.get(label) || 0)); });
     FITS.forEach(function (fit) { setCount("fit:" + fit, String(facet.fit.get(fit) || 0)); });
@@ -155,7 +175,9 @@
     perDoc.forEach(function (doc, id) {
       setCount("document:" + id, fmt(ui.shown, doc));
       var column = document.getElementById("claims-" + id);
-      if (column) column.querySelector(".none-shown").hidden = doc.shown > 0;
+      if (!column) return;
+      column.querySelector(".none-shown").hidden = doc.shown > 0;
+      more(column.querySelector("button.more"), "doc:" + id, doc.shown);
     });
     // Search alone also finds works that no shown claim rests on (such as uncited ones).
     var onlySearch = state.terms.length > 0 && state.labels.size === LABELS.length &&
@@ -168,18 +190,21 @@
       if (p.textContent !== note) p.textContent = note;
     });
     var worksShown = 0;
+    var worksLimit = limitOf("works");
     workItems.forEach(function (entry) {
       var work = entry.work;
-      var shown = !filtered || work.cited_by.some(function (id) { return shownIds.has(id); }) ||
+      var matched = !filtered || work.cited_by.some(function (id) { return matchedIds.has(id); }) ||
         (onlySearch && state.terms.every(function (term) { return work.hay.indexOf(term) >= 0; }));
-      worksShown += shown ? 1 : 0;
-      if (shown !== entry.shown) {
-        entry.shown = shown;
-        entry.item.hidden = !shown;
+      var visible = matched && worksShown < worksLimit;
+      worksShown += matched ? 1 : 0;
+      if (visible !== entry.visible) {
+        entry.visible = visible;
+        entry.item.hidden = !visible;
       }
     });
+    more(document.getElementById("works-more"), "works", worksShown);
     setCount("works", fmt(ui.works_shown, { shown: worksShown, total: workItems.length }));
-    status.textContent = fmt(ui.shown, { shown: shownIds.size, total: claims.length }) + " · " +
+    status.textContent = fmt(ui.shown, { shown: matchedIds.size, total: claims.length }) + " · " +
       fmt(ui.works_shown, { shown: worksShown, total: workItems.length });
     scopeBox.hidden = state.doc === null;
     if (state.doc !== null) {
@@ -189,33 +214,38 @@
     }
   }
 
+  function refilter() {
+    limits.clear();  // a new selection starts with a short list again
+    apply();
+  }
+
   var timer = 0;
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.addEventListener("change", function (event) {
     if (event.target === search) return;
     readForm();
-    apply();
+    refilter();
   });
   search.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { readForm(); apply(); }, 120);
+    timer = setTimeout(function () { readForm(); refilter(); }, 120);
   });
   function reset() {
     state = { labels: new Set(LABELS), fits: new Set(FITS), findings: false, terms: [], doc: null, section: null };
     writeForm();
-    apply();
+    refilter();
   }
   document.getElementById("filter-reset").addEventListener("click", reset);
   document.querySelectorAll(".filter-clear").forEach(function (button) { button.addEventListener("click", reset); });
   document.getElementById("filter-scope-clear").addEventListener("click", function () {
     state.doc = null;
     state.section = null;
-    apply();
+    refilter();
   });
 
   function revealFirst(doc) {
     // Where the leaflet text scrolls on its own (wide screens), bring the first shown claim into it.
-    var first = claims.filter(function (c) { return c.document === doc && c.shown && c.marks.length; })[0];
+    var first = claims.filter(function (c) { return c.document === doc && c.matched && c.marks.length; })[0];
     if (!first) return;
     var mark = first.marks[0];
     var box = mark.closest(".leaflet");
@@ -232,7 +262,7 @@
     state = { labels: new Set(label ? [label] : LABELS), fits: new Set(FITS), findings: false, terms: [],
               doc: doc, section: index >= 0 && documentData ? documentData.sections[index] : null };
     writeForm();
-    apply();
+    refilter();
     revealFirst(doc);
     var column = document.getElementById("claims-" + doc);
     if (column) {
@@ -361,8 +391,8 @@
   }
 
   function sequence() {
-    var shown = claims.filter(function (claim) { return claim.shown; });
-    return shown.some(function (claim) { return claim.id === current; }) ? shown : claims;
+    var matched = claims.filter(function (claim) { return claim.matched; });
+    return matched.some(function (claim) { return claim.id === current; }) ? matched : claims;
   }
 
   function highlight(claim, on) {
@@ -444,6 +474,13 @@
       openClaim(card.getAttribute("data-claim-item"), { push: true, reveal: true });
       return;
     }
+    var button = target.closest("button[data-more]");
+    if (button) {
+      var list = button.getAttribute("data-more");
+      limits.set(list, limitOf(list) + LIMIT);
+      apply();
+      return;
+    }
     var cell = target.closest("a[data-gap]");
     if (cell) {
       event.preventDefault();
@@ -455,6 +492,12 @@
 
   // On a phone the filters start folded, so that the leaflet is not a screen away.
   if (window.matchMedia("(max-width: 40rem)").matches) document.getElementById("filter-more").open = false;
+
+  // On paper every matching card, not only the first of each list.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("button[data-more]").forEach(function (b) { limits.set(b.getAttribute("data-more"), Infinity); });
+    apply();
+  });
 
   form.hidden = false;
   apply();
