@@ -35,9 +35,9 @@
       parts.push(source.key, work ? work.reference : "");
     });
     if (!claim.sources.length) claim.fits.add("");
+    claim.fitList = Array.from(claim.fits);
     claim.hay = fold(parts.join("\n"));
     claim.card = null;
-    claim.items = [];
     claim.marks = [];
     claim.matched = true;
     claim.visible = true;
@@ -49,7 +49,6 @@
     var claim = claimById.get(item.getAttribute("data-claim-item"));
     if (!claim) return;
     if (item.classList.contains("card")) claim.card = item;
-    else claim.items.push(item);
   });
   document.querySelectorAll(".leaflet [data-claim]").forEach(function (mark) {
     var claim = claimById.get(mark.getAttribute("data-claim"));
@@ -60,8 +59,19 @@
     var work = workByKey.get(item.getAttribute("data-work"));
     if (work) {
       work.hay = fold([work.key, work.reference, work.design, work.population].join("\n"));
-      workItems.push({ work: work, item: item, visible: true });
+      var lines = Array.prototype.map.call(item.querySelectorAll("[data-claim-item]"), function (line) {
+        return { id: line.getAttribute("data-claim-item"), item: line };
+      });
+      workItems.push({ work: work, item: item, visible: true, claims: lines });
     }
+  });
+  // Looked up once: a query over a page of 10,000 claims costs more than a filter itself.
+  var clearButtons = Array.from(document.querySelectorAll(".filter-clear"));
+  var filterNotes = Array.from(document.querySelectorAll(".filter-note"));
+  var columns = new Map();
+  document.querySelectorAll(".claims-column").forEach(function (column) {
+    columns.set(column.id.slice("claims-".length), {
+      none: column.querySelector(".none-shown"), more: column.querySelector("button.more") });
   });
   var counters = new Map();
   document.querySelectorAll("[data-count]:not(td)").forEach(function (node) {
@@ -94,16 +104,15 @@
     search.value = state.terms.join(" ");
   }
 
-  function matches(claim, skip) {
-    if (skip !== "label" && !state.labels.has(claim.label)) return false;
-    if (skip !== "fit" && !Array.from(claim.fits).some(function (fit) { return state.fits.has(fit); })) return false;
-    if (skip !== "findings" && state.findings && !claim.findings.length) return false;
-    if (state.doc !== null && claim.document !== state.doc) return false;
-    if (state.section !== null && claim.section !== state.section) return false;
-    for (var i = 0; i < state.terms.length; i++) {
-      if (claim.hay.indexOf(state.terms[i]) < 0) return false;
-    }
-    return true;
+  // Each filter's verdict on a claim, so that the counts beside one filter can leave it out.
+  function verdict(claim) {
+    var base = (state.doc === null || claim.document === state.doc) &&
+      (state.section === null || claim.section === state.section);
+    for (var i = 0; base && i < state.terms.length; i++) base = claim.hay.indexOf(state.terms[i]) >= 0;
+    var fit = false;
+    for (var j = 0; j < claim.fitList.length; j++) fit = fit || state.fits.has(claim.fitList[j]);
+    return { base: base, label: state.labels.has(claim.label), fit: fit,
+             findings: !state.findings || claim.findings.length > 0 };
   }
 
   function active() {
@@ -151,11 +160,14 @@
     var perDoc = new Map();
     var matchedIds = new Set();
     claims.forEach(function (claim) {
-      var matched = matches(claim);
+      var v = verdict(claim);
+      var matched = v.base && v.label && v.fit && v.findings;
       if (matched) matchedIds.add(claim.id);
-      if (matches(claim, "label")) facet.label.set(claim.label, (facet.label.get(claim.label) || 0) + 1);
-      if (matches(claim, "fit")) claim.fits.forEach(function (fit) { facet.fit.set(fit, (facet.fit.get(fit) || 0) + 1); });
-      if (claim.findings.length && matches(claim, "findings")) facet.findings += 1;
+      if (v.base && v.fit && v.findings) facet.label.set(claim.label, (facet.label.get(claim.label) || 0) + 1);
+      if (v.base && v.label && v.findings) {
+        claim.fitList.forEach(function (fit) { facet.fit.set(fit, (facet.fit.get(fit) || 0) + 1); });
+      }
+      if (claim.findings.length && v.base && v.label && v.fit) facet.findings += 1;
       var doc = perDoc.get(claim.document) || { shown: 0, total: 0 };
       var visible = matched && doc.shown < limitOf("doc:" + claim.document);
       doc.total += 1;
@@ -163,7 +175,6 @@
       perDoc.set(claim.document, doc);
       if (matched !== claim.matched) {
         claim.matched = matched;
-        claim.items.forEach(function (item) { item.hidden = !matched; });
         claim.marks.forEach(function (mark) { mark.classList.toggle("dim", !matched); });
       }
       if (visible !== claim.visible && claim.card) claim.card.hidden = !visible;
@@ -174,18 +185,18 @@
     setCount("findings", String(facet.findings));
     perDoc.forEach(function (doc, id) {
       setCount("document:" + id, fmt(ui.shown, doc));
-      var column = document.getElementById("claims-" + id);
+      var column = columns.get(id);
       if (!column) return;
-      column.querySelector(".none-shown").hidden = doc.shown > 0;
-      more(column.querySelector("button.more"), "doc:" + id, doc.shown);
+      column.none.hidden = doc.shown > 0;
+      more(column.more, "doc:" + id, doc.shown);
     });
     // Search alone also finds works that no shown claim rests on (such as uncited ones).
     var onlySearch = state.terms.length > 0 && state.labels.size === LABELS.length &&
       state.fits.size === FITS.length && !state.findings && state.doc === null;
     var filtered = active();
-    document.querySelectorAll(".filter-clear").forEach(function (button) { button.hidden = !filtered; });
+    clearButtons.forEach(function (button) { button.hidden = !filtered; });
     var note = describe();
-    document.querySelectorAll(".filter-note").forEach(function (p) {
+    filterNotes.forEach(function (p) {
       p.hidden = !filtered;
       if (p.textContent !== note) p.textContent = note;
     });
@@ -201,6 +212,11 @@
         entry.visible = visible;
         entry.item.hidden = !visible;
       }
+      // The claims listed under a work: only those of works on screen need to follow now.
+      if (visible) entry.claims.forEach(function (line) {
+        var hide = filtered && !matchedIds.has(line.id);
+        if (line.item.hidden !== hide) line.item.hidden = hide;
+      });
     });
     more(document.getElementById("works-more"), "works", worksShown);
     setCount("works", fmt(ui.works_shown, { shown: worksShown, total: workItems.length }));
@@ -236,7 +252,7 @@
     refilter();
   }
   document.getElementById("filter-reset").addEventListener("click", reset);
-  document.querySelectorAll(".filter-clear").forEach(function (button) { button.addEventListener("click", reset); });
+  clearButtons.forEach(function (button) { button.addEventListener("click", reset); });
   document.getElementById("filter-scope-clear").addEventListener("click", function () {
     state.doc = null;
     state.section = null;
@@ -397,7 +413,7 @@
 
   function highlight(claim, on) {
     claim.marks.forEach(function (mark) { mark.classList.toggle("current", on); });
-    claim.items.forEach(function (item) { if (item.classList.contains("card")) item.classList.toggle("current", on); });
+    if (claim.card) claim.card.classList.toggle("current", on);
   }
 
   function openClaim(id, how) {
