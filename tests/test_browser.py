@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +21,11 @@ from conftest import REPO, ROOTS
 
 from kb import rendering
 from kb.cli import main
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture then skips (or fails) every test, saying why
+    pass
 
 CHROMIUM = Path(os.environ.get("KB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -93,10 +99,22 @@ class Page:
 
     def only(self, name: str, value: str) -> None:
         """Tick exactly one box of a filter group (by clicking, as a person would)."""
-        self.page.click("#filter-reset")
+        self.reset()
         for box in self.page.query_selector_all(f"#filters input[name={name}]"):
             if (box.get_attribute("value") == value) != box.is_checked():
                 box.click()
+
+    def reset(self) -> None:
+        """Clear every filter (the button is disabled while none is set)."""
+        if self.page.locator("#filter-reset").is_enabled():
+            self.page.click("#filter-reset")
+        assert self.page.locator("#filter-reset").is_disabled()
+
+    def search(self, query: str) -> None:
+        """Type a search and wait until the page has applied it (it waits for typing to pause)."""
+        self.page.fill("#filter-search", query)
+        words = " ".join(fold(query).split())
+        expect(self.page.locator(".filter-note").first).to_have_text(re.compile(re.escape(words) + "$"))
 
     def close(self) -> None:
         self.context.close()
@@ -221,7 +239,7 @@ def test_each_filter_shows_the_right_number_of_claims(opened: Page, real) -> Non
         expected = [c["id"] for c in claims
                     if fit in {s["fit"] for s in c["sources"]} or (fit == "" and not c["sources"])]
         assert opened.shown_cards() == expected, fit or "no source"
-    opened.page.click("#filter-reset")
+    opened.reset()
     opened.page.check("#filters input[name=findings]")
     with_findings = [c["id"] for c in claims if c["findings"]]
     assert opened.shown_cards() == with_findings
@@ -230,7 +248,7 @@ def test_each_filter_shows_the_right_number_of_claims(opened: Page, real) -> Non
     for label in LABELS:
         assert opened.page.locator(f'[data-count="label:{label}"]').inner_text() == \
             str(sum(1 for c in claims if c["findings"] and c["label"] == label))
-    opened.page.click("#filter-reset")
+    opened.reset()
     assert len(opened.shown_cards()) == len(claims)
 
 
@@ -251,13 +269,11 @@ def test_search_covers_claim_text_and_works(opened: Page, real) -> None:
     _, data = real
     cited = next(w for w in data["works"] if w["cited_by"])
     for query in ("lichaam", cited["authors"][0], "LICHAAMSGERICHTE interventies", "geen-woord-dat-er-is"):
-        opened.page.fill("#filter-search", query)
-        opened.page.wait_for_timeout(250)  # the search waits for typing to pause
+        opened.search(query)
         assert opened.shown_cards() == _search_expected(data, query), query
     assert opened.page.locator("#doc-npi-pmt .none-shown").is_visible()
     # A work's key finds that work in the works view, even one that no claim cites.
-    opened.page.fill("#filter-search", cited["key"])
-    opened.page.wait_for_timeout(250)
+    opened.search(cited["key"])
     works_shown = opened.page.eval_on_selector_all("li.work:not([hidden])", "ws => ws.map(w => w.dataset.work)")
     assert cited["key"] in works_shown
     assert set(opened.shown_cards()) >= set(cited["cited_by"])
@@ -294,7 +310,7 @@ def test_gap_map_counts_equal_report_json_and_cells_filter(opened: Page, real) -
             if label:
                 assert all(by_id[i]["label"] == label for i in shown)
             assert opened.page.locator(f"#claims-{document['id']} .filter-note").is_visible()
-    opened.page.click("#filter-reset")
+    opened.reset()
 
 
 def test_a_fragment_link_reopens_its_claim(browser: Any, real) -> None:
@@ -308,11 +324,11 @@ def test_a_fragment_link_reopens_its_claim(browser: Any, real) -> None:
     page.page.locator(f'.leaflet a.claim[data-claim="{other["id"]}"]').first.click()
     assert page.page.locator("#panel-body blockquote").inner_text() == other["text"]
     page.page.go_back()
-    assert page.page.locator("#panel-body blockquote").inner_text() == claim["text"]
+    expect(page.page.locator("#panel-body blockquote")).to_have_text(claim["text"])
     page.page.click("#panel-close")
     assert not page.page.locator("#panel").is_visible()
     page.page.go_back()
-    assert page.page.locator("#panel").is_visible()
+    expect(page.page.locator("#panel")).to_be_visible()
     page.check_clean()
     page.close()
 
@@ -399,7 +415,7 @@ def test_long_lists_show_the_first_claims_and_more_on_request(browser: Any, tmp_
     assert not more.is_visible()
     page.only("label", "service")  # a new selection starts short again: 23 fit
     assert page.shown_cards() == [c["id"] for c in data["claims"] if c["kind"] == "service"]
-    page.page.click("#filter-reset")
+    page.reset()
     assert len(page.shown_cards()) == 200
     page.page.emulate_media(media="print")
     page.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")

@@ -67,6 +67,7 @@
   });
   // Looked up once: a query over a page of 10,000 claims costs more than a filter itself.
   var clearButtons = Array.from(document.querySelectorAll(".filter-clear"));
+  var resetButton = document.getElementById("filter-reset");
   var filterNotes = Array.from(document.querySelectorAll(".filter-note"));
   var columns = new Map();
   document.querySelectorAll(".claims-column").forEach(function (column) {
@@ -195,6 +196,7 @@
       state.fits.size === FITS.length && !state.findings && state.doc === null;
     var filtered = active();
     clearButtons.forEach(function (button) { button.hidden = !filtered; });
+    resetButton.disabled = !filtered;
     var note = describe();
     filterNotes.forEach(function (p) {
       p.hidden = !filtered;
@@ -251,7 +253,7 @@
     writeForm();
     refilter();
   }
-  document.getElementById("filter-reset").addEventListener("click", reset);
+  resetButton.addEventListener("click", reset);
   clearButtons.forEach(function (button) { button.addEventListener("click", reset); });
   document.getElementById("filter-scope-clear").addEventListener("click", function () {
     state.doc = null;
