@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import bisect
+import hashlib
+import itertools
 import json
 from typing import Any
 
+from markupsafe import Markup
+
 from kb import rendering
 from kb.bibliography import Work
-from kb.claims import Claim, Document
+from kb.claims import FITS, Claim, Document
 from kb.findings import Finding
 from kb.graph import claim_node, claims_on, work_node
 from kb.knowledgebase import KnowledgeBase
@@ -66,7 +72,7 @@ def _work_json(kb: KnowledgeBase, work: Work) -> dict[str, Any]:
 
 
 def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
-                findings: list[Finding]) -> dict[str, Any]:
+                findings: list[dict[str, Any]]) -> dict[str, Any]:
     node = kb.graph.nodes[claim_node(claim.id)]
     return {
         "id": claim.id,
@@ -79,7 +85,7 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
         "label": node["label"],
         "label_reason": node["label_reason"],
         "line": claim.line,
-        "findings": [f.as_json() for f in findings if f.claim == claim.id],
+        "findings": findings,
     }
 
 
@@ -106,9 +112,13 @@ def _document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
 
 def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
     """Everything the report shows, as the `report.json` contract gives it."""
+    by_claim: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        if finding.claim is not None:
+            by_claim.setdefault(finding.claim, []).append(finding.as_json())
     return {
         "documents": [_document_json(kb, d) for d in kb.documents],
-        "claims": [_claim_json(kb, d, c, findings) for d in kb.documents for c in d.claims],
+        "claims": [_claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
         "works": [_work_json(kb, w) for w in kb.works.values()],
         "findings": [f.as_json() for f in findings],
     }
@@ -127,15 +137,27 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
         if span is not None:
             spans.append((span, claim.id))
             cursor = span.start
+    cut = blocks(text.text)
+    # Each block's spans, found by bisection: a pass over all spans per block is quadratic.
+    starts = [start for start, _ in cut]
+    in_block: list[list[tuple[Span, str]]] = [[] for _ in cut]
+    for span, claim_id in spans:
+        first = max(bisect.bisect_right(starts, span.start) - 1, 0)
+        for i in range(first, bisect.bisect_left(starts, span.end)):
+            if span.start < cut[i][1] and cut[i][0] < span.end:
+                in_block[i].append((span, claim_id))
     result = []
-    for start, end in blocks(text.text):
+    for (start, end), covering in zip(cut, in_block):
         cuts = {start, end}
-        for span, _ in spans:
+        for span, _ in covering:
             cuts.update(p for p in (span.start, span.end) if start < p < end)
         points = sorted(cuts)
         segments = []
-        for a, b in zip(points, points[1:]):
-            ids = [cid for span, cid in spans if span.start <= a and b <= span.end]
+        for a, b in itertools.pairwise(points):
+            # The narrowest claim first: a claim inside another keeps a highlight of its own.
+            inside = sorted(((span.end - span.start, i) for i, (span, _) in enumerate(covering)
+                             if span.start <= a and b <= span.end))
+            ids = [covering[i][1] for _, i in inside]
             piece = collapse(text.text[a:b])
             if not piece:
                 continue
@@ -149,20 +171,97 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
     return result
 
 
+def gap_map(report: dict[str, Any], document: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per section of a leaflet: how many of its claims carry each label.
+
+    The last row (section None) is the whole leaflet; its counts are `documents[].counts`.
+    """
+    rows = [{"section": name, "index": i, "counts": {label: 0 for label in CLAIM_LABELS}}
+            for i, name in enumerate(document["sections"])]
+    by_name = {row["section"]: row for row in rows}
+    for claim in report["claims"]:
+        if claim["document"] == document["id"]:
+            by_name[claim["section"]]["counts"][claim["label"]] += 1
+    rows.append({"section": None, "index": -1, "counts": dict(document["counts"])})
+    for row in rows:
+        row["total"] = sum(row["counts"].values())
+    return rows
+
+
+def citing(report: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Work key -> the claims resting on it with the fit of each link, in `cited_by` order."""
+    fits: dict[tuple[str, str], list[str]] = {}
+    for claim in report["claims"]:
+        for source in claim["sources"]:
+            fits.setdefault((source["key"], claim["id"]), []).append(source["fit"])
+    result: dict[str, list[dict[str, str]]] = {}
+    for work in report["works"]:
+        seen: dict[str, int] = {}
+        links = []
+        for claim_id in work["cited_by"]:
+            # A claim citing a work twice appears twice in cited_by, once per fit.
+            i = seen.get(claim_id, 0)
+            seen[claim_id] = i + 1
+            links.append({"claim": claim_id, "fit": fits[(work["key"], claim_id)][i]})
+        result[work["key"]] = links
+    return result
+
+
+_JSON_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                 "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(value: Any) -> Markup:
+    """JSON that is safe inside `<script type="application/json">`: no `</script>` can end it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return Markup(text.translate(_JSON_IN_SCRIPT))
+
+
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script or style."""
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, int]) -> dict[str, Any]:
+    """What the report's script needs: claims, works and interface text (the page shows the rest)."""
+    claim_keys = ("id", "document", "section", "text", "cited_as", "sources", "label", "label_reason",
+                  "findings")
+    work_keys = ("key", "label", "label_reason", "ebro", "design", "verification", "verification_text",
+                 "n", "population", "reference", "doi", "doi_unverified", "cited_by")
+    return {
+        "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]]} for c in report["claims"]],
+        "works": [{k: w[k] for k in work_keys} for w in report["works"]],
+        "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
+                      for d in report["documents"]],
+        "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
+                                "n", "verification", "note", "reason", "section", "cited_as",
+                                "missing_work", "doi_unverified", "no_sources", "sources", "findings",
+                                "claim")},
+    }
+
+
 def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, str]:
     """The three report files as text; nothing is written here."""
     report = data(kb, findings)
     labels = {c["id"]: c["label"] for c in report["claims"]}
     env = rendering.environment(kb.root)
+    t = rendering.interface(lang)
+    numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
     context = {
         "report": report,
-        "t": rendering.interface(lang),
+        "t": t,
         "lang": lang,
         "works": {w["key"]: w for w in report["works"]},
         "claims": {c["id"]: c for c in report["claims"]},
         "texts": {d.id: _segments(kb, d, labels) for d in kb.documents},
-        "claim_numbers": {c["id"]: i for i, c in enumerate(report["claims"], 1)},
+        "claim_numbers": numbers,
         "labels": CLAIM_LABELS,
+        "fits": FITS,
+        "gaps": {d["id"]: gap_map(report, d) for d in report["documents"]},
+        "citing": citing(report),
+        "data_json": script_json(browser_data(report, t, numbers)),
+        "csp_hash": csp_hash,
     }
     return {
         "report.json": json.dumps(report, ensure_ascii=False, indent=2) + "\n",

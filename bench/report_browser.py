@@ -1,0 +1,166 @@
+"""Benchmark: the interactive report of a large synthetic knowledge base in chromium.
+
+Makes a KB of N works (default 10,000) and as many claims spread over a few leaflets, runs
+`kb report` on it, opens report.html in headless chromium and measures the time to first
+render (first contentful paint), until the report's script is ready, and how long filters
+take until the next frame is painted. Long tasks over 50 ms are listed: they are what a
+reader feels as a freeze.
+
+    .venv/bin/python bench/report_browser.py [--works 10000] [--leaflets 5] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from kb.cli import main as kb_main
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESIGNS = ["meta-analysis", "systematic-review", "rct", "pilot-rct", "cohort", "cross-sectional", "pre-post",
+           "case-series", "narrative-review", "theory", "handbook-chapter", "book", "expert-opinion"]
+FITS = ["supports", "partial", "indirect", "not-addressed", "unassessed"]
+STATES = ["verified", "verified-core", "partly", "from-memory", "unresolved"]
+WORDS = ["lichaam", "beweging", "spanning", "angst", "houding", "adem", "emotie", "grens", "ervaring", "therapie", "groep", "herstel", "pijn", "stress", "slaap", "kracht", "balans", "ritme", "contact", "vertrouwen"]
+SURNAMES = ["Jansen", "de-Vries", "Bakker", "Visser", "Smit", "Meijer", "de-Boer", "Mulder", "de-Groot", "Bos", "Vos", "Peters", "Hendriks", "van-Dijk", "Dekker", "Brouwer", "Probst", "Koch", "Röhricht", "Sørensen"]
+
+
+def make_kb(root: Path, works: int, leaflets: int, seed: int = 7) -> None:
+    """A KB as big as asked: every work cited once or more, claims across `leaflets` leaflets."""
+    rng = random.Random(seed)
+    entries = []
+    for i in range(works):
+        family = rng.choice(SURNAMES).replace("-", " ")
+        design = rng.choice(DESIGNS)
+        doi = f"  doi = {{10.5555/bench.{i}}},\n" if i % 3 == 0 else ""
+        doi += f"  doiunverified = {{10.5555/recalled.{i}}},\n" if i % 3 == 1 else ""
+        entries.append(
+            f"@article{{w{i},\n  author = {{{family}, A. and Other, B.}},\n  year = {{{2000 + i % 24}}},\n"
+            f"  title = {{Study {i} of {rng.choice(WORDS)} and {rng.choice(WORDS)} in therapy}},\n"
+            f"  journal = {{Journal of {rng.choice(WORDS).title()}}},\n  volume = {{{i % 40 + 1}}},\n"
+            f"  pages = {{{i % 90 + 1}--{i % 90 + 12}}},\n{doi}  design = {{{design}}},\n"
+            f"  population = {{adults with {rng.choice(WORDS)} complaints}},\n  n = {{{20 + i % 400}}},\n"
+            f"  verificationstatus = {{{rng.choice(STATES)}}},\n  verification = {{checked against a synthetic source}}\n}}\n")
+    (root / "references.bib").write_text("\n".join(entries), encoding="utf-8")
+    (root / "claims").mkdir()
+    per = works // leaflets
+    for d in range(leaflets):
+        lines, claims = [], []
+        for j in range(per):
+            i = d * per + j
+            if j % 40 == 0:
+                section = f"Onderdeel {j // 40 + 1} over {rng.choice(WORDS)}"
+                lines += ["", section, ""]
+            text = f"Bewering {i} zegt dat {rng.choice(WORDS)} helpt bij {rng.choice(WORDS)} en {rng.choice(WORDS)}"
+            kind = "service" if j % 17 == 0 else "clinical"
+            sources = [] if kind == "service" or j % 11 == 0 else [i] + ([rng.randrange(works)] if j % 4 == 0 else [])
+            lines.append(text + (" (bron)." if sources else ".") + ("\n" if j % 5 == 4 else ""))
+            claims.append(f"  - id: c{i}\n    section: \"{section}\"\n    kind: {kind}\n    text: \"{text}\"\n"
+                          + ("    sources:\n" + "".join(
+                              f"      - key: w{k}\n        fit: {rng.choice(FITS)}\n" for k in sources)
+                             if sources else "    sources: []\n"))
+        (root / "claims" / f"leaflet{d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (root / "claims" / f"leaflet{d}.yaml").write_text(
+            f"document:\n  title: \"Synthetische folder {d}\"\n  publisher: \"Bench\"\nclaims:\n" + "".join(claims),
+            encoding="utf-8")
+
+
+_FRAME = "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))"
+
+
+def _wait(page: Any, condition: str) -> None:
+    """Poll a condition (the page's security policy forbids playwright's wait_for_function)."""
+    while not page.evaluate(condition):
+        time.sleep(0.005)
+
+
+def _timed(page: Any, action: str) -> float:
+    """Milliseconds from an action in the page until the next frame has been painted."""
+    return float(page.evaluate(
+        "async () => { const t0 = performance.now(); " + action +
+        "; await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0))); return performance.now() - t0; }"))
+
+
+def measure(html: Path, runs: int) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[float]] = {}
+
+    def keep(name: str, value: float) -> None:
+        results.setdefault(name, []).append(value)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script("""
+                window.__long = [];
+                new PerformanceObserver(list => list.getEntries().forEach(e => window.__long.push(e.duration)))
+                  .observe({type: 'longtask', buffered: true});
+            """)
+            start = time.perf_counter()
+            page.goto(html.as_uri(), wait_until="load")
+            _wait(page, "document.getElementById('filter-status').textContent.length > 0")
+            keep("wall: goto until script ready (ms)", (time.perf_counter() - start) * 1000)
+            timing = page.evaluate("""() => {
+                const nav = performance.getEntriesByType('navigation')[0];
+                const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+                return {fcp: fcp ? fcp.startTime : -1, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
+            }""")
+            keep("first contentful paint (ms)", timing["fcp"])
+            keep("DOMContentLoaded, script ran (ms)", timing["dcl"])
+            keep("load event (ms)", timing["load"])
+            page.evaluate(_FRAME)
+            before = len(page.evaluate("window.__long"))
+            keep("filter: untick one label (ms)",
+                 _timed(page, "document.querySelector('input[name=label][value=empirical]').click()"))
+            keep("filter: findings only (ms)", _timed(page, "document.querySelector('input[name=findings]').click()"))
+            keep("filter: gap-map cell (ms)", _timed(page, "document.querySelector('a[data-gap]').click()"))
+            keep("filter: reset (ms)", _timed(page, "document.getElementById('filter-reset').click()"))
+            page.fill("#filter-search", "spanning helpt")
+            _wait(page, "!document.getElementById('filter-status').textContent.startsWith("
+                        "document.querySelectorAll('li.card').length + ' ')")
+            keep("open a claim panel (ms)", _timed(page, "document.querySelector('.leaflet a.claim').click()"))
+            longest = page.evaluate("window.__long")
+            keep("longest task while loading (ms)", max(longest[:before] or [0]))
+            keep("longest task while filtering (ms)", max(longest[before:] or [0]))
+            page.close()
+        browser.close()
+    return results
+
+
+def run() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--works", type=int, default=10_000)
+    parser.add_argument("--leaflets", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3, help="page loads to measure (median shown)")
+    parser.add_argument("--keep", metavar="DIR", help="build the KB here and keep it")
+    args = parser.parse_args()
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "references.bib").exists():
+        make_kb(folder, args.works, args.leaflets)
+    start = time.perf_counter()
+    code = kb_main(["--kb", str(folder), "report", "--out", str(folder / "build")])
+    seconds = time.perf_counter() - start
+    if code not in (0, 1):
+        print(f"kb report failed with exit code {code}", file=sys.stderr)
+        return 1
+    html = folder / "build" / "report.html"
+    print(f"KB: {args.works} works, {args.leaflets} leaflets, in {folder}")
+    print(f"kb report (load, audit, render, write): {seconds:.1f} s; report.html {html.stat().st_size / 1e6:.1f} MB")
+    for name, values in measure(html, args.runs).items():
+        print(f"{name:<40} median {statistics.median(values):8.0f}   runs {', '.join(f'{v:.0f}' for v in values)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())
