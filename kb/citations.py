@@ -343,3 +343,28 @@ def without_preposition(text: str, group: Group) -> Group | None:
                        first.suffix, first.locator, first.prefix)
     return Group(text[start:group.end], start, group.end, True, (trimmed,) + group.citations[1:])
 
+
+def without_leading_authors(text: str, group: Group) -> list[Group]:
+    """"voor Nederland, Nauta (2005)": the narrative group without one, two, ... of its first names.
+
+    A capitalised word and a comma before a narrative citation read as one more author; the
+    caller keeps the longest reading that the records bear out.
+    """
+    first = group.citations[0]
+    open_ = text.rfind("(", group.start, group.end)
+    if not group.narrative or len(first.authors) < 2 or open_ < 0:
+        return []
+    end = open_
+    while end > group.start and text[end - 1].isspace():
+        end -= 1
+    possessive = _POSSESSIVE.search(text, max(group.start, end - 3), end)
+    match = grammar.AUTHORS.fullmatch(text, group.start, possessive.start() if possessive else end)
+    if match is None:
+        return []
+    result = []
+    for n, (start, _) in enumerate(match.spans("author")[1:], 1):
+        trimmed = Citation(collapse(text[start:first.end]), start, first.end, first.authors[n:], first.et_al,
+                           first.year, first.suffix, first.locator, first.prefix)
+        result.append(Group(text[start:group.end], start, group.end, True, (trimmed,) + group.citations[1:]))
+    return result
+

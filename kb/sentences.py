@@ -31,6 +31,8 @@ _MAYBE_FINAL = frozenset("et al. e.a. etc. enz. u.s. u.k. e.d. c.s. a.s.".split(
 _LAST_TOKEN = regex.compile(r"(\S+)\s*$")
 _INITIAL = regex.compile(r"(?:^|\s)\p{Lu}\.\s*$")
 _TERMINAL = regex.compile(r"[.!?…][\"'”’»)\]]*$")
+# A parenthesis followed by a lower-case word goes on with the sentence before it: "Doe Mee! (2018) is ...".
+_PARENTHESIS_GOES_ON = regex.compile(r"\((?:[^()]|\([^()]*\))*\)\s*\p{Ll}")
 _MARKDOWN_HEADING = regex.compile(r"^[ \t]*#{1,6}[ \t].*$", regex.MULTILINE)
 _DUTCH = frozenset("de het een en van is dat niet zijn voor met ook bij je wordt worden kan".split())
 _ENGLISH = frozenset("the a an and of is that not are for with also by to be can this".split())
@@ -80,6 +82,7 @@ def _merge_abbreviations(text: str, spans: list[list[int]]) -> list[list[int]]:
             glued = span[0] == result[-1][1]  # "an .EDF file": no space after the full stop
             unfinished = not _TERMINAL.search(previous.rstrip())  # "whether a) ... and b) ..."
             if (glued or unfinished or token in _NEVER_FINAL or (token in _MAYBE_FINAL and continues)
+                    or _PARENTHESIS_GOES_ON.match(following)
                     or (_INITIAL.search(previous) and following[:1].isupper())):
                 result[-1][1] = span[1]
                 continue
