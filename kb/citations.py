@@ -260,9 +260,15 @@ _WITH_INITIALS = regex.compile(r"\p{Lu}\p{Ll}?\.")
 def _byline(authors: regex.Match[str]) -> bool:
     """"A.G. Aarts, S. Appels, C. Houben (2015)": a document's authors, not a citation.
 
-    A citation gives initials only to a first author, to tell apart authors sharing a surname.
+    A citation gives initials only to a first author, to tell apart authors sharing a surname,
+    and names three or more authors by surname alone ("Edith Kind" is a byline's given name).
     """
-    return any(_WITH_INITIALS.match(name) for name in authors.captures("author")[1:])
+    names = authors.captures("author")
+    if any(_WITH_INITIALS.match(name) for name in names[1:]):
+        return True
+    given = [len(name.split()) >= 2 and name.split()[0].lower() not in grammar.PARTICLE_WORDS | grammar.ARTICLES
+             for name in names]
+    return len(names) >= 3 and all(given)
 
 
 _POSSESSIVE = regex.compile(r"(?<=[\p{L}.])['’]s?\s*$")

@@ -86,16 +86,17 @@ def _double_spaced(lines: list[str]) -> bool:
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 
 
-def _is_heading(line: str, previous: str) -> bool:
+def _is_heading(line: str, previous: str, following: str = "") -> bool:
     """A short line that starts with a capital or a section number ("1.1. Probleemstelling"),
-    after a finished sentence, and ends none."""
+    after a finished sentence, and ends none; the line after it does not go on in lower case."""
     number = _SECTION_NUMBER.match(line)
-    title = line[number.end():] if number and "." in number.group() else line
+    title = line[number.end():] if number else line
     return (
         len(line) <= 70
         and title[:1].isupper()
         and not line.endswith((".", ",", ";", ":", ")"))
         and (not previous or previous.endswith((".", "?", "!", ":")))
+        and not following[:1].islower()
     )
 
 
@@ -113,7 +114,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
     pos = 0
     empties = 0
     previous = ""
-    for line in lines:
+    for n, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             empties += 1
@@ -126,7 +127,8 @@ def blocks(text: str) -> list[tuple[int, int]]:
         else:
             empties = 0
             indent = len(line) - len(line.lstrip())
-            heading = _is_heading(stripped, previous)
+            following = next((after.strip() for after in lines[n + 1:n + 4] if after.strip()), "")
+            heading = _is_heading(stripped, previous, following)
             if start is not None and (heading or _BLOCK_START.match(line)):
                 result.append((start, pos))
                 start = None
