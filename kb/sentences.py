@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pysbd
 import regex
 
-from kb.texts import blocks
+from kb.texts import SECTION_NUMBER, blocks
 
 # Abbreviations that never end a sentence, and those that end one only before a capital.
 _NEVER_FINAL = frozenset("""
@@ -65,7 +65,9 @@ def is_heading(block: str) -> bool:
     line = " ".join(block.split())
     if line.startswith("#"):
         return True
-    return ("\n" not in block.strip() and len(line) <= 80 and line[:1].isupper()
+    number = SECTION_NUMBER.match(line)  # "1.1. Probleemstelling"
+    title = line[number.end():] if number else line
+    return ("\n" not in block.strip() and len(line) <= 80 and title[:1].isupper()
             and not line.endswith((".", ",", ";", ":", ")", "!")))
 
 

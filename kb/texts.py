@@ -83,13 +83,13 @@ def _double_spaced(lines: list[str]) -> bool:
     return continued >= max(2, 0.1 * len(followed))
 
 
-_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
+SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 
 
 def _is_heading(line: str, previous: str, following: str = "") -> bool:
     """A short line that starts with a capital or a section number ("1.1. Probleemstelling"),
     after a finished sentence, and ends none; the line after it does not go on in lower case."""
-    number = _SECTION_NUMBER.match(line)
+    number = SECTION_NUMBER.match(line)
     title = line[number.end():] if number else line
     return (
         len(line) <= 70
@@ -137,7 +137,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
             if heading:
                 result.append((start, pos + len(line)))
                 start = None
-            previous = stripped
+            previous = "" if heading else stripped  # a heading ends what came before it
         pos += len(line)
     if start is not None:
         result.append((start, pos))
