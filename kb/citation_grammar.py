@@ -68,8 +68,8 @@ LOCATOR = rf"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|ch
     |\s*,\s*(?P<loc>\d{{1,2}}\s+(?i:{_MONTHS})|(?i:{_MONTHS})\s+\d{{1,2}})
     |\s*:\s*(?P<loc>\d+(?:\s*[-–—]\s*\d+)?))"""
 
-# Lower-case words after the year: "(see Smith, 2010, for a review)".
-_TAIL = r"(?:\s*,\s*(?P<tail>\p{Ll}[\p{L}\p{M}'’.\- ]{0,60}?))?"
+# Lower-case words after the year: "(see Smith, 2010, for a review)", "(Zwart, 1997, scholierenonderzoek 1996)".
+_TAIL = r"(?:\s*,\s*(?P<tail>\p{Ll}[\p{L}\p{M}\d'’.\- ]{0,60}?))?"
 
 # One ';'-part of a parenthesis: anything, then the year list, an optional locator and tail.
 PART = regex.compile(rf"(?P<head>.*?)(?P<years>{_YEARS}){LOCATOR}?{_TAIL}\s*", regex.VERBOSE | regex.DOTALL)

@@ -102,6 +102,10 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Voorafgaand woord (impulse-responsmodel, Banister 1975).", ["(impulse-responsmodel, Banister 1975)"]),
     ("In een lijst (zie figuur 1.2 in Stegeman & Koningsveld-Kortekaas, 2017, p. 6):",
      ["Stegeman & Koningsveld-Kortekaas, 2017, p. 6"]),
+    ("Staart met jaar (Zwart, Stam & Kuipers, 1997, scholierenonderzoek 1996).", ["Zwart, Stam & Kuipers, 1997"]),
+    ("Titel zonder jaar (Richtlijn Autisme bij kinderen; Trimbos-instituut, 2011).", ["Trimbos-instituut, 2011"]),
+    ("De rapporten van van Hasselt (2010) en Schrijvers et al. (2010).",
+     ["van Hasselt (2010)", "Schrijvers et al. (2010)"]),
     # English, parenthetical
     ("Load rises (Kahneman, 1973).", ["(Kahneman, 1973)"]),
     ("Limits (based on Savino, 2009), times.", ["(based on Savino, 2009)"]),
