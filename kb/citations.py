@@ -94,6 +94,8 @@ def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     for name in match.captures("author"):
         printed = [w for w in regex.split(r"[\s\-]+", name) if w]
         words = [w.lower() for w in printed]
+        if len(words) > 2 and words[0] == words[1] and words[0] in grammar.PARTICLE_WORDS:
+            return None  # "rapporten van van Hasselt": the first "van" is the preposition
         for i, word in enumerate(words):
             if word in grammar.PARTICLE_WORDS and i < len(words) - 1:
                 continue
