@@ -112,6 +112,17 @@ def _attach_citations(text: str, spans: list[list[int]], masks: list[tuple[int, 
     return result
 
 
+def _unclosed(text: str) -> list[int]:
+    """Offsets of the opening parentheses that no closing one matches."""
+    opened: list[int] = []
+    for i, c in enumerate(text):
+        if c == "(":
+            opened.append(i)
+        elif c == ")" and opened:
+            opened.pop()
+    return opened
+
+
 def _block(text: str, start: int, end: int, language: str, masks: Sequence[tuple[int, int]]) -> list[Sentence]:
     chars: list[str] = []
     offsets: list[int] = []
@@ -133,6 +144,8 @@ def _block(text: str, start: int, end: int, language: str, masks: Sequence[tuple
         local.append((i, j))
         for k in range(i + 1, j - 1):  # keep the brackets, hide the full stops of "et al."
             masked[k] = "x" if flat[k] != " " else " "
+    for k in _unclosed(flat):  # "(psycho-educatie ... neurofeedback. Bovendien": the splitter would wait for ")"
+        masked[k] = " "
     probe = "".join(masked)
     spans: list[list[int]] = []
     pos = 0

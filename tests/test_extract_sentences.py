@@ -56,6 +56,10 @@ SENTENCES: list[tuple[str, str, list[str]]] = [
      ["Inleiding", "1.1. Probleemstelling", "In het taalgebied is er variatie (Ghyselen e.a., 2020).", "Klaar."]),
     ("nl", "Eerste alinea.\n\nHet beroepsprofiel PMT heeft in dit\nopzicht een functie (FVB, 2008).",
      ["Eerste alinea.", "Het beroepsprofiel PMT heeft in dit\nopzicht een functie (FVB, 2008)."]),
+    ("nl", "Te laag voor conclusies (vergeleken met zorg. Bovendien past het niet. In de studie van Power et al. "
+           "(2012) kregen ouders steun.",
+     ["Te laag voor conclusies (vergeleken met zorg.", "Bovendien past het niet.",
+      "In de studie van Power et al. (2012) kregen ouders steun."]),
 ]
 
 
