@@ -47,18 +47,19 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-_LINE_END_HYPHEN = regex.compile(r"-[ \t]*\r?\n\s*(?=(\p{Ll}+)(?![\p{L}\p{M}])(\s+)?)")
+_LINE_END_HYPHEN = regex.compile(r"-[ \t]*\r?\n\s*(?:(?=(\p{Ll}+)(?![\p{L}\p{M}])(\s+)?))?")
 
 
 def name_as_printed(text: str) -> str:
     """A printed name with its whitespace collapsed and a word hyphenated at a line end joined.
 
     "Bussch-" and "bach" on two lines is "Busschbach"; "Keulen-" and "de Vos" keeps its
-    hyphen ("Keulen-de Vos"), as a particle followed by another word starts a name part.
+    hyphen ("Keulen-de Vos"), as a particle followed by another word starts a name part, and
+    so does "Werner-" and "Seidler".
     """
     def join(match: regex.Match[str]) -> str:
-        particle = match.group(1) in grammar.PARTICLE_WORDS and match.group(2)
-        return "-" if particle else ""
+        word = match.group(1)
+        return "" if word and not (word in grammar.PARTICLE_WORDS and match.group(2)) else "-"
     return collapse(_LINE_END_HYPHEN.sub(join, text))
 
 

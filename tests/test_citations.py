@@ -239,6 +239,8 @@ PARSES: list[tuple[str, list[tuple[str, tuple[str, ...], str, str, str, str, str
     ("(Scheffers & Van Bussch-\nbach, 2017)", [
         ("Scheffers & Van Bussch- bach, 2017", ("Scheffers", "Van Busschbach"), "", "2017", "", "", "")]),
     ("(Keulen-\nde Vos, 2016)", [("Keulen- de Vos, 2016", ("Keulen-de Vos",), "", "2016", "", "", "")]),
+    ("(Werner-\nSeidler et al., 2021)", [
+        ("Werner- Seidler et al., 2021", ("Werner-Seidler",), "et al.", "2021", "", "", "")]),
     ("(zie Duurzame aanpak van kinderarmoede, 2022)", [
         ("Duurzame aanpak van kinderarmoede, 2022", ("Duurzame aanpak van kinderarmoede",), "", "2022", "", "",
          "zie")]),
