@@ -274,6 +274,27 @@ def _byline(authors: regex.Match[str]) -> bool:
     return len(names) >= 3 and all(given)
 
 
+_ENTRY_START = regex.compile(r"[ \t]*(?:[-•*–][ \t]*|\d{1,3}[.)][ \t]*|\[\d{1,3}\][ \t]*)?")
+_ENTRY_MARKER = regex.compile(r"[ \t]*(?:[-•*–]|\d{1,3}[.)]|\[\d{1,3}\])")
+
+
+def _reference_entry(text: str, start: int, close: int) -> bool:
+    """"Akwa GGZ (2017). Zorgstandaard ...": an entry of a reference list, not a citation.
+
+    The names open a line, as a list item or after a line that ended a sentence (not inside
+    a sentence broken across lines), and the year is followed by a full stop and the title.
+    """
+    if not regex.match(r"\.(?:\s|$)", text[close + 1:close + 3]):
+        return False
+    line = text.rfind("\n", 0, start) + 1
+    if _ENTRY_START.fullmatch(text, line, start) is None:
+        return False
+    if _ENTRY_MARKER.match(text, line, start):
+        return True
+    before = text[:line].rstrip()
+    return not before or before.endswith((".", "!", "?", ":")) or bool(regex.search(r"\S+://\S+$|\n\s*\n\s*$", text[:line]))
+
+
 _POSSESSIVE = regex.compile(r"(?<=[\p{L}.])['’]s?\s*$")
 
 
@@ -289,7 +310,7 @@ def _narrative(text: str, open_: int, close: int) -> Group | None:
     if possessive:
         end = possessive.start()
     authors = _leftmost_authors(text, max(0, end - 240), end)
-    if authors is None or _byline(authors):
+    if authors is None or _byline(authors) or _reference_entry(text, authors.start(), close):
         return None
     years = _years(match, 0)
     locator = collapse(match.group("loc") or "")

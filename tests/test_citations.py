@@ -189,6 +189,10 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Een rapport (zie het jaarverslag over 2019, blz. 3) hier.", []),
     ("Een byline. A.G. Aarts, S. Appels, C. Houben (2015) Zorgprogramma.", []),
     ("Een byline. Félice Michels, Edith Kind, Joy Goffin (2015) Zorgprogramma.", []),
+    ("Literatuur\n2. Akwa GGZ (2017). Zorgstandaard Persoonlijkheidsstoornissen. GGZ Standaarden.", []),
+    ("Angststoornissen. Utrecht.\nTrimbos-instituut (2020). Angststoornissen. Utrecht: Trimbos-instituut.", []),
+    ("- BMJ Best Practice (2021). What is GRADE? Retrieved from: https://bestpractice.bmj.com", []),
+    ("Voor een samenvatting zie\nDe Wolf (2015). In de jaren zestig.", ["De Wolf (2015)"]),
 ]
 
 
