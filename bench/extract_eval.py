@@ -12,7 +12,9 @@ Scoring:
   most one row, and rows take the first unmatched overlapping prediction, in document order;
 - precision = matched / predicted groups, recall = matched / gold rows, F1 their harmonic mean;
 - key accuracy = gold rows whose matched prediction has exactly the gold key set / gold rows
-  (a row with no matching prediction counts as wrong).
+  (a row with no matching prediction counts as wrong);
+- sentence accuracy = gold rows whose matched prediction was placed in the gold sentence (the
+  same span of the text) / gold rows; it is reported, not part of the targets.
 
 Usage: python bench/extract_eval.py [FOLDER ...] [--verbose] [--check]
 Without folders: every folder of ../shared/eval and of bench/data. --check exits 1 when a text
@@ -40,6 +42,7 @@ class Gold:
     keys: frozenset[str]  # the keys it resolves to
     start: int  # where it lies in the text
     end: int
+    sentence: tuple[int, int]  # where its sentence lies in the text
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Score:
     predicted: int  # predicted groups
     matched: int  # matched pairs
     keys_right: int  # gold rows whose matched prediction has the gold key set
+    sentences_right: int  # gold rows whose matched prediction lies in the gold sentence
     notes: tuple[str, ...]  # misses, false alarms and key errors, for --verbose
 
     @property
@@ -67,6 +71,10 @@ class Score:
     @property
     def key_accuracy(self) -> float:
         return self.keys_right / self.gold if self.gold else 1.0
+
+    @property
+    def sentence_accuracy(self) -> float:
+        return self.sentences_right / self.gold if self.gold else 1.0
 
 
 def read_gold(folder: Path, text: LeafletText) -> list[Gold]:
@@ -87,7 +95,8 @@ def read_gold(folder: Path, text: LeafletText) -> list[Gold]:
         found = text.find(citation, after)
         if found is None or found.end > where.end:
             raise SystemExit(f"{folder}/expected.tsv: {citation!r} not in its sentence")
-        result.append(Gold(citation, frozenset(k for k in keys.split(";") if k), found.start, found.end))
+        result.append(Gold(citation, frozenset(k for k in keys.split(";") if k), found.start, found.end,
+                           (where.start, where.end)))
         sentence_after, previous_sentence, citation_after = where.start, where, found.end
     return result
 
@@ -100,8 +109,9 @@ def score(folder: Path) -> Score:
     gold = read_gold(folder, LeafletText(raw))
     result = extract.extract(raw, bib.works, folder.name)
     predictions = [(g.group.start, g.group.end, frozenset(g.keys), g.group.text) for g in result.groups]
+    placed = [(g.sentence.start, g.sentence.end) for g in result.groups]
     used: set[int] = set()
-    matched = keys_right = 0
+    matched = keys_right = sentences_right = 0
     notes: list[str] = []
     for row in gold:
         hit = next((i for i, (start, end, _, _) in enumerate(predictions)
@@ -115,10 +125,15 @@ def score(folder: Path) -> Score:
             keys_right += 1
         else:
             notes.append(f"keys: {row.citation}: {sorted(predictions[hit][2])} instead of {sorted(row.keys)}")
+        if placed[hit] == row.sentence:
+            sentences_right += 1
+        else:
+            start, end = placed[hit]
+            notes.append(f"sentence: {row.citation}: placed in {' '.join(raw[start:end].split())!r}")
     for i, (_, _, _, text) in enumerate(predictions):
         if i not in used:
             notes.append(f"false alarm: {' '.join(text.split())}")
-    return Score(folder.name, len(gold), len(predictions), matched, keys_right, tuple(notes))
+    return Score(folder.name, len(gold), len(predictions), matched, keys_right, sentences_right, tuple(notes))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,12 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     folders = args.folders or sorted(
         [p for p in (REPO.parent / "shared" / "eval").glob("*") if (p / "expected.tsv").exists()]
         + [p for p in (REPO / "bench" / "data").glob("*") if (p / "expected.tsv").exists()])
-    print(f"{'text':<40} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6} {'keys':>6}")
+    print(f"{'text':<40} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6} {'keys':>6} {'sent':>6}")
     failing = False
     for folder in folders:
         s = score(folder)
         print(f"{s.name:<40} {s.gold:>5} {s.predicted:>5} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f} "
-              f"{s.key_accuracy:>6.3f}")
+              f"{s.key_accuracy:>6.3f} {s.sentence_accuracy:>6.3f}")
         if args.verbose:
             for note in s.notes:
                 print(f"    {note}")

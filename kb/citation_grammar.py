@@ -21,8 +21,10 @@ _PARTICLE = r"""(?:
 # Lower-case words that join the words of an organisation's name ("Department of Health").
 _CONNECTOR = r"(?:of|for|on|the|voor|für|und\s+für)(?![\p{L}\p{M}])"
 
-# A capitalised name word: "Leirvåg", "O'Brien", "d'Ancona", "Werner-Seidler", "Keulen-de", "IntHout".
-_CAPWORD = r"(?:[dDlL]['’])?\p{Lu}(?:[\p{L}\p{M}]|['’](?=\p{L}))*(?:-(?:[\p{L}\p{M}]|['’](?=\p{L}))+)*"
+# A capitalised name word: "Leirvåg", "O'Brien", "d'Ancona", "Werner-Seidler", "Keulen-de", "IntHout",
+# and a word hyphenated at a line end in PDF text ("Busschbach" printed as "Bussch-" and "bach").
+_CAPWORD = r"""(?:[dDlL]['’])?\p{Lu}(?:[\p{L}\p{M}]|['’](?=\p{L}))*
+    (?:-(?:[ \t]*\r?\n\s*)?(?:[\p{L}\p{M}]|['’](?=\p{L}))+)*"""
 
 _INITIALS = r"(?:\p{Lu}\p{Ll}?\.[\s\-]*){1,4}"
 
@@ -30,7 +32,8 @@ _SURNAME = rf"""(?:{_PARTICLE}\s+)*{_CAPWORD}
     (?:(?:\s*-\s+|\s+-\s*|\s+)(?:(?:{_PARTICLE}|{_CONNECTOR})\s+)*{_CAPWORD})*
     (?:\s*\[[^\]\n]{{1,40}}\])?"""
 
-_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|c\.\s?s\.?
+# "ea" without its full stops is a common Dutch slip for "e.a."; no surname is written in lower case.
+_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|ea(?![\p{L}\p{M}.])|c\.\s?s\.?
     |and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
 
 _SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
@@ -41,14 +44,16 @@ AUTHORS = regex.compile(rf"""
     (?:\s*,?\s*(?P<etal>{_ETAL}))?
 """, regex.VERBOSE)
 
-# A year as printed: 2017, 2017a, 1890/1950, n.d., z.d., in press, ter perse.
-_YEAR = r"""(?:(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?[a-z]?
-    |(?:n\.\s?d|z\.\s?[dj]|o\.\s?J|s\.\s?d)\.?(?:-[a-z])?
-    |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)(?![\p{L}\p{M}\d])"""
+# No date, or not yet published: n.d., z.d., Z.D., s.d., o.J., in press, ter perse, in druk.
+_UNDATED = r"""(?:(?i:n\.\s?d|z\.\s?[dj]|s\.\s?d)\.?|o\.\s?J\.?
+    |(?i:in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen))"""
 
-YEAR_TOKEN = regex.compile(r"""
-    (?P<year>(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?|(?:n\.\s?d|z\.\s?[dj]|o\.\s?J|s\.\s?d)\.?
-    |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)
+# A year as printed: 2017, 2017a, 1890/1950, n.d., z.d., in press, ter perse.
+_YEAR = rf"""(?:(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?[a-z]?
+    |{_UNDATED}(?:-[a-z])?)(?![\p{{L}}\p{{M}}\d])"""
+
+YEAR_TOKEN = regex.compile(rf"""
+    (?P<year>(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?|{_UNDATED})
     -?(?P<suffix>[a-z])?""", regex.VERBOSE)
 
 _YEARS = rf"(?P<y>{_YEAR})(?:(?:\s*,\s*|\s+(?:en|and|&)\s+)(?P<y>{_YEAR}|[a-z](?![\p{{L}}\p{{M}}\d])))*"
@@ -63,14 +68,21 @@ LOCATOR = rf"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|ch
     |\s*,\s*(?P<loc>\d{{1,2}}\s+(?i:{_MONTHS})|(?i:{_MONTHS})\s+\d{{1,2}})
     |\s*:\s*(?P<loc>\d+(?:\s*[-–—]\s*\d+)?))"""
 
-# Lower-case words after the year: "(see Smith, 2010, for a review)".
-_TAIL = r"(?:\s*,\s*(?P<tail>\p{Ll}[\p{L}\p{M}'’.\- ]{0,60}?))?"
+# Lower-case words after the year: "(see Smith, 2010, for a review)", "(Zwart, 1997, scholierenonderzoek 1996)".
+_TAIL = r"(?:\s*,\s*(?P<tail>\p{Ll}[\p{L}\p{M}\d'’.\- ]{0,60}?))?"
 
 # One ';'-part of a parenthesis: anything, then the year list, an optional locator and tail.
 PART = regex.compile(rf"(?P<head>.*?)(?P<years>{_YEARS}){LOCATOR}?{_TAIL}\s*", regex.VERBOSE | regex.DOTALL)
 
 # The content of "(2014)" in "Koch et al. (2014)".
 YEARS_ONLY = regex.compile(rf"\s*(?P<years>{_YEARS}){LOCATOR}?\s*", regex.VERBOSE)
+
+# A work cited by its title or an organisation by its name, with lower-case words: "Trimbos
+# instituut", "Maak je sterk tegen armoede op school | Netwerk tegen Armoede"; checked by the caller.
+TITLE_AUTHOR = regex.compile(r"""(?P<author>\p{Lu}[^\s\d,;()\[\]]*(?:\s+[^\s\d,;()\[\]]+){0,15}
+    (?:\s*\[[^\]\n]{1,40}\])?)(?<![.:?!])(?P<etal>(?!))?""", regex.VERBOSE)
+
+PARTICLE_START = rf"(?:{_PARTICLE}\s)"
 
 # Where an author list can start: a capital, or a particle word.
 NARRATIVE_START = regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-.])(?:(?=\p{{Lu}})|(?={_PARTICLE}\s))", regex.VERBOSE)
@@ -114,3 +126,20 @@ januari februari maart mei juni juli augustus oktober
 monday tuesday wednesday thursday friday saturday sunday
 maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
 """.split())
+
+# Words that never name an author or a work even inside a parenthesis before ", 2019", where the
+# common words above may ("Few, 2013", "Long, 2010"): articles, prepositions and pronouns that
+# open a phrase, and the names of parts of a text, months and days.
+NEVER_NAMES = frozenset("""
+a an the de het een in op bij voor naar van met uit over tot sinds na volgens zoals door om als
+of and en or to for from with by on at as per since during after before
+dit deze die dat this these that those it its he she we they wij zij hij ik je jij u
+zie see cf vgl bijv bv eg ie ook also bron bronnen source sources
+tabel table figuur figure fig hoofdstuk chapter hfst bijlage appendix noot note sectie section paragraaf
+pagina page blz deel part versie version
+january february march april may june july august september october november december
+januari februari maart mei juni juli augustus oktober
+monday tuesday wednesday thursday friday saturday sunday
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())
+

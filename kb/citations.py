@@ -47,6 +47,22 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+_LINE_END_HYPHEN = regex.compile(r"-[ \t]*\r?\n\s*(?:(?=(\p{Ll}+)(?![\p{L}\p{M}])(\s+)?))?")
+
+
+def name_as_printed(text: str) -> str:
+    """A printed name with its whitespace collapsed and a word hyphenated at a line end joined.
+
+    "Bussch-" and "bach" on two lines is "Busschbach"; "Keulen-" and "de Vos" keeps its
+    hyphen ("Keulen-de Vos"), as a particle followed by another word starts a name part, and
+    so does "Werner-" and "Seidler".
+    """
+    def join(match: regex.Match[str]) -> str:
+        word = match.group(1)
+        return "" if word and not (word in grammar.PARTICLE_WORDS and match.group(2)) else "-"
+    return collapse(_LINE_END_HYPHEN.sub(join, text))
+
+
 def _years(match: regex.Match[str], offset: int) -> list[tuple[str, str, int, int]]:
     """(year, suffix, start, end) for each year of a year list; "2010a, b" gives 2010a and 2010b."""
     result: list[tuple[str, str, int, int]] = []
@@ -79,6 +95,8 @@ def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     for name in match.captures("author"):
         printed = [w for w in regex.split(r"[\s\-]+", name) if w]
         words = [w.lower() for w in printed]
+        if len(words) > 2 and words[0] == words[1] and words[0] in grammar.PARTICLE_WORDS:
+            return None  # "rapporten van van Hasselt": the first "van" is the preposition
         for i, word in enumerate(words):
             if word in grammar.PARTICLE_WORDS and i < len(words) - 1:
                 continue
@@ -103,7 +121,7 @@ def _leftmost_authors(text: str, start: int, end: int) -> regex.Match[str] | Non
 def _citations(text: str, authors: regex.Match[str] | None, years: list[tuple[str, str, int, int]],
                locator: str, prefix: str, end: int) -> list[Citation]:
     """One citation per year: the first spans authors to year, the others only their year."""
-    names = tuple(collapse(a) for a in authors.captures("author")) if authors else ()
+    names = tuple(name_as_printed(a) for a in authors.captures("author")) if authors else ()
     et_al = collapse(authors.group("etal") or "") if authors else ""
     result = []
     for i, (year, suffix, y_start, y_end) in enumerate(years):
@@ -139,12 +157,55 @@ def _part(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[l
         return [Citation(c.text, c.start, c.end, previous, "", c.year, c.suffix, c.locator, "")
                 for c in cites], True
     authors = _leftmost_authors(text, start, head_end)
+    if (authors is None or not _is_signal(collapse(text[start:authors.start()]))) \
+            and "," in text[head_end:match.start("years")]:
+        authors = _named_before_comma(text, start, head_end) or authors
     if authors is None:
         return [], False
     prefix = collapse(text[start:authors.start()])
     stop = match.end("loc") if locator else match.end("years")
     clean = _is_signal(prefix) and _is_signal(collapse(match.group("tail") or ""))
     return _citations(text, authors, years, locator, prefix, stop), clean
+
+
+def _named_before_comma(text: str, start: int, end: int) -> regex.Match[str] | None:
+    """The author of a parenthetical part "Name, 2019" that the narrative rules turn down.
+
+    Inside a parenthesis, before a comma and a year, a surname that is also a common word
+    ("Few, 2013") is a name; and APA cites a work without an author by its title, and an
+    organisation by its name, which may hold lower-case words ("Trimbos instituut", "Duurzame
+    aanpak van kinderarmoede"). Either is taken after any signal words when it opens with a
+    capital and not with a word that never names anything, and a title holds no digit, comma
+    or sentence end.
+    """
+    first = regex.search(r"(?<![\p{L}\p{M}])\p{Lu}", text, pos=start, endpos=end)
+    if first is None or not _is_signal(collapse(text[start:first.start()])):
+        return None
+    opening = regex.match(r"[\p{L}\p{M}]+", text, pos=first.start(), endpos=end)
+    if opening is None or opening.group().lower() in grammar.NEVER_NAMES:
+        return None
+    match = grammar.AUTHORS.fullmatch(text, first.start(), end) or grammar.TITLE_AUTHOR.fullmatch(text, first.start(), end)
+    if match is None or regex.search(r"[.!?]\s+\p{Lu}", match.group("author")):
+        return None
+    return match
+
+
+# Two citations joined without ';': "(Few, 2013 en Tufte, 2001)", "(Jansen, 2010, De Vries, 2012)".
+_JOINED = regex.compile(rf"""(?<=(?:\d{{4}}[a-z]?|(?i:[nz]\.\s?d)\.?))(?:\s*,\s*(?:(?:en|and|&)\s+)?|\s+(?:en|and|&)\s+)
+    (?=\p{{Lu}}|{grammar.PARTICLE_START})""", regex.VERBOSE)
+
+
+def _joined(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A part cut where one citation's year is followed by another citation's authors."""
+    pieces: list[tuple[int, int]] = []
+    for cut in _JOINED.finditer(text, start, end):
+        left, _ = _part(text, start, cut.start(), ())
+        right, _ = _part(text, cut.end(), end, ())
+        if left and right and left[0].authors and right[0].authors:
+            pieces.append((start, cut.start()))
+            start = cut.end()
+    pieces.append((start, end))
+    return pieces
 
 
 def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -168,7 +229,7 @@ def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
             result.append((p_start, cut.start()))
             p_start = cut.start() + 1  # past the comma: "as cited in" becomes the next part's prefix
         result.append((p_start, p_end))
-    return result
+    return [piece for p_start, p_end in result for piece in _joined(text, p_start, p_end)]
 
 
 def _parenthetical(text: str, open_: int, close: int) -> Group | None:
@@ -179,7 +240,7 @@ def _parenthetical(text: str, open_: int, close: int) -> Group | None:
     for start, end in _split_parts(text, open_ + 1, close):
         found, clean = _part(text, start, end, previous)
         if not found:
-            only_citations = False
+            only_citations = only_citations and clean  # "(Matthys & Van de Glind 2013; )": an empty part
             continue
         only_citations = only_citations and clean
         citations.extend(found)
@@ -194,6 +255,44 @@ def _parenthetical(text: str, open_: int, close: int) -> Group | None:
                      Citation(c.text, c.start, c.end, c.authors, c.et_al, c.year, c.suffix, c.locator, "")
                      for c in citations]
     return Group(text=text[start:end], start=start, end=end, narrative=False, citations=tuple(citations))
+
+
+_WITH_INITIALS = regex.compile(r"\p{Lu}\p{Ll}?\.")
+
+
+def _byline(authors: regex.Match[str]) -> bool:
+    """"A.G. Aarts, S. Appels, C. Houben (2015)": a document's authors, not a citation.
+
+    A citation gives initials only to a first author, to tell apart authors sharing a surname,
+    and names three or more authors by surname alone ("Edith Kind" is a byline's given name).
+    """
+    names = authors.captures("author")
+    if any(_WITH_INITIALS.match(name) for name in names[1:]):
+        return True
+    given = [len(name.split()) >= 2 and name.split()[0].lower() not in grammar.PARTICLE_WORDS | grammar.ARTICLES
+             for name in names]
+    return len(names) >= 3 and all(given)
+
+
+_ENTRY_START = regex.compile(r"[ \t]*(?:[-•*–][ \t]*|\d{1,3}[.)][ \t]*|\[\d{1,3}\][ \t]*)?")
+_ENTRY_MARKER = regex.compile(r"[ \t]*(?:[-•*–]|\d{1,3}[.)]|\[\d{1,3}\])")
+
+
+def _reference_entry(text: str, start: int, close: int) -> bool:
+    """"Akwa GGZ (2017). Zorgstandaard ...": an entry of a reference list, not a citation.
+
+    The names open a line, as a list item or after a line that ended a sentence (not inside
+    a sentence broken across lines), and the year is followed by a full stop and the title.
+    """
+    if not regex.match(r"\.(?:\s|$)", text[close + 1:close + 3]):
+        return False
+    line = text.rfind("\n", 0, start) + 1
+    if _ENTRY_START.fullmatch(text, line, start) is None:
+        return False
+    if _ENTRY_MARKER.match(text, line, start):
+        return True
+    before = text[:line].rstrip()
+    return not before or before.endswith((".", "!", "?", ":")) or bool(regex.search(r"\S+://\S+$|\n\s*\n\s*$", text[:line]))
 
 
 _POSSESSIVE = regex.compile(r"(?<=[\p{L}.])['’]s?\s*$")
@@ -211,7 +310,7 @@ def _narrative(text: str, open_: int, close: int) -> Group | None:
     if possessive:
         end = possessive.start()
     authors = _leftmost_authors(text, max(0, end - 240), end)
-    if authors is None:
+    if authors is None or _byline(authors) or _reference_entry(text, authors.start(), close):
         return None
     years = _years(match, 0)
     locator = collapse(match.group("loc") or "")
@@ -273,4 +372,29 @@ def without_preposition(text: str, group: Group) -> Group | None:
     trimmed = Citation(collapse(text[start:first.end]), start, first.end, authors, first.et_al, first.year,
                        first.suffix, first.locator, first.prefix)
     return Group(text[start:group.end], start, group.end, True, (trimmed,) + group.citations[1:])
+
+
+def without_leading_authors(text: str, group: Group) -> list[Group]:
+    """"voor Nederland, Nauta (2005)": the narrative group without one, two, ... of its first names.
+
+    A capitalised word and a comma before a narrative citation read as one more author; the
+    caller keeps the longest reading that the records bear out.
+    """
+    first = group.citations[0]
+    open_ = text.rfind("(", group.start, group.end)
+    if not group.narrative or len(first.authors) < 2 or open_ < 0:
+        return []
+    end = open_
+    while end > group.start and text[end - 1].isspace():
+        end -= 1
+    possessive = _POSSESSIVE.search(text, max(group.start, end - 3), end)
+    match = grammar.AUTHORS.fullmatch(text, group.start, possessive.start() if possessive else end)
+    if match is None:
+        return []
+    result = []
+    for n, (start, _) in enumerate(match.spans("author")[1:], 1):
+        trimmed = Citation(collapse(text[start:first.end]), start, first.end, first.authors[n:], first.et_al,
+                           first.year, first.suffix, first.locator, first.prefix)
+        result.append(Group(text[start:group.end], start, group.end, True, (trimmed,) + group.citations[1:]))
+    return result
 

@@ -123,7 +123,11 @@ def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: li
 
 
 def _reading(text: str, group: Group, index: Index) -> Group:
-    """"onderzoek van Jansen (2010)": keep "van" only where the record's surname has it."""
+    """"onderzoek van Jansen (2010)": keep "van" only where the record's surname has it; "voor
+    Nederland, Nauta (2005)": drop leading names only where the rest has a record and the whole has none."""
+    if group.narrative and len(group.citations[0].authors) > 1 and not resolve(group.citations[0], index).keys:
+        group = next((g for g in citations.without_leading_authors(text, group)
+                      if resolve(g.citations[0], index).keys), group)
     shorter = citations.without_preposition(text, group)
     if shorter is None:
         return group

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import regex
 
+from kb import organisations
 from kb.bibliography import Name, Work
 from kb.citations import Citation
 
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
 PROBLEM_KINDS = (
     "unresolved", "ambiguous", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
-    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space",
+    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "organisation-name",
 )
 
 
@@ -167,6 +168,8 @@ class Index:
             for short in shorts - {""}:
                 self.short[short].append(entry)
         self.aliases: dict[str, str] = {}  # abbreviation -> the name it stands for, as the text defines it
+        # Works of an organisation (one author without given names) or of no author, cited by name or title.
+        self.unnamed = [e for e in self.entries if not e.names or (len(e.names) == 1 and not e.names[0].first)]
 
     def learn(self, abbreviation: str, name: str) -> None:
         """"Rijksinstituut voor Volksgezondheid en Milieu [RIVM]": later, RIVM stands for that name."""
@@ -244,7 +247,7 @@ def _form_problems(citation: Citation, entry: _Entry | None) -> list[Problem]:
     """Slips visible in the citation itself: "et al" without its full stop, "Roemen- van Haaren"."""
     problems = []
     marker = citation.et_al
-    right = "et al." if marker.startswith("et") else "e.a." if marker.startswith("e.") else marker
+    right = "et al." if marker.startswith("et") else "e.a." if marker.startswith("e") else marker
     if marker != right:
         how = "without its full stop" if right.startswith(marker) else "misspelled"
         record = f" ({entry.work.key} has {len(entry.names)} authors)" if entry is not None else ""
@@ -275,10 +278,49 @@ def _coauthors_agree(citation: Citation, entry: _Entry, problems: list[Problem],
     return entry.year == year
 
 
+def _printed_names(citation: Citation) -> str:
+    """The author list as printed, separators kept: "Ministerie van Volksgezondheid, Welzijn en Sport"."""
+    year = citation.text.find(citation.year) if citation.year else -1
+    if year <= 0 or not citation.text.startswith(citation.authors[0][:1]):
+        return citation.authors[0]
+    return regex.sub(r"[\s,(]+$", "", citation.text[:year])
+
+
+def _unnamed_candidates(citation: Citation, index: Index, year: str) -> list[_Candidate]:
+    """Works of an organisation or without author, of the cited year, by a name or title as printed."""
+    printed = _printed_names(citation)
+    best: list[_Candidate] = []
+    for piece in organisations.pieces(printed):
+        for entry in index.unnamed:
+            if entry.year != year:
+                continue
+            if entry.names:
+                name = entry.names[0].family
+                how = organisations.compare(piece, name)
+                if how == organisations.NONE and _acronym(piece) and organisations.abbreviates(piece, name):
+                    how = organisations.EXACT  # "NVPMT" for the Nederlandse Vereniging voor Psychomotorische Therapie
+                problems = () if how == organisations.EXACT else (
+                    Problem("organisation-name", f"{piece} is named {name} in {entry.work.key}"),)
+            else:  # cited by its title, which may be shortened
+                how = organisations.compare(piece, entry.work.title)
+                problems = ()
+            if how == organisations.NONE:
+                continue
+            candidate = _Candidate(entry, _EXACT if how == organisations.EXACT else _SPELLING, problems, True)
+            if not best or candidate.score < best[0].score:
+                best = [candidate]
+            elif candidate.score == best[0].score and all(c.entry is not entry for c in best):
+                best.append(candidate)
+    return best
+
+
 def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
     """Records whose first author matches: as printed, else by the exact readings of a longer name."""
     first = citation.authors[0]
     readings = [(first, False)]
+    printed = _printed_names(citation)
+    if len(citation.authors) > 1 and not citation.et_al:  # "Ministerie van Volksgezondheid, Welzijn en Sport"
+        readings.append((printed, True))
     if len(citation.authors) > 1 and not citation.et_al:  # "Department of Health and Human Services"
         readings.append((" and ".join(citation.authors), True))
     if len(citation.authors) > 1 and not citation.et_al:  # "... Volksgezondheid en Milieu", "... & Human Services"
@@ -300,9 +342,9 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
             found.append(_Candidate(entry, level, tuple(problems), entry.year == year))
         if found:
             return found
-    if _acronym(first):
-        return [_Candidate(entry, _EXACT, (), entry.year == year) for entry in index.short.get(normalize(first), [])]
-    return []
+    if _acronym(first) and index.short.get(normalize(first)):
+        return [_Candidate(entry, _EXACT, (), entry.year == year) for entry in index.short[normalize(first)]]
+    return _unnamed_candidates(citation, index, year)
 
 
 def resolve(citation: Citation, index: Index) -> Resolution:

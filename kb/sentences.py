@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pysbd
 import regex
 
-from kb.texts import blocks
+from kb.texts import SECTION_NUMBER, blocks
 
 # Abbreviations that never end a sentence, and those that end one only before a capital.
 _NEVER_FINAL = frozenset("""
@@ -31,6 +31,8 @@ _MAYBE_FINAL = frozenset("et al. e.a. etc. enz. u.s. u.k. e.d. c.s. a.s.".split(
 _LAST_TOKEN = regex.compile(r"(\S+)\s*$")
 _INITIAL = regex.compile(r"(?:^|\s)\p{Lu}\.\s*$")
 _TERMINAL = regex.compile(r"[.!?…][\"'”’»)\]]*$")
+# A parenthesis followed by a lower-case word goes on with the sentence before it: "Doe Mee! (2018) is ...".
+_PARENTHESIS_GOES_ON = regex.compile(r"\((?:[^()]|\([^()]*\))*\)\s*\p{Ll}")
 _MARKDOWN_HEADING = regex.compile(r"^[ \t]*#{1,6}[ \t].*$", regex.MULTILINE)
 _DUTCH = frozenset("de het een en van is dat niet zijn voor met ook bij je wordt worden kan".split())
 _ENGLISH = frozenset("the a an and of is that not are for with also by to be can this".split())
@@ -63,7 +65,9 @@ def is_heading(block: str) -> bool:
     line = " ".join(block.split())
     if line.startswith("#"):
         return True
-    return ("\n" not in block.strip() and len(line) <= 80 and line[:1].isupper()
+    number = SECTION_NUMBER.match(line)  # "1.1. Probleemstelling"
+    title = line[number.end():] if number else line
+    return ("\n" not in block.strip() and len(line) <= 80 and title[:1].isupper()
             and not line.endswith((".", ",", ";", ":", ")", "!")))
 
 
@@ -80,6 +84,7 @@ def _merge_abbreviations(text: str, spans: list[list[int]]) -> list[list[int]]:
             glued = span[0] == result[-1][1]  # "an .EDF file": no space after the full stop
             unfinished = not _TERMINAL.search(previous.rstrip())  # "whether a) ... and b) ..."
             if (glued or unfinished or token in _NEVER_FINAL or (token in _MAYBE_FINAL and continues)
+                    or _PARENTHESIS_GOES_ON.match(following)
                     or (_INITIAL.search(previous) and following[:1].isupper())):
                 result[-1][1] = span[1]
                 continue
@@ -107,6 +112,17 @@ def _attach_citations(text: str, spans: list[list[int]], masks: list[tuple[int, 
     return result
 
 
+def _unclosed(text: str) -> list[int]:
+    """Offsets of the opening parentheses that no closing one matches."""
+    opened: list[int] = []
+    for i, c in enumerate(text):
+        if c == "(":
+            opened.append(i)
+        elif c == ")" and opened:
+            opened.pop()
+    return opened
+
+
 def _block(text: str, start: int, end: int, language: str, masks: Sequence[tuple[int, int]]) -> list[Sentence]:
     chars: list[str] = []
     offsets: list[int] = []
@@ -128,6 +144,8 @@ def _block(text: str, start: int, end: int, language: str, masks: Sequence[tuple
         local.append((i, j))
         for k in range(i + 1, j - 1):  # keep the brackets, hide the full stops of "et al."
             masked[k] = "x" if flat[k] != " " else " "
+    for k in _unclosed(flat):  # "(psycho-educatie ... neurofeedback. Bovendien": the splitter would wait for ")"
+        masked[k] = " "
     probe = "".join(masked)
     spans: list[list[int]] = []
     pos = 0

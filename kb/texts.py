@@ -65,21 +65,38 @@ _BLOCK_START = re.compile(r"[ \t]*(?:[-•*]\s|\d+\.\s)")
 
 
 def _double_spaced(lines: list[str]) -> bool:
-    """Whether every line break was doubled (a common artefact of PDF and Word export)."""
+    """Whether every line break was doubled (a common artefact of PDF and Word export).
+
+    A text that puts each paragraph on one line with a blank line between paragraphs (web
+    pages, Markdown) looks the same; there, no sentence goes on past a blank line.
+    """
     content = [i for i, line in enumerate(lines[:-1]) if line.strip()]
     if len(content) < 3:
         return False
-    followed = sum(1 for i in content if lines[i + 1] in ("\n", "\r\n"))
-    return followed >= 0.8 * len(content)
+    followed = [i for i in content if lines[i + 1] in ("\n", "\r\n")]
+    if len(followed) < 0.8 * len(content):
+        return False
+    continued = 0
+    for i in followed:
+        after = next((line.strip() for line in lines[i + 2:] if line.strip()), "")
+        continued += after[:1].islower()
+    return continued >= max(2, 0.1 * len(followed))
 
 
-def _is_heading(line: str, previous: str) -> bool:
-    """A short line that starts with a capital, after a finished sentence, and ends none."""
+SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
+
+
+def _is_heading(line: str, previous: str, following: str = "") -> bool:
+    """A short line that starts with a capital or a section number ("1.1. Probleemstelling"),
+    after a finished sentence, and ends none; the line after it does not go on in lower case."""
+    number = SECTION_NUMBER.match(line)
+    title = line[number.end():] if number else line
     return (
         len(line) <= 70
-        and line[:1].isupper()
+        and title[:1].isupper()
         and not line.endswith((".", ",", ";", ":", ")"))
         and (not previous or previous.endswith((".", "?", "!", ":")))
+        and not following[:1].islower()
     )
 
 
@@ -97,18 +114,21 @@ def blocks(text: str) -> list[tuple[int, int]]:
     pos = 0
     empties = 0
     previous = ""
-    for line in lines:
+    for n, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             empties += 1
             soft = doubled and line in ("\n", "\r\n") and empties < 2
+            if not soft:
+                previous = ""  # a blank line ends a paragraph: a short line after it may be a heading
             if start is not None and not soft:
                 result.append((start, pos))
                 start = None
         else:
             empties = 0
             indent = len(line) - len(line.lstrip())
-            heading = _is_heading(stripped, previous)
+            following = next((after.strip() for after in lines[n + 1:n + 4] if after.strip()), "")
+            heading = _is_heading(stripped, previous, following)
             if start is not None and (heading or _BLOCK_START.match(line)):
                 result.append((start, pos))
                 start = None
@@ -117,7 +137,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
             if heading:
                 result.append((start, pos + len(line)))
                 start = None
-            previous = stripped
+            previous = "" if heading else stripped  # a heading ends what came before it
         pos += len(line)
     if start is not None:
         result.append((start, pos))

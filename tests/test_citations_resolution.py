@@ -49,6 +49,25 @@ CASES: list[tuple[str, tuple[str, ...], list[str]]] = [
     ("(World Health Organization [WHO], 2019)", ("who2019",), []),
     ("(NHG, 2018)", ("nhg2018",), []),
     ("(Jansen c.s., 2018)", ("jansen2018",), ["extra-coauthor"]),
+    # organisations and works without author, as Dutch texts cite them
+    ("(OWASP, 2021)", ("owasp2021",), ["organisation-name"]),
+    ("(Atlassian Support, z.d.)", ("atlassiannd",), ["organisation-name"]),
+    ("(Atlassian Support, 2021)", (), ["unresolved"]),
+    ("(Trimbos instituut, 2006)", ("trimbos2006",), []),
+    ("(Trimbos Instituut, 2006)", ("trimbos2006",), []),
+    ("(NVPMT, 2018)", ("nvpmt2018",), []),
+    ("(NVPMT, 2019)", (), ["unresolved"]),
+    ("(Ministerie van Volksgezondheid, Welzijn en Sport, 2022)", ("vws2022",), []),
+    ("(Duurzame aanpak van kinderarmoede, 2022)", ("kinderarmoede2022",), []),
+    ("(Duurzame aanpak, 2022)", ("kinderarmoede2022",), []),
+    ("(Kwaliteitsstandaard Angst | GGZ Standaarden, 2017)", ("angst2017",), []),
+    ("De Kwaliteitsstandaard Angst (2017, pp. 4-5)", ("angst2017",), []),
+    ("(Kwaliteitsstandaard Depressie, 2017)", (), ["unresolved"]),
+    # Dutch slips and forms
+    ("Hoven ea (2021)", ("hoven2021",), ["et-al-punctuation"]),
+    ("(Hoven e.a., 2021)", ("hoven2021",), []),
+    ("(Scheffers & Van Bussch-\nbach, 2017)", ("scheffers2017",), []),
+    ("(Nauta, Z.D.)", ("nauta2005",), ["year-mismatch"]),
 ]
 
 
@@ -77,6 +96,8 @@ MESSAGES = [
                        "jansen2018 (2018), jansen2020 (2020)"),
     ("(Caldwell et al., 2019a)", "2019a: caldwell2019 is the only work of its authors in 2019, so its year "
                                  "takes no letter"),
+    ("(OWASP, 2021)", "OWASP is named OWASP Foundation in owasp2021"),
+    ("Hoven ea (2021)", "'ea' misspelled in Hoven ea (2021): write 'Hoven e.a.' (hoven2021 has 3 authors)"),
 ]
 
 
@@ -107,3 +128,19 @@ def test_a_preposition_before_a_narrative_citation_is_left_out_unless_the_record
         ("van Dijk (2010)", ("vandijk2010",)),
         ("Bosscher (2014)", ()),
     ]
+
+
+def test_citations_joined_by_en_resolve_each() -> None:
+    (group,) = find("Vanuit de literatuur (Few, 2013 en Tufte, 2001) leerde ik dit.")
+    assert [resolve(c, INDEX).keys for c in group.citations] == [("few2013",), ("tufte2001",)]
+
+
+def test_a_place_before_a_narrative_citation_is_left_out_where_the_record_says_so() -> None:
+    from kb.extract import extract
+    text = "Zie voor een overzicht, voor Nederland, Nauta (2005, hoofdstuk 2). Voor Amsterdam, Jansen (2018) ook."
+    result = extract(text, BIB.works, "a")
+    assert [(g.group.text, g.keys) for g in result.groups] == [
+        ("Nauta (2005, hoofdstuk 2)", ("nauta2005",)),
+        ("Jansen (2018)", ("jansen2018",)),
+    ]
+

@@ -41,6 +41,25 @@ SENTENCES: list[tuple[str, str, list[str]]] = [
     ("en", "## Methods\n\nWe measured it. It worked.", ["## Methods", "We measured it.", "It worked."]),
     ("en", "Assess whether a) it works and b) it lasts. Done.",
      ["Assess whether a) it works and b) it lasts.", "Done."]),
+    ("nl", "Het gaat nl. om de ervaring vs. het inzicht (Bosscher, 1999), i.e. om doen. Verder.",
+     ["Het gaat nl. om de ervaring vs. het inzicht (Bosscher, 1999), i.e. om doen.", "Verder."]),
+    ("nl", "Dit geldt m.b.t. trauma, d.w.z. bij Van de Kamp e.a. (2019) en Hoven ea (2021). Klaar.",
+     ["Dit geldt m.b.t. trauma, d.w.z. bij Van de Kamp e.a. (2019) en Hoven ea (2021).", "Klaar."]),
+    ("nl", "Een cursus zoals Doe Mee! (2018) is geen therapie. Klaar.",
+     ["Een cursus zoals Doe Mee! (2018) is geen therapie.", "Klaar."]),
+    # one paragraph per line with blank lines between, as web pages and Markdown give it
+    ("nl", "Marco Visser, Tine Van Damme\n\nSamenvatting\n\nSteeds vaker werkt het (Mous, 2017).\n\n"
+           "Een tweede alinea volgt hier.\n",
+     ["Marco Visser, Tine Van Damme", "Samenvatting", "Steeds vaker werkt het (Mous, 2017).",
+      "Een tweede alinea volgt hier."]),
+    ("nl", "Inleiding\n1.1. Probleemstelling\nIn het taalgebied is er variatie (Ghyselen e.a., 2020). Klaar.",
+     ["Inleiding", "1.1. Probleemstelling", "In het taalgebied is er variatie (Ghyselen e.a., 2020).", "Klaar."]),
+    ("nl", "Eerste alinea.\n\nHet beroepsprofiel PMT heeft in dit\nopzicht een functie (FVB, 2008).",
+     ["Eerste alinea.", "Het beroepsprofiel PMT heeft in dit\nopzicht een functie (FVB, 2008)."]),
+    ("nl", "Te laag voor conclusies (vergeleken met zorg. Bovendien past het niet. In de studie van Power et al. "
+           "(2012) kregen ouders steun.",
+     ["Te laag voor conclusies (vergeleken met zorg.", "Bovendien past het niet.",
+      "In de studie van Power et al. (2012) kregen ouders steun."]),
 ]
 
 
