@@ -143,9 +143,9 @@ class _Processor:
         rendered = pieces[part].render(item)
         return _clean(rendered) if rendered is not None else ""
 
-    def pieces(self, item: CitationItem) -> tuple[str, str]:
-        """(author, date) of `item` as a citation shows them before disambiguation."""
-        return self.render(item, 0), self.render(item, 1)
+    def pieces(self, item: CitationItem, shown: Shown = (0, False)) -> tuple[str, str]:
+        """(author, date) of `item` as a citation shows them before year suffixes."""
+        return self.render(item, 0, shown=shown), self.render(item, 1)
 
     def entry(self, item: CitationItem) -> str | None:
         """The reference-list entry of `item`; None for a work APA cites in the text only."""
@@ -165,10 +165,11 @@ def _disambiguate(run: _Processor) -> tuple[dict[str, Shown], dict[str, tuple[st
     "et al." that hides different co-authors, then year suffixes (set on the source) in list
     order. Returns the names to show per key, and each key's (author, date) as cited."""
     by_item = {item.key: item for item in run.items}
-    rendered = {item.key: pieces for item, pieces in zip(run.items, _each(run, "pieces"))}
     shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
-    for key in shown:
-        rendered[key] = (run.render(by_item[key], 0, shown=shown[key]), rendered[key][1])
+    # Each author is rendered once, with the initials it needs.
+    pieces = shared(len(run.items), lambda indices: [
+        run.pieces(run.items[i], shown.get(run.items[i].key, (0, False))) for i in indices])
+    rendered = {item.key: piece for item, piece in zip(run.items, pieces)}
     clashes: dict[tuple[str, str], list[str]] = {}
     for key in run.bibliography.keys:  # list order
         clashes.setdefault(rendered[key], []).append(key)
