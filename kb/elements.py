@@ -45,6 +45,7 @@ _TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, ma
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
+_REACH: dict[Any, tuple[frozenset[str], bool]] = {}  # element -> variables it can render from, or always
 
 
 class Cached:
@@ -213,9 +214,58 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
     return join(output, delimiter) if output else None
 
 
+def _reach(element: Any) -> tuple[frozenset[str], bool]:
+    """(variables, always): `element` renders nothing for a work that has none of `variables`,
+    unless `always`. A safe over-estimate, read from the style: a variable's cs:text, cs:number,
+    cs:date or cs:names needs it (or its short form); terms, values and labels may always
+    render; a group that calls variables renders only through the children that do."""
+    if element in _REACH:
+        return _REACH[element]
+    _REACH[element] = (frozenset(), True)  # while it is worked out (CSL forbids a macro calling itself)
+    variables: set[str] = set()
+    always = False
+    names = (element.get("variable") or "").split()
+    if isinstance(element, (model.Text, model.Number, model.Date)) and len(names) == 1:
+        if isinstance(element, model.Text) and element.get("variable") in ("locator", "citation-number"):
+            always = True
+        variable = names[0]
+        variables |= {variable, variable.replace("-", "_"), variable.replace("-", "_") + "_short"}
+        if variable.startswith("page"):
+            variables.add("page")
+    elif isinstance(element, model.Text) and "macro" in element.attrib:
+        more, always = _reach(element.get_macro(element.get("macro")))
+        variables = set(more)
+    elif isinstance(element, model.Names) and names:
+        variables = {name.replace("-", "_") for name in names}
+        substitute = element.substitute()
+        if substitute is not None:
+            more, always = _reach(substitute)
+            variables |= more
+    elif isinstance(element, (model.Group, model.Choose, model.If, model.Else, model.Macro, model.Substitute)):
+        children = list(element.iterchildren())
+        if isinstance(element, model.Group) and any(child.calls_variable() for child in children):
+            children = [child for child in children if child.calls_variable()]
+        for child in children:
+            more, anyway = _reach(child)
+            variables |= more
+            always = always or anyway
+    else:
+        always = True
+    _REACH[element] = (frozenset(variables), always)
+    return _REACH[element]
+
+
+def _silent(element: Any, reference: Any) -> bool:
+    """Whether `element` surely renders nothing for `reference` (see _reach)."""
+    variables, always = _reach(element)
+    return not always and not any(variable in reference for variable in variables)
+
+
 def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Group.process: the group is left out (VariableError) when it calls variables and none
     of its children that call one rendered anything."""
+    if _silent(self, item.reference):  # it would be left out after walking all its children
+        raise VariableError
     group = _GROUPS.get(self)
     if group is None:
         children = tuple((child, isinstance(child, model.Choose), child.calls_variable())
@@ -324,7 +374,7 @@ def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> A
     if kind == "variable":
         text = self._variable(item, context)
     elif kind == "macro":
-        text = value.render(item, context)
+        text = None if _silent(value, reference) else value.render(item, context)
     elif kind == "term":
         text = self._term(item)
     elif kind == "value":
