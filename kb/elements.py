@@ -8,11 +8,14 @@ and whether a cs:if holds by raising an exception for every branch that does not
 official APA style that walk is most of the time of a reference list. Here each element class
 of citeproc-py gets a subclass that finds each such answer once per element and keeps it.
 
-The rendering stays citeproc-py's. Four of its short loops are restated with the element's
+The rendering stays citeproc-py's. Five of its short methods are restated with the element's
 children and attributes read once: `Parent.render_children`, `Group.process`, `Choose.render`
-(with the cs:if tests of `If.render`) and `Text.process`; they do what the originals do, and
-the leaflet tests compare the result with pandoc's. A parsed style must not be changed once it
-has rendered (kb.style changes its variants while parsing them, before any use).
+(with the cs:if tests of `If.render`), `Text.process` and `Text.markup`; they do what the
+originals do, and the leaflet tests compare the result with pandoc's. One thing is added: the
+variables each element can render from are read from the style (`_needs`), and a child that
+needs only variables the work lacks is not walked, since citeproc-py would walk it only to
+render nothing (a quarter of the time of an APA reference list). A parsed style must not be
+changed once it has rendered (kb.style changes its variants while parsing them, before any use).
 """
 
 from __future__ import annotations
@@ -38,14 +41,15 @@ _LAYOUTS: dict[Any, Any] = {}  # element -> the layout it is in
 _TERMS: dict[tuple[Any, ...], Any] = {}  # (element, kind, arguments) -> the term's text
 _NAME_OPTIONS: dict[tuple[Any, str, Any], Any] = {}  # (cs:name, option, context) -> its value
 _ET_AL: dict[Any, Any] = {}  # cs:name -> its "et al." text
-_KIDS: dict[Any, tuple[tuple[Any, bool], ...]] = {}  # element -> (child, is cs:choose), in order
-_GROUPS: dict[Any, tuple[tuple[tuple[Any, bool, bool], ...], str, bool]] = {}  # cs:group -> children
+_KIDS: dict[Any, tuple[tuple[Any, bool, frozenset[str] | None], ...]] = {}  # element -> (child, is cs:choose, its needs)
+_GROUPS: dict[Any, tuple[tuple[tuple[Any, bool, bool, frozenset[str] | None], ...], str, bool]] = {}  # cs:group ->
+# ((child, is cs:choose, calls a variable, its needs), ...), delimiter, whether any child calls a variable
 _BRANCHES: dict[Any, tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # cs:choose -> branches
 _TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, macro or value)
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
-_REACH: dict[Any, tuple[frozenset[str], bool]] = {}  # element -> variables it can render from, or always
+_NEEDS: dict[Any, frozenset[str] | None] = {}  # element -> variables it renders from (None: any work)
 
 
 class Cached:
@@ -194,17 +198,63 @@ def _quote(self: Any, string: Any) -> Any:
     return original.quote(self, string)
 
 
-def _kids(element: Any) -> tuple[tuple[Any, bool], ...]:
+def _needs(element: Any) -> frozenset[str] | None:
+    """Variables of which a work needs one for `element` to render anything; None when it may
+    render without any. A safe over-estimate, read from the style: a variable's cs:text,
+    cs:number, cs:date or cs:names needs it (or its short form); terms, values and labels may
+    always render; a group that calls variables renders only through the children that do."""
+    if element in _NEEDS:
+        return _NEEDS[element]
+    _NEEDS[element] = None  # while it is worked out (CSL forbids a macro calling itself)
+    needs: set[str] | None = set()
+    names = (element.get("variable") or "").split()
+    if isinstance(element, (model.Text, model.Number, model.Date)) and len(names) == 1:
+        variable = names[0]
+        needs = {variable, variable.replace("-", "_"), variable.replace("-", "_") + "_short"}
+        if variable.startswith("page"):  # page-first is read from page
+            needs.add("page")
+        if variable in ("locator", "citation-number"):
+            needs = None  # the cite's, not the work's
+    elif isinstance(element, model.Text) and "macro" in element.attrib:
+        needs = _needs(element.get_macro(element.get("macro")))
+    elif isinstance(element, model.Names) and names:
+        needs = {name.replace("-", "_") for name in names}
+        substitute = element.substitute()
+        if substitute is not None:
+            more = _needs(substitute)
+            needs = None if more is None else needs | more
+    elif isinstance(element, (model.Group, model.Choose, model.If, model.Else, model.Macro, model.Substitute)):
+        children = list(element.iterchildren())
+        if isinstance(element, model.Group) and any(child.calls_variable() for child in children):
+            children = [child for child in children if child.calls_variable()]
+        for child in children:
+            more = _needs(child)
+            if more is None:
+                needs = None
+                break
+            needs |= more
+    else:
+        needs = None
+    _NEEDS[element] = None if needs is None else frozenset(needs)
+    return _NEEDS[element]
+
+
+def _kids(element: Any) -> tuple[tuple[Any, bool, frozenset[str] | None], ...]:
     kids = _KIDS.get(element)
     if kids is None:
-        kids = _KIDS[element] = tuple((child, isinstance(child, model.Choose)) for child in element.iterchildren())
+        kids = _KIDS[element] = tuple((child, isinstance(child, model.Choose), _needs(child))
+                                      for child in element.iterchildren())
     return kids
 
 
 def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
-    """Parent.render_children: a cs:choose among the children gets the delimiter to pass on."""
+    """Parent.render_children: a cs:choose among the children gets the delimiter to pass on.
+    A child that needs variables the work lacks is not walked: it would render nothing."""
     output = []
-    for child, choose in _kids(self):
+    reference = item.reference
+    for child, choose, needs in _kids(self):
+        if needs is not None and needs.isdisjoint(reference):
+            continue
         try:
             text = child.render(item, delimiter=delimiter, **kwargs) if choose else child.render(item, **kwargs)
         except VariableError:
@@ -214,67 +264,22 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
     return join(output, delimiter) if output else None
 
 
-def _reach(element: Any) -> tuple[frozenset[str], bool]:
-    """(variables, always): `element` renders nothing for a work that has none of `variables`,
-    unless `always`. A safe over-estimate, read from the style: a variable's cs:text, cs:number,
-    cs:date or cs:names needs it (or its short form); terms, values and labels may always
-    render; a group that calls variables renders only through the children that do."""
-    if element in _REACH:
-        return _REACH[element]
-    _REACH[element] = (frozenset(), True)  # while it is worked out (CSL forbids a macro calling itself)
-    variables: set[str] = set()
-    always = False
-    names = (element.get("variable") or "").split()
-    if isinstance(element, (model.Text, model.Number, model.Date)) and len(names) == 1:
-        if isinstance(element, model.Text) and element.get("variable") in ("locator", "citation-number"):
-            always = True
-        variable = names[0]
-        variables |= {variable, variable.replace("-", "_"), variable.replace("-", "_") + "_short"}
-        if variable.startswith("page"):
-            variables.add("page")
-    elif isinstance(element, model.Text) and "macro" in element.attrib:
-        more, always = _reach(element.get_macro(element.get("macro")))
-        variables = set(more)
-    elif isinstance(element, model.Names) and names:
-        variables = {name.replace("-", "_") for name in names}
-        substitute = element.substitute()
-        if substitute is not None:
-            more, always = _reach(substitute)
-            variables |= more
-    elif isinstance(element, (model.Group, model.Choose, model.If, model.Else, model.Macro, model.Substitute)):
-        children = list(element.iterchildren())
-        if isinstance(element, model.Group) and any(child.calls_variable() for child in children):
-            children = [child for child in children if child.calls_variable()]
-        for child in children:
-            more, anyway = _reach(child)
-            variables |= more
-            always = always or anyway
-    else:
-        always = True
-    _REACH[element] = (frozenset(variables), always)
-    return _REACH[element]
-
-
-def _silent(element: Any, reference: Any) -> bool:
-    """Whether `element` surely renders nothing for `reference` (see _reach)."""
-    variables, always = _reach(element)
-    return not always and not any(variable in reference for variable in variables)
-
-
 def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Group.process: the group is left out (VariableError) when it calls variables and none
-    of its children that call one rendered anything."""
-    if _silent(self, item.reference):  # it would be left out after walking all its children
-        raise VariableError
+    of its children that call one rendered anything. A child that needs variables the work
+    lacks is not walked."""
     group = _GROUPS.get(self)
     if group is None:
-        children = tuple((child, isinstance(child, model.Choose), child.calls_variable())
+        children = tuple((child, isinstance(child, model.Choose), child.calls_variable(), _needs(child))
                          for child in self.iterchildren())
-        group = _GROUPS[self] = (children, self.get("delimiter", ""), any(calls for _, _, calls in children))
+        group = _GROUPS[self] = (children, self.get("delimiter", ""), any(c[2] for c in children))
     children, delimiter, called = group
     output = []
     rendered = False
-    for child, choose, calls in children:
+    reference = item.reference
+    for child, choose, calls, needs in children:
+        if needs is not None and needs.isdisjoint(reference):
+            continue
         try:
             if choose:
                 text = child.render(item, context=context, delimiter=delimiter, **kwargs)
@@ -374,7 +379,7 @@ def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> A
     if kind == "variable":
         text = self._variable(item, context)
     elif kind == "macro":
-        text = None if _silent(value, reference) else value.render(item, context)
+        text = value.render(item, context)
     elif kind == "term":
         text = self._term(item)
     elif kind == "value":
