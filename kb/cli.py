@@ -24,7 +24,7 @@ def _print_findings(findings: Sequence[Finding]) -> None:
 
 
 def _load(args: argparse.Namespace, only: str | None = None) -> KnowledgeBase | None:
-    kb = load(Path(args.kb), only)
+    kb = load(Path(args.kb), only=only)
     if kb.unreadable:
         _print_findings(sorted_findings(list(kb.load_findings)))
         print(f"kb: cannot read the knowledge base in {args.kb}; nothing was written", file=sys.stderr)
@@ -92,7 +92,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_leaflet(args: argparse.Namespace) -> int:
     wanted = Path(args.doc).stem if args.doc.endswith((".yaml", ".yml", ".txt")) else args.doc
-    kb = _load(args, wanted)  # that leaflet alone: the others and the graph are not needed
+    kb = _load(args, only=wanted)  # that leaflet alone: the others and the graph are not needed
     if kb is None:
         return EXIT_UNREADABLE
     document = next((d for d in kb.documents if d.id == wanted), None)

@@ -57,7 +57,7 @@ class KnowledgeBase:
         return [f for f in self.load_findings if f.rule in UNREADABLE_RULES]
 
 
-def load(root: Path, only: str | None = None) -> KnowledgeBase:
+def load(root: Path, *, only: str | None = None) -> KnowledgeBase:
     """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`.
     With `only` (a claims file's stem), that leaflet is the only one read."""
     findings: list[Finding] = []
