@@ -21,7 +21,7 @@ from typing import Any
 
 from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliography
 from citeproc.source.json import CiteProcJSON
-from citeproc.string import String
+from citeproc.string import MixedString, String
 
 from kb.style import CSL_NS, MARKS, RICH, shared, style
 
@@ -98,13 +98,24 @@ def _suffix(n: int) -> str:
     return letters
 
 
+class _Source(CiteProcJSON):  # type: ignore[misc]
+    """CiteProcJSON, reading a string without markup (nearly every one) without scanning it
+    for `<span class="nocase">`: the same MixedString of one String."""
+
+    def parse_string(self, string: Any) -> MixedString:
+        string = str(string)
+        if "<" in string:
+            return super().parse_string(string)
+        return MixedString([String(string)]) if string else MixedString()
+
+
 def _source(items: list[dict[str, Any]]) -> CiteProcJSON:
     """citeproc-py's source of `items`, holding only the variables it knows (it warns on others)."""
     clean = []
     for data in items:
         clean.append({k: (MARKS.sub("", v) if isinstance(v, str) else v) for k, v in data.items()
                       if k in ("id", "type") or k.replace("-", "_") in VARIABLES})
-    return CiteProcJSON(clean)
+    return _Source(clean)
 
 
 class _Item(CitationItem):  # type: ignore[misc]
