@@ -159,7 +159,7 @@ def main() -> int:
         for name, pick in (("best", min), ("median", statistics.median)):
             wall = pick(w for w, _ in ours) / pick(w for w, _ in theirs)
             cpu = pick(c for _, c in ours) / pick(c for _, c in theirs)
-            print(f"ratio kb / pandoc, {name + ':':<8}                   {wall:6.2f}      wall, {cpu:6.2f}      CPU")
+            print(f"{'ratio kb / pandoc, ' + name + ':':<46} {wall:6.2f} wall, {cpu:6.2f} CPU")
     return 0
 
 
