@@ -206,13 +206,13 @@ def _needs(element: Any) -> frozenset[str] | None:
     if element in _NEEDS:
         return _NEEDS[element]
     _NEEDS[element] = None  # while it is worked out (CSL forbids a macro calling itself)
-    needs: set[str] | None = set()
+    needs: set[str] | frozenset[str] | None = set()
     names = (element.get("variable") or "").split()
     if isinstance(element, (model.Text, model.Number, model.Date)) and len(names) == 1:
         variable = names[0]
         needs = {variable, variable.replace("-", "_"), variable.replace("-", "_") + "_short"}
         if variable.startswith("page"):  # page-first is read from page
-            needs.add("page")
+            needs |= {"page"}
         if variable in ("locator", "citation-number"):
             needs = None  # the cite's, not the work's
     elif isinstance(element, model.Text) and "macro" in element.attrib:
@@ -227,12 +227,8 @@ def _needs(element: Any) -> frozenset[str] | None:
         children = list(element.iterchildren())
         if isinstance(element, model.Group) and any(child.calls_variable() for child in children):
             children = [child for child in children if child.calls_variable()]
-        for child in children:
-            more = _needs(child)
-            if more is None:
-                needs = None
-                break
-            needs |= more
+        wanted = [_needs(child) for child in children]
+        needs = None if None in wanted else {v for w in wanted if w is not None for v in w}
     else:
         needs = None
     _NEEDS[element] = None if needs is None else frozenset(needs)
