@@ -142,7 +142,12 @@ class _Processor:
         self.bibliography = CitationStylesBibliography(style(locale), self.source, RICH)
         self.items = [_Item(k, self.source[k]) for k in self.keys]
         self.citation = Citation(self.items)
-        self.bibliography.register(self.citation)
+        # What CitationStylesBibliography.register does, without looking each key up in the
+        # list of keys so far (quadratic: 0.1 s at 5,000 works): these keys are distinct and
+        # all in the source.
+        self.citation.bibliography = self.bibliography
+        self.bibliography.keys = [item.key for item in self.items]
+        self.bibliography.items = list(self.items)
         self.bibliography.sort()
 
     def render(self, item: CitationItem, part: int, narrative: bool = False, shown: Shown = (0, False)) -> str:
