@@ -6,8 +6,9 @@ bibliography `kb leaflet --format pandoc` writes), in the same run:
     kb leaflet DOC --format md                      (load the KB, place, format, render)
     pandoc DOC.md --citeproc --csl apa.csl -t plain (read, format, render)
 
-Each is timed as a whole command (a fresh process, as a user runs it), best of --repeat
-rounds in which the two take turns. The in-process time of `kb leaflet` (the style and locale already parsed) is shown
+Each is timed as a whole command (a fresh process, as a user runs it) over --repeat rounds
+in which the two take turns; the best and the median round are shown, wall clock and CPU
+time (user + system, the measure that other work on the machine disturbs least). The in-process time of `kb leaflet` (the style and locale already parsed) is shown
 too, as the cost a long-running caller pays per leaflet.
 
     python bench/leaflet.py [--works 1000] [--repeat 3] [--profile]
@@ -22,6 +23,7 @@ import pstats
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,8 +90,8 @@ def make_kb(folder: Path, works: int, seed: int = 7) -> None:
                                                   "claims:\n" + "".join(claims), encoding="utf-8")
 
 
-def best(commands: list[list[str]], repeat: int, cwd: Path) -> list[tuple[float, float]]:
-    """Best (wall, CPU) seconds of each command over `repeat` rounds, the commands taking turns
+def timed(commands: list[list[str]], repeat: int, cwd: Path) -> list[list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each command in each of `repeat` rounds, the commands taking turns
     in each round, so that a busy machine slows them alike. CPU is user + system time of the
     command and every process it starts, the measure that others' load disturbs least."""
     times: list[list[tuple[float, float]]] = [[] for _ in commands]
@@ -102,7 +104,13 @@ def best(commands: list[list[str]], repeat: int, cwd: Path) -> list[tuple[float,
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             spent.append((wall, cpu))
-    return [(min(w for w, _ in spent), min(c for _, c in spent)) for spent in times]
+    return times
+
+
+def summary(rounds: list[tuple[float, float]]) -> str:
+    walls, cpus = [w for w, _ in rounds], [c for _, c in rounds]
+    return (f"{min(walls):6.3f} / {statistics.median(walls):6.3f} s wall, "
+            f"{min(cpus):6.3f} / {statistics.median(cpus):6.3f} s CPU")
 
 
 def main() -> int:
@@ -122,10 +130,9 @@ def main() -> int:
         commands = [kb_cmd + ["leaflet", "bench", "--format", "md"]]
         if pandoc is not None:
             commands.append([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"])
-        timings = best(commands, args.repeat, Path(tmp))
-        ours, ours_cpu = timings[0]
-        print(f"works: {args.works}")
-        print(f"kb leaflet --format md (whole command):        {ours:7.3f} s wall, {ours_cpu:7.3f} s CPU")
+        timings = timed(commands, args.repeat, Path(tmp))
+        print(f"works: {args.works}, rounds: {args.repeat} (best / median)")
+        print(f"kb leaflet --format md (whole command):       {summary(timings[0])}")
 
         from kb import leaflet
         from kb.knowledgebase import load
@@ -135,7 +142,7 @@ def main() -> int:
         start = time.perf_counter()
         built, _ = leaflet.build(kb, document, "nl-NL")
         leaflet.render(kb, built, "md")
-        print(f"kb leaflet in-process, style already parsed:  {time.perf_counter() - start:7.3f} s")
+        print(f"kb leaflet in-process, style already parsed:  {time.perf_counter() - start:6.3f} s wall")
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()
@@ -147,10 +154,12 @@ def main() -> int:
         if pandoc is None:
             print("pandoc is not installed: no comparison")
             return 0
-        theirs, theirs_cpu = timings[1]
-        print(f"pandoc --citeproc (whole command):             {theirs:7.3f} s wall, {theirs_cpu:7.3f} s CPU")
-        print(f"ratio kb / pandoc:                             {ours / theirs:7.2f} wall, "
-              f"{ours_cpu / theirs_cpu:7.2f} CPU")
+        print(f"pandoc --citeproc (whole command):            {summary(timings[1])}")
+        ours, theirs = timings
+        for name, pick in (("best", min), ("median", statistics.median)):
+            wall = pick(w for w, _ in ours) / pick(w for w, _ in theirs)
+            cpu = pick(c for _, c in ours) / pick(c for _, c in theirs)
+            print(f"{'ratio kb / pandoc, ' + name + ':':<46} {wall:6.2f} wall, {cpu:6.2f} CPU")
     return 0
 
 

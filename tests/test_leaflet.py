@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -222,9 +224,10 @@ def test_same_input_same_bytes(kb) -> None:
 
 
 def test_many_works_are_formatted_alike_in_forked_processes(kb, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From PARALLEL_FROM works on, rendering is shared out over processes: same bytes."""
+    """From PARALLEL_FROM works on, rendering is shared out over idle cores: same bytes."""
     alone = kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out
     monkeypatch.setattr(style, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(style, "idle_cores", lambda: 2)
     assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "html").out == alone
 
 
@@ -234,3 +237,26 @@ def test_each_printed_citation_is_replaced_once(root, kb) -> None:
     assert result.out.split("\n\n")[0] == (
         "Koch et al. (2014) vonden minder angst. Koch et al. (2014) vonden ook een beter lichaamsbeeld. "
         "Dansen helpt (Koch et al., 2014).")
+
+
+def test_a_leaflet_is_read_alone(root, kb) -> None:
+    """`kb leaflet` reads the bibliography and its own leaflet only: a broken claims file of
+    another leaflet stops the audit, not this leaflet."""
+    folder = root("leaflet_beside_broken_claims")
+    result = kb("--kb", folder, "leaflet", "folder")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith("Ontspanning helpt (Glantz & Goisman, 1990).\n")
+    audit = kb("--kb", folder, "audit")
+    assert audit.code == 2
+    assert "claims/other.yaml:5: error: cannot read YAML" in audit.err
+    unknown = kb("--kb", folder, "leaflet", "nothing")
+    assert (unknown.code, unknown.err) == (2, "kb: no leaflet called 'nothing' (known: folder)\n")
+
+
+def test_a_leaflet_needs_no_graph() -> None:
+    """Neither the graph (networkx) nor the audit's and extraction's modules are imported."""
+    code = ("import sys; from kb.cli import main; main(['--kb', sys.argv[1], 'leaflet', 'npi-pmt']); "
+            "print(sorted(m for m in sys.modules if m in ('networkx', 'kb.graph', 'kb.audit', 'kb.extract', "
+            "'kb.report', 'pysbd', 'regex')), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True)
+    assert result.stderr.splitlines()[-1] == "[]"

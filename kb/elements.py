@@ -1,0 +1,447 @@
+"""The element classes citeproc-py renders with, made to remember what they look up.
+
+citeproc-py renders a cite or an entry by walking the style's element tree, and on every
+visit it looks again for what a parsed style never changes: children, attributes, macros and
+layouts by XPath, inherited name options through the citation or bibliography element,
+locale terms and options by trying each locale in turn, the root through a new tree object,
+and whether a cs:if holds by raising an exception for every branch that does not. With the
+official APA style that walk is most of the time of a reference list. Here each element class
+of citeproc-py gets a subclass that finds each such answer once per element and keeps it.
+
+The rendering stays citeproc-py's. Five of its short methods are restated with the element's
+children and attributes read once: `Parent.render_children`, `Group.process`, `Choose.render`
+(with the cs:if tests of `If.render`), `Text.process` and `Text.markup`; they do what the
+originals do, and the leaflet tests compare the result with pandoc's. One thing is added: the
+variables each element can render from are read from the style (`_needs`), and a child that
+needs only variables the work lacks is not walked, since citeproc-py would walk it only to
+render nothing (a quarter of the time of an APA reference list). A parsed style must not be
+changed once it has rendered (kb.style changes its variants while parsing them, before any use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from citeproc import model
+from citeproc.source import VariableError
+from citeproc.string import String, join, normalize_seam
+from lxml import etree
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+# Answers per element (or per element and argument) of parsed styles, which never change.
+_XPATH: dict[Any, dict[str, Any]] = {}  # element -> expression or child name -> result
+_ROOTS: dict[Any, Any] = {}  # element -> its root element
+_FORMATTERS: dict[Any, Any] = {}  # element -> the formatter of its style
+_OPTIONS: dict[tuple[Any, str], Any] = {}  # (root, name) -> locale option
+_CALLS: dict[Any, bool] = {}  # element -> whether it renders a variable
+_MACROS: dict[tuple[Any, str], Any] = {}  # (element, name) -> the macro
+_LAYOUTS: dict[Any, Any] = {}  # element -> the layout it is in
+_TERMS: dict[tuple[Any, ...], Any] = {}  # (element, kind, arguments) -> the term's text
+_NAME_OPTIONS: dict[tuple[Any, str, Any], Any] = {}  # (cs:name, option, context) -> its value
+_ET_AL: dict[Any, Any] = {}  # cs:name -> its "et al." text
+_KIDS: dict[Any, tuple[tuple[Any, bool, frozenset[str] | None], ...]] = {}  # element -> (child, is cs:choose, its needs)
+_GROUPS: dict[Any, tuple[tuple[tuple[Any, bool, bool, frozenset[str] | None], ...], str, bool]] = {}  # cs:group ->
+# ((child, is cs:choose, calls a variable, its needs), ...), delimiter, whether any child calls a variable
+_BRANCHES: dict[Any, tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # cs:choose -> branches
+_TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, macro or value)
+_FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
+_AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
+_CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
+_NEEDS: dict[Any, frozenset[str] | None] = {}  # element -> variables it renders from (None: any work)
+
+
+class Cached:
+    """Look-ups in the fixed style tree, kept per element."""
+
+    def xpath_search(self, expression: str) -> Any:
+        found = _XPATH.setdefault(self, {})
+        if expression not in found:
+            found[expression] = super().xpath_search(expression)  # type: ignore[misc]
+        return found[expression]
+
+    def __getattr__(self, name: str) -> Any:  # a child element: `citation.layout`
+        found = _XPATH.setdefault(self, {})
+        if name not in found:
+            found[name] = super().__getattr__(name)  # type: ignore[misc]
+        return found[name]
+
+    def get_formatter(self) -> Any:
+        formatter = _FORMATTERS.get(self)
+        if formatter is None:
+            formatter = _FORMATTERS[self] = super().get_formatter()  # type: ignore[misc]
+        return formatter
+
+    def get_root(self) -> Any:
+        root = _ROOTS.get(self)
+        if root is None:
+            root = _ROOTS[self] = super().get_root()  # type: ignore[misc]
+        return root
+
+    def get_locale_option(self, name: str) -> Any:
+        key = (self.get_root(), name)
+        if key not in _OPTIONS:
+            _OPTIONS[key] = super().get_locale_option(name)  # type: ignore[misc]
+        return _OPTIONS[key]
+
+    def get_macro(self, name: str) -> Any:
+        key = (self, name)
+        macro = _MACROS.get(key)
+        if macro is None:
+            macro = _MACROS[key] = super().get_macro(name)  # type: ignore[misc]
+        return macro
+
+    def get_layout(self) -> Any:
+        layout = _LAYOUTS.get(self)
+        if layout is None:
+            layout = _LAYOUTS[self] = super().get_layout()  # type: ignore[misc]
+        return layout
+
+    def get_single_term(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        key = (self, "single", name, args, tuple(sorted(kwargs.items())))
+        if key not in _TERMS:  # a String, which is never changed in place
+            _TERMS[key] = super().get_single_term(name, *args, **kwargs)  # type: ignore[misc]
+        return _TERMS[key]
+
+    def get_plural_term(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        key = (self, "plural", name, args, tuple(sorted(kwargs.items())))
+        if key not in _TERMS:
+            _TERMS[key] = super().get_plural_term(name, *args, **kwargs)  # type: ignore[misc]
+        return _TERMS[key]
+
+
+def _calls_variable(self: Any) -> bool:
+    if self not in _CALLS:
+        original: Any = type(self).__mro__[2]  # the citeproc-py class under Cached
+        _CALLS[self] = original.calls_variable(self)
+    return _CALLS[self]
+
+
+# The formatting attributes of CSL and the formatter's wrapper each value asks for, in citeproc-py's order.
+_FORMATTING = (("font-style", {"italic": "Italic", "oblique": "Oblique"}),
+               ("font-variant", {"small-caps": "SmallCaps"}),
+               ("font-weight", {"bold": "Bold", "light": "Light"}),
+               ("text-decoration", {"underline": "Underline"}),
+               ("vertical-align", {"sup": "Superscript", "sub": "Subscript"}))
+
+
+def _format(self: Any, string: Any) -> Any:
+    """Formatted.format with the element's formatting attributes read once, not five times a use."""
+    wrappers = _FORMATS.get(self)
+    if wrappers is None:
+        formatter = self.get_formatter()
+        wrappers = _FORMATS[self] = tuple(
+            getattr(formatter, names[self.get(attribute)]) for attribute, names in _FORMATTING
+            if self.get(attribute) in names)
+    if isinstance(string, (int, float)):
+        string = str(string)
+    for wrapper in wrappers:
+        string = wrapper(string)
+    return string
+
+
+def _affixed(self: Any, string: Any) -> Any:
+    """Affixed.wrap with the element's prefix and suffix read once."""
+    if string is None:
+        return None
+    affixes = _AFFIXES.get(self)
+    if affixes is None:
+        affixes = _AFFIXES[self] = (self.get("prefix", ""), self.get("suffix", ""))
+    prefix, suffix = affixes
+    if prefix:
+        string = prefix + normalize_seam(prefix, string)
+    return string + normalize_seam(string, suffix) if suffix else string
+
+
+def _cases(self: Any) -> tuple[bool, Any, bool]:
+    cases = _CASES.get(self)
+    if cases is None:
+        cases = _CASES[self] = (self.get("strip-periods", "false").lower() == "true", self.get("text-case"),
+                                self.get("quotes", "false").lower() == "true")
+    return cases
+
+
+def _strip_periods(self: Any, string: Any) -> Any:
+    """StrippedPeriods.strip_periods with the attribute read once."""
+    return string.replace(".", "") if _cases(self)[0] else string
+
+
+def _case(self: Any, text: Any, language: Any = None) -> Any:
+    """TextCased.case: nothing to do for an element without text-case, as most are."""
+    if _cases(self)[1] is None:
+        return text
+    original: Any = type(self).__mro__[2]
+    return original.case(self, text, language)
+
+
+def _text_markup(self: Any, text: Any, language: Any) -> Any:
+    """Text.markup with the element's attributes read once."""
+    if not text:
+        return None
+    strip, case, quotes = _cases(self)
+    if strip:
+        text = text.replace(".", "")
+    if case is not None:
+        text = model.TextCased.case(self, text, language)
+    text = self.format(text)
+    if quotes:
+        text = model.Quoted.quote(self, text)
+    return self.wrap(text)
+
+
+def _quote(self: Any, string: Any) -> Any:
+    """Quoted.quote: nothing to do for an element without quotes, as most are."""
+    if not _cases(self)[2]:
+        return string
+    original: Any = type(self).__mro__[2]
+    return original.quote(self, string)
+
+
+def _needs(element: Any) -> frozenset[str] | None:
+    """Variables of which a work needs one for `element` to render anything; None when it may
+    render without any. A safe over-estimate, read from the style: a variable's cs:text,
+    cs:number, cs:date or cs:names needs it (or its short form); terms, values and labels may
+    always render; a group that calls variables renders only through the children that do."""
+    if element in _NEEDS:
+        return _NEEDS[element]
+    _NEEDS[element] = None  # while it is worked out (CSL forbids a macro calling itself)
+    needs: set[str] | frozenset[str] | None = set()
+    names = (element.get("variable") or "").split()
+    if isinstance(element, (model.Text, model.Number, model.Date)) and len(names) == 1:
+        variable = names[0]
+        needs = {variable, variable.replace("-", "_"), variable.replace("-", "_") + "_short"}
+        if variable.startswith("page"):  # page-first is read from page
+            needs |= {"page"}
+        if variable in ("locator", "citation-number"):
+            needs = None  # the cite's, not the work's
+    elif isinstance(element, model.Text) and "macro" in element.attrib:
+        needs = _needs(element.get_macro(element.get("macro")))
+    elif isinstance(element, model.Names) and names:
+        needs = {name.replace("-", "_") for name in names}
+        substitute = element.substitute()
+        if substitute is not None:
+            more = _needs(substitute)
+            needs = None if more is None else needs | more
+    elif isinstance(element, (model.Group, model.Choose, model.If, model.Else, model.Macro, model.Substitute)):
+        children = list(element.iterchildren())
+        if isinstance(element, model.Group) and any(child.calls_variable() for child in children):
+            children = [child for child in children if child.calls_variable()]
+        wanted = [_needs(child) for child in children]
+        needs = None if None in wanted else {v for w in wanted if w is not None for v in w}
+    else:
+        needs = None
+    _NEEDS[element] = None if needs is None else frozenset(needs)
+    return _NEEDS[element]
+
+
+def _kids(element: Any) -> tuple[tuple[Any, bool, frozenset[str] | None], ...]:
+    kids = _KIDS.get(element)
+    if kids is None:
+        kids = _KIDS[element] = tuple((child, isinstance(child, model.Choose), _needs(child))
+                                      for child in element.iterchildren())
+    return kids
+
+
+def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
+    """Parent.render_children: a cs:choose among the children gets the delimiter to pass on.
+    A child that needs variables the work lacks is not walked: it would render nothing."""
+    output = []
+    reference = item.reference
+    for child, choose, needs in _kids(self):
+        if needs is not None and needs.isdisjoint(reference):
+            continue
+        try:
+            text = child.render(item, delimiter=delimiter, **kwargs) if choose else child.render(item, **kwargs)
+        except VariableError:
+            continue
+        if text is not None:
+            output.append(text)
+    return join(output, delimiter) if output else None
+
+
+def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Group.process: the group is left out (VariableError) when it calls variables and none
+    of its children that call one rendered anything. A child that needs variables the work
+    lacks is not walked."""
+    group = _GROUPS.get(self)
+    if group is None:
+        children = tuple((child, isinstance(child, model.Choose), child.calls_variable(), _needs(child))
+                         for child in self.iterchildren())
+        group = _GROUPS[self] = (children, self.get("delimiter", ""), any(c[2] for c in children))
+    children, delimiter, called = group
+    output = []
+    rendered = False
+    reference = item.reference
+    for child, choose, calls, needs in children:
+        if needs is not None and needs.isdisjoint(reference):
+            continue
+        try:
+            if choose:
+                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, context=context, **kwargs)
+        except VariableError:
+            continue
+        if text is not None:
+            output.append(text)
+            rendered = rendered or calls
+    if output and (not called or rendered):
+        return self.join(output)
+    raise VariableError
+
+
+def _test(branch: Any) -> Callable[[Any, Any], bool]:
+    """A cs:if or cs:else-if as a function of (item, context): If.render's tests, with the
+    common ones (type, variable) read from the element once."""
+    attributes = branch.attrib
+    types = frozenset(t.lower() for t in attributes.get("type", "").split())
+    type_list = [t.lower() for t in attributes.get("type", "").split()]
+    variables = tuple(v.replace("-", "_") for v in attributes.get("variable", "").split())
+    match = attributes.get("match")
+    others = [name for name in ("is-numeric", "is-uncertain-date", "locator", "position") if name in attributes]
+    if not others and "locator" not in variables:
+        if match != "none" and len(type_list) + len(variables) == 1:  # most tests: one type or variable
+            if type_list:
+                kind = type_list[0]
+                return lambda item, context: dict.get(item.reference, "type") == kind
+            variable = variables[0]
+            return lambda item, context: variable in item.reference
+        if match in ("any", "none"):
+            wanted = match == "any"
+
+            def any_holds(item: Any, context: Any) -> bool:
+                reference = item.reference
+                found = dict.get(reference, "type") in types or any(v in reference for v in variables)
+                return found is wanted
+            return any_holds
+
+        def all_hold(item: Any, context: Any) -> bool:
+            reference = item.reference
+            kind = dict.get(reference, "type")
+            return all(t == kind for t in type_list) and all(v in reference for v in variables)
+        return all_hold
+
+    def holds(item: Any, context: Any) -> bool:
+        reference = item.reference
+        results = [t == dict.get(reference, "type") for t in type_list]
+        results += [("locator" in item) if v == "locator" else (v in reference) for v in variables]
+        if "is-numeric" in others:
+            results += branch._is_numeric(item)
+        if "is-uncertain-date" in others:
+            results += branch._is_uncertain_date(item)
+        if "locator" in others:
+            results += branch._locator(item)
+        if "position" in others:
+            results += branch._position(item, context)
+        if match == "any":
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
+    return holds
+
+
+def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+    """Choose.render: the first branch that holds renders; each test is a function call
+    instead of an exception raised for every branch that does not apply."""
+    branches = _BRANCHES.get(self)
+    if branches is None:
+        branches = _BRANCHES[self] = tuple((child, _test(child) if isinstance(child, model.If) else None)
+                                           for child in self.iterchildren())
+    for child, test in branches:
+        if test is not None and not test(item, context):
+            continue
+        return child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+    return None
+
+
+def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Text.process with what the element renders (variable, macro, term or value) found once."""
+    if context is None:
+        context = self
+    reference = item.reference
+    if "language" in reference:
+        language = dict.__getitem__(reference, "language")[:2]
+    else:
+        language = self.get_root().get("default-locale", "en")[:2]
+    what = _TEXTS.get(self)
+    if what is None:
+        attributes = self.attrib
+        kind = next((k for k in ("variable", "macro", "term", "value") if k in attributes), "")
+        value = self.get_macro(self.get("macro")) if kind == "macro" else self.get(kind) if kind else None
+        what = _TEXTS[self] = (kind, value)
+    kind, value = what
+    if kind == "variable":
+        text = self._variable(item, context)
+    elif kind == "macro":
+        text = value.render(item, context)
+    elif kind == "term":
+        text = self._term(item)
+    elif kind == "value":
+        text = String(self.preformat(value))
+    else:
+        raise UnboundLocalError("cs:text renders nothing")  # as citeproc-py fails on it
+    return text, language
+
+
+def _name_option(self: Any, name: str, context: Any = None, sort_options: Any = None) -> Any:
+    """Name.get_option: an option not set by a sort key is the element's, else inherited from
+    cs:citation or cs:bibliography, else the style's; found once per element and context."""
+    if sort_options is not None and name in sort_options:
+        return model.Name.get_option(self, name, context, sort_options)
+    key = (self, name, context)
+    if key not in _NAME_OPTIONS:
+        _NAME_OPTIONS[key] = model.Name.get_option(self, name, context, None)
+    return _NAME_OPTIONS[key]
+
+
+def _et_al(self: Any) -> Any:
+    if self not in _ET_AL:
+        _ET_AL[self] = model.Name.et_al(self)
+    return _ET_AL[self]
+
+
+def element_class(cls: type) -> type:
+    """`cls` (a citeproc-py element class, or a subclass of one) with its look-ups kept."""
+    extra: dict[str, Any] = {"calls_variable": _calls_variable} if hasattr(cls, "calls_variable") else {}
+    # A locale's cs:date-part takes attributes from the style's cs:date each time it renders
+    # (Date_Part.process): its attributes are read afresh, as citeproc-py reads them.
+    fixed = not issubclass(cls, model.Date_Part)
+    if issubclass(cls, model.Formatted) and fixed:
+        extra["format"] = _format
+    if issubclass(cls, model.Affixed) and fixed:
+        extra["wrap"] = _affixed
+    if issubclass(cls, model.StrippedPeriods) and fixed:
+        extra["strip_periods"] = _strip_periods
+    if issubclass(cls, model.TextCased) and fixed:
+        extra["case"] = _case
+    if issubclass(cls, model.Quoted):
+        extra["quote"] = _quote
+    if issubclass(cls, model.Parent):
+        extra["render_children"] = _render_children
+    if issubclass(cls, model.Group):
+        extra["process"] = _group_process
+    if issubclass(cls, model.Choose):
+        extra["render"] = _choose_render
+    if issubclass(cls, model.Text):
+        extra.update(process=_text_process, markup=_text_markup)
+    if issubclass(cls, model.Name):
+        extra.update(get_option=_name_option, et_al=_et_al)
+    return type(cls.__name__, (Cached, cls), extra)
+
+
+# Every CSL element by tag, as citeproc-py's parser finds its class.
+_CLASSES = {cls.__name__.replace("_", "-").lower(): element_class(cls)
+            for cls in model.CitationStylesElement.__subclasses__()}
+_DEFAULT = element_class(model.CitationStylesElement)
+
+
+def lookup(overrides: dict[str, type]) -> etree.ElementNamespaceClassLookup:
+    """The class lookup for a CSL parser: every element of the CSL namespace as its citeproc-py
+    class, or as the class `overrides` gives its tag (made with `element_class`)."""
+    result = etree.ElementNamespaceClassLookup()
+    namespace = result.get_namespace(CSL_NS)
+    namespace[None] = _DEFAULT
+    namespace.update({**_CLASSES, **overrides})
+    return result
