@@ -15,6 +15,7 @@ from kb.knowledgebase import KnowledgeBase, load
 from kb.output import write_all
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+EXPORT_FORMATS = ("graphml", "json", "rdf")
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
@@ -79,6 +80,31 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from kb import export
+    from kb.output import WouldOverwrite, write_atomic, write_new
+
+    kb = _load(args)
+    if kb is None:
+        return EXIT_UNREADABLE
+    make, name = export.EXPORTS[args.format]
+    text = make(kb)
+    if args.out == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.out) if args.out else kb.root / "build" / name
+    try:
+        if args.out:
+            write_new(target, text, args.force)
+        else:
+            write_atomic(target, text)  # build/ holds generated files only: replaced like the report
+    except WouldOverwrite as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(target)
+    return EXIT_OK
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     problem = init.create(target)
@@ -110,6 +136,12 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("show", help="a work with the claims resting on it, or a claim with its sources")
     p.add_argument("target", metavar="KEY-or-CLAIM-ID")
     p.set_defaults(run=cmd_show)
+
+    p = commands.add_parser("export", help="the graph or the works for other tools (GraphML, JSON, CSL-JSON, RDF)")
+    p.add_argument("format", choices=EXPORT_FORMATS, metavar="FORMAT", help=" | ".join(EXPORT_FORMATS))
+    p.add_argument("--out", metavar="FILE", help="output file, - for standard output (default: build/ in the KB)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(run=cmd_export)
 
     p = commands.add_parser("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")
