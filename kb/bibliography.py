@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pybtex.errors
 from pybtex.database import BibliographyData, Entry, Person
+from pybtex.backends import BaseBackend
 from pybtex.database.input.bibtex import Parser
+from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
 
@@ -89,12 +92,20 @@ class Bibliography:
     lines: dict[str, list[int]] = field(hash=False, compare=False)  # key -> every line it starts at
 
 
+@cache
+def _text_backend() -> BaseBackend:
+    # render_as("text") looks the backend up among the installed plugins on every
+    # call, which cost more than all the parsing of a large file: look it up once.
+    return find_plugin("pybtex.backends", "text")()
+
+
+@lru_cache(maxsize=65536)
 def decode(value: str) -> str:
     """LaTeX markup and accents to plain Unicode text ("B{\\"u}hring" -> "Bühring")."""
     if not any(c in value for c in "\\{}$~"):
         return value
     try:
-        return Text.from_latex(value).render_as("text")
+        return str(Text.from_latex(value).render(_text_backend()))
     except (PybtexError, ValueError, IndexError):
         return value
 
@@ -111,10 +122,12 @@ def _name(person: Person) -> Name:
 def index_lines(text: str) -> dict[str, list[int]]:
     """Key -> the line numbers where an entry with that key starts (pybtex keeps none)."""
     lines: dict[str, list[int]] = {}
+    line, counted = 1, 0
     for match in _ENTRY_START.finditer(text):
         if match.group(1).lower() in ("string", "preamble", "comment"):
             continue
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted, match.start())  # from the last match on: linear
+        counted = match.start()
         lines.setdefault(match.group(2), []).append(line)
     return lines
 
