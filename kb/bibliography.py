@@ -15,6 +15,7 @@ from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
 
+from kb import bibtex
 from kb.findings import Finding, Location, Severity
 
 # Short, machine-readable verification states, strongest first.
@@ -99,11 +100,30 @@ def _text_backend() -> BaseBackend:
     return find_plugin("pybtex.backends", "text")()
 
 
+# Text whose only markup is braces: no command, math, comment, tie, ligature (-- '' ,, ?` !`)
+# or run of spaces, all of which pybtex's lexer would change.
+_BRACES_ONLY = re.compile(r"(?:[^\\$~%\-`',\s]| (?! )|-(?!-)|'(?!')|,(?!,))*")
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 @lru_cache(maxsize=65536)
 def decode(value: str) -> str:
     """LaTeX markup and accents to plain Unicode text ("B{\\"u}hring" -> "Bühring")."""
     if not any(c in value for c in "\\{}$~"):
         return value
+    if not value.startswith(" ") and _BRACES_ONLY.fullmatch(value) and _balanced(value):
+        return value.replace("{", "").replace("}", "")  # what pybtex renders, without its lexer
     try:
         return str(Text.from_latex(value).render(_text_backend()))
     except (PybtexError, ValueError, IndexError):
@@ -160,12 +180,59 @@ def _entry_line(message: str, lines: dict[str, list[int]], default: int) -> int:
     return default
 
 
+def _names(strings: list[str]) -> tuple[Name, ...] | None:
+    names = []
+    for string in strings:
+        parts = bibtex.split_name(string)
+        if parts is not None:
+            names.append(Name(*(decode(" ".join(words)) for words in parts)))
+            continue
+        with pybtex.errors.capture() as captured:
+            person = Person(string)
+        if captured:
+            return None  # pybtex reads the entry again, and words the problem itself
+        names.append(_name(person))
+    return tuple(names)
+
+
+def _work(key: str, entry_type: str, line: int, fields: dict[str, str], authors: tuple[Name, ...],
+          editors: tuple[Name, ...], raw: Entry | None) -> Work:
+    return Work(key=key, entry_type=entry_type.lower(), line=line, authors=authors, editors=editors,
+                year=fields.get("year", ""), title=fields.get("title", ""), fields=fields, raw=raw)
+
+
 def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
-    """Read BibTeX `text`; every syntax problem becomes an error finding, none is raised."""
+    """Read BibTeX `text`; every syntax problem becomes an error finding, none is raised.
+
+    Each entry is read on its own: by the fast reader when it is plain, else by pybtex.
+    """
     lines = index_lines(text)
     findings: list[Finding] = []
     parser = Parser()
+    macros = {name.lower(): value for name, value in parser.macros.items()}
+    works: dict[str, Work] = {}
+    first_spelling: dict[str, str] = {}  # lower-case key -> the key as first written
+
+    def add(work: Work, line: int) -> None:
+        seen = first_spelling.setdefault(work.key.lower(), work.key)
+        if seen in works:  # pybtex's rule: keys are case-insensitive, the first one stays
+            findings.append(Finding(
+                Location(display, line), Severity.ERROR, "duplicate-key",
+                f"the key {work.key} is used again (first at line {works[seen].line}); this entry is ignored",
+                key=work.key))
+            return
+        works[work.key] = work
+
     for first_line, chunk in _chunks(text):
+        entry = bibtex.read_entry(chunk, macros)
+        if entry is not None:
+            authors = _names(entry.persons.get("author", []))
+            editors = _names(entry.persons.get("editor", []))
+            if authors is not None and editors is not None:
+                fields = {name.lower(): decode(value) for name, value in entry.fields}
+                add(_work(entry.key, entry.entry_type, first_line, fields, authors, editors, None), first_line)
+                continue
+        parser.data = BibliographyData()  # this chunk's entries only; its macros stay
         with pybtex.errors.capture() as captured:
             try:
                 parser.parse_string(chunk)
@@ -173,21 +240,13 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
                 captured.append(error)
         for error in captured:
             findings.append(_finding(error, first_line, lines, display))
-    data: BibliographyData = parser.data
-    works: dict[str, Work] = {}
-    for key, entry in data.entries.items():
-        fields = {name.lower(): decode(str(value)) for name, value in entry.fields.items()}
-        works[key] = Work(
-            key=key,
-            entry_type=entry.type.lower(),
-            line=lines.get(key, [0])[0],
-            authors=tuple(_name(p) for p in entry.persons.get("author", [])),
-            editors=tuple(_name(p) for p in entry.persons.get("editor", [])),
-            year=fields.get("year", ""),
-            title=fields.get("title", ""),
-            fields=fields,
-            raw=entry,
-        )
+        for key, parsed in parser.data.entries.items():
+            fields = {name.lower(): decode(str(value)) for name, value in parsed.fields.items()}
+            line = next((at for at in lines.get(key, []) if at >= first_line), first_line)
+            add(_work(key, parsed.type, line,
+                      fields, tuple(_name(p) for p in parsed.persons.get("author", [])),
+                      tuple(_name(p) for p in parsed.persons.get("editor", [])), parsed), line)
+        macros = {name.lower(): value for name, value in parser.macros.items()}
     return Bibliography(path=path, works=works, lines=lines), findings
 
 

@@ -35,13 +35,18 @@ class KnowledgeBase:
     texts: dict[str, LeafletText] = field(hash=False, compare=False)  # document id -> its text
     graph: nx.MultiDiGraph = field(hash=False, compare=False)  # document -> section -> claim -> work
     load_findings: tuple[Finding, ...] = ()  # problems met while reading
+    shown: dict[Path, str] = field(default_factory=dict, hash=False, compare=False, repr=False)  # display()'s memo
 
     @property
     def works(self) -> dict[str, bibliography.Work]:
         return self.bibliography.works
 
     def display(self, path: Path) -> str:
-        return relpath(path, self.root)
+        """`path` as findings show it; remembered, because resolving a path asks the file system."""
+        shown = self.shown.get(path)
+        if shown is None:
+            shown = self.shown[path] = relpath(path, self.root)
+        return shown
 
     @property
     def unreadable(self) -> list[Finding]:

@@ -9,7 +9,7 @@ from kb import rendering
 from kb.bibliography import Work
 from kb.claims import Claim, Document
 from kb.findings import Finding
-from kb.graph import claim_node, claims_on, work_node
+from kb.graph import claim_node, work_node
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
 from kb.texts import Span, blocks, collapse
@@ -41,7 +41,7 @@ def reference_text(work: Work) -> str:
     return " ".join(parts)
 
 
-def _work_json(kb: KnowledgeBase, work: Work) -> dict[str, Any]:
+def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str]) -> dict[str, Any]:
     node = kb.graph.nodes[work_node(work.key)]
     return {
         "key": work.key,
@@ -61,12 +61,12 @@ def _work_json(kb: KnowledgeBase, work: Work) -> dict[str, Any]:
         "doi": work.doi,
         "doi_unverified": work.get("doiunverified"),
         "line": work.line,
-        "cited_by": [link.claim for link in claims_on(kb.graph, work.key)],
+        "cited_by": cited_by,
     }
 
 
 def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
-                findings: list[Finding]) -> dict[str, Any]:
+                findings: list[dict[str, object]]) -> dict[str, Any]:
     node = kb.graph.nodes[claim_node(claim.id)]
     return {
         "id": claim.id,
@@ -79,7 +79,7 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
         "label": node["label"],
         "label_reason": node["label_reason"],
         "line": claim.line,
-        "findings": [f.as_json() for f in findings if f.claim == claim.id],
+        "findings": findings,
     }
 
 
@@ -104,13 +104,31 @@ def _document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
     }
 
 
+def cited_by(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Work key -> the claims citing it, by document and line: `graph.claims_on` for every
+    work in one pass over the claims instead of one graph query per work."""
+    citing: dict[str, list[tuple[str, int, str]]] = {}
+    for document in kb.documents:
+        for claim in document.claims:
+            for source in claim.sources:
+                citing.setdefault(source.key, []).append((document.id, source.line, claim.id))
+    return {key: [claim for _, _, claim in sorted(links, key=lambda link: link[:2])]
+            for key, links in citing.items()}
+
+
 def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
     """Everything the report shows, as the `report.json` contract gives it."""
+    as_json = [f.as_json() for f in findings]
+    by_claim: dict[str, list[dict[str, object]]] = {}
+    for finding, finding_json in zip(findings, as_json):
+        if finding.claim is not None:
+            by_claim.setdefault(finding.claim, []).append(finding_json)
+    citing = cited_by(kb)
     return {
         "documents": [_document_json(kb, d) for d in kb.documents],
-        "claims": [_claim_json(kb, d, c, findings) for d in kb.documents for c in d.claims],
-        "works": [_work_json(kb, w) for w in kb.works.values()],
-        "findings": [f.as_json() for f in findings],
+        "claims": [_claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
+        "works": [_work_json(kb, w, citing.get(w.key, [])) for w in kb.works.values()],
+        "findings": as_json,
     }
 
 
@@ -129,13 +147,16 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
             cursor = span.start
     result = []
     for start, end in blocks(text.text):
+        # Only the spans that reach into this block: a leaflet's claims are not searched
+        # again for every block and every segment.
+        inside = [(span, cid) for span, cid in spans if span.start < end and start < span.end]
         cuts = {start, end}
-        for span, _ in spans:
+        for span, _ in inside:
             cuts.update(p for p in (span.start, span.end) if start < p < end)
         points = sorted(cuts)
         segments = []
         for a, b in zip(points, points[1:]):
-            ids = [cid for span, cid in spans if span.start <= a and b <= span.end]
+            ids = [cid for span, cid in inside if span.start <= a and b <= span.end]
             piece = collapse(text.text[a:b])
             if not piece:
                 continue
