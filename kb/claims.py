@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 from kb.findings import Finding, Location, Severity
 
@@ -18,6 +19,8 @@ SUPPORTING_FITS = ("supports", "partial", "indirect", "unassessed")
 _CLAIM_FIELDS = {"id", "section", "kind", "text", "cited_as", "sources"}
 _SOURCE_FIELDS = {"key", "fit", "note"}
 _DOCUMENT_FIELDS = {"title", "publisher", "language", "text", "url", "date"}
+_NULL_TAG = "tag:yaml.org,2002:null"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ def _text(fields: dict[str, tuple[Node, Node]], name: str, what: str, problems: 
     if name not in fields:
         return ""
     key_node, value_node = fields[name]
-    if not isinstance(value_node, ScalarNode) or value_node.tag == "tag:yaml.org,2002:null":
-        if required or value_node.tag != "tag:yaml.org,2002:null":
+    if not isinstance(value_node, ScalarNode) or value_node.tag == _NULL_TAG:
+        if required or value_node.tag != _NULL_TAG:
             problems.add(value_node, f"{what}: '{name}' must be text", claim=claim)
         return ""
     return str(value_node.value).strip()
@@ -146,7 +149,7 @@ def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
                 source = _source(item, claim_id, problems)
                 if source is not None:
                     sources.append(source)
-        elif not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null"):
+        elif not (isinstance(value, ScalarNode) and value.tag == _NULL_TAG):
             problems.add(value, f"{what}: 'sources' must be a list")
     return Claim(
         id=claim_id,
@@ -160,15 +163,35 @@ def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
     )
 
 
-# libyaml composes ten times faster than PyYAML's own parser; where it is missing, PyYAML's.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _TextResolver(BaseResolver):
+    """Tags a plain scalar null or text, nothing else: all this loader asks of a tag.
+
+    SafeLoader's resolver tries its regular expressions for booleans, numbers and dates
+    on every scalar, which was most of the time of composing a large claims file.
+    """
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _NULL_TAG if implicit[0] and value in _NULLS else self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
+
+
+try:  # libyaml parses ten times faster than PyYAML's own parser
+    from yaml.cyaml import CParser
+
+    class _FastLoader(CParser, _TextResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _TextResolver.__init__(self)
+except ImportError:  # PyYAML built without libyaml
+    _FastLoader = yaml.SafeLoader  # type: ignore[assignment, misc]
 
 
 def _compose(text: str) -> Node | None:
     """The YAML node tree; a syntax error is raised with PyYAML's own message, which names
     what it found (libyaml's says less), at the same line."""
     try:
-        return yaml.compose(text, Loader=_FAST_LOADER)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=_FastLoader)  # type: ignore[no-any-return]
     except yaml.YAMLError:
         return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
 
@@ -212,7 +235,7 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
                 claim = _claim(item, stem, problems)
                 if claim is not None:
                     claims.append(claim)
-        elif not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null"):
+        elif not (isinstance(value, ScalarNode) and value.tag == _NULL_TAG):
             problems.add(value, "'claims' must be a list of claims")
     document = Document(
         id=stem,

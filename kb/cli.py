@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import json
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kb import __version__, audit, init, report, show
+from kb import __version__, audit, init, progress, report, show
 from kb.findings import Finding, Severity, sorted_findings
 from kb.knowledgebase import KnowledgeBase, load
 from kb.output import write_all
@@ -23,8 +25,8 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         print(finding.format(), file=sys.stderr)
 
 
-def _load(args: argparse.Namespace) -> KnowledgeBase | None:
-    kb = load(Path(args.kb))
+def _load(args: argparse.Namespace, advance: Callable[[str], None] | None = None) -> KnowledgeBase | None:
+    kb = load(Path(args.kb), advance)
     if kb.unreadable:
         _print_findings(sorted_findings(list(kb.load_findings)))
         print(f"kb: cannot read the knowledge base in {args.kb}; nothing was written", file=sys.stderr)
@@ -38,16 +40,46 @@ def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    kb = _load(args)
-    if kb is None:
-        return EXIT_UNREADABLE
-    findings = audit.run(kb)
-    files = report.render(kb, findings, args.lang)
-    out = Path(args.out) if args.out else kb.root / "build"
-    for path in write_all(out, files):
+    from kb import cache
+
+    root = Path(args.kb)
+    out = Path(args.out) if args.out else root / "build"
+    inputs = cache.key(root, args.lang)
+    hit = cache.lookup(root, args.lang, inputs) if inputs else None
+    if hit is not None:
+        try:
+            written = cache.restore(hit, out)
+        except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
+            hit = None
+        else:
+            for path in written:
+                print(path)
+            for line in hit.errors:
+                print(line, file=sys.stderr)
+            return hit.code
+    with progress.bar(root) as advance:
+        kb = _load(args, advance)
+        if kb is None:
+            return EXIT_UNREADABLE
+        findings = audit.run(kb)
+        advance("rendering")
+        files = report.render(kb, findings, args.lang)
+        advance("writing")
+        written = write_all(out, files)
+        advance("done")
+    for path in written:
         print(path)
-    _print_findings([f for f in findings if f.severity is Severity.ERROR])
-    return _exit_code(findings)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    _print_findings(errors)
+    code = _exit_code(findings)
+    claims_folder = os.path.normpath(root / "claims") + os.sep
+    outside = [d.text_path for d in kb.documents if not os.path.normpath(d.text_path).startswith(claims_folder)]
+    if inputs == cache.key(root, args.lang):  # the inputs did not change while it ran
+        try:
+            cache.store(root, inputs, written, [f.format() for f in errors], code, outside)
+        except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
+            pass
+    return code
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -151,6 +183,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # One short run that builds a few hundred thousand records and frees them at exit: the
+    # cycle collector's repeated passes over them were a third of loading a large KB.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -162,9 +198,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"kb: internal error: {type(error).__name__}: {error} (run with --debug for a traceback)",
               file=sys.stderr)
-        if "KB_TRACEBACK" in __import__("os").environ:
+        if "KB_TRACEBACK" in os.environ:
             traceback.print_exc()
         return 3
+    finally:
+        if collecting:
+            gc.enable()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Everything is loaded and checked here before anything is written anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,20 +54,27 @@ class KnowledgeBase:
         return [f for f in self.load_findings if f.rule in UNREADABLE_RULES]
 
 
-def load(root: Path) -> KnowledgeBase:
-    """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`."""
+def load(root: Path, advance: Callable[[str], None] | None = None) -> KnowledgeBase:
+    """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`.
+
+    `advance`, when given, is called with what is being read, once per file: for a progress bar.
+    """
+    step = advance or (lambda what: None)
     findings: list[Finding] = []
     if not root.is_dir():
         findings.append(Finding(Location(root.as_posix(), 0), Severity.ERROR, "unreadable-input",
                                 "no such knowledge-base folder"))
     settings, config_findings = config.load(root / config.CONFIG_NAME, relpath(root / config.CONFIG_NAME, root))
     findings += config_findings
+    step(BIB_NAME)
     bib, bib_findings = bibliography.load(root / BIB_NAME, BIB_NAME)
     findings += bib_findings
     documents: list[Document] = []
     texts: dict[str, LeafletText] = {}
     for path in sorted((root / CLAIMS_DIR).glob("*.yaml")) + sorted((root / CLAIMS_DIR).glob("*.yml")):
-        document, claim_findings = claims.load(path, relpath(path, root))
+        step(path.name)
+        shown = f"{CLAIMS_DIR}/{path.name}"  # as relpath() would say, without asking the file system
+        document, claim_findings = claims.load(path, shown)
         findings += claim_findings
         if document is None:
             continue
@@ -74,11 +82,13 @@ def load(root: Path) -> KnowledgeBase:
         try:
             texts[document.id] = LeafletText(document.text_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            findings.append(Finding(Location(relpath(path, root), 1), Severity.ERROR, "unreadable-input",
+            findings.append(Finding(Location(shown, 1), Severity.ERROR, "unreadable-input",
                                     f"the leaflet text {relpath(document.text_path, root)} is missing"))
         except UnicodeDecodeError as error:
             findings.append(Finding(Location(relpath(document.text_path, root), 0), Severity.ERROR,
                                     "unreadable-input", f"not UTF-8: {error.reason}"))
+    step("graph")
     graph = build(bib.works, documents)
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
-                         texts=texts, graph=graph, load_findings=tuple(findings))
+                         texts=texts, graph=graph, load_findings=tuple(findings),
+                         shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents})

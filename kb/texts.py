@@ -30,16 +30,15 @@ class LeafletText:
     line_starts: tuple[int, ...] = field(init=False, repr=False)  # offset of each line's start
 
     def __post_init__(self) -> None:
-        chars: list[str] = []
+        # One step per run of whitespace, not per word: this was a large part of loading many leaflets.
         offsets: list[int] = []
-        for match in re.finditer(r"\s+|\S+", self.text):
-            if match.group().isspace():
-                chars.append(" ")
-                offsets.append(match.start())
-            else:
-                chars.append(match.group())
-                offsets.extend(range(match.start(), match.end()))
-        object.__setattr__(self, "collapsed", "".join(chars))
+        position = 0
+        for match in _SPACE.finditer(self.text):
+            offsets.extend(range(position, match.start()))
+            offsets.append(match.start())
+            position = match.end()
+        offsets.extend(range(position, len(self.text)))
+        object.__setattr__(self, "collapsed", _SPACE.sub(" ", self.text))
         object.__setattr__(self, "offsets", tuple(offsets))
         starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         object.__setattr__(self, "line_starts", tuple(starts))
