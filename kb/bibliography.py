@@ -241,6 +241,8 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
         for error in captured:
             findings.append(_finding(error, first_line, lines, display))
         for key, parsed in parser.data.entries.items():
+            if key.startswith("unnamed-") and key not in chunk:
+                continue  # pybtex's name for an entry whose key it could not read: reported above
             fields = {name.lower(): decode(str(value)) for name, value in parsed.fields.items()}
             line = next((at for at in lines.get(key, []) if at >= first_line), first_line)
             add(_work(key, parsed.type, line,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -199,18 +200,24 @@ def _compose(text: str) -> Node | None:
 def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
     """Read one claims file; every problem in it is a finding, all of them at once."""
     problems = _Problems(display)
+    text = ""
     try:
-        root = _compose(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        root = _compose(text)
     except FileNotFoundError:
         return None, [Finding(Location(display, 0), Severity.ERROR, "unreadable-input", "file not found")]
     except UnicodeDecodeError as error:
         line = error.object[: error.start].count(b"\n") + 1
         return None, [Finding(Location(display, line), Severity.ERROR, "unreadable-input",
                               f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+    except yaml.reader.ReaderError as error:  # a control character: no mark, only an offset
+        line = text.count("\n", 0, error.position) + 1
+        return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax",
+                              f"cannot read YAML: unacceptable character #x{error.character:04x}: {error.reason}")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else 0
-        problem = getattr(error, "problem", None) or str(error)
+        problem = getattr(error, "problem", None) or " ".join(str(error).split())
         context = getattr(error, "context", None)
         message = f"cannot read YAML: {problem}" + (f" ({context})" if context else "")
         return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax", message)]

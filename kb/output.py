@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write `content` to `path` so that readers see the old file or the new one, never half."""
+def _stage(path: Path, content: str | bytes) -> str:
+    """`content` in a temporary file beside `path`, flushed to disk; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -18,6 +18,16 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` so that readers see the old file or the new one, never half."""
+    temporary = _stage(path, content)
+    try:
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -25,13 +35,19 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def write_all(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
-    """Write every file of a finished rendering; each one atomically."""
-    written = []
-    for name, content in sorted(files.items()):
-        target = folder / name
-        write_atomic(target, content)
-        written.append(target)
-    return written
+    """Write every file of a finished rendering: all are staged before any replaces its old
+    version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in sorted(files.items()):
+            staged.append((_stage(folder / name, content), folder / name))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    return [target for _, target in staged]
 
 
 class WouldOverwrite(Exception):
