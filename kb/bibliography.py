@@ -256,7 +256,7 @@ def _finding(error: Exception, first_line: int, lines: dict[str, list[int]], dis
     message = str(error)
     if message.startswith(("repeated bibliograhpy entry", "repeated bibliography entry")):
         key = message.rsplit(":", 1)[-1].strip()
-        found = lines.get(key, [0])
+        found = lines.get(key) or [first_line]  # a key the line index missed: its chunk's line
         return Finding(
             Location(display, found[-1]), Severity.ERROR, "duplicate-key",
             f"the key {key} is used again (first at line {found[0]}); this entry is ignored",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb import bibliography, claims, config
 from kb.bibliography import Bibliography
@@ -17,6 +17,9 @@ from kb.claims import Document
 from kb.findings import Finding, Location, Severity, relpath
 from kb.graph import build
 from kb.texts import LeafletText
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Findings of these rules mean the input could not be read: the command exits 2.
 UNREADABLE_RULES = frozenset({"unreadable-input", "bibtex-syntax", "yaml-syntax", "claims-schema", "config"})
