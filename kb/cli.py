@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kb import __version__, audit, init, progress, report, show
-from kb.findings import Finding, Severity, sorted_findings
-from kb.knowledgebase import KnowledgeBase, load
-from kb.output import write_all
+from kb import __version__, audit, bibliography, extract, init, leaflet, progress, report, show
+from kb.findings import Finding, Location, Severity, sorted_findings
+from kb.knowledgebase import BIB_NAME, UNREADABLE_RULES, KnowledgeBase, load
+from kb.output import WouldOverwrite, write_all, write_new
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-EXPORT_FORMATS = ("graphml", "json", "rdf")
+EXPORT_FORMATS = ("graphml", "json", "csljson", "rdf")
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
@@ -114,7 +114,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kb import export
-    from kb.output import WouldOverwrite, write_atomic, write_new
+    from kb.output import write_atomic
 
     kb = _load(args)
     if kb is None:
@@ -137,6 +137,52 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_leaflet(args: argparse.Namespace) -> int:
+    kb = _load(args)
+    if kb is None:
+        return EXIT_UNREADABLE
+    wanted = Path(args.doc).stem if args.doc.endswith((".yaml", ".yml", ".txt")) else args.doc
+    document = next((d for d in kb.documents if d.id == wanted), None)
+    if document is None:
+        known = ", ".join(d.id for d in kb.documents) or "none"
+        print(f"kb: no leaflet called {args.doc!r} (known: {known})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    locale = args.lang or ("en-US" if document.language.startswith("en") else "nl-NL")
+    built, findings = leaflet.build(kb, document, locale)
+    _print_findings(sorted_findings(findings))
+    if built is None:
+        print("kb: the leaflet cannot be rendered; nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
+    out = Path(args.out) if args.out else None
+    files: dict[Path, str] = {}
+    bibliography = None
+    if args.format == "pandoc" and out is not None:
+        bibliography = leaflet.bibliography_name(out.name)
+        if out.name == bibliography:
+            print(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name",
+                  file=sys.stderr)
+            return EXIT_UNREADABLE
+        files[out.with_name(bibliography)] = leaflet.csl_json(built)
+    text = leaflet.render(kb, built, args.format, bibliography)
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    files = {out: text, **files}
+    existing = [path for path in files if path.exists()]
+    if existing and not args.force:
+        for path in existing:
+            print(f"kb: {path} exists; use --force to replace it", file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        for path, content in files.items():
+            write_new(path, content, args.force)
+            print(path)
+    except WouldOverwrite as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    return EXIT_OK
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     problem = init.create(target)
@@ -144,6 +190,46 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"kb: {problem}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(f"created an empty knowledge base in {target}")
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    text_path = Path(args.text)
+    try:
+        text = text_path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as error:
+        reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "file not found"
+        _print_findings([Finding(Location(args.text, 0), Severity.ERROR, "unreadable-input", reason)])
+        return EXIT_UNREADABLE
+    bib_path = Path(args.bib) if args.bib else Path(args.kb) / BIB_NAME
+    works: dict[str, bibliography.Work] = {}
+    if args.bib or bib_path.exists():
+        bib, findings = bibliography.load(bib_path, bib_path.as_posix())
+        _print_findings(sorted_findings(findings))
+        if any(f.rule in UNREADABLE_RULES for f in findings):
+            return EXIT_UNREADABLE
+        works = bib.works
+    else:
+        print(f"kb: no {bib_path.as_posix()}; citations are found but not resolved", file=sys.stderr)
+    result = extract.extract(text, works, text_path.stem)
+    if args.format == "json":
+        content = extract.as_json(result)
+    else:
+        out_dir = Path(args.out).parent if args.out else text_path.parent
+        content = extract.as_yaml(result, Path(os.path.relpath(text_path, out_dir)).as_posix())
+    if args.out:
+        try:
+            write_new(Path(args.out), content, args.force)
+        except WouldOverwrite as error:
+            print(f"kb: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        print(args.out)
+    else:
+        sys.stdout.write(content)
+    cited = [r for g in result.groups for r in g.resolutions]
+    print(f"kb extract: {len(result.groups)} citation groups, {len(cited)} citations, "
+          f"{sum(1 for r in cited if r.keys)} resolved, {sum(1 for r in cited if r.problems)} with problems; "
+          f"{len(result.claims)} draft claims", file=sys.stderr)
     return EXIT_OK
 
 
@@ -174,6 +260,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="output file, - for standard output (default: build/ in the KB)")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_export)
+
+    p = commands.add_parser("extract", help="find and resolve the citations of a leaflet's text; draft its claims")
+    p.add_argument("text", metavar="TEXT", help="the leaflet's plain text (UTF-8)")
+    p.add_argument("--bib", metavar="FILE",
+                   help="the bibliography to resolve against (default: the KB's references.bib)")
+    p.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                   help="yaml: a draft claims file; json: citations with offsets, keys and problems (default: yaml)")
+    p.add_argument("--out", metavar="FILE", help="write here instead of to standard output")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(run=cmd_extract)
+
+    p = commands.add_parser("leaflet", help="a leaflet with its citations in APA 7 and a reference list")
+    p.add_argument("doc", metavar="DOC", help="the leaflet: its claims file's name without .yaml, e.g. npi-pmt")
+    p.add_argument("--format", choices=leaflet.FORMATS, default="md",
+                   help="md (Markdown), html (one page) or pandoc (Markdown with [@key] citations; "
+                        "with --out, its CSL-JSON bibliography is written beside it as NAME.json)")
+    p.add_argument("--lang", choices=("nl-NL", "en-US"), help="language of the citations and the list "
+                   "(default: the leaflet's own)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(run=cmd_leaflet)
 
     p = commands.add_parser("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")

@@ -283,10 +283,19 @@ def _vocabulary(g: Any, ekb: Any) -> None:
         g.add((ekb[fit], RDF.type, ekb.Fit))
 
 
+def csl_json(kb: KnowledgeBase) -> str:
+    """Every work as CSL-JSON, the conversion the leaflet uses (kb/csl.py), for citeproc-py,
+    pandoc's `--citeproc` and Zotero; in references.bib's order."""
+    from kb import csl
+
+    return json.dumps(csl.items(kb.works.values()), ensure_ascii=False, indent=2) + "\n"
+
+
 # --- the registry the command uses -----------------------------------------------------------
 
 EXPORTS: dict[str, tuple[Callable[[KnowledgeBase], str], str]] = {
     "graphml": (graphml, "graph.graphml"),
     "json": (node_link, "graph.json"),
+    "csljson": (csl_json, "works.json"),
     "rdf": (turtle, "graph.ttl"),
 }

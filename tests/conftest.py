@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-golden"))
+
+
+def check_golden(produced: str, golden: Path, regen: bool) -> None:
+    """`produced` must equal the golden file; a missing one is written and the test fails, so
+    that a person looks at it. `--regen-golden` rewrites it on purpose."""
+    if regen or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(produced, encoding="utf-8")
+        pytest.fail(f"wrote {golden}; look at it, then run again" if not regen else "regenerated")
+    expected = golden.read_text(encoding="utf-8")
+    if produced != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), produced.splitlines(True),
+                                            "golden", "produced", n=2))
+        pytest.fail(f"{golden.name} differs from {golden} (rerun with --regen-golden if intended):\n{diff[:4000]}")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -50,9 +51,13 @@ def test_a_real_process_shows_no_traceback(tmp_path: Path) -> None:
 
 
 def test_wheel_runs_on_a_kb_made_by_init(tmp_path: Path) -> None:
+    source = tmp_path / "source"  # build from a copy: setuptools writes build/ into the tree it builds
+    shutil.copytree(REPO / "kb", source / "kb", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "-w", str(dist), str(REPO)], check=True, cwd=tmp_path)
+                    "-w", str(dist), str(source)], check=True, cwd=tmp_path)
     wheel = next(dist.glob("evidence_kb-*.whl"))
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),

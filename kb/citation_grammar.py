@@ -1,0 +1,116 @@
+"""The grammar of APA-like author-year citations in Dutch and English: patterns and word lists.
+
+Surnames may carry particles ("van den Broek", "Van der Kolk", "in 't Hout", "aan het Rot"),
+hyphens ("Keulen-de Vos", a stray space as in "Roemen- van Haaren"), accents and apostrophes
+("Leirvåg", "O'Brien"), initials ("J. A. Spaans"), or be an organisation ("National Research
+Council", "World Health Organization [WHO]"). Whitespace between words may hold line breaks.
+"""
+
+from __future__ import annotations
+
+import regex
+
+# Particles that start or sit inside a surname. A preposition that can also be one ("in", "op",
+# "uit") counts only before an article ("in 't Hout", "op de Beek"), never on its own.
+_PARTICLE = r"""(?:
+    (?:[Aa]an|[Ii]n|[Oo]p|[Uu]it|[Bb]ij|[Vv]oor|[Oo]ver|[Tt]ot|[Oo]nder)\s+(?:de|den|der|het|['’]t)
+  | (?:[Vv]an|[Vv]on|[Vv]om|[Dd]e|[Dd]en|[Dd]er|[Dd]es|[Dd]u|[Dd]a|[Dd]i|[Dd]el|[Dd]ella|[Dd]os|[Dd]as|[Dd]o
+     |[Tt]e|[Tt]en|[Tt]er|[Ll]a|[Ll]e|[Ll]es|[Ee]l|[Aa]l|[Zz]u|[Zz]um|[Zz]ur|[Aa]f|[Aa]v|St\.|['’]t|['’]s)
+)(?![\p{L}\p{M}])"""
+
+# Lower-case words that join the words of an organisation's name ("Department of Health").
+_CONNECTOR = r"(?:of|for|on|the|voor|für|und\s+für)(?![\p{L}\p{M}])"
+
+# A capitalised name word: "Leirvåg", "O'Brien", "d'Ancona", "Werner-Seidler", "Keulen-de", "IntHout".
+_CAPWORD = r"(?:[dDlL]['’])?\p{Lu}(?:[\p{L}\p{M}]|['’](?=\p{L}))*(?:-(?:[\p{L}\p{M}]|['’](?=\p{L}))+)*"
+
+_INITIALS = r"(?:\p{Lu}\p{Ll}?\.[\s\-]*){1,4}"
+
+_SURNAME = rf"""(?:{_PARTICLE}\s+)*{_CAPWORD}
+    (?:(?:\s*-\s+|\s+-\s*|\s+)(?:(?:{_PARTICLE}|{_CONNECTOR})\s+)*{_CAPWORD})*
+    (?:\s*\[[^\]\n]{{1,40}}\])?"""
+
+_ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|c\.\s?s\.?
+    |and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
+
+_SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
+
+AUTHORS = regex.compile(rf"""
+    (?P<author>(?:{_INITIALS})?{_SURNAME})
+    (?:{_SEPARATOR}(?P<author>(?:{_INITIALS})?{_SURNAME})){{0,40}}
+    (?:\s*,?\s*(?P<etal>{_ETAL}))?
+""", regex.VERBOSE)
+
+# A year as printed: 2017, 2017a, 1890/1950, n.d., z.d., in press, ter perse.
+_YEAR = r"""(?:(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?[a-z]?
+    |(?:n\.\s?d|z\.\s?[dj]|o\.\s?J|s\.\s?d)\.?(?:-[a-z])?
+    |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)(?![\p{L}\p{M}\d])"""
+
+YEAR_TOKEN = regex.compile(r"""
+    (?P<year>(?:1[6-9]\d\d|20\d\d)(?:\s*/\s*(?:1[6-9]\d\d|20\d\d))?|(?:n\.\s?d|z\.\s?[dj]|o\.\s?J|s\.\s?d)\.?
+    |in\s+press|ter\s+perse|in\s+druk|forthcoming|in\s+voorbereiding|te\s+verschijnen)
+    -?(?P<suffix>[a-z])?""", regex.VERBOSE)
+
+_YEARS = rf"(?P<y>{_YEAR})(?:(?:\s*,\s*|\s+(?:en|and|&)\s+)(?P<y>{_YEAR}|[a-z](?![\p{{L}}\p{{M}}\d])))*"
+
+_MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+           "|january|february|march|may|june|july|august|october")
+
+# A page or other locator after the year: "p. 12", "pp. 3-4", "blz. 12", ": 45".
+LOCATOR = rf"""(?:\s*,\s*(?P<loc>(?i:pp?\.?|p\.\s?p\.|pag\.?|blz\.?|bl\.|ch\.|chap\.|chapter|hfst\.|hoofdstuk
+    |para\.|par\.|§|sect?\.|section|fig\.|figure|figuur|table|tabel|tab\.|vol\.|deel|nr\.|no\.|slide|min\.)
+    \s*[\dIVXLivxl][^;()]*?)
+    |\s*,\s*(?P<loc>\d{{1,2}}\s+(?i:{_MONTHS})|(?i:{_MONTHS})\s+\d{{1,2}})
+    |\s*:\s*(?P<loc>\d+(?:\s*[-–—]\s*\d+)?))"""
+
+# Lower-case words after the year: "(see Smith, 2010, for a review)".
+_TAIL = r"(?:\s*,\s*(?P<tail>\p{Ll}[\p{L}\p{M}'’.\- ]{0,60}?))?"
+
+# One ';'-part of a parenthesis: anything, then the year list, an optional locator and tail.
+PART = regex.compile(rf"(?P<head>.*?)(?P<years>{_YEARS}){LOCATOR}?{_TAIL}\s*", regex.VERBOSE | regex.DOTALL)
+
+# The content of "(2014)" in "Koch et al. (2014)".
+YEARS_ONLY = regex.compile(rf"\s*(?P<years>{_YEARS}){LOCATOR}?\s*", regex.VERBOSE)
+
+# Where an author list can start: a capital, or a particle word.
+NARRATIVE_START = regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-.])(?:(?=\p{{Lu}})|(?={_PARTICLE}\s))", regex.VERBOSE)
+
+# ", as cited in" and its Dutch forms split a part into two citations.
+CITED_IN = regex.compile(r",\s*(?=(?:as\s+)?cited\s+in\s|(?:zoals\s+)?geciteerd\s+in\s|aangehaald\s+in\s)")
+
+# Signal words that may stand before a citation inside the parenthesis.
+SIGNALS = frozenset(phrase.strip() for phrase in """
+e.g.|e.g.,|e.g|eg|i.e.|cf.|cf|see|see also|see e.g.|see, e.g.,|for example|for example,|for instance|
+for a review see|for a review, see|for reviews see|reviewed in|based on|adapted from|as cited in|cited in|
+in|from|after|following|compare|but see|also|as in|according to|as described by|as described in|such as|
+including|bijv.|bijv.,|bijvoorbeeld|bv.|bv|b.v.|zie|zie ook|zie bijv.|vgl.|vergelijk|o.a.|onder andere|
+onder meer|zoals|zoals beschreven door|zoals beschreven in|gebaseerd op|naar|volgens|uit|geciteerd in|
+aangehaald in|zoals geciteerd in|ontleend aan|bewerkt naar|vrij naar|voor een overzicht zie|
+voor een overzicht, zie|bron|bron:|bronnen|bronnen:|source|source:|sources|sources:|
+for a review|for reviews|for an overview""".replace("\n", "").split("|"))
+
+# Lower-cased particle words, skipped when a name is checked against STOPWORDS.
+PARTICLE_WORDS = frozenset("""van von vom de den der des du da di del della dos das do te ten ter la le les el al
+zu zum zur af av st. 't ’t 's ’s""".split())
+PREPOSITION_PARTICLES = frozenset("aan in op uit bij voor over tot onder".split())
+ARTICLES = frozenset("de den der het 't ’t".split())
+
+# Capitalised words that open sentences, months and the like: never a surname.
+STOPWORDS = frozenset("""
+a an and as at also although according after all another because before both but by during each
+earlier either even every few for from further furthermore hence here however if in into it its
+later like many meanwhile moreover most much neither no nor not of on once one only or other our
+over recent recently several since so some such than that the their then there therefore these they
+this those though thus to under unlike until we when where whereas which while who why with within
+yet you your i my he she his her study studies research review trial table figure chapter section
+appendix see note eg ie cf vs
+de het een en dit deze die dat daar daarom daarnaast dan dus door eerder echter er hier hoewel hun
+in is maar met na naar niet nog of ook op over recente recent sinds tevens toch tot uit uiteraard
+volgens voor vooral wanneer want wat we wij zo zoals zowel zij ze zie bij als alle andere beide
+bovendien eveneens evenals ik je jij u uw onderzoek studie tabel figuur hoofdstuk bijlage noot
+bijvoorbeeld bijv bv vgl onder andere verder welke waarbij waarin waarvoor terwijl
+january february march april may june july august september october november december
+januari februari maart mei juni juli augustus oktober
+monday tuesday wednesday thursday friday saturday sunday
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())

@@ -1,0 +1,262 @@
+"""Formatted references: APA 7 in-text citations and reference-list entries from CSL-JSON items.
+
+The formatting is citeproc-py's with the official APA style (kb.style). What the processor
+lacks at the level of citations is added here, as CSL 1.0.2 describes it:
+
+- disambiguation: names added to an "et al." that two different author lists share, initials
+  for first authors who share a surname, then year suffixes (2017a, 2017b) for the same
+  authors in the same year, in list order;
+- cite grouping with `collapse="year"`: "(Fonagy et al., 2017a, 2017b)";
+- narrative citations ("Koch et al. (2014)"), with the locale's "and" (Dutch "en") where the
+  parenthetical citation has "&", as APA writes running text;
+- no period after a title that ends in "?" or "!" (CSL's punctuation rules).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliography
+from citeproc.source.json import CiteProcJSON
+from citeproc.string import String
+
+from kb.style import CSL_NS, MARKS, RICH, shared, style
+
+Shown = tuple[int, bool]  # disambiguation: authors to show in citations (0: the style's), with initials
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One work as an in-text citation shows it, in pieces that clusters are made of."""
+
+    key: str  # the work's key
+    author: str  # "Fonagy et al." (rich text, see MARKS)
+    narrative_author: str  # "Glantz en Goisman": the author as running text names them
+    date: str  # "2017a"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The style's citation layout: how cites are joined into one citation."""
+
+    prefix: str  # "(" before a parenthetical citation
+    suffix: str  # ")" after it
+    delimiter: str  # "; " between cites of different authors
+    group_delimiter: str  # ", " between author and date
+    year_delimiter: str  # ", " between collapsed dates of one author ("2017a, 2017b")
+    and_term: str  # the locale's "and" ("en"), between narrative citations
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """The works of one text formatted: citation pieces and the reference list."""
+
+    cites: dict[str, Cite]  # key -> its citation pieces
+    order: dict[str, int]  # key -> rank in the style's citation sort (cites in one citation)
+    entries: tuple[tuple[str, str], ...]  # (key, reference entry as rich text), in list order
+    layout: Layout  # how citations are assembled
+
+    def citation(self, keys: list[str], narrative: bool = False) -> str:
+        """One citation of `keys`: "(Bellino et al., 2006; Sansone et al., 2010)", or in running
+        text "Koch et al. (2014)". Cites of the same authors share one author: "2017a, 2017b"."""
+        cites = [self.cites[k] for k in dict.fromkeys(keys)]
+        if not narrative:
+            cites.sort(key=lambda c: self.order.get(c.key, 0))
+        grouped: dict[str, list[str]] = {}  # cite grouping (CSL 1.0.2): same names together
+        for cite in cites:
+            grouped.setdefault(cite.narrative_author if narrative else cite.author, []).append(cite.date)
+        groups = list(grouped.items())
+        layout = self.layout
+        if narrative:
+            parts = [f"{author} ({layout.year_delimiter.join(dates)})" for author, dates in groups]
+            if len(parts) > 1:
+                return ", ".join(parts[:-1]) + f" {layout.and_term} " + parts[-1]
+            return parts[0]
+        parts = [layout.group_delimiter.join(p for p in (author, layout.year_delimiter.join(dates)) if p)
+                 for author, dates in groups]
+        return layout.prefix + layout.delimiter.join(parts) + layout.suffix
+
+
+_END_PUNCTUATION = re.compile("([?!])((?:[\ue000-\ue009])*)\\.")
+
+
+def _clean(text: Any) -> str:
+    """A rendered string as plain text with marks; no "?." where a delimiter met a question mark."""
+    return _END_PUNCTUATION.sub(r"\1\2", str(text))
+
+
+def _suffix(n: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa: CSL's year suffixes."""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def _source(items: list[dict[str, Any]]) -> CiteProcJSON:
+    """citeproc-py's source of `items`, holding only the variables it knows (it warns on others)."""
+    clean = []
+    for data in items:
+        clean.append({k: (MARKS.sub("", v) if isinstance(v, str) else v) for k, v in data.items()
+                      if k in ("id", "type") or k.replace("-", "_") in VARIABLES})
+    return CiteProcJSON(clean)
+
+
+class _Item(CitationItem):  # type: ignore[misc]
+    """A cite that holds its reference instead of looking it up through three dictionaries."""
+
+    @property
+    def reference(self) -> Any:
+        return dict.__getitem__(self, "_reference")
+
+
+class _Processor:
+    """One run of the processor over a set of works in one locale."""
+
+    def __init__(self, items: list[dict[str, Any]], locale: str) -> None:
+        self.locale = locale
+        self.keys = {str(d["id"]).lower(): str(d["id"]) for d in items}  # citeproc-py lowercases ids
+        self.source = _source(items)
+        for reference in self.source.values():  # a work without a language is in the output's:
+            if "language" not in reference:     # saying so spares citeproc-py an exception per text
+                reference["language"] = locale
+        self.bibliography = CitationStylesBibliography(style(locale), self.source, RICH)
+        self.items = [_Item(k) for k in self.keys]
+        for item in self.items:
+            dict.__setitem__(item, "_reference", self.source[item.key])
+        self.citation = Citation(self.items)
+        self.bibliography.register(self.citation)
+        self.bibliography.sort()
+
+    def render(self, item: CitationItem, part: int, narrative: bool = False, shown: Shown = (0, False)) -> str:
+        """Piece `part` (0 author, 1 date) of the style's citation layout for `item`, with the
+        names `shown` that disambiguation asks for."""
+        layout = style(self.locale, narrative, *shown).root.citation.layout
+        item.citation.bibliography = self.bibliography
+        layout.repressed = {}
+        pieces = layout.find(f"{{{CSL_NS}}}group")
+        rendered = pieces[part].render(item)
+        return _clean(rendered) if rendered is not None else ""
+
+    def pieces(self, item: CitationItem) -> tuple[str, str]:
+        """(author, date) of `item` as a citation shows them before disambiguation."""
+        return self.render(item, 0), self.render(item, 1)
+
+    def entry(self, item: CitationItem) -> str | None:
+        """The reference-list entry of `item`; None for a work APA cites in the text only."""
+        texts = self.bibliography.style.root.bibliography.layout.render_bibliography([item])
+        return _clean(texts[0]) if texts else None
+
+
+def _each(run: _Processor, name: str) -> list[Any]:
+    """`run.<name>(item)` for every item of the run, in order."""
+    return shared(len(run.items), lambda indices: [getattr(run, name)(run.items[i]) for i in indices])
+
+
+def _disambiguate(run: _Processor) -> tuple[dict[str, Shown], dict[str, tuple[str, str]]]:
+    """CSL's disambiguation as apa.csl asks for it: the first author's initials wherever two
+    cited first authors share a surname (`primary-name-with-initials`, over all citations, as
+    APA wants it), then, where two works would still be cited alike, names added to an
+    "et al." that hides different co-authors, then year suffixes (set on the source) in list
+    order. Returns the names to show per key, and each key's (author, date) as cited."""
+    by_item = {item.key: item for item in run.items}
+    rendered = {item.key: pieces for item, pieces in zip(run.items, _each(run, "pieces"))}
+    shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
+    for key in shown:
+        rendered[key] = (run.render(by_item[key], 0, shown=shown[key]), rendered[key][1])
+    clashes: dict[tuple[str, str], list[str]] = {}
+    for key in run.bibliography.keys:  # list order
+        clashes.setdefault(rendered[key], []).append(key)
+    for group in clashes.values():
+        if len(group) < 2:
+            continue
+        authors = {k: _author_list(run.source[k]) for k in group}
+        if len(set(authors.values())) > 1:
+            longest = max(len(a) for a in authors.values())
+            for names in range(2, longest + 1):
+                tried = {k: run.render(by_item[k], 0, shown=(names, shown.get(k, (0, False))[1])) for k in group}
+                if len(set(tried.values())) == len(set(authors.values())):
+                    shown.update({k: (names, shown.get(k, (0, False))[1]) for k in group})
+                    rendered.update({k: (tried[k], rendered[k][1]) for k in group})
+                    break
+        for keys in _alike(group, rendered):
+            for i, k in enumerate(keys):
+                run.source[k]["year_suffix"] = String(_suffix(i))
+                rendered[k] = (rendered[k][0], run.render(by_item[k], 1))
+    return shown, rendered
+
+
+def _shared_surnames(run: _Processor) -> list[str]:
+    """Keys whose first author shares a surname with a first author of other initials."""
+    initials: dict[str, set[str]] = {}
+    firsts: dict[str, str] = {}
+    for key, reference in run.source.items():
+        people = reference.get("author") or reference.get("editor") or []
+        if not people or "family" not in people[0]:
+            continue
+        first = people[0]
+        surname = " ".join(str(p) for p in (first.get("non-dropping-particle"), first["family"]) if p).lower()
+        firsts[key] = surname
+        given = re.split(r"[\s.\-]+", str(first.get("given", "")))
+        initials.setdefault(surname, set()).add("".join(word[:1] for word in given if word).upper())
+    return [key for key, surname in firsts.items() if len(initials[surname]) > 1]
+
+
+def _alike(group: list[str], rendered: dict[str, tuple[str, str]]) -> list[list[str]]:
+    """The keys of `group` whose citations still show the same author, two or more a set."""
+    same: dict[str, list[str]] = {}
+    for key in group:
+        same.setdefault(rendered[key][0], []).append(key)
+    return [keys for keys in same.values() if len(keys) > 1]
+
+
+def _author_list(reference: Any) -> tuple[tuple[str, ...], ...]:
+    people = reference.get("author") or reference.get("editor") or []
+    return tuple(tuple(str(p.get(part, "")) for part in ("non-dropping-particle", "family", "given"))
+                 for p in people)
+
+
+def format_items(items: list[dict[str, Any]], locale: str,
+                 citations: Iterable[tuple[Sequence[str], bool]] | None = None) -> Formatted:
+    """Citation pieces and reference entries of `items` (CSL-JSON, see kb.csl) in `locale`.
+
+    `citations` are the (keys, narrative) citations the text will ask for; with them, only
+    what those need is rendered (narrative names, the order of cites sharing a citation).
+    Without them, everything is, for any citation of these items."""
+    base = style(locale)
+    run = _Processor(items, locale)
+    shown, rendered = _disambiguate(run)
+    narrative = together = None
+    if citations is not None:
+        asked = [({str(k).lower() for k in keys}, flag) for keys, flag in citations]
+        narrative = set().union(*(keys for keys, flag in asked if flag))
+        together = set().union(*(keys for keys, _ in asked if len(keys) > 1))
+    cites = {}
+    for item in run.items:
+        key = item.key
+        author, date = rendered[key]
+        narrative_author = author if narrative is not None and key not in narrative else \
+            run.render(item, 0, narrative=True, shown=shown.get(key, (0, False)))
+        cites[run.keys[key]] = Cite(key=run.keys[key], author=author, narrative_author=narrative_author, date=date)
+    ranked = [item for item in run.items if together is None or item.key in together]
+    if base.root.citation.sort is not None and len(ranked) > 1:
+        ranked = base.root.citation.sort.sort(ranked, base.root.citation.layout)
+    order = {run.keys[item.key]: rank for rank, item in enumerate(ranked)}
+    texts = dict(zip((item.key for item in run.items), _each(run, "entry")))
+    entries = tuple((run.keys[k], texts[k]) for k in run.bibliography.keys if texts[k] is not None)
+    layout_element = base.root.citation.layout
+    group = layout_element.find(f"{{{CSL_NS}}}group")
+    layout = Layout(
+        prefix=layout_element.get("prefix", ""),
+        suffix=layout_element.get("suffix", ""),
+        delimiter=layout_element.get("delimiter", "; "),
+        group_delimiter=group.get("delimiter", ", ") if group is not None else ", ",
+        year_delimiter=base.root.citation.get("cite-group-delimiter", ", "),
+        and_term=str(base.root.get_single_term("and")),
+    )
+    return Formatted(cites=cites, order=order, entries=entries, layout=layout)

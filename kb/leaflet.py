@@ -1,0 +1,351 @@
+"""The cited leaflet: a leaflet's text with every citation rendered in APA 7 from its claims'
+sources, followed by a reference list of exactly the works it cites.
+
+Each claim in `claims/<doc>.yaml` that the leaflet cites for has `cited_as`, the citation as
+printed right after the claim's span (or, in running text, "Koch et al. (2014)" inside or just
+before it). That printed citation is replaced by one rendered from the claim's sources, so the
+slips of the printed version (misspelt names, "et al" without its full stop, a missing a/b)
+are gone. A claim with sources but no printed citation gets a citation after its span. The
+rest of the text stays as published, its PDF line breaks reflowed into paragraphs.
+
+Formats: `md` (Markdown), `html` (one self-contained page), `pandoc` (Markdown with `[@key]`
+citations for `pandoc --citeproc`, its CSL-JSON bibliography beside it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from kb import csl, formatting, rendering
+from kb.bibliography import Work
+from kb.claims import Claim, Document
+from kb.findings import Finding, Location, Severity
+from kb.knowledgebase import KnowledgeBase
+from kb.texts import LeafletText, blocks, collapse
+
+FORMATS = ("md", "html", "pandoc")
+TEMPLATES = {"md": "leaflet.md.j2", "html": "leaflet.html.j2", "pandoc": "leaflet.pandoc.j2"}
+LABELS = {
+    "nl": {"references": "Literatuur", "unverified": "verificatie",
+           "no_citations": "Deze folder noemt geen bronnen: geen bewering in {claims} verwijst naar "
+                           "literatuur. De literatuurlijst is daarom leeg."},
+    "en": {"references": "References", "unverified": "verification",
+           "no_citations": "This leaflet cites no sources: no claim in {claims} links to a work, "
+                           "so the reference list is empty."},
+}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one citation goes in the leaflet's text."""
+
+    start: int  # offset of the printed citation (or of the insertion point)
+    end: int  # offset just past the printed citation; == start for an inserted one
+    keys: tuple[str, ...]  # the works it cites, in the claims' order
+    narrative: bool  # "Koch et al. (2014)" in running text rather than "(Koch et al., 2014)"
+    claims: tuple[str, ...]  # ids of the claims it belongs to
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the reference list."""
+
+    key: str  # the work's key
+    text: str  # the entry as rich text (kb.style.MARKS)
+    links: tuple[str, ...]  # URLs printed in it (DOI link, URL), to be made links
+    status: str  # the record's verificationstatus, "" when it has none
+    verification: str  # what was checked, as the record says
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """A leaflet ready to be written in any format."""
+
+    document: Document  # the leaflet's claims file and metadata
+    locale: str  # "nl-NL" or "en-US"
+    blocks: tuple[tuple[tuple[str, int | None], ...], ...]  # paragraphs of (text, None), (citation, index)
+    placements: tuple[Placement, ...]  # the citations, in text order (`index` above)
+    references: tuple[Reference, ...]  # in the style's order
+    items: tuple[dict[str, Any], ...]  # CSL-JSON of the cited works, in list order
+    note: str  # why the list is empty, in the leaflet's language; "" when it is not
+
+
+def _placement(text: LeafletText, claim: Claim, cursor: int, starts: list[int]) -> tuple[int, int, bool] | None:
+    """(start, end, narrative) of the claim's printed citation, or of the insertion point.
+    `starts` are the offsets where the text's paragraphs start."""
+    span = text.find(claim.text, cursor) or text.find(claim.text)
+    if span is None:
+        return None
+    if not claim.cited_as:
+        end = span.end
+        while end > span.start and text.text[end - 1] in ".!?":
+            end -= 1  # a citation goes before the sentence's full stop
+        return end, end, False
+    narrative = not claim.cited_as.lstrip().startswith(("(", "["))
+    after = text.find(claim.cited_as, span.end)
+    if after is not None and not text.text[span.end:after.start].strip():
+        return after.start, after.end, narrative
+    # In running text the citation may open the claim or stand inside it: the nearest one
+    # before the claim's end, in the claim's paragraph.
+    nearest = None
+    found = text.find(claim.cited_as, starts[max(0, bisect.bisect_right(starts, span.start) - 1)] if starts else 0)
+    while found is not None and found.start <= span.end:
+        nearest = found
+        found = text.find(claim.cited_as, found.start + 1)
+    return (nearest.start, nearest.end, narrative) if nearest is not None else None
+
+
+def _place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[list[Placement], list[Finding]]:
+    findings: list[Finding] = []
+    places: dict[tuple[int, int], Placement] = {}
+    display = kb.display(document.claims_path)
+    starts = [start for start, _ in blocks(text.text)]
+    cursor = 0
+    for claim in document.claims:
+        if not claim.sources:
+            if claim.cited_as:
+                findings.append(Finding(Location(display, claim.line), Severity.WARNING, "citation-without-source",
+                                        f"claim {claim.id} prints the citation {claim.cited_as!r} but links no "
+                                        "source, so it is left as printed and its works are not in the list",
+                                        claim=claim.id))
+            continue
+        found = _placement(text, claim, cursor, starts)
+        if found is None:
+            what = "its text" if text.find(claim.text) is None else f"its printed citation {claim.cited_as!r}"
+            findings.append(Finding(Location(display, claim.line), Severity.ERROR, "citation-not-placed",
+                                    f"claim {claim.id}: {what} is not found in the leaflet, so its "
+                                    "citation cannot be placed", claim=claim.id))
+            continue
+        start, end, narrative = found
+        cursor = start
+        keys = tuple(s.key for s in claim.sources)
+        old = places.get((start, end))
+        if old is not None:  # two claims before one printed citation share it
+            keys = tuple(dict.fromkeys(old.keys + keys))
+            places[(start, end)] = Placement(start, end, keys, old.narrative, old.claims + (claim.id,))
+        else:
+            places[(start, end)] = Placement(start, end, keys, narrative, (claim.id,))
+        for source in claim.sources:
+            if source.key not in kb.works:
+                findings.append(Finding(Location(display, source.line), Severity.ERROR, "missing-reference",
+                                        f"claim {claim.id} cites {source.key}, which references.bib lacks",
+                                        claim=claim.id, key=source.key))
+    return sorted(places.values(), key=lambda p: (p.start, p.end)), findings
+
+
+def _sentence_start(before: str) -> bool:
+    stripped = before.rstrip()
+    return not stripped or stripped.endswith((".", "!", "?", ":"))
+
+
+def _reflow(raw: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Text pieces with their line breaks and runs of spaces as single spaces."""
+    pieces: list[tuple[str, int | None]] = []
+    for i, (piece, index) in enumerate(raw):
+        if index is not None:
+            pieces.append((piece, index))
+            continue
+        lead = " " if piece[:1].isspace() and i > 0 else ""
+        trail = " " if piece[-1:].isspace() and i < len(raw) - 1 else ""
+        flat = collapse(piece)
+        flat = lead + flat + trail if flat else (" " if lead or trail else "")
+        if flat:
+            pieces.append((flat, None))
+    return pieces
+
+
+def _paragraphs(text: LeafletText, placements: list[Placement], rendered: list[str]
+                ) -> tuple[tuple[tuple[str, int | None], ...], ...]:
+    """The text cut into paragraphs of pieces: (text, None) or (citation, its placement's index)."""
+    result = []
+    queue = list(enumerate(placements))
+    done = 0  # offset up to which the text is used
+    for start, end in blocks(text.text):
+        raw: list[tuple[str, int | None]] = []
+        position = max(start, done)
+        while queue and queue[0][1].start < end:
+            index, placement = queue.pop(0)
+            if placement.start > position:
+                raw.append((text.text[position:placement.start], None))
+            raw.append(("", index))
+            position = max(position, placement.end)
+        if position < end:
+            raw.append((text.text[position:end], None))
+        done = max(done, position)
+        paragraph: list[tuple[str, int | None]] = []
+        before = ""  # the paragraph so far: enough of it to see where a sentence starts
+        for piece, where in _reflow(raw):
+            if where is None:
+                paragraph.append((piece, None))
+                before = (before + piece)[-8:]
+                continue
+            index = where
+            placement, citation = placements[index], rendered[index]
+            if placement.narrative and _sentence_start(before):
+                citation = citation[:1].upper() + citation[1:]
+            if placement.start == placement.end and before and not before.endswith(" "):
+                paragraph.append((" ", None))  # an inserted citation
+            paragraph.append((citation, index))
+            before = (before + citation)[-8:]
+        if paragraph:
+            result.append(tuple(paragraph))
+    return tuple(result)
+
+
+def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet | None, list[Finding]]:
+    """The leaflet with its citations placed and formatted; findings say what a writer must know:
+    errors (nothing can be rendered), unverified records, a leaflet that cites nothing."""
+    text = kb.texts.get(document.id)
+    if text is None:
+        return None, [Finding(Location(kb.display(document.claims_path), 0), Severity.ERROR, "unreadable-input",
+                              f"the leaflet text {kb.display(document.text_path)} cannot be read")]
+    placements, findings = _place(kb, document, text)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return None, findings
+    cited = [kb.works[k] for k in dict.fromkeys(k for p in placements for k in p.keys)]
+    items = csl.items(cited)
+    formatted = formatting.format_items(items, locale, [(p.keys, p.narrative) for p in placements])
+    rendered = [formatted.citation(list(p.keys), p.narrative) for p in placements]
+    works = {w.key: w for w in cited}
+    references = tuple(_reference(works[key], entry) for key, entry in formatted.entries)
+    by_key = {item["id"]: item for item in items}
+    note = ""
+    if not placements:
+        note = LABELS[locale[:2]]["no_citations"].format(claims=kb.display(document.claims_path))
+        findings.append(Finding(Location(kb.display(document.claims_path), 0), Severity.INFO, "no-citations",
+                                "the leaflet cites no works (no claim has sources), so its reference list is empty"))
+    for reference in references:
+        if reference.status != "verified":
+            work = works[reference.key]
+            status = reference.status or "no verificationstatus"
+            findings.append(Finding(Location(kb.display(kb.bibliography.path), work.line), Severity.WARNING,
+                                    "unverified-reference",
+                                    f"{work.key} is cited, but its record is not verified ({status})", key=work.key))
+    leaflet = Leaflet(
+        document=document,
+        locale=locale,
+        blocks=_paragraphs(text, placements, rendered),
+        placements=tuple(placements),
+        references=references,
+        items=tuple(by_key[r.key] for r in references),
+        note=note,
+    )
+    return leaflet, findings
+
+
+def _reference(work: Work, entry: str) -> Reference:
+    links = []
+    if csl.doi(work):
+        links.append("https://doi.org/" + csl.doi(work))
+    if work.get("url"):
+        links.append(work.get("url").strip())
+    return Reference(key=work.key, text=entry, links=tuple(u for u in links if u in entry),
+                     status=work.verification_status, verification=work.get("verification"))
+
+
+# --- output formats -------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_PANDOC_SPECIAL = re.compile(r"([\\`*_\[\]<>@~^$])")
+_HTML_MARKS = {"\ue000": "<i>", "\ue001": "</i>", "\ue002": "<b>", "\ue003": "</b>",
+               "\ue004": '<span style="font-variant:small-caps">', "\ue005": "</span>",
+               "\ue006": "<sup>", "\ue007": "</sup>", "\ue008": "<sub>", "\ue009": "</sub>"}
+_MD_MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**", "\ue004": "", "\ue005": "",
+             "\ue006": "^", "\ue007": "^", "\ue008": "~", "\ue009": "~"}
+
+
+def markdown_text(text: str, pandoc: bool = False) -> str:
+    """Plain text escaped so that Markdown (and pandoc's extensions) shows it as it is."""
+    escaped = (_PANDOC_SPECIAL if pandoc else _MD_SPECIAL).sub(r"\\\1", text)
+    return "\\" + escaped if escaped.startswith("#") else escaped
+
+
+def _convert(rich: str, fmt: str, links: tuple[str, ...] = ()) -> str:
+    """Rich text (kb.style.MARKS) as HTML or Markdown, with `links` made links."""
+    parts = re.split("(" + "|".join(re.escape(u) for u in links) + ")", rich) if links else [rich]
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a link
+            href = quote(part, safe=":/?#[]@!$&'()*+,;=%~")
+            if fmt == "html":
+                out.append(f'<a href="{html.escape(href)}">{html.escape(part)}</a>')
+            else:
+                out.append(f"<{href}>")
+            continue
+        if fmt == "html":
+            text = html.escape(part, quote=False)
+            out.append(re.sub("[\ue000-\ue009]", lambda m: _HTML_MARKS[m.group()], text))
+        else:
+            text = markdown_text(part, pandoc=fmt == "pandoc")
+            out.append(re.sub("[\ue000-\ue009]", lambda m: _MD_MARKS[m.group()], text))
+    return "".join(out)
+
+
+def _pandoc_citation(keys: tuple[str, ...], narrative: bool) -> str:
+    names = ["@" + k if re.fullmatch(r"\w+", k) else "@{" + k + "}" for k in keys]
+    if narrative:
+        return " ".join(names[:1] + [f"[{'; '.join('-' + n for n in names[1:])}]"] if names[1:] else names[:1])
+    return "[" + "; ".join(names) + "]"
+
+
+def bibliography_name(out_name: str) -> str:
+    """The CSL-JSON file written beside pandoc Markdown: `leaflet.md` -> `leaflet.json`."""
+    stem = out_name.rsplit(".", 1)[0] if "." in out_name else out_name
+    return stem + ".json"
+
+
+def csl_json(leaflet: Leaflet) -> str:
+    """The cited works as a CSL-JSON file, for pandoc's `--bibliography`."""
+    return json.dumps(list(leaflet.items), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | None = None) -> str:
+    """The leaflet in `fmt`. For `pandoc`, `bibliography` names the CSL-JSON file beside it;
+    without one the works go into the front matter (`references:`), so stdout stands alone."""
+    lang = leaflet.locale[:2]
+    paragraphs = []
+    for block in leaflet.blocks:
+        pieces = []
+        for text, index in block:
+            if index is None:
+                pieces.append(html.escape(text, quote=False) if fmt == "html" else markdown_text(text, fmt == "pandoc"))
+            elif fmt == "pandoc":
+                placement = leaflet.placements[index]
+                pieces.append(_pandoc_citation(placement.keys, placement.narrative))
+            else:
+                pieces.append(f'<span class="citation">{_convert(text, "html")}</span>' if fmt == "html"
+                              else _convert(text, "md"))
+        paragraphs.append(Markup("".join(pieces)) if fmt == "html" else "".join(pieces))
+    statuses = rendering.interface(lang)["statuses"]
+    references = [{
+        "key": r.key,
+        "text": Markup(_convert(r.text, "html", r.links)) if fmt == "html" else _convert(r.text, fmt, r.links),
+        "verified": r.status == "verified",
+        "status": statuses.get(r.status, r.status),
+        "verification": r.verification,
+    } for r in leaflet.references]
+    front: dict[str, Any] = {"pagetitle": leaflet.document.title, "lang": leaflet.locale,
+             "reference-section-title": LABELS[lang]["references"]}
+    if bibliography:
+        front["bibliography"] = bibliography
+    else:
+        front["references"] = list(leaflet.items)
+    context = {
+        "document": leaflet.document,
+        "lang": lang,
+        "locale": leaflet.locale,
+        "t": LABELS[lang],
+        "paragraphs": paragraphs,
+        "references": references,
+        "note": leaflet.note if fmt == "html" else markdown_text(leaflet.note, fmt == "pandoc"),
+        "front_matter": json.dumps(front, ensure_ascii=False, indent=2) if fmt == "pandoc" else "",
+    }
+    return rendering.environment(kb.root).get_template(TEMPLATES[fmt]).render(context)

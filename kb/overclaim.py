@@ -1,0 +1,258 @@
+"""Overclaims: assertive wording in a claim's text, and its hedged rewrite.
+
+The phrase lists, hedges and rewrite rules are data (kb/data/phrases.toml), one table per
+leaflet language; this module compiles their small pattern language to regular
+expressions over the text as written, so that offsets, case and punctuation survive.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+MAX_GAP = 6  # words a `...` may span: a Dutch middle field can be long
+NEGATION_REACH = 3  # words before a phrase in which a negator cancels it
+_PUNCT = ".,;:!?()\"“”"
+_WORD_END = r"(?![\w-])"
+_WORD_START = r"(?<![\w-])"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    source: str  # as written in phrases.toml
+    regex: re.Pattern[str]  # compiled; each `...` is a capturing group
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    pattern: Pattern  # the words to replace; must overlap the phrase found
+    to: str  # the hedged words; `...` stands for what the gaps matched
+    weak: str  # used instead of `to` on an unsupported or expert-only claim; "" for none
+
+
+@dataclass(frozen=True)
+class Phrase:
+    kind: str  # evidence, necessity, causal or absolute
+    match: tuple[Pattern, ...]  # any of these finds the phrase
+    unless: tuple[Pattern, ...]  # fixed expressions that cancel a match they overlap
+    rewrites: tuple[Rewrite, ...]  # in order; the first that applies is used
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # "nl", "en"
+    phrases: tuple[Phrase, ...]  # the assertive wording
+    hedges: tuple[Pattern, ...]  # one anywhere in a claim clears it
+    hedges_unless: tuple[Pattern, ...]  # uses of a hedge word that hedge nothing
+    qualifiers: tuple[Pattern, ...]  # modal and frequency words, effective within a clause
+    qualifiers_clear: frozenset[str]  # the phrase kinds a qualifier clears
+    negator: re.Pattern[str]  # any negator word
+    barrier: re.Pattern[str]  # punctuation or a word that opens a clause
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int  # offset in the claim text
+    end: int  # just past the match
+    words: str  # the matched words as the message quotes them, whitespace collapsed
+    phrase: Phrase  # the entry that matched
+
+
+@dataclass(frozen=True)
+class Assessment:
+    hits: tuple[Hit, ...]  # assertive phrases that no hedge, negator or qualifier clears, in text order
+    suggestion: str | None  # the text with each phrase hedged; None when no rewrite applied
+
+
+def _alternatives(token: str) -> str:
+    words = []
+    for word in token.split("|"):
+        if word == "$":
+            words.append("$")
+        elif word.endswith("*"):
+            words.append(re.escape(word[:-1]) + r"[\w-]*")
+        else:
+            words.append(re.escape(word))
+    return "(?:" + "|".join(words) + ")"
+
+
+def compile_pattern(source: str, barriers: str) -> Pattern:
+    """The pattern language of phrases.toml as a regular expression (see the file's header)."""
+    gap = rf"((?:\s+(?!(?:{barriers}){_WORD_END})[^\s{re.escape(_PUNCT)}]+){{0,{MAX_GAP}}}?)\s+"
+    parts: list[str] = []
+    after_word = False
+    for token in source.split():
+        if token == "...":
+            parts.append(gap)
+            after_word = False
+        elif token.startswith("(") and token.endswith(")"):
+            words = [w for w in token[1:-1].split("|") if w != "$"]
+            options = [rf"\s*(?:[{re.escape(_PUNCT)}]|$)"] if "$" in token else []
+            if words:
+                options.insert(0, rf"\s+{_alternatives('|'.join(words))}{_WORD_END}")
+            parts.append("(?=" + "|".join(options) + ")")
+        else:
+            if after_word:
+                parts.append(r"\s+")
+            parts.append(_WORD_START + _alternatives(token) + _WORD_END)
+            after_word = True
+    return Pattern(source, re.compile("".join(parts), re.IGNORECASE))
+
+
+def _words(values: list[str]) -> str:
+    return "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+
+
+def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Language:
+    barriers = _words(table.get("barriers", []))
+
+    def patterns(sources: list[str]) -> tuple[Pattern, ...]:
+        return tuple(compile_pattern(s, barriers) for s in sources)
+
+    phrases = tuple(
+        Phrase(kind=entry["kind"], match=patterns(entry["match"]), unless=patterns(entry.get("unless", [])),
+               rewrites=tuple(Rewrite(compile_pattern(r["from"], barriers), r["to"], r.get("weak", ""))
+                              for r in entry.get("rewrite", [])))
+        for entry in table.get("phrase", []))
+    return Language(
+        code=code,
+        phrases=phrases,
+        hedges=patterns(table.get("hedges", [])),
+        hedges_unless=patterns(table.get("hedges_unless", [])),
+        qualifiers=patterns(table.get("qualifiers", [])),
+        qualifiers_clear=clear,
+        negator=re.compile(_WORD_START + "(?:" + _words(table.get("negators", [])) + ")" + _WORD_END, re.IGNORECASE),
+        barrier=re.compile(rf"[{re.escape(_PUNCT)}]|{_WORD_START}(?:{barriers}){_WORD_END}", re.IGNORECASE),
+    )
+
+
+@cache
+def languages() -> dict[str, Language]:
+    """Every language phrases.toml has lists for, by code."""
+    data = tomllib.loads(resources.files("kb").joinpath("data/phrases.toml").read_text(encoding="utf-8"))
+    clear = frozenset(data.get("qualifiers_clear", []))
+    return {code: _language(code, table, clear) for code, table in data.items() if isinstance(table, dict)}
+
+
+def language(code: str) -> Language | None:
+    """The lists for a leaflet's language ("nl", "nl-BE", "EN"), or None when there are none."""
+    return languages().get(code.split("-")[0].split("_")[0].lower())
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _any_overlap(patterns: tuple[Pattern, ...], text: str, span: tuple[int, int]) -> bool:
+    return any(_overlaps(m.span(), span) for p in patterns for m in p.regex.finditer(text))
+
+
+def _clause(text: str, start: int, end: int, lang: Language) -> str:
+    """The text of the clause around [start, end): from the last barrier before to the next after."""
+    left = 0
+    for match in lang.barrier.finditer(text, 0, start):
+        left = match.end()
+    following = lang.barrier.search(text, end)
+    right = following.start() if following else len(text)
+    return text[left:right]
+
+
+def _negated(text: str, match: re.Match[str], lang: Language) -> bool:
+    clause_start = 0
+    for barrier in lang.barrier.finditer(text, 0, match.start()):
+        clause_start = barrier.end()
+    before = text[clause_start:match.start()].split()[-NEGATION_REACH:]
+    if any(lang.negator.fullmatch(word) for word in before):
+        return True
+    return any(gap and lang.negator.search(gap) for gap in match.groups())
+
+
+def find(text: str, lang: Language) -> list[Hit]:
+    """Assertive phrases in `text` that no negator, fixed expression or qualifier cancels.
+
+    Hedges are not looked at here: `assess` decides on them for the whole claim, and the
+    rewrite needs the phrases of a text that it has hedged itself.
+    """
+    hits: list[Hit] = []
+    for phrase in lang.phrases:
+        for pattern in phrase.match:
+            for match in pattern.regex.finditer(text):
+                span = match.span()
+                if _any_overlap(phrase.unless, text, span) or _negated(text, match, lang):
+                    continue
+                if phrase.kind in lang.qualifiers_clear:
+                    clause = _clause(text, *span, lang)
+                    if any(q.regex.search(clause) for q in lang.qualifiers):
+                        continue
+                hits.append(Hit(span[0], span[1], " ".join(match.group().split()), phrase))
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for hit in hits:  # overlapping matches are one phrase: keep the first and longest
+        if not any(_overlaps((hit.start, hit.end), (k.start, k.end)) for k in kept):
+            kept.append(hit)
+    return kept
+
+
+def hedge(text: str, lang: Language) -> str | None:
+    """The first hedge in `text` ("wijst op", "mogelijk", "suggests"), or None."""
+    for pattern in lang.hedges:
+        for match in pattern.regex.finditer(text):
+            if not _any_overlap(lang.hedges_unless, text, match.span()):
+                return " ".join(match.group().split())
+    return None
+
+
+def _replacement(rewrite: Rewrite, match: re.Match[str], weak: bool) -> str:
+    target = rewrite.weak if weak and rewrite.weak else rewrite.to
+    gaps = iter(" ".join((g or "").split()) for g in match.groups())
+    pieces = target.split("...")
+    words = pieces[0] + "".join(next(gaps, "") + piece for piece in pieces[1:])
+    words = " ".join(words.split())
+    original = match.group()
+    if words and original[:1].isupper() and (match.start() == 0 or match.string[:match.start()].rstrip()[-1:]
+                                              in ".!?"):
+        words = words[:1].upper() + words[1:]
+    return words
+
+
+def rewrite(text: str, hits: list[Hit], weak: bool) -> str | None:
+    """`text` with each hit replaced by its phrase's first applicable rewrite; None if none applied."""
+    chosen: list[tuple[int, int, str]] = []
+    for hit in hits:
+        done = False
+        for rule in hit.phrase.rewrites:
+            for match in rule.pattern.regex.finditer(text):
+                span = match.span()
+                if _overlaps(span, (hit.start, hit.end)) and not any(_overlaps(span, c[:2]) for c in chosen):
+                    chosen.append((span[0], span[1], _replacement(rule, match, weak)))
+                    done = True
+                    break
+            if done:
+                break
+    if not chosen:
+        return None
+    result = text
+    for start, end, words in sorted(chosen, reverse=True):
+        result = result[:start] + words + result[end:]
+    result = re.sub(r"[ \t]{2,}", " ", result)
+    result = re.sub(r"\s+([,.;:!?)])", r"\1", result)
+    result = result.strip()
+    return result[:1].upper() + result[1:] if text[:1].isupper() else result
+
+
+def assess(text: str, code: str, weak: bool = False) -> Assessment | None:
+    """The overclaim in one claim's text, or None: no assertive phrase, a hedge, or no lists.
+
+    `weak` asks for the rewrite meant for an unsupported or expert-only claim.
+    """
+    lang = language(code)
+    if lang is None or hedge(text, lang) is not None:
+        return None
+    hits = find(text, lang)
+    if not hits:
+        return None
+    return Assessment(tuple(hits), rewrite(text, hits, weak))

@@ -1,0 +1,345 @@
+"""Resolution: each parsed citation matched to bibliography records by surnames and year.
+
+Leaflets hold slips (Glanz for Glantz, Bernst for Bernstein, a missing a/b, "et al" without its
+full stop, a wrong year, a co-author too few or too many). Each slip that was tolerated to find
+the record is a named `Problem` of the citation; a citation that matches no record is kept with
+no key and an `unresolved` problem, never guessed silently.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import regex
+
+from kb.bibliography import Name, Work
+from kb.citations import Citation
+
+# Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
+PROBLEM_KINDS = (
+    "unresolved", "ambiguous", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
+    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One slip of a citation, or why it has no record."""
+
+    kind: str  # one of PROBLEM_KINDS
+    message: str  # one line, in English, naming what the record says
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A citation with the records it stands for."""
+
+    citation: Citation  # as parsed from the text
+    keys: tuple[str, ...]  # matching records, in bibliography order; several when ambiguous, none when unresolved
+    problems: tuple[Problem, ...]  # the slips tolerated to find them, or why none was found
+
+
+def normalize(name: str) -> str:
+    """A surname for comparison: accents, case, spaces, hyphens and apostrophes dropped."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed.casefold() if c.isalpha())
+
+
+def normalize_words(name: str) -> list[str]:
+    return [w for w in (normalize(part) for part in regex.split(r"[\s\-]+", name)) if w]
+
+
+def normalize_year(year: str) -> str:
+    if any(c.isdigit() for c in year):
+        return regex.sub(r"\s+", "", year).rstrip("abcdefghijklmnopqrstuvwxyz")
+    compact = normalize(year)
+    if compact in ("nd", "zd", "zj", "sd", "oj", ""):
+        return "nd"
+    if compact in ("inpress", "terperse", "indruk", "forthcoming", "invoorbereiding", "teverschijnen"):
+        return "inpress"
+    return compact
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 once it is known to exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+_EXACT, _PARTICLE, _SPELLING, _NONE = 0, 1, 2, 3
+
+
+def _plain(printed: str) -> str:
+    """A printed name without its bracketed abbreviation: "World Health Organization [WHO]"."""
+    return regex.sub(r"\s*\[[^\]]*\]", "", printed)
+
+
+def _acronym(printed: str) -> bool:
+    """"WHO", "NVvP", "RIVM": how an organisation is cited after its first, full citation."""
+    return bool(regex.fullmatch(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}", printed)) and sum(c.isupper() for c in printed) >= 2
+
+
+def _strip_particles(printed: str) -> str:
+    return regex.sub(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+", "", printed.strip())
+
+
+def name_match(printed: str, name: Name) -> int:
+    """How a printed surname matches a record's: exactly, without its particles, misspelled, or not."""
+    printed = _plain(printed)
+    p, family, last = normalize(printed), normalize(name.family), normalize(name.last)
+    if not p:
+        return _NONE
+    if p == family:
+        return _EXACT
+    if p == last:
+        return _PARTICLE
+    bare = normalize(_strip_particles(printed))  # "van Jansen (2010)": a preposition read as a particle
+    if bare == family or bare == last:
+        return _EXACT
+    for target in (family, last):
+        if min(len(p), len(target)) >= 4 and (target.startswith(p) and len(target) - len(p) <= 4
+                                               or p.startswith(target) and len(p) - len(target) <= 2):
+            return _SPELLING  # "Bernst" for Bernstein
+        if _distance(p, target, 1 if len(target) <= 7 else 2) <= (1 if len(target) <= 7 else 2):
+            return _SPELLING
+    return _NONE
+
+
+def authors_text(names: tuple[Name, ...]) -> str:
+    """"van den Broek, Keulen-de Vos, & Bernstein": how a record's authors are named in messages."""
+    families = [n.family for n in names]
+    if len(families) <= 2:
+        return " & ".join(families)
+    return ", ".join(families[:-1]) + ", & " + families[-1]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    work: Work  # the record
+    names: tuple[Name, ...]  # its authors, else its editors
+    year: str  # normalized year
+    suffix: str  # the a/b its year takes among works of the same authors and year; "" when alone
+
+
+class Index:
+    """Records of a bibliography, ready for matching."""
+
+    def __init__(self, works: Mapping[str, Work]) -> None:
+        entries: list[tuple[Work, tuple[Name, ...], str]] = []
+        for work in works.values():
+            names = work.authors or work.editors
+            entries.append((work, names, normalize_year(work.year)))
+        clusters: dict[tuple[tuple[str, ...], str], list[Work]] = defaultdict(list)
+        for work, names, year in entries:
+            clusters[(tuple(normalize(n.family) for n in names), year)].append(work)
+        suffixes: dict[str, str] = {}
+        for (_, year), members in clusters.items():
+            if len(members) > 1:
+                suffixes.update(_suffixes(members, year))
+        self.entries = [_Entry(work, names, year, suffixes.get(work.key, "")) for work, names, year in entries]
+        self.order = {work.key: i for i, work in enumerate(works.values())}
+        self.works = works
+        # Records by the first letter of their first author's surname, with and without particles:
+        # a slip rarely changes the first letter, and this keeps resolution fast on large files.
+        self.by_letter: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in self.entries:
+            if entry.names:
+                for letter in {normalize(entry.names[0].family)[:1], normalize(entry.names[0].last)[:1]}:
+                    self.by_letter[letter].append(entry)
+        # Short names of organisations: biblatex's shortauthor, and the initials of a name of several words.
+        self.short: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in self.entries:
+            shorts = {normalize(entry.work.get("shortauthor"))}
+            if len(entry.names) == 1 and len(entry.names[0].family.split()) > 1:
+                shorts.add("".join(w[:1] for w in normalize_words(entry.names[0].family)))
+            for short in shorts - {""}:
+                self.short[short].append(entry)
+        self.aliases: dict[str, str] = {}  # abbreviation -> the name it stands for, as the text defines it
+
+    def learn(self, abbreviation: str, name: str) -> None:
+        """"Rijksinstituut voor Volksgezondheid en Milieu [RIVM]": later, RIVM stands for that name."""
+        self.aliases.setdefault(normalize(abbreviation), name)
+
+    def near(self, printed: str) -> list[_Entry]:
+        """Records whose first author may match the printed surname, in bibliography order."""
+        letters = {normalize(printed)[:1], normalize(_strip_particles(printed))[:1]}
+        found = {id(e): e for letter in letters for e in self.by_letter.get(letter, [])}
+        return sorted(found.values(), key=lambda e: self.order[e.work.key])
+
+
+def _suffixes(members: list[Work], year: str) -> dict[str, str]:
+    """The a, b, c of works with the same authors and year: from their keys when those say, else by title."""
+    letters = {}
+    for work in members:
+        found = regex.search(rf"{regex.escape(year)}([a-z])$", work.key) or regex.search(r"\d([a-z])$", work.year)
+        letters[work.key] = found.group(1) if found else ""
+    if all(letters.values()) and len(set(letters.values())) == len(members):
+        return letters
+    ordered = sorted(members, key=lambda w: regex.sub(r"^(?:the|a|an|de|het|een)\s+", "", w.title.casefold()))
+    return {work.key: "abcdefghijklmnopqrstuvwxyz"[i] for i, work in enumerate(ordered)}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    entry: _Entry  # a record whose first author matches
+    level: int  # how its first author matches: _EXACT, _PARTICLE or _SPELLING
+    problems: tuple[Problem, ...]  # slips of the citation measured against this record
+    year_ok: bool  # the years agree
+
+    @property
+    def score(self) -> tuple[int, int]:
+        return (self.level != _EXACT) + len(self.problems), 0
+
+
+def _name_problem(printed: str, name: Name, level: int, key: str) -> list[Problem]:
+    if level == _SPELLING:
+        return [Problem("surname-spelling", f"{printed} is spelled {name.family} in {key}")]
+    if level == _PARTICLE:
+        return [Problem("particle", f"{printed}: the surname in {key} is {name.family}")]
+    return []
+
+
+def _compare(citation: Citation, entry: _Entry, level: int) -> list[Problem]:
+    """The citation's names measured against one record: spelling, co-authors left out or added."""
+    key, names, printed = entry.work.key, entry.names, citation.authors
+    problems = _name_problem(printed[0], names[0], level, key)
+    remaining = list(range(1, len(names)))
+    for i, name in enumerate(printed[1:], 1):
+        ranked = sorted((name_match(name, names[j]), j != i, j) for j in remaining)
+        if not ranked or ranked[0][0] == _NONE:
+            problems.append(Problem("extra-coauthor", f"{name} is not an author of {key} ({authors_text(names)})"))
+            continue
+        match_level, _, j = ranked[0]
+        remaining.remove(j)
+        problems += _name_problem(name, names[j], match_level, key)
+    if citation.et_al:
+        if len(names) == 1:
+            problems.append(Problem("extra-coauthor", f"'{citation.et_al}' stands for co-authors that {key} does not "
+                                                      f"have ({names[0].family} is its only author)"))
+        elif len(names) == 2 and len(printed) == 1:
+            problems.append(Problem("missing-coauthor", f"{key} has two authors, {authors_text(names)}: "
+                                                        f"both are named, without et al."))
+    elif remaining:
+        if len(printed) == 1 and len(names) >= 3:
+            message = f"{key} has {len(names)} authors ({authors_text(names)}): cite it as {names[0].family} et al."
+        else:
+            message = f"{' & '.join(names[j].family for j in remaining)}, an author of {key}, is left out"
+        problems.append(Problem("missing-coauthor", message))
+    return problems
+
+
+def _form_problems(citation: Citation, entry: _Entry | None) -> list[Problem]:
+    """Slips visible in the citation itself: "et al" without its full stop, "Roemen- van Haaren"."""
+    problems = []
+    marker = citation.et_al
+    right = "et al." if marker.startswith("et") else "e.a." if marker.startswith("e.") else marker
+    if marker != right:
+        how = "without its full stop" if right.startswith(marker) else "misspelled"
+        record = f" ({entry.work.key} has {len(entry.names)} authors)" if entry is not None else ""
+        problems.append(Problem("et-al-punctuation", f"'{marker}' {how} in {citation.text}: write "
+                                                     f"'{citation.authors[0]} {right}'{record}"))
+    for i, name in enumerate(citation.authors):
+        if regex.search(r"\S-\s|\s-\S", name):
+            record = ""
+            if entry is not None and i < len(entry.names):
+                record = f": {entry.work.key} has {entry.names[i].family}"
+            problems.append(Problem("hyphen-space", f"'{name}' has a space at its hyphen{record}"))
+    return problems
+
+
+def _years_close(cited: str, recorded: str) -> bool:
+    """A year that is probably a slip for the other: one apart, one digit off, or n.d./in press for a year."""
+    if cited.isdigit() and recorded.isdigit():
+        return abs(int(cited) - int(recorded)) <= 1 or _distance(cited, recorded, 1) <= 1
+    return cited != recorded and (cited in ("nd", "inpress") or recorded in ("nd", "inpress"))
+
+
+def _coauthors_agree(citation: Citation, entry: _Entry, problems: list[Problem], year: str) -> bool:
+    """Whether a record found by a misspelled first author has the printed co-authors, or the year."""
+    printed = len(citation.authors) - 1
+    wrong = sum(1 for p in problems if p.kind == "extra-coauthor")
+    if printed:
+        return wrong < printed
+    return entry.year == year
+
+
+def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
+    """Records whose first author matches: as printed, else by the exact readings of a longer name."""
+    first = citation.authors[0]
+    readings = [(first, False)]
+    if len(citation.authors) > 1 and not citation.et_al:  # "Department of Health and Human Services"
+        readings.append((" and ".join(citation.authors), True))
+    if len(citation.authors) > 1 and not citation.et_al:  # "... Volksgezondheid en Milieu", "... & Human Services"
+        readings += [(" en ".join(citation.authors), True), ("".join(citation.authors), True)]
+    words = first.split()
+    readings += [(" ".join(words[i:]), False) for i in range(1, len(words))]  # "Onderzoek van Jansen"
+    if _acronym(first) and normalize(first) in index.aliases:
+        readings.append((index.aliases[normalize(first)], False))
+    year = normalize_year(citation.year)
+    for n, (reading, joined) in enumerate(readings):
+        found = []
+        for entry in index.near(reading):
+            level = name_match(reading, entry.names[0])
+            if level == _NONE or (n > 0 and level != _EXACT) or (joined and len(entry.names) > 1):
+                continue
+            problems = [] if joined else _compare(citation, entry, level)
+            if level == _SPELLING and not _coauthors_agree(citation, entry, problems, year):
+                continue  # a misspelled first author is believed only with co-authors or the year to back it
+            found.append(_Candidate(entry, level, tuple(problems), entry.year == year))
+        if found:
+            return found
+    if _acronym(first):
+        return [_Candidate(entry, _EXACT, (), entry.year == year) for entry in index.short.get(normalize(first), [])]
+    return []
+
+
+def resolve(citation: Citation, index: Index) -> Resolution:
+    """The records `citation` stands for, with every slip tolerated to find them."""
+    if not citation.authors:
+        return Resolution(citation, (), (Problem("unresolved", f"{citation.text} names no author"),))
+    candidates = _candidates(citation, index)
+    same_year = [c for c in candidates if c.year_ok]
+    year = normalize_year(citation.year)
+    extra: list[Problem] = []
+    if not same_year:
+        close = [c for c in candidates if _years_close(year, c.entry.year)]
+        if len(close) != 1:
+            known = ", ".join(sorted(f"{c.entry.work.key} ({c.entry.work.year or 'n.d.'})" for c in candidates))
+            hint = f"; by these authors: {known}" if known else ""
+            return Resolution(citation, (), (*(_form_problems(citation, None)), Problem(
+                "unresolved", f"no record in the bibliography matches {citation.text}{hint}")))
+        same_year = close
+        extra.append(Problem("year-mismatch", f"{citation.year}{citation.suffix}: the year of "
+                                              f"{close[0].entry.work.key} is {close[0].entry.work.year}"))
+    best_score = min(c.score for c in same_year)
+    best = [c for c in same_year if c.score == best_score]
+    if citation.suffix and len(best) > 1:
+        best = [c for c in best if c.entry.suffix == citation.suffix] or best
+    best.sort(key=lambda c: index.order[c.entry.work.key])
+    keys = tuple(c.entry.work.key for c in best)
+    chosen = best[0]
+    problems = _form_problems(citation, chosen.entry) + list(chosen.problems) + extra
+    if len(best) > 1:
+        problems.append(Problem("ambiguous", f"{citation.text} matches {len(best)} records: {', '.join(keys)}; "
+                                             f"the year needs its a/b"))
+    elif citation.suffix and chosen.entry.suffix != citation.suffix and not extra:
+        if chosen.entry.suffix:
+            message = (f"{citation.year}{citation.suffix}: {chosen.entry.work.key} is "
+                       f"{citation.year}{chosen.entry.suffix}")
+        else:
+            message = (f"{citation.year}{citation.suffix}: {chosen.entry.work.key} is the only work of its authors "
+                       f"in {chosen.entry.work.year}, so its year takes no letter")
+        problems.append(Problem("year-suffix", message))
+    return Resolution(citation, keys, tuple(problems))

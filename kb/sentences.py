@@ -1,0 +1,182 @@
+"""Sentences: the sentence boundaries of a leaflet's text, in Dutch or English, with offsets.
+
+The splitter is pysbd (rule-based Sentence Boundary Disambiguation, with Dutch and English
+rules). It is run per block of text (a paragraph, list item or heading, as `kb.texts.blocks`
+cuts them) on the block with its whitespace collapsed, so that PDF line breaks inside a
+sentence do not end it, and with every citation masked, so that "et al." or "e.a." inside a
+citation never ends a sentence. Its result is then corrected where it is wrong for leaflets:
+an abbreviation ("bijv.", "o.a.", "e.g.", "U.S.") or an initial taken for a sentence end, and
+a citation after the final full stop, which belongs to the sentence before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pysbd
+import regex
+
+from kb.texts import blocks
+
+# Abbreviations that never end a sentence, and those that end one only before a capital.
+_NEVER_FINAL = frozenset("""
+bijv. bv. b.v. o.a. e.g. i.e. cf. vgl. zgn. z.g. dr. prof. mr. ir. drs. ing. dhr. mw. mevr. st. nl.
+d.w.z. m.a.w. i.p.v. t.o.v. m.b.t. o.b.v. a.d.h.v. i.v.m. n.a.v. t.a.v. vs. resp. ca. incl. excl.
+p. pp. blz. nr. no. vol. fig. tab. hfst. ed. eds. red. mrs. mr. ms. jr. sr. approx. ref. refs. viz. jl.
+""".split())
+_MAYBE_FINAL = frozenset("et al. e.a. etc. enz. u.s. u.k. e.d. c.s. a.s.".split())
+_LAST_TOKEN = regex.compile(r"(\S+)\s*$")
+_INITIAL = regex.compile(r"(?:^|\s)\p{Lu}\.\s*$")
+_TERMINAL = regex.compile(r"[.!?…][\"'”’»)\]]*$")
+_MARKDOWN_HEADING = regex.compile(r"^[ \t]*#{1,6}[ \t].*$", regex.MULTILINE)
+_DUTCH = frozenset("de het een en van is dat niet zijn voor met ook bij je wordt worden kan".split())
+_ENGLISH = frozenset("the a an and of is that not are for with also by to be can this".split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence, or one heading, of a text."""
+
+    start: int  # offset of its first character in the text
+    end: int  # offset just past its last character, trailing whitespace left out
+    heading: bool  # a heading line ("Kosten", "## Methods") rather than running text
+
+
+def guess_language(text: str) -> str:
+    """"nl" or "en", by which language's commonest words the text uses more."""
+    words = regex.findall(r"\p{L}+", text.lower())
+    dutch = sum(w in _DUTCH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    return "en" if english > dutch else "nl"
+
+
+@functools.cache
+def _segmenter(language: str) -> pysbd.Segmenter:
+    return pysbd.Segmenter(language=language if language in ("nl", "en") else "en", clean=False)
+
+
+def is_heading(block: str) -> bool:
+    """A markdown heading, or one short line that starts with a capital and ends no sentence."""
+    line = " ".join(block.split())
+    if line.startswith("#"):
+        return True
+    return ("\n" not in block.strip() and len(line) <= 80 and line[:1].isupper()
+            and not line.endswith((".", ",", ";", ":", ")", "!")))
+
+
+def _merge_abbreviations(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """Join a span to the next where it ends in an abbreviation or initial that ends no sentence here."""
+    result: list[list[int]] = []
+    for span in spans:
+        if result:
+            previous = text[result[-1][0]:result[-1][1]]
+            following = text[span[0]:span[1]].lstrip()
+            last = _LAST_TOKEN.search(previous)
+            token = last.group(1).lower() if last else ""
+            continues = following[:1].islower() or following[:1].isdigit() or following[:1] in "(,;"
+            glued = span[0] == result[-1][1]  # "an .EDF file": no space after the full stop
+            unfinished = not _TERMINAL.search(previous.rstrip())  # "whether a) ... and b) ..."
+            if (glued or unfinished or token in _NEVER_FINAL or (token in _MAYBE_FINAL and continues)
+                    or (_INITIAL.search(previous) and following[:1].isupper())):
+                result[-1][1] = span[1]
+                continue
+        result.append(span)
+    return result
+
+
+def _attach_citations(text: str, spans: list[list[int]], masks: list[tuple[int, int]]) -> list[list[int]]:
+    """A citation that opens a span after a full stop belongs to the sentence before it."""
+    starts = {start: end for start, end in masks if text[start] == "("}
+    result: list[list[int]] = []
+    for span in spans:
+        begin = span[0]
+        while begin < span[1] and text[begin].isspace():
+            begin += 1
+        if result and begin in starts:
+            cut = starts[begin]
+            rest = text[cut:span[1]].lstrip()
+            if not rest or not rest[:1].isupper():  # '."(Mindakis & Lohan, 2018) but it is ...'
+                result[-1][1] = span[1]
+                continue
+            result[-1][1] = cut
+            span = [cut, span[1]]
+        result.append(span)
+    return result
+
+
+def _block(text: str, start: int, end: int, language: str, masks: Sequence[tuple[int, int]]) -> list[Sentence]:
+    chars: list[str] = []
+    offsets: list[int] = []
+    for match in regex.finditer(r"\s+|\S+", text[start:end]):
+        if match.group().isspace():
+            chars.append(" ")
+            offsets.append(start + match.start())
+        else:
+            chars.append(match.group())
+            offsets.extend(range(start + match.start(), start + match.end()))
+    flat = "".join(chars)
+    local: list[tuple[int, int]] = []
+    masked = list(flat)
+    for m_start, m_end in masks:
+        if m_end <= start or m_start >= end:
+            continue
+        i = bisect.bisect_left(offsets, m_start)
+        j = bisect.bisect_left(offsets, m_end)
+        local.append((i, j))
+        for k in range(i + 1, j - 1):  # keep the brackets, hide the full stops of "et al."
+            masked[k] = "x" if flat[k] != " " else " "
+    probe = "".join(masked)
+    spans: list[list[int]] = []
+    pos = 0
+    for piece in _segmenter(language).segment(probe):
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        found = probe.find(stripped, pos)
+        if found < 0:  # the splitter changed the text: keep the rest as one sentence
+            break
+        spans.append([found, found + len(stripped)])
+        pos = found + len(stripped)
+    if not spans:
+        spans = [[0, len(flat.rstrip())]]
+    spans[-1][1] = len(flat.rstrip())
+    spans = _attach_citations(flat, _merge_abbreviations(flat, spans), local)
+    result = []
+    for s, e in spans:
+        while s < e and flat[s] == " ":
+            s += 1
+        while e > s and flat[e - 1] == " ":
+            e -= 1
+        if e > s:
+            result.append(Sentence(offsets[s], offsets[e - 1] + 1, False))
+    return result
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """`kb.texts.blocks`, with each markdown heading line a block of its own."""
+    result: list[tuple[int, int]] = []
+    for start, end in blocks(text):
+        for heading in _MARKDOWN_HEADING.finditer(text, start, end):
+            if text[start:heading.start()].strip():
+                result.append((start, start + len(text[start:heading.start()].rstrip())))
+            result.append((heading.start() + len(heading.group()) - len(heading.group().lstrip()), heading.end()))
+            start = heading.end()
+            while start < end and text[start].isspace():
+                start += 1
+        if start < end:
+            result.append((start, end))
+    return result
+
+
+def split(text: str, language: str, masks: Sequence[tuple[int, int]] = ()) -> list[Sentence]:
+    """Every sentence and heading of `text`; `masks` are the (start, end) of its citations."""
+    result: list[Sentence] = []
+    for start, end in _blocks(text):
+        if is_heading(text[start:end]):
+            result.append(Sentence(start, end, True))
+        else:
+            result.extend(_block(text, start, end, language, masks))
+    return result

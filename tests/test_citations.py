@@ -1,0 +1,179 @@
+"""Citation detection: a table of Dutch and English forms, found and not found, with exact spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.citations import find
+
+# (text, the span of every group found in it, in order)
+FORMS: list[tuple[str, list[str]]] = [
+    # Dutch, parenthetical
+    ("PMT helpt (Kraak, 2010).", ["(Kraak, 2010)"]),
+    ("Dat blijkt (Bellino et al, 2006; Sansone, Chu, & Wiederman, 2010).",
+     ["(Bellino et al, 2006; Sansone, Chu, & Wiederman, 2010)"]),
+    ("Dit blijkt uit onderzoek (Jansen e.a., 2015).", ["(Jansen e.a., 2015)"]),
+    ("Gedrag (Van den Broek, Keulen-de Vos, & Bernstein, 2011) telt.",
+     ["(Van den Broek, Keulen-de Vos, & Bernstein, 2011)"]),
+    ("Zo is het (de Lange, 2010).", ["(de Lange, 2010)"]),
+    ("Zo is het (Leirvåg, Pedersen, & Karterud, 2010).", ["(Leirvåg, Pedersen, & Karterud, 2010)"]),
+    ("Zo is het (Spaans, Veselka, Luyten, & Bühring, 2009).", ["(Spaans, Veselka, Luyten, & Bühring, 2009)"]),
+    ("Twee delen (Fonagy et al., 2017a, 2017b).", ["(Fonagy et al., 2017a, 2017b)"]),
+    ("Zonder jaar (Kraak, z.d.).", ["(Kraak, z.d.)"]),
+    ("Nog niet uit (Jansen, ter perse).", ["(Jansen, ter perse)"]),
+    ("Met pagina (Kraak, 2010, blz. 12).", ["(Kraak, 2010, blz. 12)"]),
+    ("Met signaal (zie Kraak, 2010).", ["(zie Kraak, 2010)"]),
+    ("Met signaal (bijv. Jansen & De Vries, 2018).", ["(bijv. Jansen & De Vries, 2018)"]),
+    ("Met signaal (zoals beschreven door Kraak, 2010).", ["(zoals beschreven door Kraak, 2010)"]),
+    ("Met signaal (vgl. Pieters, 2001).", ["(vgl. Pieters, 2001)"]),
+    ("Met signaal (gebaseerd op Kraak, 2010).", ["(gebaseerd op Kraak, 2010)"]),
+    ("Met signaal (o.a. Jansen, 2012; Pieters, 2013).", ["(o.a. Jansen, 2012; Pieters, 2013)"]),
+    ("Met signaal (Smith, 2010; zie ook Jones, 2012).", ["(Smith, 2010; zie ook Jones, 2012)"]),
+    ("Uit een pdf (Soler et al, \n\n2016), zo.", ["(Soler et al, \n\n2016)"]),
+    ("Uit een pdf (Drewes, Nijkamp, & \nRoemen- van Haaren, 2019).",
+     ["(Drewes, Nijkamp, & \nRoemen- van Haaren, 2019)"]),
+    ("Instituut (Trimbos-instituut, 2020).", ["(Trimbos-instituut, 2020)"]),
+    ("Vereniging (Nederlandse Vereniging voor Psychiatrie [NVvP], 2008).",
+     ["(Nederlandse Vereniging voor Psychiatrie [NVvP], 2008)"]),
+    ("Tussenvoegsel (in 't Hout, 2010).", ["(in 't Hout, 2010)"]),
+    ("Tussenvoegsel (aan het Rot et al., 2012).", ["(aan het Rot et al., 2012)"]),
+    ("Dubbel (Keulen-de Vos, 2016).", ["(Keulen-de Vos, 2016)"]),
+    ("Twee jaren (Jansen, 2010, 2012).", ["(Jansen, 2010, 2012)"]),
+    ("Twee letters (Jansen, 2010a, b).", ["(Jansen, 2010a, b)"]),
+    ("Twee jaren met en (Jansen, 2010 en 2012).", ["(Jansen, 2010 en 2012)"]),
+    ("Hoofdletter (Zie bijvoorbeeld Jansen, 2010).", ["(Zie bijvoorbeeld Jansen, 2010)"]),
+    ("Andere woorden (PMT; Kraak, 2010).", ["Kraak, 2010"]),
+    ("Andere woorden (n = 64; Soler et al., 2016).", ["Soler et al., 2016"]),
+    ("Naam in de zin (MBT) (Kraak, 2010).", ["(Kraak, 2010)"]),
+    ("Met staart (zie Smith, 2010, voor een overzicht).", ["(zie Smith, 2010, voor een overzicht)"]),
+    ("Nieuws (NOS, 2020, 12 maart).", ["(NOS, 2020, 12 maart)"]),
+    ("Zonder jaartal (Jansen, z.j.).", ["(Jansen, z.j.)"]),
+    ("Met bron (Bron: Trimbos-instituut, 2021).", ["(Bron: Trimbos-instituut, 2021)"]),
+    ("Instituut (Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020).",
+     ["(Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020)"]),
+    ("Afkorting (RIVM, 2020) en (WHO, 2019).", ["(RIVM, 2020)", "(WHO, 2019)"]),
+    # Dutch, narrative
+    ("Volgens Koch et al. (2014) werkt dans.", ["Koch et al. (2014)"]),
+    ("Drewes, Nijkamp en Roemen-van Haaren (2019) beschrijven dit.",
+     ["Drewes, Nijkamp en Roemen-van Haaren (2019)"]),
+    ("Jansen e.a. (2015) vonden dit.", ["Jansen e.a. (2015)"]),
+    ("Zoals van der Kolk (2014) stelt.", ["van der Kolk (2014)"]),
+    ("Van der Kolk (2014) stelt dat.", ["Van der Kolk (2014)"]),
+    ("Daarnaast tonen De Vries en Jansen (2012) aan dat.", ["De Vries en Jansen (2012)"]),
+    ("Het Trimbos-instituut (2020) adviseert.", ["Trimbos-instituut (2020)"]),
+    ("Jansen (z.d., blz. 4) schrijft.", ["Jansen (z.d., blz. 4)"]),
+    ("Jansen c.s. (2010) zeggen dit.", ["Jansen c.s. (2010)"]),
+    ("Onderzoek doen! (Fischer & Julsing, 2014), waarin het staat.", ["(Fischer & Julsing, 2014)"]),
+    # English, parenthetical
+    ("Load rises (Kahneman, 1973).", ["(Kahneman, 1973)"]),
+    ("Limits (based on Savino, 2009), times.", ["(based on Savino, 2009)"]),
+    ("Gaps (Papantoniou, Papadimitriou, and Yannis, 2017).", ["(Papantoniou, Papadimitriou, and Yannis, 2017)"]),
+    ("In the past (e.g. Katidioti et al., 2016).", ["(e.g. Katidioti et al., 2016)"]),
+    ("Quoted (e.g., Smith, 2010, p. 12).", ["(e.g., Smith, 2010, p. 12)"]),
+    ("Pages (Smith & Jones, 2010, pp. 3-4).", ["(Smith & Jones, 2010, pp. 3-4)"]),
+    ("Soon (see also Brown, in press).", ["(see also Brown, in press)"]),
+    ("Compare (cf. O'Brien, 2001).", ["(cf. O'Brien, 2001)"]),
+    ("A council (National Research Council, 2009).", ["(National Research Council, 2009)"]),
+    ("Reviews (Salazar de Pablo et al., 2021).", ["(Salazar de Pablo et al., 2021)"]),
+    ("Reviews (Werner-Seidler et al., 2021).", ["(Werner-Seidler et al., 2021)"]),
+    ("Secondary (Smith, 2000, as cited in Jones, 2010).", ["(Smith, 2000, as cited in Jones, 2010)"]),
+    ("Health (World Health Organization [WHO], 2019).", ["(World Health Organization [WHO], 2019)"]),
+    ("Names (McGowan et al., 2016; IntHout et al., 2016).", ["(McGowan et al., 2016; IntHout et al., 2016)"]),
+    ("Accents (Bellón et al., 2015).", ["(Bellón et al., 2015)"]),
+    ("Reprint (Freud, 1900/1953).", ["(Freud, 1900/1953)"]),
+    ("Harvard (Smith 2010).", ["(Smith 2010)"]),
+    ("Harvard (Smith et al. 2010: 45).", ["(Smith et al. 2010: 45)"]),
+    ("An initial (J. Smith, 2010).", ["(J. Smith, 2010)"]),
+    ("Reviewed (for a review, see Smith, 2010).", ["(for a review, see Smith, 2010)"]),
+    ("Reviewed (see Smith, 2010, for a review).", ["(see Smith, 2010, for a review)"]),
+    ("No date (Novacic & Tokhi, n.d.).", ["(Novacic & Tokhi, n.d.)"]),
+    ("Other words (a large trial in 2010 by Smith, 2010).", ["Smith, 2010"]),
+    # English, narrative
+    ("In addition, Vidulich and Chang (2012) outline reasons.", ["Vidulich and Chang (2012)"]),
+    ("Described in Novacic & Tokhi (n.d.), which works.", ["Novacic & Tokhi (n.d.)"]),
+    ("Smith et al.'s (2010) review found.", ["Smith et al.'s (2010)"]),
+    ("According to Smith (2010, p. 5), yes.", ["Smith (2010, p. 5)"]),
+    ("As was done by Mindakis and Lohan (2018), we.", ["Mindakis and Lohan (2018)"]),
+    ("Both Smith (2010) and Jones (2012) agree.", ["Smith (2010)", "Jones (2012)"]),
+    ("Smith (2010a, 2010b) wrote twice.", ["Smith (2010a, 2010b)"]),
+    ("Brown (in press) will show.", ["Brown (in press)"]),
+    ("A quote ends.\" (Mindakis & Lohan, 2018) but then.", ["(Mindakis & Lohan, 2018)"]),
+    # not citations
+    ("Meta-analyse van 23 trials (n=1078) wijst.", []),
+    ("Wat is psychomotorische therapie (PMT) ?", []),
+    ("Mentaliseren Bevorderende Therapie (MBT) werkt.", []),
+    ("Jongeren (leeftijd 25 tot 35 jaar) doen mee.", []),
+    ("Het jaar (2010) was goed.", []),
+    ("(2010) at the start.", []),
+    ("For (semi-)automated systems.", []),
+    ("Under the right instructions (i.e. to prioritize the main task) the task.", []),
+    ("Prevalence is high (25%).", []),
+    ("Je merkt het (bv door de klachten die je hebt).", []),
+    ("Lees verder (zie hoofdstuk 3).", []),
+    ("Gemeten (1990-2000) in Nederland.", []),
+    ("Significant (p < .05).", []),
+    ("De pandemie (COVID-19, 2020) veranderde veel.", []),
+    ("Started (January 2020) in winter.", []),
+    ("Zie tabel (Tabel 2).", []),
+    ("De wet (2015) regelt dit.", []),
+    ("Sinds (2010) is dat zo.", []),
+    ("Unbalanced (Smith, 2010 and more", []),
+    ("Published (Amsterdam: Boom).", []),
+    ("Measures (e.g. the driving performance measures outlined in the previous paragraph).", []),
+    ("A device (EyeLink Portable Duo from SR research) records.", []),
+    ("Conditions (aided and unaided) differ.", []),
+    ("Wat er (werkelijk) in je speelt.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORMS, ids=[f"{i:02d}" for i in range(len(FORMS))])
+def test_citation_forms(text: str, expected: list[str]) -> None:
+    groups = find(text)
+    assert [g.text for g in groups] == expected
+    for group, span in zip(groups, expected, strict=True):
+        assert (group.start, group.end) == (text.index(span), text.index(span) + len(span))
+        assert text[group.start:group.end] == group.text
+
+
+def test_there_are_at_least_sixty_forms() -> None:
+    assert len(FORMS) >= 60
+    assert sum(1 for _, spans in FORMS if not spans) >= 15
+
+
+# (text, each citation as (text, authors, et_al, year, suffix, locator, prefix))
+PARSES: list[tuple[str, list[tuple[str, tuple[str, ...], str, str, str, str, str]]]] = [
+    ("(Bellino et al, 2006; Sansone, Chu, & Wiederman, 2010)", [
+        ("Bellino et al, 2006", ("Bellino",), "et al", "2006", "", "", ""),
+        ("Sansone, Chu, & Wiederman, 2010", ("Sansone", "Chu", "Wiederman"), "", "2010", "", "", "")]),
+    ("(Drewes, Nijkamp, & \n\nRoemen- van Haaren, 2019)", [
+        ("Drewes, Nijkamp, & Roemen- van Haaren, 2019", ("Drewes", "Nijkamp", "Roemen- van Haaren"), "", "2019",
+         "", "", "")]),
+    ("(Van den Broek, Keulen-de \n\nVos, & Bernst, 2011; Van der Kolk, 2014)", [
+        ("Van den Broek, Keulen-de Vos, & Bernst, 2011", ("Van den Broek", "Keulen-de Vos", "Bernst"), "", "2011",
+         "", "", ""),
+        ("Van der Kolk, 2014", ("Van der Kolk",), "", "2014", "", "", "")]),
+    ("(zie ook Jansen e.a., 2017b, blz. 12-14)", [
+        ("Jansen e.a., 2017b, blz. 12-14", ("Jansen",), "e.a.", "2017", "b", "blz. 12-14", "zie ook")]),
+    ("(e.g. Katidioti et al., 2016)", [
+        ("Katidioti et al., 2016", ("Katidioti",), "et al.", "2016", "", "", "e.g.")]),
+    ("(Fonagy et al., 2017a, b)", [
+        ("Fonagy et al., 2017a", ("Fonagy",), "et al.", "2017", "a", "", ""),
+        ("b", ("Fonagy",), "et al.", "2017", "b", "", "")]),
+    ("(Smith, 2000, as cited in Jones, 2010, p. 3)", [
+        ("Smith, 2000", ("Smith",), "", "2000", "", "", ""),
+        ("Jones, 2010, p. 3", ("Jones",), "", "2010", "", "p. 3", "as cited in")]),
+    ("Koch et al. (2014, p. 50)", [
+        ("Koch et al. (2014, p. 50)", ("Koch",), "et al.", "2014", "", "p. 50", "")]),
+    ("Novacic & Tokhi (n.d.)", [("Novacic & Tokhi (n.d.)", ("Novacic", "Tokhi"), "", "n.d.", "", "", "")]),
+    ("(Jansen, ter perse)", [("Jansen, ter perse", ("Jansen",), "", "ter perse", "", "", "")]),
+    ("(Kraak, z.d.)", [("Kraak, z.d.", ("Kraak",), "", "z.d.", "", "", "")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSES, ids=[f"{i:02d}" for i in range(len(PARSES))])
+def test_citation_parts(text: str, expected: list[tuple[str, tuple[str, ...], str, str, str, str, str]]) -> None:
+    (group,) = find(text)
+    got = [(c.text, c.authors, c.et_al, c.year, c.suffix, c.locator, c.prefix) for c in group.citations]
+    assert got == expected
+    for citation in group.citations:
+        assert " ".join(text[citation.start:citation.end].split()) == citation.text

