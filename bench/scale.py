@@ -31,13 +31,15 @@ CLAIMS_PER_WORK = 5
 CLAIMS_PER_LEAFLET = 40
 SECTIONS_PER_LEAFLET = 4
 
-SURNAMES = [
-    "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit",
-    "Dijkstra", "Smits", "de Graaf", "van der Meer", "Koch", "Fonagy", "Bateman", "Probst",
-    "Bernstein", "Smith", "Jones", "Williams", "Brown", "Taylor", "Wilson", "Nguyen", "Kim",
-]
-# Names as a hand-kept .bib spells them: LaTeX accents and braced particles.
+# Surnames as a large bibliography has them: thousands, a few with particles, so that two
+# works by the same authors in the same year are as rare as in a real file.
+_HEADS = ["Bak", "Ber", "Bos", "Brou", "Dek", "Dijk", "Graaf", "Hen", "Hol", "Jan", "Kor", "Kui", "Lam",
+          "Mei", "Mol", "Nijs", "Pie", "Ros", "Smeel", "Stee", "Ter", "Vis", "Wil", "Zand", "Koch", "Prob"]
+_TAILS = ["ker", "sen", "stra", "man", "berg", "hof", "link", "ma", "ing", "dam", "veld", "huis", "st",
+          "endonk", "wijk", "bosch", "mans", "ema", "ert", "ink"]
+_ENDS = ["", "s", "e", "er", "ijn"]
+SURNAMES = [head + tail + end for head in _HEADS for tail in _TAILS for end in _ENDS]  # 2,600 names
+PARTICLES = ["van", "de", "van den", "van der", "ter"]
 LATEX_SURNAMES = {
     "M{\\\"u}ller": "Müller", "Garc{\\'\\i}a": "García", "Bj{\\\"o}rk": "Björk", "{\\O}stergaard": "Østergaard",
     "Fran{\\c{c}}ois": "François", "Sch{\\\"a}fer": "Schäfer", "L{\\'o}pez": "López", "{van der} Kolk": "van der Kolk",
@@ -67,25 +69,36 @@ def _yaml_text(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _surname(rng: random.Random) -> str:
+    if rng.random() < 0.05:
+        return rng.choice(list(LATEX_SURNAMES))
+    name = rng.choice(SURNAMES)
+    return f"{rng.choice(PARTICLES)} {name}" if rng.random() < 0.1 else name
+
+
 def _bib_entry(rng: random.Random, index: int) -> tuple[str, str, str]:
     """One entry, its key, and how a leaflet would cite it."""
-    surnames = [rng.choice(list(LATEX_SURNAMES) if rng.random() < 0.15 else SURNAMES)
-                for _ in range(rng.choice((1, 1, 2, 3, 4, 6)))]
+    surnames = [_surname(rng) for _ in range(rng.choice((1, 1, 2, 3, 4, 6)))]
     year = str(rng.randint(1985, 2024))
     key = f"{surnames[0].strip('{}').split()[-1].lower()}{year}x{index}"
     key = "".join(c for c in key if c.isalnum())
     authors = " and ".join(f"{name}, {rng.choice(GIVEN)}" for name in surnames)
     design = rng.choice(DESIGNS)
     n = str(rng.randint(8, 2000)) if design not in ("theory", "book", "handbook-chapter", "expert-opinion") else ""
+    entry_type = {"book": "book", "handbook-chapter": "incollection"}.get(design, "article")
+    if entry_type == "article":
+        container = [("journal", rng.choice(JOURNALS)), ("volume", str(rng.randint(1, 60))),
+                     ("number", str(rng.randint(1, 12))),
+                     ("pages", f"{rng.randint(1, 400)}--{rng.randint(401, 800)}"), ("doi", f"10.5555/synthetic.{index}")]
+    else:
+        container = [("booktitle", _sentence(rng, 5)) if entry_type == "incollection" else ("edition", "2"),
+                     ("publisher", rng.choice(("Boom", "Bohn Stafleu van Loghum", "Routledge"))),
+                     ("address", "Amsterdam")]
     fields = [
         ("author", authors),
         ("year", year),
         ("title", _sentence(rng, rng.randint(6, 14)) + (" : a {PMT} study" if rng.random() < 0.2 else "")),
-        ("journal", rng.choice(JOURNALS)),
-        ("volume", str(rng.randint(1, 60))),
-        ("number", str(rng.randint(1, 12))),
-        ("pages", f"{rng.randint(1, 400)}--{rng.randint(401, 800)}"),
-        ("doi", f"10.5555/synthetic.{index}"),
+        *container,
         ("design", design),
         ("population", "adults with " + rng.choice(("anxiety disorders", "personality disorders", "chronic pain"))),
         ("n", n),
@@ -93,9 +106,10 @@ def _bib_entry(rng: random.Random, index: int) -> tuple[str, str, str]:
         ("verification", "synthetic record for the scale benchmark"),
     ]
     body = ",\n".join(f"  {name:<18} = {{{value}}}" for name, value in fields if value)
-    entry_type = "article" if design not in ("book", "handbook-chapter") else "book"
-    family = LATEX_SURNAMES.get(surnames[0], surnames[0])
-    cited = f"({family}{' et al.' if len(surnames) > 2 else ''}, {year})"
+    printed = [LATEX_SURNAMES.get(name, name) for name in surnames]
+    who = printed[0] if len(printed) == 1 else f"{printed[0]} & {printed[1]}" if len(printed) == 2 else (
+        f"{printed[0]} et al.")
+    cited = f"({who[:1].upper()}{who[1:]}, {year})"
     return f"@{entry_type}{{{key},\n{body}\n}}\n", key, cited
 
 
@@ -132,12 +146,13 @@ def generate(folder: Path, works: int, seed: int = 8) -> dict[str, int]:
             if service:
                 text_lines.append(text + ".")
             else:
-                sources = [(keys[work], rng.choice(FITS))]
+                sources = [(work, rng.choice(FITS))]
                 if rng.random() < 0.2:
-                    sources.append((rng.choice(keys), rng.choice(FITS)))
+                    sources.append((rng.randrange(len(keys)), rng.choice(FITS)))
+                citation = "(" + "; ".join(cited[index][1:-1] for index, _ in sources) + ")"
+                sources = [(keys[index], fit) for index, fit in sources]
                 if rng.random() < 0.001:
                     sources.append((f"missing{claim_number}", "unassessed"))
-                citation = cited[work]
                 yaml_lines.append(f"    cited_as: {_yaml_text(citation)}")
                 yaml_lines.append("    sources:")
                 for key, fit in sources:

@@ -90,13 +90,14 @@ def _together(folder: Path, count: int = 2) -> list[subprocess.CompletedProcess[
 
 def test_concurrent_runs_leave_a_complete_report(synthetic: Path, kb, tmp_path: Path) -> None:
     reference = tmp_path / "reference"
-    assert kb("--kb", synthetic, "report", "--out", reference).code == 1  # the KB cites a few missing keys
+    code = kb("--kb", synthetic, "report", "--out", reference).code
+    assert code in (0, 1)
     expected = _files(reference)
     for round_ in ("cold", "cold", "warm", "warm"):
         if round_ == "cold":
             subprocess.run(["rm", "-rf", str(synthetic / "build")], check=True)
         runs = _together(synthetic)
-        assert [run.returncode for run in runs] == [1, 1], [run.stderr[-500:] for run in runs]
+        assert [run.returncode for run in runs] == [code, code], [run.stderr[-500:] for run in runs]
         assert all(run.stdout.splitlines() == [str(synthetic / "build" / name) for name in REPORT] for run in runs)
         assert runs[0].stderr == runs[1].stderr
         assert _files(synthetic / "build") == expected, round_
