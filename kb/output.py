@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 
-def _stage(path: Path, content: str | bytes) -> str:
+# Text a renderer hands over piece by piece (jinja2's `generate`), written as it comes.
+Content = str | bytes | Iterable[str]
+_PIECES = 65536  # pieces of streamed text joined and encoded at a time
+
+
+def _stage(path: Path, content: Content) -> str:
     """`content` in a temporary file beside `path`, flushed to disk; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(content, (str, bytes)):
+                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            else:  # a large report never exists whole in memory, as text and again as UTF-8
+                pieces = iter(content)
+                while chunk := "".join(islice(pieces, _PIECES)):
+                    handle.write(chunk.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
@@ -34,7 +45,7 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
-def write_all(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
+def write_all(folder: Path, files: dict[str, Content]) -> list[Path]:
     """Write every file of a finished rendering: all are staged before any replaces its old
     version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
     staged: list[tuple[str, Path]] = []

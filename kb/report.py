@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
+from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from kb import rendering
 from kb.bibliography import Work
@@ -178,8 +180,9 @@ def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
-def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, str | bytes]:
-    """The three report files, as text or UTF-8; nothing is written here."""
+def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, bytes | Iterator[str]]:
+    """The three report files: report.json as UTF-8, the others as text rendered while it is
+    written (a large report's HTML is half a gigabyte); nothing is written here."""
     report = data(kb, findings)
     labels = {c["id"]: c["label"] for c in report["claims"]}
     env = rendering.environment(kb.root)
@@ -198,6 +201,6 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, s
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
         "report.json": orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n",
-        "report.html": env.get_template("report.html.j2").render(context),
-        "report.md": env.get_template("report.md.j2").render(context),
+        "report.html": env.get_template("report.html.j2").generate(context),
+        "report.md": env.get_template("report.md.j2").generate(context),
     }
