@@ -8,8 +8,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pybtex.errors
-from pybtex.database import BibliographyData, Entry, Person
 from pybtex.backends import BaseBackend
+from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
@@ -238,8 +238,8 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
                 parser.parse_string(chunk)
             except PybtexError as error:  # raised past capture(): keep what was read
                 captured.append(error)
-        for error in captured:
-            findings.append(_finding(error, first_line, lines, display))
+        for problem in captured:
+            findings.append(_finding(problem, first_line, lines, display))
         for key, parsed in parser.data.entries.items():
             if key.startswith("unnamed-") and key not in chunk:
                 continue  # pybtex's name for an entry whose key it could not read: reported above

@@ -219,7 +219,7 @@ class _Turtle:
         self.prefixes: dict[str, str] = {}
         self.subjects: dict[Any, dict[Any, dict[Any, None]]] = {}
 
-    def bind(self, prefix: str, namespace: str) -> None:
+    def bind(self, prefix: str, namespace: object) -> None:
         self.prefixes[prefix] = str(namespace)
 
     def add(self, triple: tuple[Any, Any, Any]) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import islice
 from pathlib import Path
-
 
 # Text a renderer hands over piece by piece (jinja2's `generate`), written as it comes.
 Content = str | bytes | Iterable[str]
@@ -45,7 +44,7 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
-def write_all(folder: Path, files: dict[str, Content]) -> list[Path]:
+def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
     """Write every file of a finished rendering: all are staged before any replaces its old
     version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
     staged: list[tuple[str, Path]] = []

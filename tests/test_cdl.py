@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from kb import bibliography, bibtex
 
 CDL = REPO.parent / "shared" / "data" / "cdl.bib"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from conftest import REPO
+
 from kb.export import cito_property
 from kb.knowledgebase import load
 

@@ -11,11 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import REPO, ROOTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pybtex.database import Person
 
-from conftest import REPO, ROOTS
 from kb import bibliography, bibtex, claims
 from kb.cli import main
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from kb import output
 
 REPORT = ("report.html", "report.json", "report.md")
