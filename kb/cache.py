@@ -104,6 +104,9 @@ def _place(source: Path, target: Path) -> None:
         except OSError:
             shutil.copyfile(source, temporary)
         os.replace(temporary, target)
+        # Renaming a link onto another link of the same file (put there meanwhile by a
+        # concurrent run) does nothing at all, and leaves the temporary name behind.
+        Path(temporary).unlink(missing_ok=True)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

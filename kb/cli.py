@@ -87,10 +87,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         for entry in audit.RULES.values():
             print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description}")
         return EXIT_OK
-    kb = _load(args)
-    if kb is None:
-        return EXIT_UNREADABLE
-    findings = audit.run(kb)
+    with progress.bar(Path(args.kb), after=3) as advance:
+        kb = _load(args, advance)
+        if kb is None:
+            return EXIT_UNREADABLE
+        advance("auditing")
+        findings = audit.run(kb)
+        advance("done")
     if args.format == "json":
         print(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2))
     else:

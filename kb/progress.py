@@ -7,8 +7,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# Steps of `kb report` besides one per file read: graph, rendering, writing, done.
-_FIXED_STEPS = 4
 
 
 def _silent(what: str) -> None:
@@ -16,10 +14,11 @@ def _silent(what: str) -> None:
 
 
 @contextmanager
-def bar(root: Path) -> Iterator[Callable[[str], None]]:
+def bar(root: Path, after: int = 4) -> Iterator[Callable[[str], None]]:
     """Yields `advance(what)`: one step done, `what` the one now under way.
 
-    The steps are references.bib, each claims file, then the graph, rendering and writing.
+    The steps are references.bib, each claims file, then `after` more: for `kb report` the
+    graph, rendering, writing and done.
     """
     if not sys.stderr.isatty():
         yield _silent
@@ -28,7 +27,7 @@ def bar(root: Path) -> Iterator[Callable[[str], None]]:
 
     claims = root / "claims"
     files = len(list(claims.glob("*.yaml")) + list(claims.glob("*.yml"))) if claims.is_dir() else 0
-    with tqdm(total=1 + files + _FIXED_STEPS, file=sys.stderr, unit="step", leave=False,
+    with tqdm(total=1 + files + after, file=sys.stderr, unit="step", leave=False,
               dynamic_ncols=True, mininterval=0.2) as shown:
         started = False
 
