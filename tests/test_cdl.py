@@ -78,3 +78,21 @@ def test_a_kb_on_cdl_bib_holds_every_entry(kb, tmp_path: Path) -> None:
     assert len(unused) == ENTRIES  # every entry is a work of the KB (and no claim cites it)
     assert all(f["path"] == "references.bib" and f["line"] > 0 for f in findings)
     assert not [f for f in findings if f["rule"] in ("duplicate-key", "bibtex-syntax")]
+
+
+def test_a_damaged_copy_loses_nothing_and_says_where(tmp_path: Path) -> None:
+    text = CDL.read_text(encoding="utf-8")
+    damaged = text.replace("Title = {Educational psychology: the psychology of learning}",
+                           "Title = {Educational psychology: {the psychology of learning}", 1)
+    damaged += "\n@article{Rame72,\n\tTitle = {A second record under a key already used},\n\tYear = {1999}}\n"
+    lines = damaged.count("\n")
+    bib, findings = bibliography.parse(damaged, tmp_path / "cdl.bib", "cdl.bib")
+    assert [f.format() for f in findings] == [
+        "cdl.bib:10: error: cannot read BibTeX: the entry is not closed before the next entry or the end of "
+        "the file (unbalanced braces?) [bibtex-syntax]",
+        f"cdl.bib:{lines - 2}: error: the key Rame72 is used again (first at line 1); this entry is ignored "
+        "[duplicate-key]",
+    ]
+    assert len(bib.works) == ENTRIES  # the unclosed entry keeps what was read before it went wrong
+    assert bib.works["Thor13"].line == 10 and bib.works["Thor13"].authors[0].last == "Thorndike"
+    assert bib.works["Rame72"].title.startswith("An iterative procedure")
