@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,6 +198,31 @@ def _compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
 
 
+_ANCHOR = re.compile(r"&[^\s]")  # a YAML anchor, which an alias needs; "Smith & Jones" is none
+
+
+def _repeated_collection(root: Node) -> Node | None:
+    """A list or mapping that occurs twice in the tree (through an alias), if any.
+
+    Each node is visited once: a tree of aliases to aliases is never unfolded here.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            continue
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
+
+
 def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
     """Read one claims file; every problem in it is a finding, all of them at once."""
     problems = _Problems(display)
@@ -221,6 +247,11 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
         context = getattr(error, "context", None)
         message = f"cannot read YAML: {problem}" + (f" ({context})" if context else "")
         return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax", message)]
+    repeated = _repeated_collection(root) if root is not None and _ANCHOR.search(text) else None
+    if repeated is not None:
+        return None, [Finding(Location(display, repeated.start_mark.line + 1), Severity.ERROR, "claims-schema",
+                              "a YAML alias repeats the list or mapping anchored here; write each claim "
+                              "and source out (aliases can multiply a small file into millions of links)")]
     stem = path.stem
     if root is None:
         root = MappingNode("tag:yaml.org,2002:map", [])

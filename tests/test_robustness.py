@@ -183,3 +183,21 @@ def test_citation_extractor_takes_arbitrary_text(text: str) -> None:
                                Path("references.bib"), "references.bib")[0].works
     extraction = extract.extract(text, works, "folder")
     assert extract.as_json(extraction) and extract.as_yaml(extraction, "folder.txt")
+
+
+def test_aliases_cannot_multiply_a_claims_file(yaml_file: Path) -> None:
+    lines = ["claims:", "  - id: c0", "    text: x", "    sources: &big"]
+    lines += [f"      - k{number}" for number in range(300)]
+    for number in range(1, 300):
+        lines += [f"  - id: c{number}", "    text: x", "    sources: *big"]
+    yaml_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    document, findings = claims.load(yaml_file, "claims/a.yaml")
+    assert document is None
+    assert [f.format() for f in findings] == [
+        "claims/a.yaml:4: error: a YAML alias repeats the list or mapping anchored here; write each claim and "
+        "source out (aliases can multiply a small file into millions of links) [claims-schema]"]
+    yaml_file.write_text('claims:\n  - id: a\n    text: &said "Bewegen helpt (Smith & Jones, 2020)."\n'
+                         '  - id: b\n    text: *said\n', encoding="utf-8")
+    document, findings = claims.load(yaml_file, "claims/a.yaml")  # an alias of a text repeats nothing large
+    assert findings == [] and document is not None
+    assert [c.text for c in document.claims] == ["Bewegen helpt (Smith & Jones, 2020)."] * 2
