@@ -21,6 +21,8 @@ from kb.findings import Finding, Location, Severity
 # Short, machine-readable verification states, strongest first.
 VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
 
+MACRO_LIMIT = 100_000  # characters of one @string: a page of text is 3,000
+
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
 
 
@@ -248,6 +250,12 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
             add(_work(key, parsed.type, line,
                       fields, tuple(_name(p) for p in parsed.persons.get("author", [])),
                       tuple(_name(p) for p in parsed.persons.get("editor", [])), parsed), line)
+        for name, value in list(parser.macros.items()):
+            if len(value) > MACRO_LIMIT:  # @string{b = a # a} doubles a text at every line
+                del parser.macros[name]
+                findings.append(Finding(Location(display, first_line), Severity.ERROR, "bibtex-syntax",
+                                        f"cannot read BibTeX: the @string {name} would be {len(value):,} "
+                                        "characters long; it is ignored"))
         macros = {name.lower(): value for name, value in parser.macros.items()}
     return Bibliography(path=path, works=works, lines=lines), findings
 

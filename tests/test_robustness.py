@@ -201,3 +201,15 @@ def test_aliases_cannot_multiply_a_claims_file(yaml_file: Path) -> None:
     document, findings = claims.load(yaml_file, "claims/a.yaml")  # an alias of a text repeats nothing large
     assert findings == [] and document is not None
     assert [c.text for c in document.claims] == ["Bewegen helpt (Smith & Jones, 2020)."] * 2
+
+
+def test_string_macros_cannot_multiply_a_bibliography() -> None:
+    lines = ['@string{m0 = "abcdefghij"}']
+    lines += [f"@string{{m{number} = m{number - 1} # m{number - 1}}}" for number in range(1, 40)]
+    lines += ["@article{a2020,", "  title = m39,", "  year = {2020}", "}"]
+    text = "\n".join(lines) + "\n"
+    bib, findings = bibliography.parse(text, Path("references.bib"), "references.bib")
+    assert findings[0].format() == ("references.bib:15: error: cannot read BibTeX: the @string m14 would be "
+                                    "163,840 characters long; it is ignored [bibtex-syntax]")
+    assert all(f.rule == "bibtex-syntax" and f.location.line > 15 for f in findings[1:])
+    assert "a2020" in bib.works and bib.works["a2020"].title == ""
