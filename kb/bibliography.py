@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pybtex.errors
+from pybtex.backends import BaseBackend
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input.bibtex import Parser
+from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
 
+from kb import bibtex
 from kb.findings import Finding, Location, Severity
 
 # Short, machine-readable verification states, strongest first.
 VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
+
+MACRO_LIMIT = 100_000  # characters of one @string: a page of text is 3,000
 
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
 
@@ -89,12 +95,39 @@ class Bibliography:
     lines: dict[str, list[int]] = field(hash=False, compare=False)  # key -> every line it starts at
 
 
+@cache
+def _text_backend() -> BaseBackend:
+    # render_as("text") looks the backend up among the installed plugins on every
+    # call, which cost more than all the parsing of a large file: look it up once.
+    return find_plugin("pybtex.backends", "text")()
+
+
+# Text whose only markup is braces: no command, math, comment, tie, ligature (-- '' ,, ?` !`)
+# or run of spaces, all of which pybtex's lexer would change.
+_BRACES_ONLY = re.compile(r"(?:[^\\$~%\-`',\s]| (?! )|-(?!-)|'(?!')|,(?!,))*")
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+@lru_cache(maxsize=65536)
 def decode(value: str) -> str:
     """LaTeX markup and accents to plain Unicode text ("B{\\"u}hring" -> "Bühring")."""
     if not any(c in value for c in "\\{}$~"):
         return value
+    if not value.startswith(" ") and _BRACES_ONLY.fullmatch(value) and _balanced(value):
+        return value.replace("{", "").replace("}", "")  # what pybtex renders, without its lexer
     try:
-        return Text.from_latex(value).render_as("text")
+        return str(Text.from_latex(value).render(_text_backend()))
     except (PybtexError, ValueError, IndexError):
         return value
 
@@ -111,10 +144,12 @@ def _name(person: Person) -> Name:
 def index_lines(text: str) -> dict[str, list[int]]:
     """Key -> the line numbers where an entry with that key starts (pybtex keeps none)."""
     lines: dict[str, list[int]] = {}
+    line, counted = 1, 0
     for match in _ENTRY_START.finditer(text):
         if match.group(1).lower() in ("string", "preamble", "comment"):
             continue
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted, match.start())  # from the last match on: linear
+        counted = match.start()
         lines.setdefault(match.group(2), []).append(line)
     return lines
 
@@ -147,34 +182,81 @@ def _entry_line(message: str, lines: dict[str, list[int]], default: int) -> int:
     return default
 
 
+def _names(strings: list[str]) -> tuple[Name, ...] | None:
+    names = []
+    for string in strings:
+        parts = bibtex.split_name(string)
+        if parts is not None:
+            names.append(Name(*(decode(" ".join(words)) for words in parts)))
+            continue
+        with pybtex.errors.capture() as captured:
+            person = Person(string)
+        if captured:
+            return None  # pybtex reads the entry again, and words the problem itself
+        names.append(_name(person))
+    return tuple(names)
+
+
+def _work(key: str, entry_type: str, line: int, fields: dict[str, str], authors: tuple[Name, ...],
+          editors: tuple[Name, ...], raw: Entry | None) -> Work:
+    return Work(key=key, entry_type=entry_type.lower(), line=line, authors=authors, editors=editors,
+                year=fields.get("year", ""), title=fields.get("title", ""), fields=fields, raw=raw)
+
+
 def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
-    """Read BibTeX `text`; every syntax problem becomes an error finding, none is raised."""
+    """Read BibTeX `text`; every syntax problem becomes an error finding, none is raised.
+
+    Each entry is read on its own: by the fast reader when it is plain, else by pybtex.
+    """
     lines = index_lines(text)
     findings: list[Finding] = []
     parser = Parser()
+    macros = {name.lower(): value for name, value in parser.macros.items()}
+    works: dict[str, Work] = {}
+    first_spelling: dict[str, str] = {}  # lower-case key -> the key as first written
+
+    def add(work: Work, line: int) -> None:
+        seen = first_spelling.setdefault(work.key.lower(), work.key)
+        if seen in works:  # pybtex's rule: keys are case-insensitive, the first one stays
+            findings.append(Finding(
+                Location(display, line), Severity.ERROR, "duplicate-key",
+                f"the key {work.key} is used again (first at line {works[seen].line}); this entry is ignored",
+                key=work.key))
+            return
+        works[work.key] = work
+
     for first_line, chunk in _chunks(text):
+        entry = bibtex.read_entry(chunk, macros)
+        if entry is not None:
+            authors = _names(entry.persons.get("author", []))
+            editors = _names(entry.persons.get("editor", []))
+            if authors is not None and editors is not None:
+                fields = {name.lower(): decode(value) for name, value in entry.fields}
+                add(_work(entry.key, entry.entry_type, first_line, fields, authors, editors, None), first_line)
+                continue
+        parser.data = BibliographyData()  # this chunk's entries only; its macros stay
         with pybtex.errors.capture() as captured:
             try:
                 parser.parse_string(chunk)
             except PybtexError as error:  # raised past capture(): keep what was read
                 captured.append(error)
-        for error in captured:
-            findings.append(_finding(error, first_line, lines, display))
-    data: BibliographyData = parser.data
-    works: dict[str, Work] = {}
-    for key, entry in data.entries.items():
-        fields = {name.lower(): decode(str(value)) for name, value in entry.fields.items()}
-        works[key] = Work(
-            key=key,
-            entry_type=entry.type.lower(),
-            line=lines.get(key, [0])[0],
-            authors=tuple(_name(p) for p in entry.persons.get("author", [])),
-            editors=tuple(_name(p) for p in entry.persons.get("editor", [])),
-            year=fields.get("year", ""),
-            title=fields.get("title", ""),
-            fields=fields,
-            raw=entry,
-        )
+        for problem in captured:
+            findings.append(_finding(problem, first_line, lines, display))
+        for key, parsed in parser.data.entries.items():
+            if key.startswith("unnamed-") and key not in chunk:
+                continue  # pybtex's name for an entry whose key it could not read: reported above
+            fields = {name.lower(): decode(str(value)) for name, value in parsed.fields.items()}
+            line = next((at for at in lines.get(key, []) if at >= first_line), first_line)
+            add(_work(key, parsed.type, line,
+                      fields, tuple(_name(p) for p in parsed.persons.get("author", [])),
+                      tuple(_name(p) for p in parsed.persons.get("editor", [])), parsed), line)
+        for name, value in list(parser.macros.items()):
+            if len(value) > MACRO_LIMIT:  # @string{b = a # a} doubles a text at every line
+                del parser.macros[name]
+                findings.append(Finding(Location(display, first_line), Severity.ERROR, "bibtex-syntax",
+                                        f"cannot read BibTeX: the @string {name} would be {len(value):,} "
+                                        "characters long; it is ignored"))
+        macros = {name.lower(): value for name, value in parser.macros.items()}
     return Bibliography(path=path, works=works, lines=lines), findings
 
 
@@ -182,7 +264,7 @@ def _finding(error: Exception, first_line: int, lines: dict[str, list[int]], dis
     message = str(error)
     if message.startswith(("repeated bibliograhpy entry", "repeated bibliography entry")):
         key = message.rsplit(":", 1)[-1].strip()
-        found = lines.get(key, [0])
+        found = lines.get(key) or [first_line]  # a key the line index missed: its chunk's line
         return Finding(
             Location(display, found[-1]), Severity.ERROR, "duplicate-key",
             f"the key {key} is used again (first at line {found[0]}); this entry is ignored",

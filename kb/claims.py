@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 from kb.findings import Finding, Location, Severity
 
@@ -18,6 +21,8 @@ SUPPORTING_FITS = ("supports", "partial", "indirect", "unassessed")
 _CLAIM_FIELDS = {"id", "section", "kind", "text", "cited_as", "sources"}
 _SOURCE_FIELDS = {"key", "fit", "note"}
 _DOCUMENT_FIELDS = {"title", "publisher", "language", "text", "url", "date"}
+_NULL_TAG = "tag:yaml.org,2002:null"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,8 @@ def _text(fields: dict[str, tuple[Node, Node]], name: str, what: str, problems: 
     if name not in fields:
         return ""
     key_node, value_node = fields[name]
-    if not isinstance(value_node, ScalarNode) or value_node.tag == "tag:yaml.org,2002:null":
-        if required or value_node.tag != "tag:yaml.org,2002:null":
+    if not isinstance(value_node, ScalarNode) or value_node.tag == _NULL_TAG:
+        if required or value_node.tag != _NULL_TAG:
             problems.add(value_node, f"{what}: '{name}' must be text", claim=claim)
         return ""
     return str(value_node.value).strip()
@@ -146,7 +151,7 @@ def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
                 source = _source(item, claim_id, problems)
                 if source is not None:
                     sources.append(source)
-        elif not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null"):
+        elif not (isinstance(value, ScalarNode) and value.tag == _NULL_TAG):
             problems.add(value, f"{what}: 'sources' must be a list")
     return Claim(
         id=claim_id,
@@ -160,24 +165,93 @@ def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
     )
 
 
+class _TextResolver(BaseResolver):
+    """Tags a plain scalar null or text, nothing else: all this loader asks of a tag.
+
+    SafeLoader's resolver tries its regular expressions for booleans, numbers and dates
+    on every scalar, which was most of the time of composing a large claims file.
+    """
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _NULL_TAG if implicit[0] and value in _NULLS else self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
+
+
+try:  # libyaml parses ten times faster than PyYAML's own parser
+    from yaml.cyaml import CParser
+
+    class _FastLoader(CParser, _TextResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _TextResolver.__init__(self)
+except ImportError:  # PyYAML built without libyaml
+    _FastLoader = yaml.SafeLoader  # type: ignore[assignment, misc]
+
+
+def _compose(text: str) -> Node | None:
+    """The YAML node tree; a syntax error is raised with PyYAML's own message, which names
+    what it found (libyaml's says less), at the same line."""
+    try:
+        return yaml.compose(text, Loader=_FastLoader)  # type: ignore[no-any-return]
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
+
+
+_ANCHOR = re.compile(r"&[^\s]")  # a YAML anchor, which an alias needs; "Smith & Jones" is none
+
+
+def _repeated_collection(root: Node) -> Node | None:
+    """A list or mapping that occurs twice in the tree (through an alias), if any.
+
+    Each node is visited once: a tree of aliases to aliases is never unfolded here.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            continue
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
+
+
 def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
     """Read one claims file; every problem in it is a finding, all of them at once."""
     problems = _Problems(display)
+    text = ""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        root = _compose(text)
     except FileNotFoundError:
         return None, [Finding(Location(display, 0), Severity.ERROR, "unreadable-input", "file not found")]
     except UnicodeDecodeError as error:
         line = error.object[: error.start].count(b"\n") + 1
         return None, [Finding(Location(display, line), Severity.ERROR, "unreadable-input",
                               f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+    except yaml.reader.ReaderError as error:  # a control character: no mark, only an offset
+        line = text.count("\n", 0, error.position) + 1
+        return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax",
+                              f"cannot read YAML: unacceptable character #x{error.character:04x}: {error.reason}")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else 0
-        problem = getattr(error, "problem", None) or str(error)
+        problem = getattr(error, "problem", None) or " ".join(str(error).split())
         context = getattr(error, "context", None)
         message = f"cannot read YAML: {problem}" + (f" ({context})" if context else "")
         return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax", message)]
+    repeated = _repeated_collection(root) if root is not None and _ANCHOR.search(text) else None
+    if repeated is not None:
+        return None, [Finding(Location(display, repeated.start_mark.line + 1), Severity.ERROR, "claims-schema",
+                              "a YAML alias repeats the list or mapping anchored here; write each claim "
+                              "and source out (aliases can multiply a small file into millions of links)")]
     stem = path.stem
     if root is None:
         root = MappingNode("tag:yaml.org,2002:map", [])
@@ -199,7 +273,7 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
                 claim = _claim(item, stem, problems)
                 if claim is not None:
                     claims.append(claim)
-        elif not (isinstance(value, ScalarNode) and value.tag == "tag:yaml.org,2002:null"):
+        elif not (isinstance(value, ScalarNode) and value.tag == _NULL_TAG):
             problems.add(value, "'claims' must be a list of claims")
     document = Document(
         id=stem,

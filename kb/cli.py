@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kb import __version__, bibliography, leaflet
+from kb import __version__, bibliography, leaflet, progress
 from kb.findings import Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME, UNREADABLE_RULES, KnowledgeBase, load
 from kb.output import WouldOverwrite, write_all, write_new
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+EXPORT_FORMATS = ("graphml", "json", "csljson", "rdf")
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
@@ -23,8 +25,9 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         print(finding.format(), file=sys.stderr)
 
 
-def _load(args: argparse.Namespace, only: str | None = None) -> KnowledgeBase | None:
-    kb = load(Path(args.kb), only=only)
+def _load(args: argparse.Namespace, advance: Callable[[str], None] | None = None,
+          only: str | None = None) -> KnowledgeBase | None:
+    kb = load(Path(args.kb), advance, only=only)
     if kb.unreadable:
         _print_findings(sorted_findings(list(kb.load_findings)))
         print(f"kb: cannot read the knowledge base in {args.kb}; nothing was written", file=sys.stderr)
@@ -42,18 +45,46 @@ def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from kb import audit, report
+    from kb import audit, cache, report
 
-    kb = _load(args)
-    if kb is None:
-        return EXIT_UNREADABLE
-    findings = audit.run(kb)
-    files = report.render(kb, findings, args.lang)
-    out = Path(args.out) if args.out else kb.root / "build"
-    for path in write_all(out, files):
+    root = Path(args.kb)
+    out = Path(args.out) if args.out else root / "build"
+    inputs = cache.key(root, args.lang)
+    hit = cache.lookup(root, args.lang, inputs) if inputs else None
+    if hit is not None:
+        try:
+            written = cache.restore(hit, out)
+        except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
+            hit = None
+        else:
+            for path in written:
+                print(path)
+            for line in hit.errors:
+                print(line, file=sys.stderr)
+            return hit.code
+    with progress.bar(root) as advance:
+        kb = _load(args, advance)
+        if kb is None:
+            return EXIT_UNREADABLE
+        findings = audit.run(kb)
+        advance("rendering")
+        files = report.render(kb, findings, args.lang)
+        advance("writing")
+        written = write_all(out, files)
+        advance("done")
+    for path in written:
         print(path)
-    _print_findings([f for f in findings if f.severity is Severity.ERROR])
-    return _exit_code(findings)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    _print_findings(errors)
+    code = _exit_code(findings)
+    claims_folder = os.path.normpath(root / "claims") + os.sep
+    outside = [d.text_path for d in kb.documents if not os.path.normpath(d.text_path).startswith(claims_folder)]
+    if inputs == cache.key(root, args.lang):  # the inputs did not change while it ran
+        try:
+            cache.store(root, inputs, written, [f.format() for f in errors], code, outside)
+        except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
+            pass
+    return code
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -63,10 +94,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         for entry in audit.RULES.values():
             print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description}")
         return EXIT_OK
-    kb = _load(args)
-    if kb is None:
-        return EXIT_UNREADABLE
-    findings = audit.run(kb)
+    with progress.bar(Path(args.kb), after=3) as advance:
+        kb = _load(args, advance)
+        if kb is None:
+            return EXIT_UNREADABLE
+        advance("auditing")
+        findings = audit.run(kb)
+        advance("done")
     if args.format == "json":
         print(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2))
     else:
@@ -87,6 +121,31 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"kb: no work or claim called {args.target!r}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(text)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kb import export
+    from kb.output import write_atomic
+
+    kb = _load(args)
+    if kb is None:
+        return EXIT_UNREADABLE
+    make, name = export.EXPORTS[args.format]
+    text = make(kb)
+    if args.out == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.out) if args.out else kb.root / "build" / name
+    try:
+        if args.out:
+            write_new(target, text, args.force)
+        else:
+            write_atomic(target, text)  # build/ holds generated files only: replaced like the report
+    except WouldOverwrite as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(target)
     return EXIT_OK
 
 
@@ -212,6 +271,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="KEY-or-CLAIM-ID")
     p.set_defaults(run=cmd_show)
 
+    p = commands.add_parser("export", help="the graph or the works for other tools (GraphML, JSON, CSL-JSON, RDF)")
+    p.add_argument("format", choices=EXPORT_FORMATS, metavar="FORMAT", help=" | ".join(EXPORT_FORMATS))
+    p.add_argument("--out", metavar="FILE", help="output file, - for standard output (default: build/ in the KB)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.set_defaults(run=cmd_export)
+
     p = commands.add_parser("extract", help="find and resolve the citations of a leaflet's text; draft its claims")
     p.add_argument("text", metavar="TEXT", help="the leaflet's plain text (UTF-8)")
     p.add_argument("--bib", metavar="FILE",
@@ -241,6 +306,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # One short run that builds a few hundred thousand records and frees them at exit: the
+    # cycle collector's repeated passes over them were a third of loading a large KB.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
@@ -252,9 +321,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"kb: internal error: {type(error).__name__}: {error} (run with --debug for a traceback)",
               file=sys.stderr)
-        if "KB_TRACEBACK" in __import__("os").environ:
+        if "KB_TRACEBACK" in os.environ:
             traceback.print_exc()
         return 3
+    finally:
+        if collecting:
+            gc.enable()
 
 
 if __name__ == "__main__":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kb.bibliography import Work
 from kb.claims import Document
 from kb.labels import ClaimLabel, WorkLabel, label_claim, label_work
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built: a warm `kb report` never needs it
+    import networkx as nx
 
 
 def doc_node(doc_id: str) -> str:
@@ -45,6 +47,8 @@ def build(works: dict[str, Work], documents: list[Document]) -> nx.MultiDiGraph:
     Keys cited but missing from the bibliography get a `missing` work node so that
     the graph still shows the link.
     """
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     work_labels: dict[str, WorkLabel] = {}
     for key, work in works.items():

@@ -5,6 +5,7 @@ Everything is loaded and checked here before anything is written anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +37,7 @@ class KnowledgeBase:
     documents: tuple[Document, ...]  # one per claims file, sorted by id
     texts: dict[str, LeafletText] = field(hash=False, compare=False)  # document id -> its text
     load_findings: tuple[Finding, ...] = ()  # problems met while reading
+    shown: dict[Path, str] = field(default_factory=dict, hash=False, compare=False, repr=False)  # display()'s memo
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -50,22 +52,31 @@ class KnowledgeBase:
         return self.bibliography.works
 
     def display(self, path: Path) -> str:
-        return relpath(path, self.root)
+        """`path` as findings show it; remembered, because resolving a path asks the file system."""
+        shown = self.shown.get(path)
+        if shown is None:
+            shown = self.shown[path] = relpath(path, self.root)
+        return shown
 
     @property
     def unreadable(self) -> list[Finding]:
         return [f for f in self.load_findings if f.rule in UNREADABLE_RULES]
 
 
-def load(root: Path, *, only: str | None = None) -> KnowledgeBase:
+def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str | None = None) -> KnowledgeBase:
     """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`.
-    With `only` (a claims file's stem), that leaflet is the only one read."""
+
+    `advance`, when given, is called with what is being read, once per file: for a progress bar.
+    With `only` (a claims file's stem), that leaflet is the only one read.
+    """
+    step = advance or (lambda what: None)
     findings: list[Finding] = []
     if not root.is_dir():
         findings.append(Finding(Location(root.as_posix(), 0), Severity.ERROR, "unreadable-input",
                                 "no such knowledge-base folder"))
     settings, config_findings = config.load(root / config.CONFIG_NAME, relpath(root / config.CONFIG_NAME, root))
     findings += config_findings
+    step(BIB_NAME)
     bib, bib_findings = bibliography.load(root / BIB_NAME, BIB_NAME)
     findings += bib_findings
     documents: list[Document] = []
@@ -73,7 +84,9 @@ def load(root: Path, *, only: str | None = None) -> KnowledgeBase:
     for path in sorted((root / CLAIMS_DIR).glob("*.yaml")) + sorted((root / CLAIMS_DIR).glob("*.yml")):
         if only is not None and path.stem != only:
             continue
-        document, claim_findings = claims.load(path, relpath(path, root))
+        step(path.name)
+        shown = f"{CLAIMS_DIR}/{path.name}"  # as relpath() would say, without asking the file system
+        document, claim_findings = claims.load(path, shown)
         findings += claim_findings
         if document is None:
             continue
@@ -81,10 +94,11 @@ def load(root: Path, *, only: str | None = None) -> KnowledgeBase:
         try:
             texts[document.id] = LeafletText(document.text_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            findings.append(Finding(Location(relpath(path, root), 1), Severity.ERROR, "unreadable-input",
+            findings.append(Finding(Location(shown, 1), Severity.ERROR, "unreadable-input",
                                     f"the leaflet text {relpath(document.text_path, root)} is missing"))
         except UnicodeDecodeError as error:
             findings.append(Finding(Location(relpath(document.text_path, root), 0), Severity.ERROR,
                                     "unreadable-input", f"not UTF-8: {error.reason}"))
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
-                         texts=texts, load_findings=tuple(findings))
+                         texts=texts, load_findings=tuple(findings),
+                         shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents})

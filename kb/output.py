@@ -4,34 +4,60 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
+from itertools import islice
 from pathlib import Path
+
+# Text a renderer hands over piece by piece (jinja2's `generate`), written as it comes.
+Content = str | bytes | Iterable[str]
+_PIECES = 65536  # pieces of streamed text joined and encoded at a time
+
+
+def _stage(path: Path, content: Content) -> str:
+    """`content` in a temporary file beside `path`, flushed to disk; returns its name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if isinstance(content, (str, bytes)):
+                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            else:  # a large report never exists whole in memory, as text and again as UTF-8
+                pieces = iter(content)
+                while chunk := "".join(islice(pieces, _PIECES)):
+                    handle.write(chunk.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write `content` to `path` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = _stage(path, content)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def write_all(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
-    """Write every file of a finished rendering; each one atomically."""
-    written = []
-    for name, content in sorted(files.items()):
-        target = folder / name
-        write_atomic(target, content)
-        written.append(target)
-    return written
+def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
+    """Write every file of a finished rendering: all are staged before any replaces its old
+    version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in sorted(files.items()):
+            staged.append((_stage(folder / name, content), folder / name))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    return [target for _, target in staged]
 
 
 class WouldOverwrite(Exception):

@@ -7,15 +7,17 @@ import bisect
 import hashlib
 import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from markupsafe import Markup
 
 from kb import rendering
 from kb.bibliography import Work
 from kb.claims import FITS, Claim, Document
 from kb.findings import Finding
-from kb.graph import claim_node, claims_on, work_node
+from kb.graph import claim_node, work_node
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
 from kb.texts import Span, blocks, collapse
@@ -47,7 +49,7 @@ def reference_text(work: Work) -> str:
     return " ".join(parts)
 
 
-def _work_json(kb: KnowledgeBase, work: Work) -> dict[str, Any]:
+def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str]) -> dict[str, Any]:
     node = kb.graph.nodes[work_node(work.key)]
     return {
         "key": work.key,
@@ -67,7 +69,7 @@ def _work_json(kb: KnowledgeBase, work: Work) -> dict[str, Any]:
         "doi": work.doi,
         "doi_unverified": work.get("doiunverified"),
         "line": work.line,
-        "cited_by": [link.claim for link in claims_on(kb.graph, work.key)],
+        "cited_by": cited_by,
     }
 
 
@@ -110,17 +112,31 @@ def _document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
     }
 
 
+def cited_by(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Work key -> the claims citing it, by document and line: `graph.claims_on` for every
+    work in one pass over the claims instead of one graph query per work."""
+    citing: dict[str, list[tuple[str, int, str]]] = {}
+    for document in kb.documents:
+        for claim in document.claims:
+            for source in claim.sources:
+                citing.setdefault(source.key, []).append((document.id, source.line, claim.id))
+    return {key: [claim for _, _, claim in sorted(links, key=lambda link: link[:2])]
+            for key, links in citing.items()}
+
+
 def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
     """Everything the report shows, as the `report.json` contract gives it."""
+    as_json = [f.as_json() for f in findings]
     by_claim: dict[str, list[dict[str, Any]]] = {}
-    for finding in findings:
+    for finding, finding_json in zip(findings, as_json):
         if finding.claim is not None:
-            by_claim.setdefault(finding.claim, []).append(finding.as_json())
+            by_claim.setdefault(finding.claim, []).append(finding_json)
+    citing_claims = cited_by(kb)
     return {
         "documents": [_document_json(kb, d) for d in kb.documents],
         "claims": [_claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
-        "works": [_work_json(kb, w) for w in kb.works.values()],
-        "findings": [f.as_json() for f in findings],
+        "works": [_work_json(kb, w, citing_claims.get(w.key, [])) for w in kb.works.values()],
+        "findings": as_json,
     }
 
 
@@ -171,7 +187,7 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
     return result
 
 
-def gap_map(report: dict[str, Any], document: dict[str, Any]) -> list[dict[str, Any]]:
+def gap_map(document: dict[str, Any], claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per section of a leaflet: how many of its claims carry each label.
 
     The last row (section None) is the whole leaflet; its counts are `documents[].counts`.
@@ -179,9 +195,8 @@ def gap_map(report: dict[str, Any], document: dict[str, Any]) -> list[dict[str, 
     rows = [{"section": name, "index": i, "counts": {label: 0 for label in CLAIM_LABELS}}
             for i, name in enumerate(document["sections"])]
     by_name = {row["section"]: row for row in rows}
-    for claim in report["claims"]:
-        if claim["document"] == document["id"]:
-            by_name[claim["section"]]["counts"][claim["label"]] += 1
+    for claim in claims:
+        by_name[claim["section"]]["counts"][claim["label"]] += 1
     rows.append({"section": None, "index": -1, "counts": dict(document["counts"])})
     for row in rows:
         row["total"] = sum(row["counts"].values())
@@ -241,13 +256,23 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
     }
 
 
-def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, str]:
-    """The three report files as text; nothing is written here."""
+def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Document id -> its claims, in report order: for templates, one pass, not one per document."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for claim in claims:
+        grouped.setdefault(claim["document"], []).append(claim)
+    return grouped
+
+
+def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, bytes | Iterator[str]]:
+    """The three report files: report.json as UTF-8, the others as text rendered while it is
+    written (a large report's HTML is half a gigabyte); nothing is written here."""
     report = data(kb, findings)
     labels = {c["id"]: c["label"] for c in report["claims"]}
     env = rendering.environment(kb.root)
     t = rendering.interface(lang)
     numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
+    by_document = _by_document(report["claims"])
     context = {
         "report": report,
         "t": t,
@@ -256,15 +281,18 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, s
         "claims": {c["id"]: c for c in report["claims"]},
         "texts": {d.id: _segments(kb, d, labels) for d in kb.documents},
         "claim_numbers": numbers,
+        "claims_by_document": by_document,
         "labels": CLAIM_LABELS,
         "fits": FITS,
-        "gaps": {d["id"]: gap_map(report, d) for d in report["documents"]},
+        "gaps": {d["id"]: gap_map(d, by_document.get(d["id"], [])) for d in report["documents"]},
         "citing": citing(report),
         "data_json": script_json(browser_data(report, t, numbers)),
         "csp_hash": csp_hash,
     }
     return {
-        "report.json": json.dumps(report, ensure_ascii=False, indent=2) + "\n",
-        "report.html": env.get_template("report.html.j2").render(context),
-        "report.md": env.get_template("report.md.j2").render(context),
+        # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
+        # kept as bytes: a large report.json is not decoded only to be encoded again
+        "report.json": orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n",
+        "report.html": env.get_template("report.html.j2").generate(context),
+        "report.md": env.get_template("report.md.j2").generate(context),
     }

@@ -26,35 +26,56 @@ class LeafletText:
 
     text: str  # the file's text, exactly as read (UTF-8)
     collapsed: str = field(init=False, repr=False)  # `collapse(text)` without trimming
-    offsets: tuple[int, ...] = field(init=False, repr=False)  # collapsed index -> original index
+    # Each run of whitespace is one space in `collapsed`; these map offsets between the two
+    # (a table per run, not per character: a large KB holds millions of characters).
+    run_starts: tuple[int, ...] = field(init=False, repr=False)  # original offset of each run
+    run_places: tuple[int, ...] = field(init=False, repr=False)  # its space's index in `collapsed`
+    run_shrink: tuple[int, ...] = field(init=False, repr=False)  # characters dropped up to and with it
     line_starts: tuple[int, ...] = field(init=False, repr=False)  # offset of each line's start
 
     def __post_init__(self) -> None:
-        chars: list[str] = []
-        offsets: list[int] = []
-        for match in re.finditer(r"\s+|\S+", self.text):
-            if match.group().isspace():
-                chars.append(" ")
-                offsets.append(match.start())
-            else:
-                chars.append(match.group())
-                offsets.extend(range(match.start(), match.end()))
-        object.__setattr__(self, "collapsed", "".join(chars))
-        object.__setattr__(self, "offsets", tuple(offsets))
+        starts, places, shrink = [], [], []
+        dropped = 0
+        for match in _SPACE.finditer(self.text):
+            starts.append(match.start())
+            places.append(match.start() - dropped)
+            dropped += match.end() - match.start() - 1
+            shrink.append(dropped)
+        object.__setattr__(self, "collapsed", _SPACE.sub(" ", self.text))
+        object.__setattr__(self, "run_starts", tuple(starts))
+        object.__setattr__(self, "run_places", tuple(places))
+        object.__setattr__(self, "run_shrink", tuple(shrink))
         starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         object.__setattr__(self, "line_starts", tuple(starts))
+
+    def _original(self, index: int) -> int:
+        """The offset in `text` of the character at `index` in `collapsed`."""
+        run = bisect.bisect_right(self.run_places, index) - 1
+        if run < 0:
+            return index
+        if index == self.run_places[run]:
+            return self.run_starts[run]
+        return index + self.run_shrink[run]
+
+    def _collapsed_before(self, offset: int) -> int:
+        """How many characters of `collapsed` stand for characters before `offset` in `text`."""
+        offset = min(offset, len(self.text))
+        run = bisect.bisect_left(self.run_starts, offset) - 1
+        if run < 0:
+            return offset
+        before = self.run_shrink[run - 1] if run else 0
+        length = self.run_shrink[run] - before + 1
+        return offset - before - min(length, offset - self.run_starts[run]) + 1
 
     def find(self, span_text: str, after: int = 0) -> Span | None:
         """Where `span_text` (whitespace-insensitive) first occurs at or after offset `after`."""
         needle = collapse(span_text)
         if not needle:
             return None
-        start_c = bisect.bisect_left(self.offsets, after)
-        found = self.collapsed.find(needle, start_c)
+        found = self.collapsed.find(needle, self._collapsed_before(after))
         if found < 0:
             return None
-        end_c = found + len(needle) - 1
-        return Span(self.offsets[found], self.offsets[end_c] + 1)
+        return Span(self._original(found), self._original(found + len(needle) - 1) + 1)
 
     def line_of(self, offset: int) -> int:
         """1-based line number of the character at `offset`."""

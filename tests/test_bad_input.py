@@ -45,13 +45,13 @@ def test_bad_input_gives_every_problem_located(name: str, expected: list[str], c
 def test_unreadable_input_writes_nothing_and_keeps_the_previous_report(root, kb) -> None:
     folder = root("tiny")
     assert kb("--kb", folder, "report").code == 0
-    before = {p.name: p.read_bytes() for p in (folder / "build").iterdir()}
+    before = {p.name: p.read_bytes() for p in (folder / "build").iterdir() if p.is_file()}
     (folder / "claims" / "folder.yaml").write_text("claims: [\n", encoding="utf-8")
     result = kb("--kb", folder, "report")
     assert result.code == 2
     assert "claims/folder.yaml:2: error: cannot read YAML" in result.err
     assert "nothing was written" in result.err
-    after = {p.name: p.read_bytes() for p in (folder / "build").iterdir()}
+    after = {p.name: p.read_bytes() for p in (folder / "build").iterdir() if p.is_file()}
     assert after == before
 
 

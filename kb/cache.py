@@ -1,0 +1,159 @@
+"""The report cache: a finished rendering in `build/.cache`, keyed by a content hash of every input.
+
+The key covers references.bib, kb.toml, every file under claims/ and the KB's templates/,
+any leaflet text a claims file names outside claims/, the packaged templates, interface
+text and code, the package version and the report language: any change to any of them is
+a miss. A hit writes nothing that is already in place (the cached files are hard links to
+the report that was written); otherwise each file is put back atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb import __version__
+
+CACHE_DIR = ".cache"
+KEEP = 4  # cache entries kept; older ones are removed when a new one is stored
+_PACKAGE = Path(__file__).parent
+_HASHED_FOLDERS = ("claims", "templates")
+_HASHED_FILES = ("references.bib", "kb.toml")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cached rendering that matches the inputs as they are now."""
+
+    folder: Path  # the cache entry
+    files: tuple[str, ...]  # names of the report files, e.g. report.html
+    errors: tuple[str, ...]  # the error findings the run printed, formatted
+    code: int  # the exit code of the run
+
+
+def _files(root: Path) -> list[Path]:
+    found = [root / name for name in _HASHED_FILES]
+    for folder in _HASHED_FOLDERS:
+        found += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+    found += sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return found
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    for path in paths:
+        digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\1missing")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def key(root: Path, lang: str) -> str:
+    """The content hash of every input of `kb report --lang lang` on the KB at `root`."""
+    return _digest([Path(f"{__version__}/{lang}"), *_files(root)])[:32] if root.is_dir() else ""
+
+
+def _folder(root: Path) -> Path:
+    return root / "build" / CACHE_DIR
+
+
+def _signature(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def lookup(root: Path, lang: str, inputs: str) -> Hit | None:
+    """The cached rendering for `inputs` (from `key`), if there is one and it is intact."""
+    entry = _folder(root) / inputs
+    try:
+        meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+        if meta["extra"] and _digest([Path(p) for p in meta["extra"]]) != meta["extra_digest"]:
+            return None  # a leaflet text outside claims/ changed
+        for name, signature in meta["signatures"].items():
+            if _signature(entry / name) != signature:
+                return None  # changed in place since it was stored
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Hit(entry, tuple(meta["signatures"]), tuple(meta["errors"]), int(meta["code"]))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _place(source: Path, target: Path) -> None:
+    """`target` becomes a copy of `source` atomically: a hard link where it can, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        os.unlink(temporary)
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+        # Renaming a link onto another link of the same file (put there meanwhile by a
+        # concurrent run) does nothing at all, and leaves the temporary name behind.
+        Path(temporary).unlink(missing_ok=True)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def restore(hit: Hit, out: Path) -> list[Path]:
+    """Put the cached files in `out`; those already there (the same file) are left alone."""
+    written = []
+    for name in sorted(hit.files):
+        target = out / name
+        if not _same_file(hit.folder / name, target):
+            _place(hit.folder / name, target)
+        written.append(target)
+    return written
+
+
+def store(root: Path, inputs: str, written: list[Path], errors: list[str], code: int,
+          extra: list[Path]) -> None:
+    """Keep the report just written under `inputs`; a concurrent run that stored first wins."""
+    if not inputs:
+        return
+    cache = _folder(root)
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
+    try:
+        for path in written:
+            _place(path, staging / path.name)
+        meta = {
+            "signatures": {path.name: _signature(staging / path.name) for path in written},
+            "errors": errors,
+            "code": code,
+            "extra": [p.as_posix() for p in extra],
+            "extra_digest": _digest(extra),
+        }
+        (staging / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        try:
+            os.rename(staging, cache / inputs)
+        except OSError:  # stored meanwhile by a concurrent run with the same inputs
+            return
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    _prune(cache)
+
+
+def _prune(cache: Path) -> None:
+    entries = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)

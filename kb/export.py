@@ -1,0 +1,301 @@
+"""Exports for other tools: the labelled graph as GraphML, node-link JSON or RDF Turtle, the works as CSL-JSON.
+
+Every export is text made from a loaded knowledge base; nothing is written here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import networkx as nx
+
+from kb.bibliography import Work
+from kb.graph import claim_node, doc_node, work_node
+from kb.knowledgebase import KnowledgeBase
+from kb.labels import DESIGNS, EMPIRICAL, EXPERT_BASED
+
+# Version of the node-link JSON layout; raised when a field changes meaning.
+GRAPH_FORMAT_VERSION = 1
+
+
+def _names(work: Work) -> str:
+    return "; ".join(f"{a.family}, {a.first}".strip(", ") for a in work.authors)
+
+
+def graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
+    """The KB's graph with what a reader of another tool needs on each node.
+
+    The labels, EBRO levels and fits are the graph's own attributes; titles, texts
+    and names are added here so that the export can be read on its own.
+    """
+    exported = kb.graph.copy()
+    exported.graph.update(format="evidence-kb graph", version=GRAPH_FORMAT_VERSION)
+    for node, data in exported.nodes(data=True):
+        # `id` is the node's own name in node-link JSON: a claim's id is its `name`,
+        # a document's its `document`, as on its sections.
+        own_id = data.pop("id", None)
+        if data["type"] == "work":
+            work = kb.works.get(data["key"])
+            data["name"] = work.short_citation() if work else data["key"]
+            for name, value in (_work_fields(work) if work else {}).items():
+                data[name] = value
+        elif data["type"] == "document":
+            data["name"] = data["title"]
+            data["document"] = own_id
+        elif data["type"] == "section":
+            data["name"] = data["name"] or "(no section)"
+    for document in kb.documents:
+        exported.nodes[doc_node(document.id)].update(publisher=document.publisher, language=document.language)
+        for claim in document.claims:
+            exported.nodes[claim_node(claim.id)].update(
+                name=claim.id, text=claim.text, cited_as=claim.cited_as, line=claim.line)
+    return exported
+
+
+def _work_fields(work: Work) -> dict[str, str | int]:
+    return {
+        "title": work.title,
+        "year": work.year,
+        "authors": _names(work),
+        "entry_type": work.entry_type,
+        "doi": work.doi,
+        "n": work.get("n"),
+        "population": work.get("population"),
+        "verification": work.verification_status,
+        "line": work.line,
+    }
+
+
+def graphml(kb: KnowledgeBase) -> str:
+    """GraphML for Gephi, Cytoscape and `networkx.read_graphml`; every attribute typed."""
+    exported = graph(kb)
+    # GraphML declares one type per attribute name: a work's `line` and a claim's are both int.
+    return "\n".join(nx.generate_graphml(exported, prettyprint=True, named_key_ids=True)) + "\n"
+
+
+def node_link(kb: KnowledgeBase) -> str:
+    """The whole graph as node-link JSON (`networkx.node_link_graph` reads it back)."""
+    data = nx.node_link_data(graph(kb), edges="edges")
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- RDF -----------------------------------------------------------------------------------
+
+VOCAB = "urn:evidence-kb:vocab:"  # our own small vocabulary (labels, EBRO levels, fits)
+BASE = "urn:evidence-kb:"  # the KB's own things: works, claims, documents, citations
+CITO = "http://purl.org/spar/cito/"
+FABIO = "http://purl.org/spar/fabio/"
+PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
+
+# BibTeX entry type -> FaBiO class; anything else is a fabio:Expression.
+FABIO_TYPES = {
+    "article": "JournalArticle", "book": "Book", "incollection": "BookChapter", "inbook": "BookChapter",
+    "inproceedings": "ConferencePaper", "conference": "ConferencePaper", "proceedings": "ConferenceProceedings",
+    "phdthesis": "DoctoralThesis", "mastersthesis": "MastersThesis", "techreport": "TechnicalReport",
+    "report": "Report", "manual": "InstructionManual", "unpublished": "Manuscript", "online": "WebContent",
+    "thesis": "Thesis",
+}
+
+SUPPORT = ("supports", "partial", "unassessed")
+
+
+def cito_property(fit: str, work_label: str) -> str:
+    """The CiTO property of a claim -> work link, by the link's fit and the work's label.
+
+    supports, partial and unassessed (taken at face value, as the labels do) cite the work
+    as evidence when it is empirical and as an authority when it is expert-based; indirect
+    (another population or intervention) cites it as related; not-addressed, or a work the
+    bibliography lacks, is a bare cito:cites: the leaflet cites it, but it does not back
+    the claim.
+    """
+    if fit in SUPPORT and work_label == EMPIRICAL:
+        return "citesAsEvidence"
+    if fit in SUPPORT and work_label == EXPERT_BASED:
+        return "citesAsAuthority"
+    if fit == "indirect" and work_label:
+        return "citesAsRelated"
+    return "cites"
+
+
+_KINDS = ("work", "claim", "document", "citation")
+
+
+def _iri(kind: str, name: str) -> str:
+    return f"{BASE}{kind}:{quote(name, safe='')}"
+
+
+def turtle(kb: KnowledgeBase) -> str:
+    """RDF Turtle: FaBiO and Dublin Core for works, CiTO for claim -> work links, our vocabulary for labels."""
+    from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
+    from rdflib.namespace import DC, DCTERMS
+
+    ekb, cito, fabio, prism = Namespace(VOCAB), Namespace(CITO), Namespace(FABIO), Namespace(PRISM)
+    g = _Turtle()
+    for prefix, namespace in (("ekb", ekb), ("cito", cito), ("fabio", fabio), ("prism", prism), ("dc", DC),
+                              ("dcterms", DCTERMS), ("rdfs", RDFS), ("xsd", XSD),
+                              *((kind, Namespace(f"{BASE}{kind}:")) for kind in _KINDS)):
+        g.bind(prefix, namespace)
+    _vocabulary(g, ekb)
+    nodes = kb.graph.nodes
+
+    def text(subject: URIRef, predicate: URIRef, value: str) -> None:
+        if value:
+            g.add((subject, predicate, Literal(value)))
+
+    for work in kb.works.values():
+        node = nodes[work_node(work.key)]
+        subject = URIRef(_iri("work", work.key))
+        g.add((subject, RDF.type, fabio[FABIO_TYPES.get(work.entry_type, "Expression")]))
+        g.add((subject, RDF.type, ekb.Work))
+        text(subject, ekb.key, work.key)
+        text(subject, DCTERMS.title, work.title)
+        for name in work.authors:
+            text(subject, DC.creator, f"{name.family}, {name.first}".strip(", "))
+        text(subject, DCTERMS.issued, work.year)
+        text(subject, prism.doi, work.doi)
+        text(subject, prism.publicationName, work.get("journal") or work.get("booktitle"))
+        text(subject, DCTERMS.publisher, work.get("publisher"))
+        g.add((subject, ekb.evidenceLabel, ekb[node["label"]]))
+        if node["ebro"]:
+            g.add((subject, ekb.ebroLevel, ekb[f"EBRO-{node['ebro']}"]))
+        text(subject, ekb.labelReason, node["label_reason"])
+        text(subject, ekb.design, work.design)
+        text(subject, ekb.population, work.get("population"))
+        n = work.get("n")
+        if n.isdigit():
+            g.add((subject, ekb.sampleSize, Literal(int(n), datatype=XSD.integer)))
+        text(subject, ekb.verificationStatus, work.verification_status)
+    for document in kb.documents:
+        doc = URIRef(_iri("document", document.id))
+        g.add((doc, RDF.type, ekb.Leaflet))
+        text(doc, DCTERMS.title, document.title)
+        text(doc, DCTERMS.publisher, document.publisher)
+        text(doc, DCTERMS.language, document.language)
+        for claim in document.claims:
+            node = nodes[claim_node(claim.id)]
+            subject = URIRef(_iri("claim", claim.id))
+            g.add((subject, RDF.type, ekb.Claim))
+            g.add((subject, DCTERMS.isPartOf, doc))
+            text(subject, ekb.text, claim.text)
+            text(subject, ekb.section, claim.section)
+            g.add((subject, ekb.kind, ekb[claim.kind]))
+            g.add((subject, ekb.evidenceLabel, ekb[node["label"]]))
+            text(subject, ekb.labelReason, node["label_reason"])
+            text(subject, ekb.citedAs, claim.cited_as)
+            for number, source in enumerate(claim.sources, 1):
+                work = URIRef(_iri("work", source.key))
+                if source.key not in kb.works:
+                    g.add((work, RDF.type, ekb.MissingWork))
+                    text(work, ekb.key, source.key)
+                label = nodes[work_node(source.key)]["label"]
+                characterisation = cito[cito_property(source.fit, label)]
+                g.add((subject, characterisation, work))
+                citation = URIRef(f"{_iri('citation', claim.id)}.{number}")
+                g.add((citation, RDF.type, cito.Citation))
+                g.add((citation, cito.hasCitingEntity, subject))
+                g.add((citation, cito.hasCitedEntity, work))
+                g.add((citation, cito.hasCitationCharacterization, characterisation))
+                g.add((citation, ekb.fit, ekb[source.fit]))
+                text(citation, ekb.note, source.note)
+                text(citation, RDFS.comment, f"{claim.id} -> {source.key}: {source.fit}")
+    return g.serialize()
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")  # a safe Turtle local name
+
+
+class _Turtle:
+    """Triples grouped by subject and written as Turtle, each term in rdflib's syntax.
+
+    rdflib's own serializer took a minute for 50,000 triples: it guesses a namespace
+    for every IRI and sorts as it goes. Output is sorted: same KB, same bytes.
+    """
+
+    def __init__(self) -> None:
+        self.prefixes: dict[str, str] = {}
+        self.subjects: dict[Any, dict[Any, dict[Any, None]]] = {}
+
+    def bind(self, prefix: str, namespace: object) -> None:
+        self.prefixes[prefix] = str(namespace)
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        subject, predicate, value = triple
+        self.subjects.setdefault(subject, {}).setdefault(predicate, {})[value] = None
+
+    def _term(self, term: Any) -> str:
+        if not isinstance(term, self._iri):
+            return str(term.n3())
+        for prefix, namespace in self._longest_first:
+            if term.startswith(namespace) and _LOCAL.fullmatch(term, len(namespace)):
+                return f"{prefix}:{term[len(namespace):]}"
+        return f"<{term}>"
+
+    def serialize(self) -> str:
+        from rdflib import RDF, URIRef
+
+        self._iri = URIRef
+        self._longest_first = sorted(self.prefixes.items(), key=lambda item: -len(item[1]))
+        lines = [f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in sorted(self.prefixes.items())]
+        for subject in sorted(self.subjects, key=str):
+            predicates = self.subjects[subject]
+            parts = [("a" if predicate == RDF.type else self._term(predicate)) + " "
+                     + " , ".join(sorted(self._term(value) for value in predicates[predicate]))
+                     for predicate in sorted(predicates, key=lambda p: (p != RDF.type, str(p)))]
+            lines.append(f"\n{self._term(subject)} " + " ;\n    ".join(parts) + " .")
+        return "\n".join(lines) + "\n"
+
+
+def _vocabulary(g: Any, ekb: Any) -> None:
+    """The terms of our own vocabulary, so that the export explains itself."""
+    from rdflib import RDF, RDFS, Literal
+
+    terms = {
+        "Claim": "one assertion of a leaflet: a verbatim span of its text",
+        "Leaflet": "a patient leaflet whose claims the knowledge base records",
+        "Work": "an entry of references.bib",
+        "MissingWork": "a work a claim cites that references.bib lacks",
+        "EvidenceLabel": "what a work or claim rests on",
+        "EbroLevel": "a level of the Dutch CBO/EBRO system for intervention studies",
+        "Fit": "how well a cited work says what the claim says",
+        "ClaimKind": "clinical (needs evidence) or service (practical information)",
+        "clinical": "a claim that needs evidence",
+        EMPIRICAL: "rests on empirical research (EBRO A1, A2, B or C)",
+        EXPERT_BASED: "rests on expert opinion, theory or handbooks only (EBRO D, or design unknown)",
+        "unsupported": "a clinical claim without support",
+        "service": "practical information that needs no evidence",
+    }
+    for name, comment in terms.items():
+        g.add((ekb[name], RDFS.comment, Literal(comment, lang="en")))
+    for name in ("Claim", "Leaflet", "Work", "MissingWork", "EvidenceLabel", "EbroLevel", "Fit", "ClaimKind"):
+        g.add((ekb[name], RDF.type, RDFS.Class))
+    for name in (EMPIRICAL, EXPERT_BASED, "unsupported", "service"):
+        g.add((ekb[name], RDF.type, ekb.EvidenceLabel))
+    for kind in ("clinical", "service"):
+        g.add((ekb[kind], RDF.type, ekb.ClaimKind))
+    for level in sorted({level for level in DESIGNS.values() if level}):
+        g.add((ekb[f"EBRO-{level}"], RDF.type, ekb.EbroLevel))
+        g.add((ekb[f"EBRO-{level}"], RDFS.label, Literal(f"EBRO {level}")))
+    for fit in ("supports", "partial", "indirect", "not-addressed", "unassessed"):
+        g.add((ekb[fit], RDF.type, ekb.Fit))
+
+
+def csl_json(kb: KnowledgeBase) -> str:
+    """Every work as CSL-JSON, the conversion the leaflet uses (kb/csl.py), for citeproc-py,
+    pandoc's `--citeproc` and Zotero; in references.bib's order."""
+    from kb import csl
+
+    return json.dumps(csl.items(kb.works.values()), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- the registry the command uses -----------------------------------------------------------
+
+EXPORTS: dict[str, tuple[Callable[[KnowledgeBase], str], str]] = {
+    "graphml": (graphml, "graph.graphml"),
+    "json": (node_link, "graph.json"),
+    "csljson": (csl_json, "works.json"),
+    "rdf": (turtle, "graph.ttl"),
+}

@@ -1,0 +1,131 @@
+"""Warm `kb report`: the cache in build/.cache, keyed by every input, and the progress bar."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+import kb.cli
+from kb import cache
+
+REPORT = ("report.html", "report.json", "report.md")
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every time a run reads the KB (a cache miss), its folder."""
+    seen: list[Path] = []
+    real = kb.cli.load
+
+    def spy(root: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(root)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(kb.cli, "load", spy)
+    return seen
+
+
+def _report(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / "build" / name).read_bytes() for name in REPORT}
+
+
+def test_a_warm_run_repeats_the_cold_one_without_reading_the_kb(root, kb, loads: list[Path]) -> None:
+    folder = root("missing_reference")
+    cold = kb("--kb", folder, "report")
+    assert (cold.code, len(loads)) == (1, 1)
+    files = _report(folder)
+    warm = kb("--kb", folder, "report")
+    assert len(loads) == 1
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert "missing-reference" in warm.err
+    assert _report(folder) == files
+
+
+CHANGES = {
+    "references.bib": lambda f: (f / "references.bib").write_text(
+        (f / "references.bib").read_text(encoding="utf-8") + "\n% a comment\n", encoding="utf-8"),
+    "claims yaml": lambda f: (f / "claims" / "folder.yaml").write_text(
+        (f / "claims" / "folder.yaml").read_text(encoding="utf-8").replace("primary outcome", "main outcome"),
+        encoding="utf-8"),
+    "leaflet text": lambda f: (f / "claims" / "folder.txt").write_text(
+        (f / "claims" / "folder.txt").read_text(encoding="utf-8") + "\nNog iets.\n", encoding="utf-8"),
+    "kb.toml": lambda f: (f / "kb.toml").write_text('[audit.severity]\nunsupported-claim = "error"\n'),
+    "KB template": lambda f: (f / "templates").mkdir() or (f / "templates" / "legend.html.j2").write_text("<p>L</p>\n"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_any_change_of_input_is_a_miss(change: str, root, kb, loads: list[Path]) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report")
+    kb("--kb", folder, "report")
+    assert len(loads) == 1
+    CHANGES[change](folder)
+    kb("--kb", folder, "report")
+    assert len(loads) == 2
+    reference = root("tiny").parent / "reference"
+    kb("--kb", folder, "report", "--out", reference)  # now a hit: the same files as a fresh rendering
+    assert len(loads) == 2
+    assert _report(folder) == {name: (reference / name).read_bytes() for name in REPORT}
+
+
+def test_language_and_a_leaflet_text_outside_claims_are_inputs(root, kb, loads: list[Path]) -> None:
+    folder = root("tiny")
+    (folder / "leaflets").mkdir()
+    (folder / "claims" / "folder.txt").rename(folder / "leaflets" / "folder.txt")
+    yaml_file = folder / "claims" / "folder.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(
+        '  language: nl\n', '  language: nl\n  text: ../leaflets/folder.txt\n'), encoding="utf-8")
+    assert kb("--kb", folder, "report").code == 0
+    kb("--kb", folder, "report", "--lang", "en")
+    assert len(loads) == 2
+    kb("--kb", folder, "report", "--lang", "en")
+    assert len(loads) == 2
+    (folder / "leaflets" / "folder.txt").write_text("Iets anders.\n", encoding="utf-8")
+    assert kb("--kb", folder, "report", "--lang", "en").code == 1  # the claims are no longer in the text
+    assert len(loads) == 3
+
+
+def test_a_lost_or_edited_report_file_comes_back(root, kb, loads: list[Path]) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report")
+    files = _report(folder)
+    (folder / "build" / "report.md").unlink()
+    kb("--kb", folder, "report")
+    assert len(loads) == 1 and _report(folder) == files
+    with open(folder / "build" / "report.html", "ab") as handle:  # edited in place: the cached copy too
+        handle.write(b"<!-- mine -->")
+    kb("--kb", folder, "report")
+    assert len(loads) == 2 and _report(folder) == files
+
+
+def test_old_entries_are_pruned(root, kb) -> None:
+    folder = root("tiny")
+    bib = folder / "references.bib"
+    for number in range(cache.KEEP + 3):
+        bib.write_text(bib.read_text(encoding="utf-8") + f"\n% {number}\n", encoding="utf-8")
+        kb("--kb", folder, "report")
+    entries = [p for p in (folder / "build" / ".cache").iterdir()]
+    assert len(entries) == cache.KEEP
+    assert all(len(p.name) == 32 for p in entries)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only(root, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    folder = root("tiny")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert kb.cli.main(["--kb", str(folder), "report"]) == 0
+    assert "step" in terminal.getvalue() and "|" in terminal.getvalue()
+    monkeypatch.undo()
+    capsys.readouterr()
+    (folder / "references.bib").write_text((folder / "references.bib").read_text() + "\n% again\n")
+    assert kb.cli.main(["--kb", str(folder), "report"]) == 0
+    assert capsys.readouterr().err == ""
