@@ -179,7 +179,7 @@ class _TextResolver(BaseResolver):
 
 
 try:  # libyaml parses ten times faster than PyYAML's own parser
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
     class _FastLoader(CParser, _TextResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
@@ -193,7 +193,7 @@ def _compose(text: str) -> Node | None:
     """The YAML node tree; a syntax error is raised with PyYAML's own message, which names
     what it found (libyaml's says less), at the same line."""
     try:
-        return yaml.compose(text, Loader=_FastLoader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=_FastLoader)  # type: ignore[no-any-return, arg-type]
     except yaml.YAMLError:
         return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
 
@@ -255,7 +255,7 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
     stem = path.stem
     if root is None:
         root = MappingNode("tag:yaml.org,2002:map", [])
-        root.start_mark = yaml.Mark(display, 0, 0, 0, None, None)  # type: ignore[no-untyped-call]
+        root.start_mark = yaml.Mark(display, 0, 0, 0, None, None)  # type: ignore[no-untyped-call, arg-type]
     top = _mapping(root, "the claims file", problems)
     if top is None:
         return None, problems.findings

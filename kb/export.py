@@ -187,17 +187,17 @@ def turtle(kb: KnowledgeBase) -> str:
             text(subject, ekb.labelReason, node["label_reason"])
             text(subject, ekb.citedAs, claim.cited_as)
             for number, source in enumerate(claim.sources, 1):
-                work = URIRef(_iri("work", source.key))
+                target = URIRef(_iri("work", source.key))
                 if source.key not in kb.works:
-                    g.add((work, RDF.type, ekb.MissingWork))
-                    text(work, ekb.key, source.key)
+                    g.add((target, RDF.type, ekb.MissingWork))
+                    text(target, ekb.key, source.key)
                 label = nodes[work_node(source.key)]["label"]
                 characterisation = cito[cito_property(source.fit, label)]
-                g.add((subject, characterisation, work))
+                g.add((subject, characterisation, target))
                 citation = URIRef(f"{_iri('citation', claim.id)}.{number}")
                 g.add((citation, RDF.type, cito.Citation))
                 g.add((citation, cito.hasCitingEntity, subject))
-                g.add((citation, cito.hasCitedEntity, work))
+                g.add((citation, cito.hasCitedEntity, target))
                 g.add((citation, cito.hasCitationCharacterization, characterisation))
                 g.add((citation, ekb.fit, ekb[source.fit]))
                 text(citation, ekb.note, source.note)

@@ -52,10 +52,10 @@ def build(works: dict[str, Work], documents: list[Document]) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     work_labels: dict[str, WorkLabel] = {}
     for key, work in works.items():
-        label = label_work(work)
-        work_labels[key] = label
-        graph.add_node(work_node(key), type="work", key=key, label=label.label, ebro=label.ebro,
-                       label_reason=label.reason, design=work.design, missing=False)
+        work_label = label_work(work)
+        work_labels[key] = work_label
+        graph.add_node(work_node(key), type="work", key=key, label=work_label.label, ebro=work_label.ebro,
+                       label_reason=work_label.reason, design=work.design, missing=False)
     for document in documents:
         graph.add_node(doc_node(document.id), type="document", id=document.id, title=document.title)
         for claim in document.claims:

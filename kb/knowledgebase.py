@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import bibliography, claims, config
-from kb.bibliography import Bibliography
+from kb.bibliography import Bibliography, Work
 from kb.claims import Document
 from kb.findings import Finding, Location, Severity, relpath
 from kb.texts import LeafletText
@@ -48,7 +48,7 @@ class KnowledgeBase:
         return build(self.works, list(self.documents))
 
     @property
-    def works(self) -> dict[str, bibliography.Work]:
+    def works(self) -> dict[str, Work]:
         return self.bibliography.works
 
     def display(self, path: Path) -> str:

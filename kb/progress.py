@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-
 def _silent(what: str) -> None:
     return None
 
