@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 from kb import overclaim, recordchecks
 from kb.bibliography import Work
@@ -158,18 +159,34 @@ def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
                           suggestion=found.suggestion)
 
 
+@cache
 def _fold(text: str) -> str:
-    """Case and accents folded: "Leirvåg" and "leirvag" are one surname in a citation."""
+    """Case and accents folded: "Leirvåg" and "leirvag" are one surname in a citation.
+
+    Cached: the same surnames and citations are folded for every claim that cites them.
+    """
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
+@cache
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A surname, folded, as a whole word."""
+    return re.compile(rf"(?<!\w){re.escape(_fold(name))}(?!\w)")
+
+
 def _names(text: str, names: list[str]) -> bool:
-    return all(re.search(rf"(?<!\w){re.escape(_fold(n))}(?!\w)", text) for n in names)
+    return all(_name_pattern(n).search(text) for n in names)
+
+
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the|de|het|een)\s+")
+_CITED_YEAR = re.compile(r"(?<!\d)(\d{4})([a-z]?)(?![\d\w])")
+_ET_AL = re.compile(r"\bet\.?\s*al\b")
+_WORDS = re.compile(r"\w+")
 
 
 def _apa_title(work: Work) -> str:
     """The title as APA 7 sorts same-author, same-year works for their a/b letters."""
-    return re.sub(r"^(?:a|an|the|de|het|een)\s+", "", _fold(work.title))
+    return _LEADING_ARTICLE.sub("", _fold(work.title))
 
 
 def _unwrapped(part: str) -> str:
@@ -197,12 +214,12 @@ def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterat
     """(citation, year, works) for each citation in `cited_as` whose year has no a/b although
     two or more works share its authors and year."""
     for part in claim.cited_as.split(";"):
-        years = list(re.finditer(r"(?<!\d)(\d{4})([a-z]?)(?![\d\w])", part))
+        years = list(_CITED_YEAR.finditer(part))
         if not years:
             continue
         names = _fold(part[:years[0].start()])
-        et_al = re.search(r"\bet\.?\s*al\b", names) is not None
-        words = set(re.findall(r"\w+", names))
+        et_al = _ET_AL.search(names) is not None
+        words = set(_WORDS.findall(names))
         for year in years:
             if year.group(2):
                 continue
@@ -350,11 +367,17 @@ MISMATCH_KINDS = frozenset({"unresolved", "surname-spelling", "particle", "missi
       "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen), names none of them, leaves a "
       "source out, or cites a work otherwise than another claim does")
 def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
-    from kb.citations import find
-    from kb.resolution import Index, authors_text, resolve
+    from kb.citations import Citation, Group, find
+    from kb.resolution import Index, Resolution, authors_text, resolve
 
     seen: dict[str, tuple[tuple[str, ...], str, str, str]] = {}  # key -> (names, year, form, where)
     whole = Index(kb.works)  # a year's letter is right when the whole bibliography needs it
+    # A work is cited alike by each claim it supports: read each printed citation once, and
+    # resolve it once against each set of sources it is given with.
+    parsed: dict[str, list[Group]] = {}
+    indexes: dict[tuple[str, ...], Index] = {}
+    resolved: dict[tuple[Citation, tuple[str, ...]], Resolution] = {}
+    suffix_wrong: dict[Citation, bool] = {}
     for document in kb.documents:
         path = kb.display(document.claims_path)
         for claim in document.claims:
@@ -362,21 +385,31 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
                 continue  # a citation with no source at all is cited-without-source
             works = {s.key: kb.works[s.key] for s in claim.sources if s.key in kb.works}
             where = Location(path, claim.line)
-            groups = find(claim.cited_as)
+            groups = parsed.get(claim.cited_as)
+            if groups is None:
+                groups = parsed[claim.cited_as] = find(claim.cited_as)
             if not groups:
                 yield Finding(where, Severity.WARNING, "citation-mismatch",
                               f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
                               f"citation", claim=claim.id)
                 continue
-            index = Index(works)
+            sources = tuple(works)
+            index = indexes.get(sources)
+            if index is None:
+                index = indexes[sources] = Index(works)
             covered: set[str] = set()
             for citation in (c for g in groups for c in g.citations):
-                resolution = resolve(citation, index)
+                resolution = resolved.get((citation, sources))
+                if resolution is None:
+                    resolution = resolved[(citation, sources)] = resolve(citation, index)
                 covered.update(resolution.keys)
                 for problem in resolution.problems:
-                    if problem.kind == "year-suffix" and not any(
-                            p.kind == "year-suffix" for p in resolve(citation, whole).problems):
-                        continue
+                    if problem.kind == "year-suffix":
+                        if citation not in suffix_wrong:
+                            suffix_wrong[citation] = any(
+                                p.kind == "year-suffix" for p in resolve(citation, whole).problems)
+                        if not suffix_wrong[citation]:
+                            continue
                     if problem.kind == "unresolved":
                         listed = ", ".join(sorted(works)) or "none"
                         message = f"{citation.text} matches none of the claim's sources ({listed})"

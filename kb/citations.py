@@ -87,13 +87,23 @@ def _is_signal(prefix: str) -> bool:
     return len(words) <= 6 and all(w[:1].islower() and not any(c.isdigit() for c in w) for w in words)
 
 
+# Patterns used for every parenthesis of a text, compiled once (the `regex` module's cache is slow).
+_WORD_BREAK = regex.compile(r"[\s\-]+")
+_CAPITAL = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}")
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+_SENTENCE_END = regex.compile(r"[.!?]\s+\p{Lu}")
+_FULL_STOP = regex.compile(r"\.(?:\s|$)")
+_LINK_OR_BLANK_LINE_END = regex.compile(r"\S+://\S+$|\n\s*\n\s*$")
+_LOWER_WORD_END = regex.compile(r"\p{Ll}[\p{L}\p{M}]*\s+$")
+
+
 def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     """The author list that fills text[start:end] exactly, if no word of it is a common word."""
     match = grammar.AUTHORS.fullmatch(text, start, end)
     if match is None:
         return None
     for name in match.captures("author"):
-        printed = [w for w in regex.split(r"[\s\-]+", name) if w]
+        printed = [w for w in _WORD_BREAK.split(name) if w]
         words = [w.lower() for w in printed]
         if len(words) > 2 and words[0] == words[1] and words[0] in grammar.PARTICLE_WORDS:
             return None  # "rapporten van van Hasselt": the first "van" is the preposition
@@ -178,14 +188,14 @@ def _named_before_comma(text: str, start: int, end: int) -> regex.Match[str] | N
     capital and not with a word that never names anything, and a title holds no digit, comma
     or sentence end.
     """
-    first = regex.search(r"(?<![\p{L}\p{M}])\p{Lu}", text, pos=start, endpos=end)
+    first = _CAPITAL.search(text, pos=start, endpos=end)
     if first is None or not _is_signal(collapse(text[start:first.start()])):
         return None
-    opening = regex.match(r"[\p{L}\p{M}]+", text, pos=first.start(), endpos=end)
+    opening = _WORD.match(text, pos=first.start(), endpos=end)
     if opening is None or opening.group().lower() in grammar.NEVER_NAMES:
         return None
     match = grammar.AUTHORS.fullmatch(text, first.start(), end) or grammar.TITLE_AUTHOR.fullmatch(text, first.start(), end)
-    if match is None or regex.search(r"[.!?]\s+\p{Lu}", match.group("author")):
+    if match is None or _SENTENCE_END.search(match.group("author")):
         return None
     return match
 
@@ -284,7 +294,7 @@ def _reference_entry(text: str, start: int, close: int) -> bool:
     The names open a line, as a list item or after a line that ended a sentence (not inside
     a sentence broken across lines), and the year is followed by a full stop and the title.
     """
-    if not regex.match(r"\.(?:\s|$)", text[close + 1:close + 3]):
+    if not _FULL_STOP.match(text[close + 1:close + 3]):
         return False
     line = text.rfind("\n", 0, start) + 1
     if _ENTRY_START.fullmatch(text, line, start) is None:
@@ -292,7 +302,7 @@ def _reference_entry(text: str, start: int, close: int) -> bool:
     if _ENTRY_MARKER.match(text, line, start):
         return True
     before = text[:line].rstrip()
-    return not before or before.endswith((".", "!", "?", ":")) or bool(regex.search(r"\S+://\S+$|\n\s*\n\s*$", text[:line]))
+    return not before or before.endswith((".", "!", "?", ":")) or bool(_LINK_OR_BLANK_LINE_END.search(text[:line]))
 
 
 _POSSESSIVE = regex.compile(r"(?<=[\p{L}.])['’]s?\s*$")
@@ -365,7 +375,7 @@ def without_preposition(text: str, group: Group) -> Group | None:
     """
     first = group.citations[0]
     lead = _PREPOSITION.match(text, group.start)
-    if not group.narrative or lead is None or not regex.search(r"\p{Ll}[\p{L}\p{M}]*\s+$", text[:group.start]):
+    if not group.narrative or lead is None or not _LOWER_WORD_END.search(text[:group.start]):
         return None
     start = lead.end()
     authors = (first.authors[0].split(" ", 1)[1],) + first.authors[1:]

@@ -18,6 +18,7 @@ import regex
 # What separates a page's title from its site's name, or a title from its subtitle.
 _PIECES = regex.compile(r"\s+[|–—-]\s+|\s*:\s+|\s*\|\s*")
 _ARTICLES = frozenset("de het een the a an".split())
+_WORD = regex.compile(r"[\p{L}\d]+")
 
 EXACT, SHORTENED, NONE = 0, 1, 2  # how a printed name compares with a record's name or title
 
@@ -26,7 +27,7 @@ def words(text: str) -> list[str]:
     """The words of a name or title, lower-cased, accents and punctuation dropped, "&" kept as "en"."""
     decomposed = unicodedata.normalize("NFKD", text.replace("&", " en "))
     plain = "".join(c for c in decomposed.casefold() if not unicodedata.combining(c))
-    found = regex.findall(r"[\p{L}\d]+", plain)
+    found = _WORD.findall(plain)
     return found[1:] if len(found) > 1 and found[0] in _ARTICLES else found
 
 

@@ -52,6 +52,8 @@ class Language:
     qualifiers_clear: frozenset[str]  # the phrase kinds a qualifier clears
     negator: re.Pattern[str]  # any negator word
     barrier: re.Pattern[str]  # punctuation or a word that opens a clause
+    any_phrase: re.Pattern[str]  # matches where any phrase's pattern does: most claims hold none
+    any_hedge: re.Pattern[str]  # matches where any hedge does
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,28 @@ def _words(values: list[str]) -> str:
     return "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
 
 
+def _either(patterns: tuple[Pattern, ...]) -> re.Pattern[str]:
+    """One expression that matches wherever one of `patterns` can start a match (never, for
+    none): a single pass over a claim tells whether the patterns need to be tried one by one.
+
+    Each pattern opens with a word (`compile_pattern`), so their opening words, as whole
+    words, are enough; a pattern opening otherwise is taken whole.
+    """
+    if not patterns:
+        return re.compile(r"(?!)")
+    openings: list[str] = []  # the opening words, each once
+    others: list[str] = []
+    for pattern in patterns:
+        first = pattern.source.split()[0] if pattern.source.split() else ""
+        if re.fullmatch(r"[\w*-]+(?:\|[\w*-]+)*", first):
+            openings += [word for word in first.split("|") if word not in openings]
+        else:
+            others.append(f"(?:{pattern.regex.pattern})")
+    if openings:
+        others.insert(0, _WORD_START + _alternatives("|".join(openings)) + _WORD_END)
+    return re.compile("|".join(others), re.IGNORECASE)
+
+
 def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Language:
     barriers = _words(table.get("barriers", []))
 
@@ -118,15 +142,18 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
                rewrites=tuple(Rewrite(compile_pattern(r["from"], barriers), r["to"], r.get("weak", ""))
                               for r in entry.get("rewrite", [])))
         for entry in table.get("phrase", []))
+    hedges = patterns(table.get("hedges", []))
     return Language(
         code=code,
         phrases=phrases,
-        hedges=patterns(table.get("hedges", [])),
+        hedges=hedges,
         hedges_unless=patterns(table.get("hedges_unless", [])),
         qualifiers=patterns(table.get("qualifiers", [])),
         qualifiers_clear=clear,
         negator=re.compile(_WORD_START + "(?:" + _words(table.get("negators", [])) + ")" + _WORD_END, re.IGNORECASE),
         barrier=re.compile(rf"[{re.escape(_PUNCT)}]|{_WORD_START}(?:{barriers}){_WORD_END}", re.IGNORECASE),
+        any_phrase=_either(tuple(p for phrase in phrases for p in phrase.match)),
+        any_hedge=_either(hedges),
     )
 
 
@@ -178,6 +205,8 @@ def find(text: str, lang: Language) -> list[Hit]:
     rewrite needs the phrases of a text that it has hedged itself.
     """
     hits: list[Hit] = []
+    if lang.any_phrase.search(text) is None:
+        return hits
     for phrase in lang.phrases:
         for pattern in phrase.match:
             for match in pattern.regex.finditer(text):
@@ -199,6 +228,8 @@ def find(text: str, lang: Language) -> list[Hit]:
 
 def hedge(text: str, lang: Language) -> str | None:
     """The first hedge in `text` ("wijst op", "mogelijk", "suggests"), or None."""
+    if lang.any_hedge.search(text) is None:
+        return None
     for pattern in lang.hedges:
         for match in pattern.regex.finditer(text):
             if not _any_overlap(lang.hedges_unless, text, match.span()):

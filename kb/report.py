@@ -222,14 +222,18 @@ def citing(report: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     return result
 
 
-_JSON_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                                 "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# Characters escaped in JSON inside a script element. Replaced one by one rather than with
+# str.translate, which takes seconds on the megabytes of a large KB's report data.
+_JSON_IN_SCRIPT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                   ("\u2029", "\\u2029"))
 
 
 def script_json(value: Any) -> Markup:
     """JSON that is safe inside `<script type="application/json">`: no `</script>` can end it."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return Markup(text.translate(_JSON_IN_SCRIPT))
+    for char, escaped in _JSON_IN_SCRIPT:
+        text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def csp_hash(text: str) -> str:

@@ -12,6 +12,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -43,19 +44,37 @@ class Resolution:
     problems: tuple[Problem, ...]  # the slips tolerated to find them, or why none was found
 
 
+# Patterns used per citation, compiled once: the `regex` module's own cache costs as much as a
+# small match, and a large bibliography resolves tens of thousands of citations.
+_WORD_BREAK = regex.compile(r"[\s\-]+")
+_SPACES = regex.compile(r"\s+")
+_BRACKETED = regex.compile(r"\s*\[[^\]]*\]")
+_ACRONYM = regex.compile(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}")
+_LEADING_PARTICLES = regex.compile(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+")
+_KEY_LETTER = regex.compile(r"\d([a-z])$")
+_LEADING_ARTICLE = regex.compile(r"^(?:the|a|an|de|het|een)\s+")
+_HYPHEN_SPACE = regex.compile(r"\S-\s|\s-\S")
+_TRAILING_SEPARATORS = regex.compile(r"[\s,(]+$")
+
+
+@cache
 def normalize(name: str) -> str:
-    """A surname for comparison: accents, case, spaces, hyphens and apostrophes dropped."""
+    """A surname for comparison: accents, case, spaces, hyphens and apostrophes dropped.
+
+    Cached: the same few thousand surnames are compared for every citation.
+    """
     decomposed = unicodedata.normalize("NFKD", name)
     return "".join(c for c in decomposed.casefold() if c.isalpha())
 
 
 def normalize_words(name: str) -> list[str]:
-    return [w for w in (normalize(part) for part in regex.split(r"[\s\-]+", name)) if w]
+    return [w for w in (normalize(part) for part in _WORD_BREAK.split(name)) if w]
 
 
+@cache
 def normalize_year(year: str) -> str:
     if any(c.isdigit() for c in year):
-        return regex.sub(r"\s+", "", year).rstrip("abcdefghijklmnopqrstuvwxyz")
+        return _SPACES.sub("", year).rstrip("abcdefghijklmnopqrstuvwxyz")
     compact = normalize(year)
     if compact in ("nd", "zd", "zj", "sd", "oj", ""):
         return "nd"
@@ -84,16 +103,16 @@ _EXACT, _PARTICLE, _SPELLING, _NONE = 0, 1, 2, 3
 
 def _plain(printed: str) -> str:
     """A printed name without its bracketed abbreviation: "World Health Organization [WHO]"."""
-    return regex.sub(r"\s*\[[^\]]*\]", "", printed)
+    return _BRACKETED.sub("", printed)
 
 
 def _acronym(printed: str) -> bool:
     """"WHO", "NVvP", "RIVM": how an organisation is cited after its first, full citation."""
-    return bool(regex.fullmatch(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}", printed)) and sum(c.isupper() for c in printed) >= 2
+    return bool(_ACRONYM.fullmatch(printed)) and sum(c.isupper() for c in printed) >= 2
 
 
 def _strip_particles(printed: str) -> str:
-    return regex.sub(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+", "", printed.strip())
+    return _LEADING_PARTICLES.sub("", printed.strip())
 
 
 def name_match(printed: str, name: Name) -> int:
@@ -186,11 +205,11 @@ def _suffixes(members: list[Work], year: str) -> dict[str, str]:
     """The a, b, c of works with the same authors and year: from their keys when those say, else by title."""
     letters = {}
     for work in members:
-        found = regex.search(rf"{regex.escape(year)}([a-z])$", work.key) or regex.search(r"\d([a-z])$", work.year)
+        found = regex.search(rf"{regex.escape(year)}([a-z])$", work.key) or _KEY_LETTER.search(work.year)
         letters[work.key] = found.group(1) if found else ""
     if all(letters.values()) and len(set(letters.values())) == len(members):
         return letters
-    ordered = sorted(members, key=lambda w: regex.sub(r"^(?:the|a|an|de|het|een)\s+", "", w.title.casefold()))
+    ordered = sorted(members, key=lambda w: _LEADING_ARTICLE.sub("", w.title.casefold()))
     return {work.key: "abcdefghijklmnopqrstuvwxyz"[i] for i, work in enumerate(ordered)}
 
 
@@ -254,7 +273,7 @@ def _form_problems(citation: Citation, entry: _Entry | None) -> list[Problem]:
         problems.append(Problem("et-al-punctuation", f"'{marker}' {how} in {citation.text}: write "
                                                      f"'{citation.authors[0]} {right}'{record}"))
     for i, name in enumerate(citation.authors):
-        if regex.search(r"\S-\s|\s-\S", name):
+        if _HYPHEN_SPACE.search(name):
             record = ""
             if entry is not None and i < len(entry.names):
                 record = f": {entry.work.key} has {entry.names[i].family}"
@@ -283,7 +302,7 @@ def _printed_names(citation: Citation) -> str:
     year = citation.text.find(citation.year) if citation.year else -1
     if year <= 0 or not citation.text.startswith(citation.authors[0][:1]):
         return citation.authors[0]
-    return regex.sub(r"[\s,(]+$", "", citation.text[:year])
+    return _TRAILING_SEPARATORS.sub("", citation.text[:year])
 
 
 def _unnamed_candidates(citation: Citation, index: Index, year: str) -> list[_Candidate]:
