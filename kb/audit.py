@@ -435,10 +435,10 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
                                       f"claim {claim.id}: {key} is cited as '{citation.text}' here and as '{form}' "
                                       f"in {first_where}; the record: {authors_text(work.authors)} ({work.year})",
                                       claim=claim.id, key=key)
-            for key in works:
+            for key, source_work in works.items():
                 if key not in covered:
                     yield Finding(where, Severity.WARNING, "citation-mismatch",
-                                  f"claim {claim.id}: its source {key} ({works[key].short_citation()}) is not "
+                                  f"claim {claim.id}: its source {key} ({source_work.short_citation()}) is not "
                                   f"named in cited_as '{claim.cited_as}'", claim=claim.id, key=key)
 
 

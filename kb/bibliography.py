@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -169,7 +170,7 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     bounds = starts + [len(text)]
     pieces = []
     line = 1
-    for begin, end in zip(bounds, bounds[1:]):
+    for begin, end in itertools.pairwise(bounds):
         pieces.append((line, text[begin:end]))
         line += text.count("\n", begin, end)
     return pieces

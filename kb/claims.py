@@ -91,7 +91,7 @@ def _text(fields: dict[str, tuple[Node, Node]], name: str, what: str, problems: 
           required: bool = True, claim: str | None = None) -> str:
     if name not in fields:
         return ""
-    key_node, value_node = fields[name]
+    _, value_node = fields[name]
     if not isinstance(value_node, ScalarNode) or value_node.tag == _NULL_TAG:
         if required or value_node.tag != _NULL_TAG:
             problems.add(value_node, f"{what}: '{name}' must be text", claim=claim)
