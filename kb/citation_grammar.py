@@ -102,15 +102,44 @@ voor een overzicht, zie|bron|bron:|bronnen|bronnen:|source|source:|sources|sourc
 for a review|for reviews|for an overview""".replace("\n", "").split("|"))
 
 # Lower-cased particle words, skipped when a name is checked against STOPWORDS.
-PARTICLE_WORDS = frozenset(["van", "von", "vom", "de", "den", "der", "des", "du", "da", "di", "del", "della", "dos", "das", "do", "te", "ten", "ter", "la", "le", "les", "el", "al", "zu", "zum", "zur", "af", "av", "st.", "'t", "’t", "'s", "’s"])
-PREPOSITION_PARTICLES = frozenset(["aan", "in", "op", "uit", "bij", "voor", "over", "tot", "onder"])
-ARTICLES = frozenset(["de", "den", "der", "het", "'t", "’t"])
+PARTICLE_WORDS = frozenset("""van von vom de den der des du da di del della dos das do te ten ter la le les el al
+zu zum zur af av st. 't ’t 's ’s""".split())
+PREPOSITION_PARTICLES = frozenset("aan in op uit bij voor over tot onder".split())
+ARTICLES = frozenset("de den der het 't ’t".split())
 
 # Capitalised words that open sentences, months and the like: never a surname.
-STOPWORDS = frozenset(["a", "an", "and", "as", "at", "also", "although", "according", "after", "all", "another", "because", "before", "both", "but", "by", "during", "each", "earlier", "either", "even", "every", "few", "for", "from", "further", "furthermore", "hence", "here", "however", "if", "in", "into", "it", "its", "later", "like", "many", "meanwhile", "moreover", "most", "much", "neither", "no", "nor", "not", "of", "on", "once", "one", "only", "or", "other", "our", "over", "recent", "recently", "several", "since", "so", "some", "such", "than", "that", "the", "their", "then", "there", "therefore", "these", "they", "this", "those", "though", "thus", "to", "under", "unlike", "until", "we", "when", "where", "whereas", "which", "while", "who", "why", "with", "within", "yet", "you", "your", "i", "my", "he", "she", "his", "her", "study", "studies", "research", "review", "trial", "table", "figure", "chapter", "section", "appendix", "see", "note", "eg", "ie", "cf", "vs", "de", "het", "een", "en", "dit", "deze", "die", "dat", "daar", "daarom", "daarnaast", "dan", "dus", "door", "eerder", "echter", "er", "hier", "hoewel", "hun", "in", "is", "maar", "met", "na", "naar", "niet", "nog", "of", "ook", "op", "over", "recente", "recent", "sinds", "tevens", "toch", "tot", "uit", "uiteraard", "volgens", "voor", "vooral", "wanneer", "want", "wat", "we", "wij", "zo", "zoals", "zowel", "zij", "ze", "zie", "bij", "als", "alle", "andere", "beide", "bovendien", "eveneens", "evenals", "ik", "je", "jij", "u", "uw", "onderzoek", "studie", "tabel", "figuur", "hoofdstuk", "bijlage", "noot", "bijvoorbeeld", "bijv", "bv", "vgl", "onder", "andere", "verder", "welke", "waarbij", "waarin", "waarvoor", "terwijl", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "januari", "februari", "maart", "mei", "juni", "juli", "augustus", "oktober", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"])
+STOPWORDS = frozenset("""
+a an and as at also although according after all another because before both but by during each
+earlier either even every few for from further furthermore hence here however if in into it its
+later like many meanwhile moreover most much neither no nor not of on once one only or other our
+over recent recently several since so some such than that the their then there therefore these they
+this those though thus to under unlike until we when where whereas which while who why with within
+yet you your i my he she his her study studies research review trial table figure chapter section
+appendix see note eg ie cf vs
+de het een en dit deze die dat daar daarom daarnaast dan dus door eerder echter er hier hoewel hun
+in is maar met na naar niet nog of ook op over recente recent sinds tevens toch tot uit uiteraard
+volgens voor vooral wanneer want wat we wij zo zoals zowel zij ze zie bij als alle andere beide
+bovendien eveneens evenals ik je jij u uw onderzoek studie tabel figuur hoofdstuk bijlage noot
+bijvoorbeeld bijv bv vgl onder andere verder welke waarbij waarin waarvoor terwijl
+january february march april may june july august september october november december
+januari februari maart mei juni juli augustus oktober
+monday tuesday wednesday thursday friday saturday sunday
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())
 
 # Words that never name an author or a work even inside a parenthesis before ", 2019", where the
 # common words above may ("Few, 2013", "Long, 2010"): articles, prepositions and pronouns that
 # open a phrase, and the names of parts of a text, months and days.
-NEVER_NAMES = frozenset(["a", "an", "the", "de", "het", "een", "in", "op", "bij", "voor", "naar", "van", "met", "uit", "over", "tot", "sinds", "na", "volgens", "zoals", "door", "om", "als", "of", "and", "en", "or", "to", "for", "from", "with", "by", "on", "at", "as", "per", "since", "during", "after", "before", "dit", "deze", "die", "dat", "this", "these", "that", "those", "it", "its", "he", "she", "we", "they", "wij", "zij", "hij", "ik", "je", "jij", "u", "zie", "see", "cf", "vgl", "bijv", "bv", "eg", "ie", "ook", "also", "bron", "bronnen", "source", "sources", "tabel", "table", "figuur", "figure", "fig", "hoofdstuk", "chapter", "hfst", "bijlage", "appendix", "noot", "note", "sectie", "section", "paragraaf", "pagina", "page", "blz", "deel", "part", "versie", "version", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "januari", "februari", "maart", "mei", "juni", "juli", "augustus", "oktober", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"])
+NEVER_NAMES = frozenset("""
+a an the de het een in op bij voor naar van met uit over tot sinds na volgens zoals door om als
+of and en or to for from with by on at as per since during after before
+dit deze die dat this these that those it its he she we they wij zij hij ik je jij u
+zie see cf vgl bijv bv eg ie ook also bron bronnen source sources
+tabel table figuur figure fig hoofdstuk chapter hfst bijlage appendix noot note sectie section paragraaf
+pagina page blz deel part versie version
+january february march april may june july august september october november december
+januari februari maart mei juni juli augustus oktober
+monday tuesday wednesday thursday friday saturday sunday
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())
 

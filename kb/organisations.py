@@ -17,7 +17,7 @@ import regex
 
 # What separates a page's title from its site's name, or a title from its subtitle.
 _PIECES = regex.compile(r"\s+[|–—-]\s+|\s*:\s+|\s*\|\s*")
-_ARTICLES = frozenset(["de", "het", "een", "the", "a", "an"])
+_ARTICLES = frozenset("de het een the a an".split())
 _WORD = regex.compile(r"[\p{L}\d]+")
 
 EXACT, SHORTENED, NONE = 0, 1, 2  # how a printed name compares with a record's name or title

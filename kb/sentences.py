@@ -22,16 +22,20 @@ import regex
 from kb.texts import SECTION_NUMBER, blocks
 
 # Abbreviations that never end a sentence, and those that end one only before a capital.
-_NEVER_FINAL = frozenset(["bijv.", "bv.", "b.v.", "o.a.", "e.g.", "i.e.", "cf.", "vgl.", "zgn.", "z.g.", "dr.", "prof.", "mr.", "ir.", "drs.", "ing.", "dhr.", "mw.", "mevr.", "st.", "nl.", "d.w.z.", "m.a.w.", "i.p.v.", "t.o.v.", "m.b.t.", "o.b.v.", "a.d.h.v.", "i.v.m.", "n.a.v.", "t.a.v.", "vs.", "resp.", "ca.", "incl.", "excl.", "p.", "pp.", "blz.", "nr.", "no.", "vol.", "fig.", "tab.", "hfst.", "ed.", "eds.", "red.", "mrs.", "mr.", "ms.", "jr.", "sr.", "approx.", "ref.", "refs.", "viz.", "jl."])
-_MAYBE_FINAL = frozenset(["et", "al.", "e.a.", "etc.", "enz.", "u.s.", "u.k.", "e.d.", "c.s.", "a.s."])
+_NEVER_FINAL = frozenset("""
+bijv. bv. b.v. o.a. e.g. i.e. cf. vgl. zgn. z.g. dr. prof. mr. ir. drs. ing. dhr. mw. mevr. st. nl.
+d.w.z. m.a.w. i.p.v. t.o.v. m.b.t. o.b.v. a.d.h.v. i.v.m. n.a.v. t.a.v. vs. resp. ca. incl. excl.
+p. pp. blz. nr. no. vol. fig. tab. hfst. ed. eds. red. mrs. mr. ms. jr. sr. approx. ref. refs. viz. jl.
+""".split())
+_MAYBE_FINAL = frozenset("et al. e.a. etc. enz. u.s. u.k. e.d. c.s. a.s.".split())
 _LAST_TOKEN = regex.compile(r"(\S+)\s*$")
 _INITIAL = regex.compile(r"(?:^|\s)\p{Lu}\.\s*$")
 _TERMINAL = regex.compile(r"[.!?…][\"'”’»)\]]*$")
 # A parenthesis followed by a lower-case word goes on with the sentence before it: "Doe Mee! (2018) is ...".
 _PARENTHESIS_GOES_ON = regex.compile(r"\((?:[^()]|\([^()]*\))*\)\s*\p{Ll}")
 _MARKDOWN_HEADING = regex.compile(r"^[ \t]*#{1,6}[ \t].*$", regex.MULTILINE)
-_DUTCH = frozenset(["de", "het", "een", "en", "van", "is", "dat", "niet", "zijn", "voor", "met", "ook", "bij", "je", "wordt", "worden", "kan"])
-_ENGLISH = frozenset(["the", "a", "an", "and", "of", "is", "that", "not", "are", "for", "with", "also", "by", "to", "be", "can", "this"])
+_DUTCH = frozenset("de het een en van is dat niet zijn voor met ook bij je wordt worden kan".split())
+_ENGLISH = frozenset("the a an and of is that not are for with also by to be can this".split())
 
 
 @dataclass(frozen=True)
