@@ -58,3 +58,11 @@ def interface(lang: str) -> dict[str, Any]:
     """Interface text of reports in `lang` ("nl" or "en")."""
     data = tomllib.loads((resources.files("kb") / "data" / "interface.toml").read_text(encoding="utf-8"))
     return dict(data[lang])
+
+
+def localise(text: str, lang: str) -> str:
+    """A reason made in English, its fixed phrases put in `lang` (interface.toml `reasons`)."""
+    for english, translated in interface(lang)["reasons"]:
+        if english in text:
+            text = text.replace(english, translated)
+    return text

@@ -7,7 +7,8 @@ import bisect
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import orjson
@@ -242,15 +243,17 @@ def csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, int]) -> dict[str, Any]:
+def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, int],
+                 say: Callable[[str], str]) -> dict[str, Any]:
     """What the report's script needs: claims, works and interface text (the page shows the rest)."""
     claim_keys = ("id", "document", "section", "text", "cited_as", "sources", "label", "label_reason",
                   "findings")
     work_keys = ("key", "label", "label_reason", "ebro", "design", "verification", "verification_text",
                  "n", "population", "reference", "doi", "doi_unverified", "cited_by")
     return {
-        "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]]} for c in report["claims"]],
-        "works": [{k: w[k] for k in work_keys} for w in report["works"]],
+        "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
+                    "label_reason": say(c["label_reason"])} for c in report["claims"]],
+        "works": [{**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"])} for w in report["works"]],
         "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
@@ -277,6 +280,7 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
     t = rendering.interface(lang)
     numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
     by_document = _by_document(report["claims"])
+    say = partial(rendering.localise, lang=lang)  # reasons in the report's language; report.json keeps English
     context = {
         "report": report,
         "t": t,
@@ -290,7 +294,8 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         "fits": FITS,
         "gaps": {d["id"]: gap_map(d, by_document.get(d["id"], [])) for d in report["documents"]},
         "citing": citing(report),
-        "data_json": script_json(browser_data(report, t, numbers)),
+        "data_json": script_json(browser_data(report, t, numbers, say)),
+        "say": say,
         "csp_hash": csp_hash,
     }
     return {

@@ -170,7 +170,7 @@ def test_clicking_a_claim_shows_exactly_its_sources(opened: Page, real, tmp_path
         number = next(i for i, c in enumerate(data["claims"], 1) if c["id"] == claim["id"])
         assert opened.page.locator("#panel-title").inner_text() == f"Bewering {number}"
         assert opened.page.locator("#panel-body .head .badge").inner_text() == t["labels"][claim["label"]]
-        assert claim["label_reason"] in opened.page.locator("#panel-body .reason").inner_text()
+        assert rendering.localise(claim["label_reason"], "nl") in opened.page.locator("#panel-body .reason").inner_text()
         assert opened.panel_sources() == [(s["key"], s["fit"]) for s in claim["sources"]]
         for item, source in zip(opened.page.locator("#panel-body ul.sources > li").all(), claim["sources"]):
             work = works.get(source["key"])
