@@ -28,6 +28,8 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Met signaal (vgl. Pieters, 2001).", ["(vgl. Pieters, 2001)"]),
     ("Met signaal (gebaseerd op Kraak, 2010).", ["(gebaseerd op Kraak, 2010)"]),
     ("Met signaal (o.a. Jansen, 2012; Pieters, 2013).", ["(o.a. Jansen, 2012; Pieters, 2013)"]),
+    ("Met initialen na de naam (Jansen, M., 2008).", ["(Jansen, M., 2008)"]),
+    ("Jansen, M. A. (2008) beschrijft dit.", ["Jansen, M. A. (2008)"]),
     ("Met signaal (Smith, 2010; zie ook Jones, 2012).", ["(Smith, 2010; zie ook Jones, 2012)"]),
     ("Uit een pdf (Soler et al, \n\n2016), zo.", ["(Soler et al, \n\n2016)"]),
     ("Uit een pdf (Drewes, Nijkamp, & \nRoemen- van Haaren, 2019).",
@@ -224,6 +226,10 @@ PARSES: list[tuple[str, list[tuple[str, tuple[str, ...], str, str, str, str, str
         ("Van der Kolk, 2014", ("Van der Kolk",), "", "2014", "", "", "")]),
     ("(zie ook Jansen e.a., 2017b, blz. 12-14)", [
         ("Jansen e.a., 2017b, blz. 12-14", ("Jansen",), "e.a.", "2017", "b", "blz. 12-14", "zie ook")]),
+    ("(Jansen, M., 2008)", [("Jansen, M., 2008", ("Jansen",), "", "2008", "", "", "")]),
+    ("(Jansen, M. A., & De Vries, K.-J., 2010; Smit, 2011)", [
+        ("Jansen, M. A., & De Vries, K.-J., 2010", ("Jansen", "De Vries"), "", "2010", "", "", ""),
+        ("Smit, 2011", ("Smit",), "", "2011", "", "", "")]),
     ("(e.g. Katidioti et al., 2016)", [
         ("Katidioti et al., 2016", ("Katidioti",), "et al.", "2016", "", "", "e.g.")]),
     ("(Fonagy et al., 2017a, b)", [
