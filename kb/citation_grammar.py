@@ -40,7 +40,7 @@ _SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+
 
 # Initials after a surname and a comma, as in a reference list: "(Jansen, M., 2008)" tells two
 # authors named Jansen apart; they are not a name of their own and stay out of the surname.
-_TRAILING_INITIALS = r"(?:\s*,\s*\p{Lu}\p{Ll}?\.(?:[ \t]?-?[ \t]?\p{Lu}\p{Ll}?\.){0,3}(?![\p{L}\p{M}]))"
+_TRAILING_INITIALS = r"(?:\s*,\s*(?P<trailing>\p{Lu}\p{Ll}?\.(?:[ \t]?-?[ \t]?\p{Lu}\p{Ll}?\.){0,3})(?![\p{L}\p{M}]))"
 
 AUTHORS = regex.compile(rf"""
     (?P<author>(?:{_INITIALS})?{_SURNAME}){_TRAILING_INITIALS}?
@@ -87,6 +87,10 @@ TITLE_AUTHOR = regex.compile(r"""(?P<author>\p{Lu}[^\s\d,;()\[\]]*(?:\s+[^\s\d,;
     (?:\s*\[[^\]\n]{1,40}\])?)(?<![.:?!])(?P<etal>(?!))?""", regex.VERBOSE)
 
 PARTICLE_START = rf"(?:{_PARTICLE}\s)"
+
+# A first author's initials, before the surname ("M. Jansen") or after it and a comma ("Jansen, M.").
+LEADING_INITIALS = regex.compile(_INITIALS)
+TRAILING_INITIALS = regex.compile(_TRAILING_INITIALS)
 
 # Where an author list can start: a capital, or a particle word.
 NARRATIVE_START = regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-.])(?:(?=\p{{Lu}})|(?={_PARTICLE}\s))", regex.VERBOSE)

@@ -266,3 +266,22 @@ def test_citation_parts(text: str, expected: list[tuple[str, tuple[str, ...], st
     assert got == expected
     for citation in group.citations:
         assert " ".join(text[citation.start:citation.end].split()) == citation.text
+
+
+# (citation as printed, the first author's initials as parsed)
+INITIALS = [
+    ("(Jansen, M., 2008)", "M."),
+    ("(Jansen, M. A., & De Vries, K., 2010)", "M. A."),
+    ("(Langfeldt, H.-P., 2008)", "H.-P."),
+    ("(J. Smith, 2010)", "J."),
+    ("M. Jansen (2008)", "M."),
+    ("Jansen, M. A. (2008)", "M. A."),
+    ("(Jansen, 2008)", ""),
+    ("(Jansen & De Vries, K., 2010)", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "initials"), INITIALS, ids=[f"{i:02d}" for i in range(len(INITIALS))])
+def test_first_author_initials(text: str, initials: str) -> None:
+    (group,) = find(text)
+    assert group.citations[0].initials == initials
