@@ -38,9 +38,10 @@ _ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|ea(?![\p{L}\p{M}.])|c\.\s?s\.?
 
 _SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
 
-# Initials after a surname and a comma, as in a reference list: "(Jansen, M., 2008)" tells two
-# authors named Jansen apart; they are not a name of their own and stay out of the surname.
-_TRAILING_INITIALS = r"(?:\s*,\s*(?P<trailing>\p{Lu}\p{Ll}?\.(?:[ \t]?-?[ \t]?\p{Lu}\p{Ll}?\.){0,3})(?![\p{L}\p{M}]))"
+# Initials after a surname, with or without a comma, as in a reference list: "(Jansen, M., 2008)",
+# "(Jansen M., 2008)" tell two authors named Jansen apart; they are not a name of their own and
+# stay out of the surname.
+_TRAILING_INITIALS = r"(?:(?:\s*,\s*|[ \t]+)(?P<trailing>\p{Lu}\p{Ll}?\.(?:[ \t]?-?[ \t]?\p{Lu}\p{Ll}?\.){0,3})(?![\p{L}\p{M}]))"
 
 AUTHORS = regex.compile(rf"""
     (?P<author>(?:{_INITIALS})?{_SURNAME}){_TRAILING_INITIALS}?
