@@ -359,13 +359,29 @@ def _parentheses(text: str) -> list[tuple[int, int]]:
     return sorted(result)
 
 
+# An inline markup tag, as Markdown notes and HTML exports hold them ("<mark style=...>", "</em>");
+# "p < 0.05" is none, as a tag opens with a letter or a slash.
+_TAG = regex.compile(r"<(?:[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?|/[A-Za-z][A-Za-z0-9]*\s*)>")
+
+
+def _without_tags(text: str) -> str:
+    """The text with each markup tag blanked out, so offsets stay those of the text as read."""
+    return _TAG.sub(lambda tag: " " * len(tag.group()), text) if "<" in text else text
+
+
 def find(text: str) -> list[Group]:
-    """Every citation group in `text`, in text order, none overlapping another."""
+    """Every citation group in `text`, in text order, none overlapping another.
+
+    Markup tags count as spaces: "(<mark>Roose & Meuleman, 2018</mark>)" is a citation, and a
+    ';' inside a tag's attributes splits nothing. A group's text is still the text as read.
+    """
+    original, text = text, _without_tags(text)
     groups: list[Group] = []
     for open_, close in _parentheses(text):
         group = _narrative(text, open_, close) or _parenthetical(text, open_, close)
         if group is not None:
-            groups.append(group)
+            groups.append(Group(original[group.start:group.end], group.start, group.end, group.narrative,
+                                group.citations) if text is not original else group)
     groups.sort(key=lambda g: (g.start, -g.end))
     result: list[Group] = []
     for group in groups:
