@@ -38,9 +38,14 @@ _ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|ea(?![\p{L}\p{M}.])|c\.\s?s\.?
 
 _SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
 
+# Initials after a surname, with or without a comma, as in a reference list: "(Jansen, M., 2008)",
+# "(Jansen M., 2008)" tell two authors named Jansen apart; they are not a name of their own and
+# stay out of the surname.
+_TRAILING_INITIALS = r"(?:(?:\s*,\s*|[ \t]+)(?P<trailing>\p{Lu}\p{Ll}?\.(?:[ \t]?-?[ \t]?\p{Lu}\p{Ll}?\.){0,3})(?![\p{L}\p{M}]))"
+
 AUTHORS = regex.compile(rf"""
-    (?P<author>(?:{_INITIALS})?{_SURNAME})
-    (?:{_SEPARATOR}(?P<author>(?:{_INITIALS})?{_SURNAME})){{0,40}}
+    (?P<author>(?:{_INITIALS})?{_SURNAME}){_TRAILING_INITIALS}?
+    (?:{_SEPARATOR}(?P<author>(?:{_INITIALS})?{_SURNAME}){_TRAILING_INITIALS}?){{0,40}}
     (?:\s*,?\s*(?P<etal>{_ETAL}))?
 """, regex.VERBOSE)
 
@@ -83,6 +88,10 @@ TITLE_AUTHOR = regex.compile(r"""(?P<author>\p{Lu}[^\s\d,;()\[\]]*(?:\s+[^\s\d,;
     (?:\s*\[[^\]\n]{1,40}\])?)(?<![.:?!])(?P<etal>(?!))?""", regex.VERBOSE)
 
 PARTICLE_START = rf"(?:{_PARTICLE}\s)"
+
+# A first author's initials, before the surname ("M. Jansen") or after it and a comma ("Jansen, M.").
+LEADING_INITIALS = regex.compile(_INITIALS)
+TRAILING_INITIALS = regex.compile(_TRAILING_INITIALS)
 
 # Where an author list can start: a capital, or a particle word.
 NARRATIVE_START = regex.compile(rf"(?<![\p{{L}}\p{{M}}\d'’\-.])(?:(?=\p{{Lu}})|(?={_PARTICLE}\s))", regex.VERBOSE)

@@ -30,6 +30,7 @@ class Citation:
     suffix: str  # the letter after the year ("a" in 2017a); "" when none
     locator: str  # "p. 12", "blz. 3-4"; "" when none
     prefix: str  # signal words before it in the parenthesis ("e.g.", "zie ook"); "" when none
+    initials: str = ""  # the first author's initials as printed ("M.", "H.-P."), which tell namesakes apart; "" when none
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def _citations(text: str, authors: regex.Match[str] | None, years: list[tuple[st
     """One citation per year: the first spans authors to year, the others only their year."""
     names = tuple(name_as_printed(a) for a in authors.captures("author")) if authors else ()
     et_al = collapse(authors.group("etal") or "") if authors else ""
+    initials = _first_initials(text, authors) if authors else ""
     result = []
     for i, (year, suffix, y_start, y_end) in enumerate(years):
         start = authors.start() if authors and i == 0 else y_start
@@ -140,8 +142,18 @@ def _citations(text: str, authors: regex.Match[str] | None, years: list[tuple[st
         result.append(Citation(text=collapse(text[start:stop]), start=start, end=stop, authors=names,
                                et_al=et_al, year=year, suffix=suffix,
                                locator=locator if i == len(years) - 1 else "",
-                               prefix=prefix if i == 0 else ""))
+                               prefix=prefix if i == 0 else "", initials=initials))
     return result
+
+
+def _first_initials(text: str, authors: regex.Match[str]) -> str:
+    """The initials of the first author of an author list, before or after the surname."""
+    start, end = authors.spans("author")[0]
+    leading = grammar.LEADING_INITIALS.match(text, start, end)
+    if leading:
+        return collapse(leading.group())
+    trailing = grammar.TRAILING_INITIALS.match(text, end, authors.end())
+    return collapse(trailing.group("trailing")) if trailing else ""
 
 
 def _part(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[list[Citation], bool]:
@@ -164,7 +176,7 @@ def _part(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[l
         if not previous:
             return [], False
         cites = _citations(text, None, years, locator, "", match.end("years") if not locator else end)
-        return [Citation(c.text, c.start, c.end, previous, "", c.year, c.suffix, c.locator, "")
+        return [Citation(c.text, c.start, c.end, previous, "", c.year, c.suffix, c.locator, "", c.initials)
                 for c in cites], True
     authors = _leftmost_authors(text, start, head_end)
     if (authors is None or not _is_signal(collapse(text[start:authors.start()]))) \
@@ -262,7 +274,7 @@ def _parenthetical(text: str, open_: int, close: int) -> Group | None:
     else:  # other words in the parenthesis: only the author-year part is the citation
         start, end = citations[0].start, citations[-1].end
         citations = [c if c.prefix == "" or _is_signal(c.prefix) else
-                     Citation(c.text, c.start, c.end, c.authors, c.et_al, c.year, c.suffix, c.locator, "")
+                     Citation(c.text, c.start, c.end, c.authors, c.et_al, c.year, c.suffix, c.locator, "", c.initials)
                      for c in citations]
     return Group(text=text[start:end], start=start, end=end, narrative=False, citations=tuple(citations))
 
@@ -328,7 +340,7 @@ def _narrative(text: str, open_: int, close: int) -> Group | None:
     first = cites[0]
     cites[0] = Citation(collapse(text[first.start:close + 1]) if len(cites) == 1 else first.text, first.start,
                         close + 1 if len(cites) == 1 else first.end, first.authors, first.et_al, first.year,
-                        first.suffix, first.locator, "")
+                        first.suffix, first.locator, "", first.initials)
     start = authors.start()
     return Group(text=text[start:close + 1], start=start, end=close + 1, narrative=True, citations=tuple(cites))
 
@@ -347,13 +359,29 @@ def _parentheses(text: str) -> list[tuple[int, int]]:
     return sorted(result)
 
 
+# An inline markup tag, as Markdown notes and HTML exports hold them ("<mark style=...>", "</em>");
+# "p < 0.05" is none, as a tag opens with a letter or a slash.
+_TAG = regex.compile(r"<(?:[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?|/[A-Za-z][A-Za-z0-9]*\s*)>")
+
+
+def _without_tags(text: str) -> str:
+    """The text with each markup tag blanked out, so offsets stay those of the text as read."""
+    return _TAG.sub(lambda tag: " " * len(tag.group()), text) if "<" in text else text
+
+
 def find(text: str) -> list[Group]:
-    """Every citation group in `text`, in text order, none overlapping another."""
+    """Every citation group in `text`, in text order, none overlapping another.
+
+    Markup tags count as spaces: "(<mark>Roose & Meuleman, 2018</mark>)" is a citation, and a
+    ';' inside a tag's attributes splits nothing. A group's text is still the text as read.
+    """
+    original, text = text, _without_tags(text)
     groups: list[Group] = []
     for open_, close in _parentheses(text):
         group = _narrative(text, open_, close) or _parenthetical(text, open_, close)
         if group is not None:
-            groups.append(group)
+            groups.append(Group(original[group.start:group.end], group.start, group.end, group.narrative,
+                                group.citations) if text is not original else group)
     groups.sort(key=lambda g: (g.start, -g.end))
     result: list[Group] = []
     for group in groups:
@@ -380,7 +408,7 @@ def without_preposition(text: str, group: Group) -> Group | None:
     start = lead.end()
     authors = (first.authors[0].split(" ", 1)[1],) + first.authors[1:]
     trimmed = Citation(collapse(text[start:first.end]), start, first.end, authors, first.et_al, first.year,
-                       first.suffix, first.locator, first.prefix)
+                       first.suffix, first.locator, first.prefix, first.initials)
     return Group(text[start:group.end], start, group.end, True, (trimmed,) + group.citations[1:])
 
 

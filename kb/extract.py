@@ -178,6 +178,7 @@ def as_json(extraction: Extraction) -> str:
                 "text": r.citation.text, "start": r.citation.start, "end": r.citation.end,
                 "authors": list(r.citation.authors), "et_al": r.citation.et_al, "year": r.citation.year,
                 "suffix": r.citation.suffix, "locator": r.citation.locator, "prefix": r.citation.prefix,
+                "initials": r.citation.initials,
                 "keys": list(r.keys), "problems": _problems(r.problems),
             } for r in found.resolutions],
         })

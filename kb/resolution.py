@@ -366,6 +366,15 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
     return _unnamed_candidates(citation, index, year)
 
 
+_INITIAL = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}")
+
+
+def _initials_fit(printed: str, names: tuple[Name, ...]) -> bool:
+    """Whether initials as printed ("M. A.", "H.-P.") open the given names of a record's first author."""
+    wanted = "".join(_INITIAL.findall(printed))
+    return bool(names) and "".join(_INITIAL.findall(names[0].first)).startswith(wanted)
+
+
 def resolve(citation: Citation, index: Index) -> Resolution:
     """The records `citation` stands for, with every slip tolerated to find them."""
     if not citation.authors:
@@ -388,6 +397,8 @@ def resolve(citation: Citation, index: Index) -> Resolution:
     best = [c for c in same_year if c.score == best_score]
     if citation.suffix and len(best) > 1:
         best = [c for c in best if c.entry.suffix == citation.suffix] or best
+    if citation.initials and len(best) > 1:  # APA adds initials exactly to tell namesakes apart
+        best = [c for c in best if _initials_fit(citation.initials, c.entry.names)] or best
     best.sort(key=lambda c: index.order[c.entry.work.key])
     keys = tuple(c.entry.work.key for c in best)
     chosen = best[0]

@@ -28,6 +28,13 @@ FORMS: list[tuple[str, list[str]]] = [
     ("Met signaal (vgl. Pieters, 2001).", ["(vgl. Pieters, 2001)"]),
     ("Met signaal (gebaseerd op Kraak, 2010).", ["(gebaseerd op Kraak, 2010)"]),
     ("Met signaal (o.a. Jansen, 2012; Pieters, 2013).", ["(o.a. Jansen, 2012; Pieters, 2013)"]),
+    ("Met initialen na de naam (Jansen, M., 2008).", ["(Jansen, M., 2008)"]),
+    ("Markdown-notitie (<mark style=\"background: #D2B3FFA6;\">Roose & Meuleman, 2018</mark>).",
+     ["(<mark style=\"background: #D2B3FFA6;\">Roose & Meuleman, 2018</mark>)"]),
+    ("Nadruk (<em>zie</em> Jansen, 2010) en p (p < 0.05; q > 2).", ["(<em>zie</em> Jansen, 2010)"]),
+    ("Initialen zonder komma (Jansen M., 2008; Bakker A.B. & Demerouti E., 2007).",
+     ["(Jansen M., 2008; Bakker A.B. & Demerouti E., 2007)"]),
+    ("Jansen, M. A. (2008) beschrijft dit.", ["Jansen, M. A. (2008)"]),
     ("Met signaal (Smith, 2010; zie ook Jones, 2012).", ["(Smith, 2010; zie ook Jones, 2012)"]),
     ("Uit een pdf (Soler et al, \n\n2016), zo.", ["(Soler et al, \n\n2016)"]),
     ("Uit een pdf (Drewes, Nijkamp, & \nRoemen- van Haaren, 2019).",
@@ -224,6 +231,10 @@ PARSES: list[tuple[str, list[tuple[str, tuple[str, ...], str, str, str, str, str
         ("Van der Kolk, 2014", ("Van der Kolk",), "", "2014", "", "", "")]),
     ("(zie ook Jansen e.a., 2017b, blz. 12-14)", [
         ("Jansen e.a., 2017b, blz. 12-14", ("Jansen",), "e.a.", "2017", "b", "blz. 12-14", "zie ook")]),
+    ("(Jansen, M., 2008)", [("Jansen, M., 2008", ("Jansen",), "", "2008", "", "", "")]),
+    ("(Jansen, M. A., & De Vries, K.-J., 2010; Smit, 2011)", [
+        ("Jansen, M. A., & De Vries, K.-J., 2010", ("Jansen", "De Vries"), "", "2010", "", "", ""),
+        ("Smit, 2011", ("Smit",), "", "2011", "", "", "")]),
     ("(e.g. Katidioti et al., 2016)", [
         ("Katidioti et al., 2016", ("Katidioti",), "et al.", "2016", "", "", "e.g.")]),
     ("(Fonagy et al., 2017a, b)", [
@@ -260,3 +271,24 @@ def test_citation_parts(text: str, expected: list[tuple[str, tuple[str, ...], st
     assert got == expected
     for citation in group.citations:
         assert " ".join(text[citation.start:citation.end].split()) == citation.text
+
+
+# (citation as printed, the first author's initials as parsed)
+INITIALS = [
+    ("(Jansen, M., 2008)", "M."),
+    ("(Jansen, M. A., & De Vries, K., 2010)", "M. A."),
+    ("(Langfeldt, H.-P., 2008)", "H.-P."),
+    ("(Jansen M., 2008)", "M."),
+    ("(Bakker A.B. & Demerouti E., 2007)", "A.B."),
+    ("(J. Smith, 2010)", "J."),
+    ("M. Jansen (2008)", "M."),
+    ("Jansen, M. A. (2008)", "M. A."),
+    ("(Jansen, 2008)", ""),
+    ("(Jansen & De Vries, K., 2010)", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "initials"), INITIALS, ids=[f"{i:02d}" for i in range(len(INITIALS))])
+def test_first_author_initials(text: str, initials: str) -> None:
+    (group,) = find(text)
+    assert group.citations[0].initials == initials

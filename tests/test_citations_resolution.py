@@ -49,6 +49,13 @@ CASES: list[tuple[str, tuple[str, ...], list[str]]] = [
     ("(World Health Organization [WHO], 2019)", ("who2019",), []),
     ("(NHG, 2018)", ("nhg2018",), []),
     ("(Jansen c.s., 2018)", ("jansen2018",), ["extra-coauthor"]),
+    # initials tell two first authors with one surname and year apart
+    ("(Verhoeven, 2016)", ("verhoevenm2016", "verhoevenhp2016"), ["ambiguous"]),
+    ("(Verhoeven, M., 2016)", ("verhoevenm2016",), []),
+    ("M. Verhoeven (2016)", ("verhoevenm2016",), []),
+    ("(H.-P. Verhoeven, 2016)", ("verhoevenhp2016",), []),
+    ("Verhoeven, H. P. (2016)", ("verhoevenhp2016",), []),
+    ("(Verhoeven, K., 2016)", ("verhoevenm2016", "verhoevenhp2016"), ["ambiguous"]),
     # organisations and works without author, as Dutch texts cite them
     ("(OWASP, 2021)", ("owasp2021",), ["organisation-name"]),
     ("(Atlassian Support, z.d.)", ("atlassiannd",), ["organisation-name"]),
