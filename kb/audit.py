@@ -38,23 +38,23 @@ def rule(name: str, severity: Severity, description: str) -> Callable[
     return register
 
 
-def _claims_path(kb: KnowledgeBase, document_id: str) -> str:
+def _claims(kb: KnowledgeBase) -> Iterator[tuple[str, Claim]]:
+    """Every claim of the KB, with the path its findings show, in file order."""
     for document in kb.documents:
-        if document.id == document_id:
-            return kb.display(document.claims_path)
-    return document_id
+        path = kb.display(document.claims_path)
+        for claim in document.claims:
+            yield path, claim
 
 
 @rule("missing-reference", Severity.ERROR, "a claim cites a key that references.bib lacks")
 def _missing_reference(kb: KnowledgeBase) -> Iterator[Finding]:
     missing = set(missing_works(kb.graph))
-    for document in kb.documents:
-        for claim in document.claims:
-            for source in claim.sources:
-                if source.key in missing:
-                    yield Finding(Location(kb.display(document.claims_path), source.line), Severity.ERROR,
-                                  "missing-reference", f"claim {claim.id} cites {source.key}, which references.bib lacks",
-                                  claim=claim.id, key=source.key)
+    for path, claim in _claims(kb):
+        for source in claim.sources:
+            if source.key in missing:
+                yield Finding(Location(path, source.line), Severity.ERROR,
+                              "missing-reference", f"claim {claim.id} cites {source.key}, which references.bib lacks",
+                              claim=claim.id, key=source.key)
 
 
 @rule("unused-reference", Severity.WARNING, "a work in references.bib that no claim cites")
@@ -81,38 +81,34 @@ def _claim_not_in_text(kb: KnowledgeBase) -> Iterator[Finding]:
 @rule("duplicate-claim-id", Severity.ERROR, "two claims share an id")
 def _duplicate_claim_id(kb: KnowledgeBase) -> Iterator[Finding]:
     seen: dict[str, str] = {}
-    for document in kb.documents:
-        for claim in document.claims:
-            where = f"{kb.display(document.claims_path)}:{claim.line}"
-            if claim.id in seen:
-                yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.ERROR,
-                              "duplicate-claim-id", f"claim id {claim.id} is already used at {seen[claim.id]}",
-                              claim=claim.id)
-            else:
-                seen[claim.id] = where
+    for path, claim in _claims(kb):
+        if claim.id in seen:
+            yield Finding(Location(path, claim.line), Severity.ERROR,
+                          "duplicate-claim-id", f"claim id {claim.id} is already used at {seen[claim.id]}",
+                          claim=claim.id)
+        else:
+            seen[claim.id] = f"{path}:{claim.line}"
 
 
 @rule("unsupported-claim", Severity.WARNING, "a clinical claim with no support")
 def _unsupported_claim(kb: KnowledgeBase) -> Iterator[Finding]:
-    for document in kb.documents:
-        for claim in document.claims:
-            node = kb.graph.nodes[claim_node(claim.id)]
-            if node["label"] == UNSUPPORTED:
-                yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.WARNING,
-                              "unsupported-claim",
-                              f"claim {claim.id} has no support: {node['label_reason'].removeprefix('unsupported: ')}",
-                              claim=claim.id)
+    for path, claim in _claims(kb):
+        node = kb.graph.nodes[claim_node(claim.id)]
+        if node["label"] == UNSUPPORTED:
+            yield Finding(Location(path, claim.line), Severity.WARNING,
+                          "unsupported-claim",
+                          f"claim {claim.id} has no support: {node['label_reason'].removeprefix('unsupported: ')}",
+                          claim=claim.id)
 
 
 @rule("expert-only-claim", Severity.WARNING, "a clinical claim resting on expert-based works alone")
 def _expert_only_claim(kb: KnowledgeBase) -> Iterator[Finding]:
-    for document in kb.documents:
-        for claim in document.claims:
-            node = kb.graph.nodes[claim_node(claim.id)]
-            if node["label"] == EXPERT_BASED:
-                yield Finding(Location(kb.display(document.claims_path), claim.line), Severity.WARNING,
-                              "expert-only-claim", f"claim {claim.id} rests on expert-based works alone: "
-                              f"{node['label_reason'].removeprefix('expert-based: ')}", claim=claim.id)
+    for path, claim in _claims(kb):
+        node = kb.graph.nodes[claim_node(claim.id)]
+        if node["label"] == EXPERT_BASED:
+            yield Finding(Location(path, claim.line), Severity.WARNING,
+                          "expert-only-claim", f"claim {claim.id} rests on expert-based works alone: "
+                          f"{node['label_reason'].removeprefix('expert-based: ')}", claim=claim.id)
 
 
 def _supporting(kb: KnowledgeBase, claim: Claim) -> list[str]:
@@ -240,61 +236,53 @@ def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterat
       "year (Fonagy 2017)")
 def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
     index = _by_year_and_surname(kb)
-    for document in kb.documents:
-        path = kb.display(document.claims_path)
-        for claim in document.claims:
-            if not claim.cited_as:
-                continue
-            for citation, year, works in _ambiguous(claim, index):
-                letters = ", ".join(f"{year}{chr(97 + i)} = {w.key}" for i, w in enumerate(works))
-                yield Finding(Location(path, claim.line), Severity.ERROR,
-                              "ambiguous-citation",
-                              f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
-                              f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart by title "
-                              f"({letters})", claim=claim.id)
+    for path, claim in _claims(kb):
+        if not claim.cited_as:
+            continue
+        for citation, year, works in _ambiguous(claim, index):
+            letters = ", ".join(f"{year}{chr(97 + i)} = {w.key}" for i, w in enumerate(works))
+            yield Finding(Location(path, claim.line), Severity.ERROR,
+                          "ambiguous-citation",
+                          f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
+                          f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart by title "
+                          f"({letters})", claim=claim.id)
 
 
 @rule("cited-without-source", Severity.WARNING, "a claim with a printed citation (cited_as) that links no work")
 def _cited_without_source(kb: KnowledgeBase) -> Iterator[Finding]:
-    for document in kb.documents:
-        path = kb.display(document.claims_path)
-        for claim in document.claims:
-            if claim.cited_as and not claim.sources:
-                yield Finding(Location(path, claim.line), Severity.WARNING,
-                              "cited-without-source",
-                              f"claim {claim.id} is cited as '{claim.cited_as}' but links no work", claim=claim.id)
+    for path, claim in _claims(kb):
+        if claim.cited_as and not claim.sources:
+            yield Finding(Location(path, claim.line), Severity.WARNING,
+                          "cited-without-source",
+                          f"claim {claim.id} is cited as '{claim.cited_as}' but links no work", claim=claim.id)
 
 
 @rule("unexplained-fit", Severity.WARNING, "a link whose fit is partial, indirect or not-addressed, with no "
       "note saying why")
 def _unexplained_fit(kb: KnowledgeBase) -> Iterator[Finding]:
-    for document in kb.documents:
-        path = kb.display(document.claims_path)
-        for claim in document.claims:
-            for source in claim.sources:
-                if source.fit in ("partial", "indirect", "not-addressed") and not source.note:
-                    yield Finding(Location(path, source.line), Severity.WARNING,
-                                  "unexplained-fit",
-                                  f"claim {claim.id}: the link to {source.key} is {source.fit}, but no note says why",
-                                  claim=claim.id, key=source.key)
+    for path, claim in _claims(kb):
+        for source in claim.sources:
+            if source.fit in ("partial", "indirect", "not-addressed") and not source.note:
+                yield Finding(Location(path, source.line), Severity.WARNING,
+                              "unexplained-fit",
+                              f"claim {claim.id}: the link to {source.key} is {source.fit}, but no note says why",
+                              claim=claim.id, key=source.key)
 
 
 @rule("unassessed-support", Severity.INFO, "a clinical claim labelled only by unassessed links (its "
       "citation taken at face value)")
 def _unassessed_support(kb: KnowledgeBase) -> Iterator[Finding]:
-    for document in kb.documents:
-        path = kb.display(document.claims_path)
-        for claim in document.claims:
-            node = kb.graph.nodes[claim_node(claim.id)]
-            if node["label"] not in (EMPIRICAL, EXPERT_BASED):
-                continue
-            fits = {s.fit for s in claim.sources if s.fit in SUPPORTING_FITS and s.key in kb.works}
-            if fits == {"unassessed"}:
-                keys = ", ".join(_supporting(kb, claim))
-                yield Finding(Location(path, claim.line), Severity.INFO,
-                              "unassessed-support",
-                              f"claim {claim.id} is {node['label']} only by taking its citation at face value: "
-                              f"whether {keys} says this is unassessed", claim=claim.id)
+    for path, claim in _claims(kb):
+        node = kb.graph.nodes[claim_node(claim.id)]
+        if node["label"] not in (EMPIRICAL, EXPERT_BASED):
+            continue
+        fits = {s.fit for s in claim.sources if s.fit in SUPPORTING_FITS and s.key in kb.works}
+        if fits == {"unassessed"}:
+            keys = ", ".join(_supporting(kb, claim))
+            yield Finding(Location(path, claim.line), Severity.INFO,
+                          "unassessed-support",
+                          f"claim {claim.id} is {node['label']} only by taking its citation at face value: "
+                          f"whether {keys} says this is unassessed", claim=claim.id)
 
 
 @rule("unchecked-language", Severity.INFO, "a leaflet in a language kb/data/phrases.toml has no lists for: "
@@ -378,68 +366,66 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
     indexes: dict[tuple[str, ...], Index] = {}
     resolved: dict[tuple[Citation, tuple[str, ...]], Resolution] = {}
     suffix_wrong: dict[Citation, bool] = {}
-    for document in kb.documents:
-        path = kb.display(document.claims_path)
-        for claim in document.claims:
-            if not claim.cited_as or not claim.sources:
-                continue  # a citation with no source at all is cited-without-source
-            works = {s.key: kb.works[s.key] for s in claim.sources if s.key in kb.works}
-            where = Location(path, claim.line)
-            groups = parsed.get(claim.cited_as)
-            if groups is None:
-                groups = parsed[claim.cited_as] = find(claim.cited_as)
-            if not groups:
-                yield Finding(where, Severity.WARNING, "citation-mismatch",
-                              f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
-                              f"citation", claim=claim.id)
-                continue
-            sources = tuple(works)
-            index = indexes.get(sources)
-            if index is None:
-                index = indexes[sources] = Index(works)
-            covered: set[str] = set()
-            for citation in (c for g in groups for c in g.citations):
-                resolution = resolved.get((citation, sources))
-                if resolution is None:
-                    resolution = resolved[(citation, sources)] = resolve(citation, index)
-                covered.update(resolution.keys)
-                for problem in resolution.problems:
-                    if problem.kind == "year-suffix":
-                        if citation not in suffix_wrong:
-                            suffix_wrong[citation] = any(
-                                p.kind == "year-suffix" for p in resolve(citation, whole).problems)
-                        if not suffix_wrong[citation]:
-                            continue
-                    if problem.kind == "unresolved":
-                        listed = ", ".join(sorted(works)) or "none"
-                        message = f"{citation.text} matches none of the claim's sources ({listed})"
-                    elif problem.kind in MISMATCH_KINDS:
-                        message = problem.message
-                    else:
+    for path, claim in _claims(kb):
+        if not claim.cited_as or not claim.sources:
+            continue  # a citation with no source at all is cited-without-source
+        works = {s.key: kb.works[s.key] for s in claim.sources if s.key in kb.works}
+        where = Location(path, claim.line)
+        groups = parsed.get(claim.cited_as)
+        if groups is None:
+            groups = parsed[claim.cited_as] = find(claim.cited_as)
+        if not groups:
+            yield Finding(where, Severity.WARNING, "citation-mismatch",
+                          f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
+                          f"citation", claim=claim.id)
+            continue
+        sources = tuple(works)
+        index = indexes.get(sources)
+        if index is None:
+            index = indexes[sources] = Index(works)
+        covered: set[str] = set()
+        for citation in (c for g in groups for c in g.citations):
+            resolution = resolved.get((citation, sources))
+            if resolution is None:
+                resolution = resolved[(citation, sources)] = resolve(citation, index)
+            covered.update(resolution.keys)
+            for problem in resolution.problems:
+                if problem.kind == "year-suffix":
+                    if citation not in suffix_wrong:
+                        suffix_wrong[citation] = any(
+                            p.kind == "year-suffix" for p in resolve(citation, whole).problems)
+                    if not suffix_wrong[citation]:
                         continue
-                    yield Finding(where, Severity.WARNING, "citation-mismatch", f"claim {claim.id}: {message}",
-                                  claim=claim.id, key=resolution.keys[0] if resolution.keys else None)
-                names = tuple(n.casefold() for n in citation.authors)
-                year = f"{citation.year}{citation.suffix}"
-                for key in resolution.keys:
-                    if key not in seen:
-                        seen[key] = (names, year, citation.text, f"claim {claim.id} ({path}:{claim.line})")
-                        continue
-                    first_names, first_year, form, first_where = seen[key]
-                    # a year with and without its letter is ambiguous-citation's finding, not this one's
-                    years_differ = first_year != year and (first_year[:4] != year[:4] or
-                                                           (len(first_year) > 4 and len(year) > 4))
-                    if (len(first_names) == len(names) and first_names != names) or years_differ:
-                        work = kb.works[key]
-                        yield Finding(where, Severity.WARNING, "citation-mismatch",
-                                      f"claim {claim.id}: {key} is cited as '{citation.text}' here and as '{form}' "
-                                      f"in {first_where}; the record: {authors_text(work.authors)} ({work.year})",
-                                      claim=claim.id, key=key)
-            for key, source_work in works.items():
-                if key not in covered:
+                if problem.kind == "unresolved":
+                    listed = ", ".join(sorted(works)) or "none"
+                    message = f"{citation.text} matches none of the claim's sources ({listed})"
+                elif problem.kind in MISMATCH_KINDS:
+                    message = problem.message
+                else:
+                    continue
+                yield Finding(where, Severity.WARNING, "citation-mismatch", f"claim {claim.id}: {message}",
+                              claim=claim.id, key=resolution.keys[0] if resolution.keys else None)
+            names = tuple(n.casefold() for n in citation.authors)
+            year = f"{citation.year}{citation.suffix}"
+            for key in resolution.keys:
+                if key not in seen:
+                    seen[key] = (names, year, citation.text, f"claim {claim.id} ({path}:{claim.line})")
+                    continue
+                first_names, first_year, form, first_where = seen[key]
+                # a year with and without its letter is ambiguous-citation's finding, not this one's
+                years_differ = first_year != year and (first_year[:4] != year[:4] or
+                                                       (len(first_year) > 4 and len(year) > 4))
+                if (len(first_names) == len(names) and first_names != names) or years_differ:
+                    work = kb.works[key]
                     yield Finding(where, Severity.WARNING, "citation-mismatch",
-                                  f"claim {claim.id}: its source {key} ({source_work.short_citation()}) is not "
-                                  f"named in cited_as '{claim.cited_as}'", claim=claim.id, key=key)
+                                  f"claim {claim.id}: {key} is cited as '{citation.text}' here and as '{form}' "
+                                  f"in {first_where}; the record: {authors_text(work.authors)} ({work.year})",
+                                  claim=claim.id, key=key)
+        for key, source_work in works.items():
+            if key not in covered:
+                yield Finding(where, Severity.WARNING, "citation-mismatch",
+                              f"claim {claim.id}: its source {key} ({source_work.short_citation()}) is not "
+                              f"named in cited_as '{claim.cited_as}'", claim=claim.id, key=key)
 
 
 @rule("uncovered-citation", Severity.WARNING,

@@ -152,3 +152,5 @@ monday tuesday wednesday thursday friday saturday sunday
 maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
 """.split())
 
+# Where a name breaks into words: spaces and hyphens ("Keulen-de Vos" -> Keulen, de, Vos).
+WORD_BREAK = regex.compile(r"[\s\-]+")

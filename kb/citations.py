@@ -89,7 +89,6 @@ def _is_signal(prefix: str) -> bool:
 
 
 # Patterns used for every parenthesis of a text, compiled once (the `regex` module's cache is slow).
-_WORD_BREAK = regex.compile(r"[\s\-]+")
 _CAPITAL = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}")
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _SENTENCE_END = regex.compile(r"[.!?]\s+\p{Lu}")
@@ -104,7 +103,7 @@ def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     if match is None:
         return None
     for name in match.captures("author"):
-        printed = [w for w in _WORD_BREAK.split(name) if w]
+        printed = [w for w in grammar.WORD_BREAK.split(name) if w]
         words = [w.lower() for w in printed]
         if len(words) > 2 and words[0] == words[1] and words[0] in grammar.PARTICLE_WORDS:
             return None  # "rapporten van van Hasselt": the first "van" is the preposition

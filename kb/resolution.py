@@ -18,6 +18,7 @@ import regex
 
 from kb import organisations
 from kb.bibliography import Name, Work
+from kb.citation_grammar import WORD_BREAK
 from kb.citations import Citation
 
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
@@ -46,7 +47,6 @@ class Resolution:
 
 # Patterns used per citation, compiled once: the `regex` module's own cache costs as much as a
 # small match, and a large bibliography resolves tens of thousands of citations.
-_WORD_BREAK = regex.compile(r"[\s\-]+")
 _SPACES = regex.compile(r"\s+")
 _BRACKETED = regex.compile(r"\s*\[[^\]]*\]")
 _ACRONYM = regex.compile(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}")
@@ -68,7 +68,7 @@ def normalize(name: str) -> str:
 
 
 def normalize_words(name: str) -> list[str]:
-    return [w for w in (normalize(part) for part in _WORD_BREAK.split(name)) if w]
+    return [w for w in (normalize(part) for part in WORD_BREAK.split(name)) if w]
 
 
 @cache
