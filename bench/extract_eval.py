@@ -29,7 +29,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb import bibliography, extract
+from kb import bibliography
+from kb.citations import extract
 from kb.texts import LeafletText
 
 REPO = Path(__file__).resolve().parent.parent

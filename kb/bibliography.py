@@ -17,7 +17,7 @@ from pybtex.richtext import Text
 from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
 
 from kb import bibtex
-from kb.findings import Finding, Location, Severity
+from kb.findings import BIBTEX_SYNTAX, DUPLICATE_KEY, UNREADABLE_INPUT, Finding, Location
 
 # Short, machine-readable verification states, strongest first.
 VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
@@ -219,9 +219,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
     def add(work: Work, line: int) -> None:
         seen = first_spelling.setdefault(work.key.lower(), work.key)
         if seen in works:  # pybtex's rule: keys are case-insensitive, the first one stays
-            findings.append(Finding(
-                Location(display, line), Severity.ERROR, "duplicate-key",
-                f"the key {work.key} is used again (first at line {works[seen].line}); this entry is ignored",
+            findings.append(DUPLICATE_KEY.finding(Location(display, line), f"the key {work.key} is used again (first at line {works[seen].line}); this entry is ignored",
                 key=work.key))
             return
         works[work.key] = work
@@ -254,8 +252,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
         for name, value in list(parser.macros.items()):
             if len(value) > MACRO_LIMIT:  # @string{b = a # a} doubles a text at every line
                 del parser.macros[name]
-                findings.append(Finding(Location(display, first_line), Severity.ERROR, "bibtex-syntax",
-                                        f"cannot read BibTeX: the @string {name} would be {len(value):,} "
+                findings.append(BIBTEX_SYNTAX.finding(Location(display, first_line), f"cannot read BibTeX: the @string {name} would be {len(value):,} "
                                         "characters long; it is ignored"))
         macros = {name.lower(): value for name, value in parser.macros.items()}
     return Bibliography(path=path, works=works, lines=lines), findings
@@ -266,9 +263,7 @@ def _finding(error: Exception, first_line: int, lines: dict[str, list[int]], dis
     if message.startswith(("repeated bibliograhpy entry", "repeated bibliography entry")):
         key = message.rsplit(":", 1)[-1].strip()
         found = lines.get(key) or [first_line]  # a key the line index missed: its chunk's line
-        return Finding(
-            Location(display, found[-1]), Severity.ERROR, "duplicate-key",
-            f"the key {key} is used again (first at line {found[0]}); this entry is ignored",
+        return DUPLICATE_KEY.finding(Location(display, found[-1]), f"the key {key} is used again (first at line {found[0]}); this entry is ignored",
             key=key,
         )
     if isinstance(error, PrematureEOF):
@@ -279,8 +274,7 @@ def _finding(error: Exception, first_line: int, lines: dict[str, list[int]], dis
         line = first_line + (error.lineno or 1) - 1
     else:
         line = _entry_line(message, lines, first_line)
-    return Finding(
-        Location(display, line), Severity.ERROR, "bibtex-syntax", f"cannot read BibTeX: {message}")
+    return BIBTEX_SYNTAX.finding(Location(display, line), f"cannot read BibTeX: {message}")
 
 
 def load(path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
@@ -288,11 +282,8 @@ def load(path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Bibliography(path, {}, {}), [Finding(
-            Location(display, 0), Severity.ERROR, "unreadable-input", "file not found")]
+        return Bibliography(path, {}, {}), [UNREADABLE_INPUT.finding(Location(display, 0), "file not found")]
     except UnicodeDecodeError as error:
         line = error.object[: error.start].count(b"\n") + 1
-        return Bibliography(path, {}, {}), [Finding(
-            Location(display, line), Severity.ERROR, "unreadable-input",
-            f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+        return Bibliography(path, {}, {}), [UNREADABLE_INPUT.finding(Location(display, line), f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
     return parse(text, path, display)

@@ -11,7 +11,7 @@ import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from kb.findings import Finding, Location, Severity
+from kb.findings import CLAIMS_SCHEMA, UNREADABLE_INPUT, YAML_SYNTAX, Finding, Location, Rule
 
 KINDS = ("clinical", "service")
 FITS = ("supports", "partial", "indirect", "not-addressed", "unassessed")
@@ -69,9 +69,8 @@ class _Problems:
         self.display = display
         self.findings: list[Finding] = []
 
-    def add(self, node: Node, message: str, rule: str = "claims-schema", claim: str | None = None) -> None:
-        self.findings.append(Finding(
-            Location(self.display, node.start_mark.line + 1), Severity.ERROR, rule, message, claim=claim))
+    def add(self, node: Node, message: str, rule: Rule = CLAIMS_SCHEMA, claim: str | None = None) -> None:
+        self.findings.append(rule.finding(Location(self.display, node.start_mark.line + 1), message, claim=claim))
 
 
 def _mapping(node: Node, what: str, problems: _Problems) -> dict[str, tuple[Node, Node]] | None:
@@ -231,26 +230,23 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
         text = path.read_text(encoding="utf-8")
         root = _compose(text)
     except FileNotFoundError:
-        return None, [Finding(Location(display, 0), Severity.ERROR, "unreadable-input", "file not found")]
+        return None, [UNREADABLE_INPUT.finding(Location(display, 0), "file not found")]
     except UnicodeDecodeError as error:
         line = error.object[: error.start].count(b"\n") + 1
-        return None, [Finding(Location(display, line), Severity.ERROR, "unreadable-input",
-                              f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+        return None, [UNREADABLE_INPUT.finding(Location(display, line), f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
     except yaml.reader.ReaderError as error:  # a control character: no mark, only an offset
         line = text.count("\n", 0, error.position) + 1
-        return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax",
-                              f"cannot read YAML: unacceptable character #x{error.character:04x}: {error.reason}")]
+        return None, [YAML_SYNTAX.finding(Location(display, line), f"cannot read YAML: unacceptable character #x{error.character:04x}: {error.reason}")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(error, "problem", None) or " ".join(str(error).split())
         context = getattr(error, "context", None)
         message = f"cannot read YAML: {problem}" + (f" ({context})" if context else "")
-        return None, [Finding(Location(display, line), Severity.ERROR, "yaml-syntax", message)]
+        return None, [YAML_SYNTAX.finding(Location(display, line), message)]
     repeated = _repeated_collection(root) if root is not None and _ANCHOR.search(text) else None
     if repeated is not None:
-        return None, [Finding(Location(display, repeated.start_mark.line + 1), Severity.ERROR, "claims-schema",
-                              "a YAML alias repeats the list or mapping anchored here; write each claim "
+        return None, [CLAIMS_SCHEMA.finding(Location(display, repeated.start_mark.line + 1), "a YAML alias repeats the list or mapping anchored here; write each claim "
                               "and source out (aliases can multiply a small file into millions of links)")]
     stem = path.stem
     if root is None:

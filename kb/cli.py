@@ -8,16 +8,19 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
-from kb import __version__, bibliography, leaflet, progress
-from kb.findings import Finding, Location, Severity, sorted_findings
-from kb.knowledgebase import BIB_NAME, UNREADABLE_RULES, KnowledgeBase, load
-from kb.output import WouldOverwrite, write_all, write_new
+from kb import __version__, bibliography, build, progress
+from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
+from kb.knowledgebase import BIB_NAME
+from kb.output import WouldOverwrite, write_new
+from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = ("graphml", "json", "csljson", "rdf")
+NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet"})
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
@@ -25,100 +28,78 @@ def _print_findings(findings: Sequence[Finding]) -> None:
         print(finding.format(), file=sys.stderr)
 
 
-def _load(args: argparse.Namespace, advance: Callable[[str], None] | None = None,
-          only: str | None = None) -> KnowledgeBase | None:
-    kb = load(Path(args.kb), advance, only=only)
-    if kb.unreadable:
-        _print_findings(sorted_findings(list(kb.load_findings)))
-        print(f"kb: cannot read the knowledge base in {args.kb}; nothing was written", file=sys.stderr)
-        return None
-    return kb
-
-
 def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return EXIT_FINDINGS if any(f.severity in failing for f in findings) else EXIT_OK
 
 
-# Each command imports the stages it runs: `kb leaflet` does not pay for the audit's graph,
-# extraction's sentence splitter or the report's modules.
+def _no_kb(root: Path) -> int | None:
+    """Exit 2 with one line when `root` holds no knowledge base; None when it does."""
+    if (root / BIB_NAME).is_file():
+        return None
+    where = "." if root == Path(".") else root.as_posix()
+    print(f"kb: no {BIB_NAME} in {where}: not a knowledge base. Name one with --kb DIR, "
+          f"or make one with kb init DIR", file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def _unreadable(outcome: build.Outcome, root: Path) -> int:
+    _print_findings(outcome.findings)
+    print(f"kb: cannot read the knowledge base in {root.as_posix()}; nothing was written", file=sys.stderr)
+    return EXIT_UNREADABLE
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from kb import audit, cache, report
-
     root = Path(args.kb)
     out = Path(args.out) if args.out else root / "build"
-    inputs = cache.key(root, args.lang)
-    hit = cache.lookup(root, args.lang, inputs) if inputs else None
-    if hit is not None:
-        try:
-            written = cache.restore(hit, out)
-        except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
-            hit = None
-        else:
-            for path in written:
-                print(path)
-            for line in hit.errors:
-                print(line, file=sys.stderr)
-            return hit.code
     with progress.bar(root) as advance:
-        kb = _load(args, advance)
-        if kb is None:
-            return EXIT_UNREADABLE
-        findings = audit.run(kb)
-        advance("rendering")
-        files = report.render(kb, findings, args.lang)
-        advance("writing")
-        written = write_all(out, files)
-        advance("done")
-    for path in written:
+        outcome = build.report(root, out, language_of(args.lang), advance)
+    if outcome.unreadable:
+        return _unreadable(outcome, root)
+    for path in outcome.written:
         print(path)
-    errors = [f for f in findings if f.severity is Severity.ERROR]
-    _print_findings(errors)
-    code = _exit_code(findings)
-    claims_folder = os.path.normpath(root / "claims") + os.sep
-    outside = [d.text_path for d in kb.documents if not os.path.normpath(d.text_path).startswith(claims_folder)]
-    if inputs == cache.key(root, args.lang):  # the inputs did not change while it ran
-        try:
-            cache.store(root, inputs, written, [f.format() for f in errors], code, outside)
-        except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
-            pass
-    return code
+    for line in outcome.lines:
+        print(line, file=sys.stderr)
+    _print_findings(outcome.findings)
+    return EXIT_FINDINGS if outcome.failed else EXIT_OK
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from kb import audit
-
     if args.rules:
-        for entry in audit.RULES.values():
+        from kb.audit import RULES
+        from kb.findings import INPUT_RULES
+
+        for entry in RULES.values():
             print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description}")
+        for entry in INPUT_RULES:
+            print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description} (reading; cannot be switched)")
         return EXIT_OK
-    with progress.bar(Path(args.kb), after=3) as advance:
-        kb = _load(args, advance)
-        if kb is None:
-            return EXIT_UNREADABLE
-        advance("auditing")
-        findings = audit.run(kb)
-        advance("done")
+    root = Path(args.kb)
+    with progress.bar(root, after=3) as advance:
+        outcome = build.audit(root, advance)
+    if outcome.unreadable:
+        return _unreadable(outcome, root)
+    from kb.audit import summary
+
     if args.format == "json":
-        print(json.dumps([f.as_json() for f in findings], ensure_ascii=False, indent=2))
+        print(json.dumps([f.as_json() for f in outcome.findings], ensure_ascii=False, indent=2))
     else:
-        for finding in findings:
+        for finding in outcome.findings:
             print(finding.format())
-        print(audit.summary(findings))
-    return _exit_code(findings, args.strict)
+        print(summary(outcome.findings))
+    return _exit_code(outcome.findings, args.strict)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from kb import show
 
-    kb = _load(args)
-    if kb is None:
-        return EXIT_UNREADABLE
+    root = Path(args.kb)
+    kb, stop = build.read(root)
+    if stop:
+        return _unreadable(stop, root)
     text = show.describe(kb, args.target)
     if text is None:
-        print(f"kb: no work or claim called {args.target!r}", file=sys.stderr)
+        print(f"kb: {show.not_found(kb, args.target)}", file=sys.stderr)
         return EXIT_UNREADABLE
     print(text)
     return EXIT_OK
@@ -128,10 +109,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kb import export
     from kb.output import write_atomic
 
-    kb = _load(args)
-    if kb is None:
+    fmt = args.format_option or args.format
+    if fmt is None or (args.format and args.format_option and args.format != args.format_option):
+        print(f"kb export: give one format: {' | '.join(EXPORT_FORMATS)}", file=sys.stderr)
         return EXIT_UNREADABLE
-    make, name = export.EXPORTS[args.format]
+    root = Path(args.kb)
+    kb, stop = build.read(root)
+    if stop:
+        return _unreadable(stop, root)
+    make, name = export.EXPORTS[fmt]
     text = make(kb)
     if args.out == "-":
         sys.stdout.write(text)
@@ -150,43 +136,32 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_leaflet(args: argparse.Namespace) -> int:
-    wanted = Path(args.doc).stem if args.doc.endswith((".yaml", ".yml", ".txt")) else args.doc
-    kb = _load(args, only=wanted)  # that leaflet alone: the others and the graph are not needed
-    if kb is None:
+    root = Path(args.kb)
+    out = Path(args.out) if args.out else None
+    if out is not None and args.format == "pandoc" and out.name == bibliography_name(out.name):
+        print(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name", file=sys.stderr)
         return EXIT_UNREADABLE
-    document = next((d for d in kb.documents if d.id == wanted), None)
-    if document is None:
-        known = ", ".join(d.id for d in load(Path(args.kb)).documents) or "none"
-        print(f"kb: no leaflet called {args.doc!r} (known: {known})", file=sys.stderr)
+    result = build.leaflet(root, args.doc, args.format, args.lang, out)
+    outcome = result.outcome
+    if outcome.unreadable:
+        if outcome.findings:
+            return _unreadable(outcome, root)
+        print(f"kb: no leaflet called {args.doc!r} (known: {', '.join(result.known) or 'none'})", file=sys.stderr)
         return EXIT_UNREADABLE
-    locale = args.lang or ("en-US" if document.language.startswith("en") else "nl-NL")
-    built, findings = leaflet.build(kb, document, locale)
-    _print_findings(sorted_findings(findings))
-    if built is None:
+    _print_findings(outcome.findings)
+    if outcome.failed:
         print("kb: the leaflet cannot be rendered; nothing was written", file=sys.stderr)
         return EXIT_FINDINGS
-    out = Path(args.out) if args.out else None
-    files: dict[Path, str] = {}
-    bibliography = None
-    if args.format == "pandoc" and out is not None:
-        bibliography = leaflet.bibliography_name(out.name)
-        if out.name == bibliography:
-            print(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name",
-                  file=sys.stderr)
-            return EXIT_UNREADABLE
-        files[out.with_name(bibliography)] = leaflet.csl_json(built)
-    text = leaflet.render(kb, built, args.format, bibliography)
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(result.text)
         return EXIT_OK
-    files = {out: text, **files}
-    existing = [path for path in files if path.exists()]
+    existing = [path for path in result.files if path.exists()]
     if existing and not args.force:
         for path in existing:
             print(f"kb: {path} exists; use --force to replace it", file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        for path, content in files.items():
+        for path, content in result.files.items():
             write_new(path, content, args.force)
             print(path)
     except WouldOverwrite as error:
@@ -208,14 +183,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from kb import extract
+    from kb.citations import extract
 
     text_path = Path(args.text)
     try:
         text = text_path.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as error:
         reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "file not found"
-        _print_findings([Finding(Location(args.text, 0), Severity.ERROR, "unreadable-input", reason)])
+        _print_findings([UNREADABLE_INPUT.finding(Location(args.text, 0), reason)])
         return EXIT_UNREADABLE
     bib_path = Path(args.bib) if args.bib else Path(args.kb) / BIB_NAME
     works: dict[str, bibliography.Work] = {}
@@ -254,11 +229,16 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--kb", default=".", metavar="DIR", help="the knowledge-base folder (default: .)")
     main.add_argument("--debug", action="store_true", help="show Python tracebacks")
     main.add_argument("--version", action="version", version=f"kb {__version__}")
-    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # --kb and --debug are also taken after the command: `kb report --kb DIR` as `kb --kb DIR report`
+    anywhere = argparse.ArgumentParser(add_help=False)
+    anywhere.add_argument("--kb", default=argparse.SUPPRESS, metavar="DIR", help="the knowledge-base folder")
+    anywhere.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                   parser_class=partial(argparse.ArgumentParser, parents=[anywhere]))
 
     p = commands.add_parser("report", help="the annotated evidence report (HTML, Markdown, JSON)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: build/ in the KB)")
-    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="interface language (default: nl)")
+    p.add_argument("--lang", choices=LANGUAGE_CHOICES, default="nl", help="interface language (default: nl)")
     p.set_defaults(run=cmd_report)
 
     p = commands.add_parser("audit", help="check claims and works; exit 1 on errors")
@@ -267,12 +247,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", action="store_true", help="list the rules and their default severities")
     p.set_defaults(run=cmd_audit)
 
-    p = commands.add_parser("show", help="a work with the claims resting on it, or a claim with its sources")
-    p.add_argument("target", metavar="KEY-or-CLAIM-ID")
+    p = commands.add_parser("show", help="a work, a claim, a leaflet's summary, or the claims holding some words")
+    p.add_argument("target", metavar="KEY-CLAIM-DOC-or-WORDS")
     p.set_defaults(run=cmd_show)
 
     p = commands.add_parser("export", help="the graph or the works for other tools (GraphML, JSON, CSL-JSON, RDF)")
-    p.add_argument("format", choices=EXPORT_FORMATS, metavar="FORMAT", help=" | ".join(EXPORT_FORMATS))
+    p.add_argument("format", nargs="?", choices=EXPORT_FORMATS, metavar="FORMAT", help=" | ".join(EXPORT_FORMATS))
+    p.add_argument("--format", dest="format_option", choices=EXPORT_FORMATS, metavar="FORMAT",
+                   help="the same as FORMAT")
     p.add_argument("--out", metavar="FILE", help="output file, - for standard output (default: build/ in the KB)")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_export)
@@ -289,10 +271,10 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("leaflet", help="a leaflet with its citations in APA 7 and a reference list")
     p.add_argument("doc", metavar="DOC", help="the leaflet: its claims file's name without .yaml, e.g. npi-pmt")
-    p.add_argument("--format", choices=leaflet.FORMATS, default="md",
+    p.add_argument("--format", choices=LEAFLET_FORMATS, default="md",
                    help="md (Markdown), html (one page) or pandoc (Markdown with [@key] citations; "
                         "with --out, its CSL-JSON bibliography is written beside it as NAME.json)")
-    p.add_argument("--lang", choices=("nl-NL", "en-US"), help="language of the citations and the list "
+    p.add_argument("--lang", choices=LANGUAGE_CHOICES, help="language of the citations and the list "
                    "(default: the leaflet's own)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
@@ -311,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
+        if args.command in NEEDS_KB and not getattr(args, "rules", False):
+            missing = _no_kb(Path(args.kb))
+            if missing is not None:
+                return missing
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130

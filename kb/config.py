@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.findings import Finding, Location, Severity
+from kb.findings import CONFIG, Finding, Location
 
 CONFIG_NAME = "kb.toml"
 SEVERITY_VALUES = ("error", "warning", "info", "off")
@@ -35,8 +35,8 @@ def load(path: Path, display: str) -> tuple[Config, list[Finding]]:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         match = re.search(r"line (\d+)", str(error))
-        return Config(), [Finding(Location(display, int(match.group(1)) if match else 0),
-                                  Severity.ERROR, "config", f"cannot read TOML: {error}")]
+        return Config(), [CONFIG.finding(Location(display, int(match.group(1)) if match else 0),
+                                         f"cannot read TOML: {error}")]
     findings: list[Finding] = []
     severity: dict[str, str] = {}
     lines: dict[str, int] = {}
@@ -46,8 +46,7 @@ def load(path: Path, display: str) -> tuple[Config, list[Finding]]:
     for rule, value in table.items():
         line = _line_of(text, rule)
         if value not in SEVERITY_VALUES:
-            findings.append(Finding(Location(display, line), Severity.ERROR, "config",
-                                    f"severity of {rule} must be one of {', '.join(SEVERITY_VALUES)}, not {value!r}"))
+            findings.append(CONFIG.finding(Location(display, line), f"severity of {rule} must be one of {', '.join(SEVERITY_VALUES)}, not {value!r}"))
             continue
         severity[rule] = value
         lines[rule] = line

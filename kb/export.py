@@ -286,7 +286,7 @@ def _vocabulary(g: Any, ekb: Any) -> None:
 def csl_json(kb: KnowledgeBase) -> str:
     """Every work as CSL-JSON, the conversion the leaflet uses (kb/csl.py), for citeproc-py,
     pandoc's `--citeproc` and Zotero; in references.bib's order."""
-    from kb import csl
+    from kb.apa import csl
 
     return json.dumps(csl.items(kb.works.values()), ensure_ascii=False, indent=2) + "\n"
 

@@ -54,6 +54,32 @@ class Finding:
         return data
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A named kind of problem: its name and default severity are written here and nowhere else."""
+
+    name: str  # e.g. "missing-reference"
+    severity: Severity  # the default; a KB may change it in kb.toml (input rules excepted)
+    description: str  # one line, for the README and `kb audit --rules`
+
+    def finding(self, location: Location, message: str, *, claim: str | None = None, key: str | None = None,
+                suggestion: str | None = None) -> Finding:
+        """A finding of this rule at its default severity."""
+        return Finding(location, self.severity, self.name, message, claim=claim, key=key, suggestion=suggestion)
+
+
+# Rules of reading: a finding of one of these means the input could not be read (exit 2).
+UNREADABLE_INPUT = Rule("unreadable-input", Severity.ERROR, "a file that is missing, not UTF-8 or not readable")
+BIBTEX_SYNTAX = Rule("bibtex-syntax", Severity.ERROR, "references.bib holds an entry pybtex cannot read")
+YAML_SYNTAX = Rule("yaml-syntax", Severity.ERROR, "a claims file that is not valid YAML")
+CLAIMS_SCHEMA = Rule("claims-schema", Severity.ERROR, "a claims file whose content breaks its schema")
+CONFIG = Rule("config", Severity.ERROR, "kb.toml that cannot be read, or names an unknown rule or severity")
+DUPLICATE_KEY = Rule("duplicate-key", Severity.ERROR,
+                     "two entries of references.bib share a key (case aside): the second is ignored")
+INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY)
+UNREADABLE_RULES = frozenset(r.name for r in INPUT_RULES if r is not DUPLICATE_KEY)
+
+
 def sort_key(finding: Finding) -> tuple[str, int, str, str]:
     return (finding.location.path, finding.location.line, finding.rule, finding.message)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from kb.bibliography import Work
 from kb.claims import Document
-from kb.labels import ClaimLabel, WorkLabel, label_claim, label_work
+from kb.labels import Labels
 
 if TYPE_CHECKING:  # networkx is imported when a graph is built: a warm `kb report` never needs it
     import networkx as nx
@@ -40,8 +40,8 @@ class Link:
     line: int  # line of the source entry in the claims file
 
 
-def build(works: dict[str, Work], documents: list[Document]) -> nx.MultiDiGraph:
-    """The graph with labels as node attributes, derived here and nowhere typed by hand.
+def build(works: dict[str, Work], documents: list[Document], labels: Labels) -> nx.MultiDiGraph:
+    """The graph with the KB's derived labels as node attributes (for queries and exports).
 
     A MultiDiGraph because a claim may cite the same work twice (with two fits).
     Keys cited but missing from the bibliography get a `missing` work node so that
@@ -50,11 +50,9 @@ def build(works: dict[str, Work], documents: list[Document]) -> nx.MultiDiGraph:
     import networkx as nx
 
     graph = nx.MultiDiGraph()
-    work_labels: dict[str, WorkLabel] = {}
     for key, work in works.items():
-        work_label = label_work(work)
-        work_labels[key] = work_label
-        graph.add_node(work_node(key), type="work", key=key, label=work_label.label, ebro=work_label.ebro,
+        work_label = labels.works[key]
+        graph.add_node(work_node(key), type="work", key=key, label=work_label.label.value, ebro=work_label.ebro,
                        label_reason=work_label.reason, design=work.design, missing=False)
     for document in documents:
         graph.add_node(doc_node(document.id), type="document", id=document.id, title=document.title)
@@ -63,9 +61,9 @@ def build(works: dict[str, Work], documents: list[Document]) -> nx.MultiDiGraph:
             if section not in graph:
                 graph.add_node(section, type="section", document=document.id, name=claim.section)
                 graph.add_edge(doc_node(document.id), section, type="contains")
-            label: ClaimLabel = label_claim(claim, works, work_labels)
+            label = labels.claims[claim.id]
             graph.add_node(claim_node(claim.id), type="claim", id=claim.id, document=document.id,
-                           section=claim.section, kind=claim.kind, label=label.label,
+                           section=claim.section, kind=claim.kind, label=label.label.value,
                            label_reason=label.reason, strongest=label.strongest)
             graph.add_edge(section, claim_node(claim.id), type="contains")
             for source in claim.sources:

@@ -9,19 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kb import bibliography, claims, config
 from kb.bibliography import Bibliography, Work
 from kb.claims import Document
-from kb.findings import Finding, Location, Severity, relpath
+from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, relpath
+from kb.labels import Labels, label_all
 from kb.texts import LeafletText
 
 if TYPE_CHECKING:  # networkx is imported when the graph is first asked for
     import networkx as nx
 
-# Findings of these rules mean the input could not be read: the command exits 2.
-UNREADABLE_RULES = frozenset({"unreadable-input", "bibtex-syntax", "yaml-syntax", "claims-schema", "config"})
 
 BIB_NAME = "references.bib"
 CLAIMS_DIR = "claims"
@@ -38,6 +37,7 @@ class KnowledgeBase:
     texts: dict[str, LeafletText] = field(hash=False, compare=False)  # document id -> its text
     load_findings: tuple[Finding, ...] = ()  # problems met while reading
     shown: dict[Path, str] = field(default_factory=dict, hash=False, compare=False, repr=False)  # display()'s memo
+    memo: dict[str, Any] = field(default_factory=dict, hash=False, compare=False, repr=False)  # results stages share
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -45,7 +45,12 @@ class KnowledgeBase:
         `kb leaflet` never does."""
         from kb.graph import build
 
-        return build(self.works, list(self.documents))
+        return build(self.works, list(self.documents), self.labels)
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Every work's and claim's evidence label, with its reason."""
+        return label_all(self.works, self.documents)
 
     @property
     def works(self) -> dict[str, Work]:
@@ -72,8 +77,7 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
     step = advance or (lambda what: None)
     findings: list[Finding] = []
     if not root.is_dir():
-        findings.append(Finding(Location(root.as_posix(), 0), Severity.ERROR, "unreadable-input",
-                                "no such knowledge-base folder"))
+        findings.append(UNREADABLE_INPUT.finding(Location(root.as_posix(), 0), "no such knowledge-base folder"))
     settings, config_findings = config.load(root / config.CONFIG_NAME, relpath(root / config.CONFIG_NAME, root))
     findings += config_findings
     step(BIB_NAME)
@@ -94,11 +98,9 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
         try:
             texts[document.id] = LeafletText(document.text_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            findings.append(Finding(Location(shown, 1), Severity.ERROR, "unreadable-input",
-                                    f"the leaflet text {relpath(document.text_path, root)} is missing"))
+            findings.append(UNREADABLE_INPUT.finding(Location(shown, 1), f"the leaflet text {relpath(document.text_path, root)} is missing"))
         except UnicodeDecodeError as error:
-            findings.append(Finding(Location(relpath(document.text_path, root), 0), Severity.ERROR,
-                                    "unreadable-input", f"not UTF-8: {error.reason}"))
+            findings.append(UNREADABLE_INPUT.finding(Location(relpath(document.text_path, root), 0), f"not UTF-8: {error.reason}"))
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
                          texts=texts, load_findings=tuple(findings),
                          shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents})

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from kb.bibliography import Work
-from kb.claims import SUPPORTING_FITS, Claim
+from kb.claims import SUPPORTING_FITS, Claim, Document
 
-EMPIRICAL = "empirical"
-EXPERT_BASED = "expert-based"
-UNSUPPORTED = "unsupported"
-SERVICE = "service"  # the label slot of a service claim, which needs none
+
+class Label(StrEnum):
+    """An evidence label; its value is the word report.json, exports and templates use."""
+
+    EMPIRICAL = "empirical"
+    EXPERT_BASED = "expert-based"
+    UNSUPPORTED = "unsupported"
+    SERVICE = "service"  # the label slot of a service claim, which needs none
+
+
+EMPIRICAL, EXPERT_BASED, UNSUPPORTED, SERVICE = Label.EMPIRICAL, Label.EXPERT_BASED, Label.UNSUPPORTED, Label.SERVICE
 WORK_LABELS = (EMPIRICAL, EXPERT_BASED)
-CLAIM_LABELS = (EMPIRICAL, EXPERT_BASED, UNSUPPORTED, SERVICE)
+CLAIM_LABELS = tuple(Label)
 
 # The EBRO level (Dutch CBO system for intervention studies) of each design.
 DESIGNS: dict[str, str] = {
@@ -43,7 +52,7 @@ EBRO_ORDER = ("A1", "A2", "B", "C", "D", "")
 class WorkLabel:
     """What kind of evidence a work is."""
 
-    label: str  # empirical or expert-based
+    label: Label  # empirical or expert-based
     ebro: str  # A1, A2, B, C, D, or "" when the design is unknown
     reason: str  # e.g. "meta-analysis, EBRO A1"
 
@@ -52,7 +61,7 @@ class WorkLabel:
 class ClaimLabel:
     """What a claim rests on."""
 
-    label: str  # empirical, expert-based, unsupported, or service
+    label: Label  # empirical, expert-based, unsupported, or service
     reason: str  # e.g. "empirical: koch2014, meta-analysis, EBRO A1"
     strongest: str  # best EBRO level among the supporting works, "" if none
 
@@ -65,14 +74,14 @@ def label_work(work: Work) -> WorkLabel:
         why = work.get("evidencereason") or "set in the record"
         default = _by_level(ebro) if design in DESIGNS and design != "unknown" else ""
         if override != default:
-            return WorkLabel(override, ebro, f"{_design_text(design, ebro)}; {override} by override: {why}")
+            return WorkLabel(Label(override), ebro, f"{_design_text(design, ebro)}; {override} by override: {why}")
     if design in DESIGNS and design != "unknown":
         return WorkLabel(_by_level(ebro), ebro, _design_text(design, ebro))
     # Unknown or missing design: nothing shows the work is empirical.
     return WorkLabel(EXPERT_BASED, ebro, f"{_design_text(design, ebro)}; treated as expert-based until identified")
 
 
-def _by_level(ebro: str) -> str:
+def _by_level(ebro: str) -> Label:
     return EMPIRICAL if ebro in ("A1", "A2", "B", "C") else EXPERT_BASED
 
 
@@ -118,3 +127,20 @@ def label_claim(claim: Claim, works: dict[str, Work], work_labels: dict[str, Wor
         else:
             parts.append(f"{source.key} does not say this ({source.fit})")
     return ClaimLabel(UNSUPPORTED, "unsupported: " + "; ".join(parts), "")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every label of a knowledge base, derived once; the graph and every output read them here."""
+
+    works: dict[str, WorkLabel]  # work key -> its label
+    claims: dict[str, ClaimLabel]  # claim id -> its label (the first claim of an id used twice)
+
+
+def label_all(works: dict[str, Work], documents: Iterable[Document]) -> Labels:
+    work_labels = {key: label_work(work) for key, work in works.items()}
+    claim_labels: dict[str, ClaimLabel] = {}
+    for document in documents:
+        for claim in document.claims:
+            claim_labels.setdefault(claim.id, label_claim(claim, works, work_labels))
+    return Labels(work_labels, claim_labels)

@@ -14,7 +14,6 @@ citations for `pandoc --citeproc`, its CSL-JSON bibliography beside it).
 
 from __future__ import annotations
 
-import bisect
 import html
 import json
 import re
@@ -24,15 +23,19 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from kb import csl, formatting, rendering
+from kb import rendering
+from kb.apa import csl, formatting
+from kb.audit.citations import NO_CITATIONS
+from kb.audit.records import UNVERIFIED_REFERENCE
+from kb.audit.registry import configured
 from kb.bibliography import Work
-from kb.claims import Claim, Document
-from kb.findings import Finding, Location, Severity
+from kb.claims import Document
+from kb.findings import UNREADABLE_INPUT, Finding, Location, Severity
 from kb.knowledgebase import KnowledgeBase
+from kb.placement import Placement, place
 from kb.texts import LeafletText, blocks, collapse
 
-FORMATS = ("md", "html", "pandoc")
-TEMPLATES = {"md": "leaflet.md.j2", "html": "leaflet.html.j2", "pandoc": "leaflet.pandoc.j2"}
+TEMPLATES = rendering.LEAFLET_TEMPLATES
 LABELS = {
     "nl": {"references": "Literatuur", "unverified": "verificatie",
            "no_citations": "Deze folder noemt geen bronnen: geen bewering in {claims} verwijst naar "
@@ -44,22 +47,11 @@ LABELS = {
 
 
 @dataclass(frozen=True)
-class Placement:
-    """Where one citation goes in the leaflet's text."""
-
-    start: int  # offset of the printed citation (or of the insertion point)
-    end: int  # offset just past the printed citation; == start for an inserted one
-    keys: tuple[str, ...]  # the works it cites, in the claims' order
-    narrative: bool  # "Koch et al. (2014)" in running text rather than "(Koch et al., 2014)"
-    claims: tuple[str, ...]  # ids of the claims it belongs to
-
-
-@dataclass(frozen=True)
 class Reference:
     """One entry of the reference list."""
 
     key: str  # the work's key
-    text: str  # the entry as rich text (kb.style.MARKS)
+    text: str  # the entry as rich text (kb.apa.style.MARKS)
     links: tuple[str, ...]  # URLs printed in it (DOI link, URL), to be made links
     status: str  # the record's verificationstatus, "" when it has none
     verification: str  # what was checked, as the record says
@@ -76,69 +68,6 @@ class Leaflet:
     references: tuple[Reference, ...]  # in the style's order
     items: tuple[dict[str, Any], ...]  # CSL-JSON of the cited works, in list order
     note: str  # why the list is empty, in the leaflet's language; "" when it is not
-
-
-def _placement(text: LeafletText, claim: Claim, cursor: int, starts: list[int]) -> tuple[int, int, bool] | None:
-    """(start, end, narrative) of the claim's printed citation, or of the insertion point.
-    `starts` are the offsets where the text's paragraphs start."""
-    span = text.find(claim.text, cursor) or text.find(claim.text)
-    if span is None:
-        return None
-    if not claim.cited_as:
-        end = span.end
-        while end > span.start and text.text[end - 1] in ".!?":
-            end -= 1  # a citation goes before the sentence's full stop
-        return end, end, False
-    narrative = not claim.cited_as.lstrip().startswith(("(", "["))
-    after = text.find(claim.cited_as, span.end)
-    if after is not None and not text.text[span.end:after.start].strip():
-        return after.start, after.end, narrative
-    # In running text the citation may open the claim or stand inside it: the nearest one
-    # before the claim's end, in the claim's paragraph.
-    nearest = None
-    found = text.find(claim.cited_as, starts[max(0, bisect.bisect_right(starts, span.start) - 1)] if starts else 0)
-    while found is not None and found.start <= span.end:
-        nearest = found
-        found = text.find(claim.cited_as, found.start + 1)
-    return (nearest.start, nearest.end, narrative) if nearest is not None else None
-
-
-def _place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[list[Placement], list[Finding]]:
-    findings: list[Finding] = []
-    places: dict[tuple[int, int], Placement] = {}
-    display = kb.display(document.claims_path)
-    starts = [start for start, _ in blocks(text.text)]
-    cursor = 0
-    for claim in document.claims:
-        if not claim.sources:
-            if claim.cited_as:
-                findings.append(Finding(Location(display, claim.line), Severity.WARNING, "citation-without-source",
-                                        f"claim {claim.id} prints the citation {claim.cited_as!r} but links no "
-                                        "source, so it is left as printed and its works are not in the list",
-                                        claim=claim.id))
-            continue
-        found = _placement(text, claim, cursor, starts)
-        if found is None:
-            what = "its text" if text.find(claim.text) is None else f"its printed citation {claim.cited_as!r}"
-            findings.append(Finding(Location(display, claim.line), Severity.ERROR, "citation-not-placed",
-                                    f"claim {claim.id}: {what} is not found in the leaflet, so its "
-                                    "citation cannot be placed", claim=claim.id))
-            continue
-        start, end, narrative = found
-        cursor = start
-        keys = tuple(s.key for s in claim.sources)
-        old = places.get((start, end))
-        if old is not None:  # two claims before one printed citation share it
-            keys = tuple(dict.fromkeys(old.keys + keys))
-            places[(start, end)] = Placement(start, end, keys, old.narrative, old.claims + (claim.id,))
-        else:
-            places[(start, end)] = Placement(start, end, keys, narrative, (claim.id,))
-        for source in claim.sources:
-            if source.key not in kb.works:
-                findings.append(Finding(Location(display, source.line), Severity.ERROR, "missing-reference",
-                                        f"claim {claim.id} cites {source.key}, which references.bib lacks",
-                                        claim=claim.id, key=source.key))
-    return sorted(places.values(), key=lambda p: (p.start, p.end)), findings
 
 
 def _sentence_start(before: str) -> bool:
@@ -205,9 +134,9 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
     errors (nothing can be rendered), unverified records, a leaflet that cites nothing."""
     text = kb.texts.get(document.id)
     if text is None:
-        return None, [Finding(Location(kb.display(document.claims_path), 0), Severity.ERROR, "unreadable-input",
-                              f"the leaflet text {kb.display(document.text_path)} cannot be read")]
-    placements, findings = _place(kb, document, text)
+        return None, [UNREADABLE_INPUT.finding(Location(kb.display(document.claims_path), 0), f"the leaflet text {kb.display(document.text_path)} cannot be read")]
+    placements, findings = place(kb, document, text)
+    findings = configured(kb, findings)
     if any(f.severity is Severity.ERROR for f in findings):
         return None, findings
     cited = [kb.works[k] for k in dict.fromkeys(k for p in placements for k in p.keys)]
@@ -220,15 +149,17 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
     note = ""
     if not placements:
         note = LABELS[locale[:2]]["no_citations"].format(claims=kb.display(document.claims_path))
-        findings.append(Finding(Location(kb.display(document.claims_path), 0), Severity.INFO, "no-citations",
-                                "the leaflet cites no works (no claim has sources), so its reference list is empty"))
+        findings.append(NO_CITATIONS.finding(Location(kb.display(document.claims_path), 0),
+                                             "the leaflet cites no works (no claim has sources, no printed "
+                                             "citation), so its reference list is empty"))
     for reference in references:
         if reference.status != "verified":
             work = works[reference.key]
             status = reference.status or "no verificationstatus"
-            findings.append(Finding(Location(kb.display(kb.bibliography.path), work.line), Severity.WARNING,
-                                    "unverified-reference",
-                                    f"{work.key} is cited, but its record is not verified ({status})", key=work.key))
+            findings.append(UNVERIFIED_REFERENCE.finding(
+                Location(kb.display(kb.bibliography.path), work.line),
+                f"{work.key} is cited, but its record is not verified ({status})", key=work.key))
+    findings = configured(kb, findings)
     leaflet = Leaflet(
         document=document,
         locale=locale,
@@ -269,7 +200,7 @@ def markdown_text(text: str, pandoc: bool = False) -> str:
 
 
 def _convert(rich: str, fmt: str, links: tuple[str, ...] = ()) -> str:
-    """Rich text (kb.style.MARKS) as HTML or Markdown, with `links` made links."""
+    """Rich text (kb.apa.style.MARKS) as HTML or Markdown, with `links` made links."""
     parts = re.split("(" + "|".join(re.escape(u) for u in links) + ")", rich) if links else [rich]
     out = []
     for i, part in enumerate(parts):
@@ -294,12 +225,6 @@ def _pandoc_citation(keys: tuple[str, ...], narrative: bool) -> str:
     if narrative:
         return " ".join(names[:1] + [f"[{'; '.join('-' + n for n in names[1:])}]"] if names[1:] else names[:1])
     return "[" + "; ".join(names) + "]"
-
-
-def bibliography_name(out_name: str) -> str:
-    """The CSL-JSON file written beside pandoc Markdown: `leaflet.md` -> `leaflet.json`."""
-    stem = out_name.rsplit(".", 1)[0] if "." in out_name else out_name
-    return stem + ".json"
 
 
 def csl_json(leaflet: Leaflet) -> str:

@@ -66,3 +66,29 @@ def localise(text: str, lang: str) -> str:
         if english in text:
             text = text.replace(english, translated)
     return text
+
+
+# The one language vocabulary of every command: a language or a locale, in any case.
+LOCALES = {"nl": "nl-NL", "nl-nl": "nl-NL", "en": "en-US", "en-us": "en-US"}
+LANGUAGE_CHOICES = ("nl", "nl-NL", "en", "en-US")
+
+
+def locale_of(language: str) -> str:
+    """The CSL locale of a language ("nl", "nl-NL", "en", "en-US"; a leaflet's "en-GB" is English)."""
+    value = language.strip().lower()
+    return LOCALES.get(value) or ("en-US" if value.startswith("en") else "nl-NL")
+
+
+def language_of(language: str) -> str:
+    """The interface language ("nl" or "en") of a language or locale."""
+    return locale_of(language)[:2]
+
+
+LEAFLET_TEMPLATES = {"md": "leaflet.md.j2", "html": "leaflet.html.j2", "pandoc": "leaflet.pandoc.j2"}
+LEAFLET_FORMATS = tuple(LEAFLET_TEMPLATES)
+
+
+def bibliography_name(out_name: str) -> str:
+    """The CSL-JSON file written beside a pandoc leaflet: `leaflet.md` -> `leaflet.json`."""
+    stem = out_name.rsplit(".", 1)[0] if "." in out_name else out_name
+    return stem + ".json"

@@ -18,7 +18,6 @@ from kb import rendering
 from kb.bibliography import Work
 from kb.claims import FITS, Claim, Document
 from kb.findings import Finding
-from kb.graph import claim_node, work_node
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
 from kb.texts import Span, blocks, collapse
@@ -51,12 +50,12 @@ def reference_text(work: Work) -> str:
 
 
 def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str]) -> dict[str, Any]:
-    node = kb.graph.nodes[work_node(work.key)]
+    label = kb.labels.works[work.key]
     return {
         "key": work.key,
-        "label": node["label"],
-        "label_reason": node["label_reason"],
-        "ebro": node["ebro"],
+        "label": label.label.value,
+        "label_reason": label.reason,
+        "ebro": label.ebro,
         "design": work.design,
         "verification": work.verification_status,
         "verification_text": work.get("verification"),
@@ -76,7 +75,7 @@ def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str]) -> dict[str, 
 
 def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
                 findings: list[dict[str, Any]]) -> dict[str, Any]:
-    node = kb.graph.nodes[claim_node(claim.id)]
+    label = kb.labels.claims[claim.id]
     return {
         "id": claim.id,
         "document": document.id,
@@ -85,17 +84,17 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
         "kind": claim.kind,
         "cited_as": claim.cited_as,
         "sources": [{"key": s.key, "fit": s.fit, "note": s.note} for s in claim.sources],
-        "label": node["label"],
-        "label_reason": node["label_reason"],
+        "label": label.label.value,
+        "label_reason": label.reason,
         "line": claim.line,
         "findings": findings,
     }
 
 
 def _document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
-    counts = {label: 0 for label in CLAIM_LABELS}
+    counts = {label.value: 0 for label in CLAIM_LABELS}
     for claim in document.claims:
-        counts[kb.graph.nodes[claim_node(claim.id)]["label"]] += 1
+        counts[kb.labels.claims[claim.id].label.value] += 1
     sections = []
     for claim in document.claims:
         if claim.section not in sections:
@@ -193,7 +192,7 @@ def gap_map(document: dict[str, Any], claims: list[dict[str, Any]]) -> list[dict
 
     The last row (section None) is the whole leaflet; its counts are `documents[].counts`.
     """
-    rows = [{"section": name, "index": i, "counts": {label: 0 for label in CLAIM_LABELS}}
+    rows = [{"section": name, "index": i, "counts": {label.value: 0 for label in CLAIM_LABELS}}
             for i, name in enumerate(document["sections"])]
     by_name = {row["section"]: row for row in rows}
     for claim in claims:
@@ -290,7 +289,7 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         "texts": {d.id: _segments(kb, d, labels) for d in kb.documents},
         "claim_numbers": numbers,
         "claims_by_document": by_document,
-        "labels": CLAIM_LABELS,
+        "labels": tuple(label.value for label in CLAIM_LABELS),
         "fits": FITS,
         "gaps": {d["id"]: gap_map(d, by_document.get(d["id"], [])) for d in report["documents"]},
         "citing": citing(report),

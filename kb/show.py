@@ -1,11 +1,20 @@
-"""`kb show`: a work with the claims that rest on it, or a claim with its sources, as terminal text."""
+"""`kb show`: a work, a claim, a leaflet's summary, or the claims holding some words, as terminal text.
+
+A claim is shown with its label, sources and findings (with a suggested rewrite where the
+audit proposes one); a work with the claims resting on it; a leaflet with its counts per
+label and per finding. Anything else is looked for as words in the claims' texts.
+"""
 
 from __future__ import annotations
 
+import difflib
 import textwrap
+from collections import Counter
 
-from kb.graph import claim_node, claims_on, work_node, works_behind
+from kb.findings import Finding
+from kb.graph import claims_on, works_behind
 from kb.knowledgebase import KnowledgeBase
+from kb.labels import CLAIM_LABELS
 from kb.report import reference_text
 
 
@@ -13,56 +22,122 @@ def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent)
 
 
+def _findings(kb: KnowledgeBase) -> list[Finding]:
+    from kb.audit import run
+
+    found = kb.memo.get("findings")
+    if found is None:
+        found = kb.memo["findings"] = run(kb)
+    return found
+
+
+def _finding_lines(findings: list[Finding], indent: str = "  ") -> list[str]:
+    lines = []
+    for finding in findings:
+        lines.append(_wrap(f"{finding.severity.value} [{finding.rule}]: {finding.message}", indent))
+        if finding.suggestion:
+            lines.append(_wrap(f"suggested: {finding.suggestion}", indent + "  "))
+    return lines
+
+
 def _claim(kb: KnowledgeBase, claim_id: str) -> str:
-    node = kb.graph.nodes[claim_node(claim_id)]
-    document = next(d for d in kb.documents if d.id == node["document"])
+    document = next(d for d in kb.documents if any(c.id == claim_id for c in d.claims))
     claim = next(c for c in document.claims if c.id == claim_id)
-    lines = [f"claim {claim.id}  [{node['label']}]  {kb.display(document.claims_path)}:{claim.line}",
+    label = kb.labels.claims[claim_id]
+    lines = [f"claim {claim.id}  [{label.label}]  {kb.display(document.claims_path)}:{claim.line}",
              _wrap(f"“{claim.text}”"),
              f"  section: {claim.section}   kind: {claim.kind}"]
     if claim.cited_as:
         lines.append(f"  cited as: {claim.cited_as}")
-    lines.append(_wrap(f"label: {node['label_reason']}"))
+    lines.append(_wrap(f"label: {label.reason}"))
     for link in works_behind(kb.graph, claim_id):
         work = kb.works.get(link.key)
         lines.append(f"  -> {link.key}  fit: {link.fit}")
         if work is None:
             lines.append("     not in references.bib")
             continue
-        work_data = kb.graph.nodes[work_node(link.key)]
+        work_label = kb.labels.works[link.key]
         lines.append(_wrap(reference_text(work), "     "))
-        lines.append(f"     {work_data['label']}: {work_data['label_reason']}")
+        lines.append(f"     {work_label.label}: {work_label.reason}")
         for name in ("population", "n", "verificationstatus"):
             if work.get(name):
                 lines.append(_wrap(f"{name}: {work.get(name)}", "     "))
         if link.note:
             lines.append(_wrap(f"note: {link.note}", "     "))
+    findings = [f for f in _findings(kb) if f.claim == claim_id]
+    lines.append(f"  findings: {len(findings)}")
+    lines += _finding_lines(findings, "    ")
     return "\n".join(lines)
 
 
 def _work(kb: KnowledgeBase, key: str) -> str:
     work = kb.works[key]
-    data = kb.graph.nodes[work_node(key)]
-    lines = [f"work {key}  [{data['label']}, EBRO {data['ebro'] or '–'}]  references.bib:{work.line}",
+    label = kb.labels.works[key]
+    lines = [f"work {key}  [{label.label}, EBRO {label.ebro or '–'}]  references.bib:{work.line}",
              _wrap(reference_text(work)),
-             _wrap(f"label: {data['label_reason']}")]
+             _wrap(f"label: {label.reason}")]
     for name in ("population", "n", "verificationstatus", "verification"):
         if work.get(name):
             lines.append(_wrap(f"{name}: {work.get(name)}"))
     links = claims_on(kb.graph, key)
     lines.append(f"  claims resting on it: {len(links)}")
     for link in links:
-        claim = kb.graph.nodes[claim_node(link.claim)]
-        lines.append(f"  <- {link.claim} [{claim['label']}]  fit: {link.fit}")
+        lines.append(f"  <- {link.claim} [{kb.labels.claims[link.claim].label}]  fit: {link.fit}")
         if link.note:
             lines.append(_wrap(f"note: {link.note}", "     "))
+    findings = [f for f in _findings(kb) if f.key == key and f.claim is None]
+    if findings:
+        lines.append(f"  findings: {len(findings)}")
+        lines += _finding_lines(findings, "    ")
+    return "\n".join(lines)
+
+
+def _document(kb: KnowledgeBase, doc_id: str) -> str:
+    document = next(d for d in kb.documents if d.id == doc_id)
+    counts = Counter(kb.labels.claims[c.id].label for c in document.claims)
+    paths = {kb.display(document.claims_path), kb.display(document.text_path)}
+    findings = [f for f in _findings(kb) if f.location.path in paths]
+    lines = [f"leaflet {document.id}  {kb.display(document.claims_path)}",
+             _wrap(f"{document.title}" + (f" ({document.publisher})" if document.publisher else "")),
+             f"  language: {document.language}   text: {kb.display(document.text_path)}",
+             f"  claims: {len(document.claims)}  "
+             + ", ".join(f"{label}: {counts[label]}" for label in CLAIM_LABELS)]
+    by_rule = Counter(f.rule for f in findings)
+    lines.append(f"  findings: {len(findings)}" + (
+        "  (" + ", ".join(f"{rule}: {n}" for rule, n in sorted(by_rule.items())) + ")" if by_rule else ""))
+    cited = sorted({s.key for c in document.claims for s in c.sources})
+    lines.append(_wrap(f"works cited: {len(cited)}" + (f" ({', '.join(cited)})" if cited else "")))
+    return "\n".join(lines)
+
+
+def _words(kb: KnowledgeBase, words: str) -> str | None:
+    wanted = words.casefold().split()
+    hits = [(d, c) for d in kb.documents for c in d.claims
+            if all(w in " ".join(c.text.casefold().split()) for w in wanted)]
+    if not wanted or not hits:
+        return None
+    lines = [f"{len(hits)} claim{'s' if len(hits) != 1 else ''} holding “{words}”:"]
+    for document, claim in hits:
+        lines.append(f"  {claim.id}  [{kb.labels.claims[claim.id].label}]  "
+                     f"{kb.display(document.claims_path)}:{claim.line}")
+        lines.append(_wrap(f"“{claim.text}”", "     "))
     return "\n".join(lines)
 
 
 def describe(kb: KnowledgeBase, target: str) -> str | None:
-    """The text for a claim id or a work key, or None when it is neither."""
-    if claim_node(target) in kb.graph:
+    """The text for a claim id, a work key, a leaflet id, or words of claims; None when none fits."""
+    if target in kb.labels.claims:
         return _claim(kb, target)
     if target in kb.works:
         return _work(kb, target)
-    return None
+    if any(d.id == target for d in kb.documents):
+        return _document(kb, target)
+    return _words(kb, target)
+
+
+def not_found(kb: KnowledgeBase, target: str) -> str:
+    """What to say when `describe` found nothing: the closest names, if any."""
+    names = [*kb.works, *kb.labels.claims, *(d.id for d in kb.documents)]
+    close = difflib.get_close_matches(target, names, n=3, cutoff=0.6)
+    said = f"no work, claim or leaflet called {target!r}, and no claim holds those words"
+    return said + (f"; did you mean {' or '.join(close)}?" if close else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -80,6 +81,38 @@ class LeafletText:
     def line_of(self, offset: int) -> int:
         """1-based line number of the character at `offset`."""
         return bisect.bisect_right(self.line_starts, offset)
+
+
+def closest_difference(text: LeafletText, span_text: str) -> str:
+    """For a claim text not found verbatim: "; closest passage (line N): '...'", and where the two
+    first differ, so that a one-letter slip is found at once. "" when nothing in the text is close."""
+    needle = collapse(span_text)
+    haystack = text.collapsed
+    if not needle or not haystack:
+        return ""
+    matcher = difflib.SequenceMatcher(None, haystack, needle, autojunk=False)
+    anchor = matcher.find_longest_match(0, len(haystack), 0, len(needle))
+    if anchor.size < min(12, max(3, len(needle) // 3)):
+        return ""
+    start = max(0, anchor.a - anchor.b - 10)
+    window = haystack[start:anchor.a - anchor.b + len(needle) + 10]
+    aligned = difflib.SequenceMatcher(None, window, needle, autojunk=False)
+    blocks_ = [b for b in aligned.get_matching_blocks() if b.size]
+    first, last = blocks_[0], blocks_[-1]
+    passage_start, passage_end = start + first.a - first.b, start + last.a + last.size + (len(needle) - last.b - last.size)
+    while passage_end < len(haystack) and haystack[passage_end].isalnum():
+        passage_end += 1  # to the end of its last word
+    passage = haystack[max(passage_start, 0):passage_end]
+    passage_start = max(passage_start, 0) + len(passage) - len(passage.lstrip())
+    where = text.line_of(text._original(passage_start))
+    said = f"; closest passage (line {where}): {passage.strip()!r}"
+    diff = next((op for op in aligned.get_opcodes() if op[0] != "equal"
+                 and not (op[0] == "delete" and op[3] in (0, len(needle)))), None)
+    if diff is None:
+        return said
+    at_text, at_claim = (diff[2] if diff[3] == 0 else diff[1]), diff[3]
+    return (said + f"; they first differ after {needle[max(0, at_claim - 20):at_claim]!r}: the text goes on "
+            f"{window[at_text:at_text + 15]!r}, the claim {needle[at_claim:at_claim + 15]!r}")
 
 
 _BLOCK_START = re.compile(r"[ \t]*(?:[-•*]\s|\d+\.\s)")

@@ -14,8 +14,9 @@ def test_missing_reference(root, kb) -> None:
 
 def test_claim_not_in_text(root, kb) -> None:
     result = kb("--kb", root("claim_not_in_text"), "audit")
-    assert "claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt [claim-not-in-text]" \
-        in result.out.splitlines()
+    assert "claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt; closest passage (line 1): " \
+        "'Bewegen helpt tegen angst'; they first differ after 'ewegen helpt tegen a': the text goes on " \
+        "'ngst (Smith, 2', the claim 'lles' [claim-not-in-text]" in result.out.splitlines()
     assert result.code == 1
 
 

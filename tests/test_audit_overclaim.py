@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.overclaim import assess, compile_pattern, language
+from kb.audit.overclaim import assess, compile_pattern, language
 
 LEIRVAG = ("Vergelijkend onderzoek toont aan dat groepstherapie gericht op lichaamsbewustzijn effectiever is dan "
            "psychodynamische groepstherapie in het reduceren van problematisch functioneren")
@@ -196,7 +196,7 @@ def test_pattern_language(pattern: str, text: str, matched: str | None) -> None:
 
 
 def test_the_phrase_data_is_consistent() -> None:
-    from kb.overclaim import languages
+    from kb.audit.overclaim import languages
     assert set(languages()) == {"nl", "en"}
     for lang in languages().values():
         assert lang.phrases and lang.hedges and lang.qualifiers

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import REPO, ROOTS
 from kb.audit import RULES
+from kb.findings import INPUT_RULES
 
 CASES = [
     ("unsupported_claim", [
@@ -43,7 +44,28 @@ CASES = [
         "[ambiguous-citation]",
     ], 1),
     ("cited_without_source", [
+        "claims/a.txt:1: error: the citation (Doe, 2001) is placed by no claim of claims/a.yaml and cannot be read "
+        "as one record per work (no record in the bibliography matches Doe, 2001), so the leaflet cannot list its "
+        "work: link it from a claim's sources [citation-not-placed]",
         "claims/a.yaml:2: warning: claim somber is cited as '(Doe, 2001)' but links no work [cited-without-source]",
+        "claims/a.yaml:2: warning: claim somber has no support: the leaflet cites no source for this claim "
+        "[unsupported-claim]",
+    ], 1),
+    ("citation_not_placed", [
+        "claims/a.txt:5: error: the citation Berg en Vos (2017) is placed by no claim of claims/a.yaml and cannot "
+        "be read as one record per work (Berg en Vos (2017) matches 2 records: berg2017a, berg2017b; the year "
+        "needs its a/b), so the leaflet cannot list its work: link it from a claim's sources [citation-not-placed]",
+        "claims/a.txt:5: warning: the citation Berg en Vos (2017) is covered by no claim of claims/a.yaml "
+        "[uncovered-citation]",
+        "claims/a.yaml:5: warning: claim weg: 2016: the year of berg2017a is 2017 [citation-mismatch]",
+        "claims/a.yaml:5: error: claim weg: its printed citation '(Berg & Vos, 2016)' is not found in the "
+        "leaflet, so its citation cannot be placed [citation-not-placed]",
+        "claims/a.yaml:5: info: claim weg is empirical only by taking its citation at face value: whether "
+        "berg2017a says this is unassessed [unassessed-support]",
+    ], 1),
+    ("no_citations", [
+        "claims/a.yaml:0: info: the leaflet cites no works (no claim has sources, no printed citation), so its "
+        "reference list is empty [no-citations]",
         "claims/a.yaml:2: warning: claim somber has no support: the leaflet cites no source for this claim "
         "[unsupported-claim]",
     ], 0),
@@ -100,6 +122,8 @@ CASES = [
 def test_rule_gives_exactly_its_findings(name: str, expected: list[str], code: int, root, kb) -> None:
     result = kb("--kb", root(name), "audit")
     *findings, summary = result.out.splitlines()
+    if name != "no_citations":  # the info every leaflet without a citation gets
+        findings = [line for line in findings if not line.endswith("[no-citations]")]
     assert findings == expected
     assert re.fullmatch(r"\d+ errors?, \d+ warnings?, \d+ infos?", summary)
     assert result.code == code
@@ -173,21 +197,24 @@ def test_report_shows_the_suggestion_next_to_the_claim(root, kb) -> None:
 
 def test_rules_list_matches_the_readme(kb) -> None:
     listed = kb("audit", "--rules").out.splitlines()
-    assert [line.split()[0] for line in listed] == list(RULES)
+    assert [line.split()[0] for line in listed] == list(RULES) + [r.name for r in INPUT_RULES]
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = readme.split("## Audit rules", 1)[1]
     rows = {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(r"^\| (\S+) \| (\w+) \| (.+) \|$", table,
                                                                        re.MULTILINE)}
-    assert {name: (r.severity.value, r.description) for name, r in RULES.items()} == \
-        {name: rows[name] for name in RULES if name in rows}
-    assert set(RULES) <= set(rows)
+    every = {**RULES, **{r.name: r for r in INPUT_RULES}}
+    assert {name: (r.severity.value, r.description) for name, r in every.items()} == \
+        {name: rows[name] for name in every if name in rows}
+    assert set(every) <= set(rows)
 
 
 @pytest.mark.parametrize("name, rule, expected", [
     ("missing_reference", "missing-reference",
      ["claims/a.yaml:6: error: claim helpt cites doe2001, which references.bib lacks [missing-reference]"]),
     ("claim_not_in_text", "claim-not-in-text",
-     ["claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt [claim-not-in-text]"]),
+     ["claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt; closest passage (line 1): "
+      "'Bewegen helpt tegen angst'; they first differ after 'ewegen helpt tegen a': the text goes on "
+      "'ngst (Smith, 2', the claim 'lles' [claim-not-in-text]"]),
     ("unused_reference", "unused-reference",
      ["references.bib:17: warning: jansen2018 is cited by no claim [unused-reference]"]),
     ("duplicate_reference", "duplicate-reference", [

@@ -58,7 +58,8 @@ def test_unreadable_input_writes_nothing_and_keeps_the_previous_report(root, kb)
 def test_missing_kb_folder_is_a_clear_error(kb, tmp_path: Path) -> None:
     result = kb("--kb", tmp_path / "nowhere", "audit")
     assert result.code == 2
-    assert "no such knowledge-base folder" in result.err
+    assert result.err == f"kb: no references.bib in {(tmp_path / 'nowhere').as_posix()}: not a knowledge base. " \
+        "Name one with --kb DIR, or make one with kb init DIR\n"
     assert "Traceback" not in result.err
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import kb.cli
+import kb.build
 from kb import cache
 
 REPORT = ("report.html", "report.json", "report.md")
@@ -18,13 +18,13 @@ REPORT = ("report.html", "report.json", "report.md")
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every time a run reads the KB (a cache miss), its folder."""
     seen: list[Path] = []
-    real = kb.cli.load
+    real = kb.build.load
 
     def spy(root: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(root)
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(kb.cli, "load", spy)
+    monkeypatch.setattr(kb.build, "load", spy)
     return seen
 
 

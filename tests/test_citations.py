@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.citations import find
+from kb.citations.parse import find
 
 # (text, the span of every group found in it, in order)
 FORMS: list[tuple[str, list[str]]] = [

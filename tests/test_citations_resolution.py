@@ -6,8 +6,8 @@ import pytest
 from conftest import ROOTS
 
 from kb import bibliography
-from kb.citations import find
-from kb.resolution import Index, resolve
+from kb.citations.parse import find
+from kb.citations.resolve import Index, resolve
 
 BIB, _ = bibliography.load(ROOTS / "citation_mismatch" / "references.bib", "references.bib")
 INDEX = Index(BIB.works)
@@ -116,7 +116,7 @@ def test_problem_messages_name_the_record(printed: str, message: str) -> None:
 
 
 def test_an_abbreviation_defined_in_the_text_resolves_later() -> None:
-    from kb.extract import extract
+    from kb.citations.extract import extract
     text = "Eerst (Rijksinstituut voor Volksgezondheid en Milieu [RIVM], 2020). Later (RIVM, 2020)."
     result = extract(text, BIB.works, "a")
     assert [(g.group.text, g.keys) for g in result.groups] == [
@@ -126,7 +126,7 @@ def test_an_abbreviation_defined_in_the_text_resolves_later() -> None:
 
 
 def test_a_preposition_before_a_narrative_citation_is_left_out_unless_the_record_has_it() -> None:
-    from kb.extract import extract
+    from kb.citations.extract import extract
     text = ("Uit een meta-analyse van Cuijpers e.a. (2019) blijkt dit. Zoals beschreven door van Dijk (2010) is "
             "het zo. Het model van Bosscher (2014) is bekend.")
     result = extract(text, BIB.works, "a")
@@ -143,7 +143,7 @@ def test_citations_joined_by_en_resolve_each() -> None:
 
 
 def test_a_place_before_a_narrative_citation_is_left_out_where_the_record_says_so() -> None:
-    from kb.extract import extract
+    from kb.citations.extract import extract
     text = "Zie voor een overzicht, voor Nederland, Nauta (2005, hoofdstuk 2). Voor Amsterdam, Jansen (2018) ook."
     result = extract(text, BIB.works, "a")
     assert [(g.group.text, g.keys) for g in result.groups] == [

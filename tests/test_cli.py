@@ -28,7 +28,7 @@ def test_show_a_work(root, kb) -> None:
 def test_show_unknown(root, kb) -> None:
     result = kb("--kb", root("tiny"), "show", "nothing")
     assert result.code == 2
-    assert "no work or claim called 'nothing'" in result.err
+    assert result.err == "kb: no work, claim or leaflet called 'nothing', and no claim holds those words\n"
 
 
 def test_init_then_report(kb, tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import REPO, ROOTS
 
-from kb import bibliography, csl
+from kb import bibliography
+from kb.apa import csl
 
 RECORDS, _ = bibliography.load(ROOTS / "csl_records" / "references.bib", "references.bib")
 

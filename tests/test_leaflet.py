@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TESTS, check_golden
 
-from kb import style
+from kb.apa import style
 
 GOLDEN = TESTS / "golden" / "leaflet"
 
@@ -143,11 +143,14 @@ def test_bad_input_is_all_reported_and_nothing_written(root, kb, tmp_path: Path)
     result = kb("--kb", root("leaflet_bad"), "leaflet", "folder", "--out", out)
     assert result.code == 1
     assert result.err.splitlines() == [
+        "claims/folder.txt:1: error: the citation (Jansen, 2001) is placed by no claim of claims/folder.yaml and "
+        "cannot be read as one record per work (no record in the bibliography matches Jansen, 2001), so the "
+        "leaflet cannot list its work: link it from a claim's sources [citation-not-placed]",
         "claims/folder.yaml:2: error: claim ontspanning: its printed citation '(Glantz & Goisman, 1990)' is not "
         "found in the leaflet, so its citation cannot be placed [citation-not-placed]",
         "claims/folder.yaml:8: error: claim rust cites nobody2000, which references.bib lacks [missing-reference]",
-        "claims/folder.yaml:9: warning: claim slapen prints the citation '(Jansen, 2001)' but links no source, so "
-        "it is left as printed and its works are not in the list [citation-without-source]",
+        "claims/folder.yaml:9: warning: claim slapen is cited as '(Jansen, 2001)' but links no work "
+        "[cited-without-source]",
         "kb: the leaflet cannot be rendered; nothing was written",
     ]
     assert not out.exists()
@@ -210,7 +213,8 @@ def test_alkura_leaflet_cites_nothing_and_says_so(kb) -> None:
     assert result.out.endswith(
         "## Literatuur\n\nDeze folder noemt geen bronnen: geen bewering in claims/alkura-alk.yaml verwijst naar "
         "literatuur. De literatuurlijst is daarom leeg.\n")
-    assert result.err == ("claims/alkura-alk.yaml:0: info: the leaflet cites no works (no claim has sources), "
+    assert result.err == ("claims/alkura-alk.yaml:0: info: the leaflet cites no works (no claim has sources, "
+                          "no printed citation), "
                           "so its reference list is empty [no-citations]\n")
     html = kb("--kb", REPO, "leaflet", "alkura-alk", "--format", "html").out
     assert '<p class="note">Deze folder noemt geen bronnen' in html
@@ -250,13 +254,13 @@ def test_a_leaflet_is_read_alone(root, kb) -> None:
     assert audit.code == 2
     assert "claims/other.yaml:5: error: cannot read YAML" in audit.err
     unknown = kb("--kb", folder, "leaflet", "nothing")
-    assert (unknown.code, unknown.err) == (2, "kb: no leaflet called 'nothing' (known: folder)\n")
+    assert (unknown.code, unknown.err) == (2, "kb: no leaflet called 'nothing' (known: folder, other)\n")
 
 
 def test_a_leaflet_needs_no_graph() -> None:
-    """Neither the graph (networkx) nor the audit's and extraction's modules are imported."""
+    """Neither the graph (networkx) nor the report's and extraction's sentence modules are imported."""
     code = ("import sys; from kb.cli import main; main(['--kb', sys.argv[1], 'leaflet', 'npi-pmt']); "
-            "print(sorted(m for m in sys.modules if m in ('networkx', 'kb.graph', 'kb.audit', 'kb.extract', "
-            "'kb.report', 'pysbd', 'regex')), file=sys.stderr)")
+            "print(sorted(m for m in sys.modules if m in ('networkx', 'kb.graph', 'kb.citations.extract', "
+            "'kb.citations.sentences', 'kb.report', 'pysbd')), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True)
     assert result.stderr.splitlines()[-1] == "[]"

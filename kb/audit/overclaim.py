@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from kb.audit.claims import supporting
+from kb.audit.registry import checks, declare
+from kb.claims import Claim
+from kb.findings import Finding, Location, Severity
+from kb.knowledgebase import KnowledgeBase
+from kb.labels import EMPIRICAL, EXPERT_BASED, UNSUPPORTED
 
 MAX_GAP = 6  # words a `...` may span: a Dutch middle field can be long
 NEGATION_REACH = 3  # words before a phrase in which a negator cancels it
@@ -287,3 +295,57 @@ def assess(text: str, code: str, weak: bool = False) -> Assessment | None:
     if not hits:
         return None
     return Assessment(tuple(hits), rewrite(text, hits, weak))
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+OVERCLAIM = declare("overclaim", Severity.WARNING,
+                    "assertive wording (toont aan, bekend is dat, essentieel; proves) on a claim that is unsupported, "
+                    "expert-only or rests on EBRO B/C work only; proposes a hedged rewrite")
+UNCHECKED_LANGUAGE = declare("unchecked-language", Severity.INFO,
+                             "a leaflet in a language kb/data/phrases.toml has no lists for: overclaim cannot check it")
+
+
+def _weak_basis(kb: KnowledgeBase, claim: Claim) -> tuple[str, bool] | None:
+    """What a claim rests on when that is too little for assertive wording, and whether it is
+    very little (unsupported or expert-only: the GRADE "uncertain whether" hedge), else None."""
+    label = kb.labels.claims[claim.id]
+    if label.label is UNSUPPORTED:
+        return f"has no support ({label.reason.removeprefix('unsupported: ')})", True
+    keys = supporting(kb, claim)
+    works = "; ".join(f"{k}, {kb.works[k].design or 'design not given'}" for k in keys
+                      if label.label is EXPERT_BASED or kb.labels.works[k].label is EMPIRICAL)
+    if label.label is EXPERT_BASED:
+        return f"rests on expert-based work only ({works})", True
+    if label.label is EMPIRICAL and label.strongest in ("B", "C"):
+        levels = sorted({kb.labels.works[k].ebro for k in keys if kb.labels.works[k].label is EMPIRICAL})
+        return f"rests on EBRO {'/'.join(levels)} work only ({works})", False
+    return None
+
+
+@checks(OVERCLAIM)
+def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
+    for document in kb.documents:
+        path = kb.display(document.claims_path)
+        for claim in document.claims:
+            if claim.kind != "clinical" or not claim.text:
+                continue
+            basis = _weak_basis(kb, claim)
+            if basis is None:
+                continue
+            found = assess(claim.text, document.language, weak=basis[1])
+            if found is None:
+                continue
+            words = ", ".join(f"'{hit.words}'" for hit in found.hits)
+            yield OVERCLAIM.finding(Location(path, claim.line), f"{words} in claim {claim.id}, which {basis[0]}",
+                                    claim=claim.id, suggestion=found.suggestion)
+
+
+@checks(UNCHECKED_LANGUAGE)
+def _unchecked_language(kb: KnowledgeBase) -> Iterator[Finding]:
+    for document in kb.documents:
+        if language(document.language) is None and any(c.kind == "clinical" for c in document.claims):
+            known = ", ".join(sorted(languages()))
+            yield UNCHECKED_LANGUAGE.finding(Location(kb.display(document.claims_path), 0),
+                                             f"no phrase lists for language '{document.language}' (known: {known}): "
+                                             "its claims were not checked for overclaim")

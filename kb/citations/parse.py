@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from kb import citation_grammar as grammar
+from kb.citations import grammar
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Record checks: findings on the entries of references.bib, each at its entry's line.
 
 Whether a record was verified, which fields it lacks, whether two entries are one work,
-whether a DOI is well formed. The audit registers these functions as named rules.
+whether a DOI is well formed.
 """
 
 from __future__ import annotations
@@ -11,10 +11,23 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from kb.audit.registry import checks, declare
 from kb.bibliography import VERIFICATION_STATES, Work
 from kb.findings import Finding, Location, Severity
 from kb.knowledgebase import BIB_NAME, KnowledgeBase
 from kb.labels import DESIGNS, WORK_LABELS
+
+UNVERIFIED_REFERENCE = declare("unverified-reference", Severity.WARNING,
+                               "a record not verified or verified-core (partly, from-memory, unresolved, none), "
+                               "with what was not seen")
+FIELDS_FROM_MEMORY = declare("fields-from-memory", Severity.INFO,
+                             "a verified or verified-core record with fields from memory, naming them")
+MISSING_FIELD = declare("missing-field", Severity.ERROR,
+                        "a record lacks a field its type needs, design, verificationstatus, or population and n of "
+                        "an empirical design; or has a value outside the vocabulary")
+DUPLICATE_REFERENCE = declare("duplicate-reference", Severity.WARNING,
+                              "two records with the same DOI, or the same title and year")
+MALFORMED_DOI = declare("malformed-doi", Severity.WARNING, "a doi or doiunverified that is not a bare DOI (10.xxxx/...)")
 
 # Statuses that count as checked against a source (the rest are reported as unverified).
 VERIFIED = ("verified", "verified-core")
@@ -71,6 +84,7 @@ def not_seen(verification: str) -> str:
     return ""
 
 
+@checks(UNVERIFIED_REFERENCE)
 def unverified_reference(kb: KnowledgeBase) -> Iterator[Finding]:
     for key, work in kb.works.items():
         status = work.verification_status
@@ -83,9 +97,10 @@ def unverified_reference(kb: KnowledgeBase) -> Iterator[Finding]:
             message = f"{key} is not verified ({status}), and no verification field says what was checked"
         else:
             message = f"{key} is not verified ({status}): {not_seen(verification) or verification}"
-        yield Finding(_at(work), Severity.WARNING, "unverified-reference", message, key=key)
+        yield UNVERIFIED_REFERENCE.finding(_at(work), message, key=key)
 
 
+@checks(FIELDS_FROM_MEMORY)
 def fields_from_memory(kb: KnowledgeBase) -> Iterator[Finding]:
     for key, work in kb.works.items():
         if work.verification_status not in VERIFIED:
@@ -93,8 +108,7 @@ def fields_from_memory(kb: KnowledgeBase) -> Iterator[Finding]:
         for clause in _clauses(work.get("verification")):
             marker = re.search(r"\bfrom memory\b", clause, re.IGNORECASE)
             if marker:
-                yield Finding(_at(work), Severity.INFO, "fields-from-memory",
-                              f"{key} is {work.verification_status}, but not every field was seen in a source: "
+                yield FIELDS_FROM_MEMORY.finding(_at(work), f"{key} is {work.verification_status}, but not every field was seen in a source: "
                               f"{clause[marker.start():]}", key=key)
                 break
 
@@ -107,6 +121,7 @@ def _present(work: Work, name: str) -> bool:
     return bool(work.get(name).strip())
 
 
+@checks(MISSING_FIELD)
 def missing_field(kb: KnowledgeBase) -> Iterator[Finding]:
     for key, work in kb.works.items():
         required = REQUIRED.get(work.entry_type, DEFAULT_REQUIRED)
@@ -117,22 +132,18 @@ def missing_field(kb: KnowledgeBase) -> Iterator[Finding]:
         if DESIGNS.get(design, "") in EMPIRICAL_LEVELS:
             missing += [name for name in ("population", "n") if not work.get(name)]
         if missing:
-            yield Finding(_at(work), Severity.ERROR, "missing-field",
-                          f"{key} ({work.entry_type}) lacks {', '.join(missing)}", key=key)
+            yield MISSING_FIELD.finding(_at(work), f"{key} ({work.entry_type}) lacks {', '.join(missing)}", key=key)
         if design and design not in DESIGNS:
             close = difflib.get_close_matches(design.lower(), list(DESIGNS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else " (see the README's design table)"
-            yield Finding(_at(work), Severity.ERROR, "missing-field",
-                          f"{key}: design '{design}' is not in the design vocabulary{hint}", key=key)
+            yield MISSING_FIELD.finding(_at(work), f"{key}: design '{design}' is not in the design vocabulary{hint}", key=key)
         status = work.verification_status
         if status and status not in VERIFICATION_STATES:
-            yield Finding(_at(work), Severity.ERROR, "missing-field",
-                          f"{key}: verificationstatus '{status}' is not one of {', '.join(VERIFICATION_STATES)}",
+            yield MISSING_FIELD.finding(_at(work), f"{key}: verificationstatus '{status}' is not one of {', '.join(VERIFICATION_STATES)}",
                           key=key)
         evidence = work.get("evidence")
         if evidence and evidence not in WORK_LABELS:
-            yield Finding(_at(work), Severity.ERROR, "missing-field",
-                          f"{key}: evidence '{evidence}' is not one of {', '.join(WORK_LABELS)}", key=key)
+            yield MISSING_FIELD.finding(_at(work), f"{key}: evidence '{evidence}' is not one of {', '.join(WORK_LABELS)}", key=key)
 
 
 def normal_doi(value: str) -> str:
@@ -145,6 +156,7 @@ def normal_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", plain.casefold()).split())
 
 
+@checks(DUPLICATE_REFERENCE)
 def duplicate_reference(kb: KnowledgeBase) -> Iterator[Finding]:
     dois: dict[str, Work] = {}
     titles: dict[tuple[str, str], Work] = {}
@@ -164,10 +176,10 @@ def duplicate_reference(kb: KnowledgeBase) -> Iterator[Finding]:
                 duplicate = (seen, f"same title and year ({work.year})")
         if duplicate is not None:
             first, reason = duplicate
-            yield Finding(_at(work), Severity.WARNING, "duplicate-reference",
-                          f"{key} duplicates {first.key} ({BIB_NAME}:{first.line}): {reason}", key=key)
+            yield DUPLICATE_REFERENCE.finding(_at(work), f"{key} duplicates {first.key} ({BIB_NAME}:{first.line}): {reason}", key=key)
 
 
+@checks(MALFORMED_DOI)
 def malformed_doi(kb: KnowledgeBase) -> Iterator[Finding]:
     for key, work in kb.works.items():
         for name in ("doi", "doiunverified"):
@@ -176,5 +188,4 @@ def malformed_doi(kb: KnowledgeBase) -> Iterator[Finding]:
                 continue
             bare = _DOI_PREFIX.sub("", value).strip()
             advice = f"write the bare DOI {bare}" if _DOI.fullmatch(bare) else "a DOI looks like 10.1000/xyz"
-            yield Finding(_at(work), Severity.WARNING, "malformed-doi",
-                          f"{key}: {name} '{value}' is not a DOI; {advice}", key=key)
+            yield MALFORMED_DOI.finding(_at(work), f"{key}: {name} '{value}' is not a DOI; {advice}", key=key)

@@ -15,7 +15,7 @@ originals do, and the leaflet tests compare the result with pandoc's. One thing 
 variables each element can render from are read from the style (`_needs`), and a child that
 needs only variables the work lacks is not walked, since citeproc-py would walk it only to
 render nothing (a quarter of the time of an APA reference list). A parsed style must not be
-changed once it has rendered (kb.style changes its variants while parsing them, before any use).
+changed once it has rendered (kb.apa.style changes its variants while parsing them, before any use).
 """
 
 from __future__ import annotations

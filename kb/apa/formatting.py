@@ -1,6 +1,6 @@
 """Formatted references: APA 7 in-text citations and reference-list entries from CSL-JSON items.
 
-The formatting is citeproc-py's with the official APA style (kb.style). What the processor
+The formatting is citeproc-py's with the official APA style (kb.apa.style). What the processor
 lacks at the level of citations is added here, as CSL 1.0.2 describes it:
 
 - disambiguation: names added to an "et al." that two different author lists share, initials
@@ -23,7 +23,7 @@ from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliograp
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String
 
-from kb.style import CSL_NS, MARKS, RICH, shared, style
+from kb.apa.style import CSL_NS, MARKS, RICH, shared, style
 
 Shown = tuple[int, bool]  # disambiguation: authors to show in citations (0: the style's), with initials
 
@@ -241,7 +241,7 @@ def _author_list(reference: Any) -> tuple[tuple[str, ...], ...]:
 
 def format_items(items: list[dict[str, Any]], locale: str,
                  citations: Iterable[tuple[Sequence[str], bool]] | None = None) -> Formatted:
-    """Citation pieces and reference entries of `items` (CSL-JSON, see kb.csl) in `locale`.
+    """Citation pieces and reference entries of `items` (CSL-JSON, see kb.apa.csl) in `locale`.
 
     `citations` are the (keys, narrative) citations the text will ask for; with them, only
     what those need is rendered (narrative names, the order of cites sharing a citation).

@@ -16,10 +16,10 @@ from functools import cache
 
 import regex
 
-from kb import organisations
 from kb.bibliography import Name, Work
-from kb.citation_grammar import WORD_BREAK
-from kb.citations import Citation
+from kb.citations import organisations
+from kb.citations.grammar import WORD_BREAK
+from kb.citations.parse import Citation
 
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
 PROBLEM_KINDS = (

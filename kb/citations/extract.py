@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import regex
 
-from kb import citations, sentences
 from kb.bibliography import Work
-from kb.citations import Group, collapse
-from kb.resolution import Index, Problem, Resolution, resolve
-from kb.sentences import Sentence
+from kb.citations import parse, sentences
+from kb.citations.parse import Group, collapse
+from kb.citations.resolve import Index, Problem, Resolution, resolve
+from kb.citations.sentences import Sentence
 
 _LIST_MARKER = regex.compile(r"(?:[-•*–]|\d{1,2}[.)]|\p{Ll}\))\s+")
 _EDGE_PUNCTUATION = " \t\n,;:"
@@ -126,9 +126,9 @@ def _reading(text: str, group: Group, index: Index) -> Group:
     """"onderzoek van Jansen (2010)": keep "van" only where the record's surname has it; "voor
     Nederland, Nauta (2005)": drop leading names only where the rest has a record and the whole has none."""
     if group.narrative and len(group.citations[0].authors) > 1 and not resolve(group.citations[0], index).keys:
-        group = next((g for g in citations.without_leading_authors(text, group)
+        group = next((g for g in parse.without_leading_authors(text, group)
                       if resolve(g.citations[0], index).keys), group)
-    shorter = citations.without_preposition(text, group)
+    shorter = parse.without_preposition(text, group)
     if shorter is None:
         return group
     keys = resolve(group.citations[0], index).keys
@@ -142,7 +142,7 @@ def _reading(text: str, group: Group, index: Index) -> Group:
 def extract(text: str, works: Mapping[str, Work], document: str, language: str | None = None) -> Extraction:
     """Find, resolve and place every citation of `text`, and draft its claims."""
     language = language or sentences.guess_language(text)
-    groups = citations.find(text)
+    groups = parse.find(text)
     all_sentences = sentences.split(text, language, [(g.start, g.end) for g in groups])
     index = Index(works)
     for citation in (c for g in groups for c in g.citations):

@@ -1,0 +1,266 @@
+"""Citation rules: each claim's printed citation (`cited_as`) against its sources' records, the
+citations of a leaflet's text that no claim covers, and the leaflet's placement of citations.
+
+Citations are read with kb.citations, the parser behind `kb extract`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
+
+from kb.audit.claims import claims_of
+from kb.audit.registry import checks, declare
+from kb.bibliography import Work
+from kb.claims import Claim, Document
+from kb.findings import Finding, Location, Severity
+from kb.knowledgebase import KnowledgeBase
+
+if TYPE_CHECKING:
+    from kb.placement import Placement
+
+AMBIGUOUS_CITATION = declare("ambiguous-citation", Severity.ERROR,
+                             "a citation without a/b while two works share its authors and year (Fonagy 2017)")
+CITED_WITHOUT_SOURCE = declare("cited-without-source", Severity.WARNING,
+                               "a claim with a printed citation (cited_as) that links no work")
+CITATION_MISMATCH = declare(
+    "citation-mismatch", Severity.WARNING,
+    "a claim's `cited_as` disagrees with the records of its sources (surname spelling, particle, co-author left "
+    "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen), names none of them, leaves a "
+    "source out, or cites a work otherwise than another claim does")
+UNCOVERED_CITATION = declare(
+    "uncovered-citation", Severity.WARNING,
+    "a citation in a leaflet's text (found as `kb extract` finds it) that no claim's `cited_as` holds and that no "
+    "claim's span ends right before")
+CITATION_NOT_PLACED = declare("citation-not-placed", Severity.ERROR,
+                              "a claim with sources whose text or printed citation is not found in its leaflet, "
+                              "so `kb leaflet` cannot place its citation")
+NO_CITATIONS = declare("no-citations", Severity.INFO,
+                       "a leaflet whose claims link no work: its reference list is empty")
+
+
+@cache
+def _fold(text: str) -> str:
+    """Case and accents folded: "Leirvåg" and "leirvag" are one surname in a citation.
+
+    Cached: the same surnames and citations are folded for every claim that cites them.
+    """
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+@cache
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A surname, folded, as a whole word."""
+    return re.compile(rf"(?<!\w){re.escape(_fold(name))}(?!\w)")
+
+
+def _names(text: str, names: list[str]) -> bool:
+    return all(_name_pattern(n).search(text) for n in names)
+
+
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the|de|het|een)\s+")
+_CITED_YEAR = re.compile(r"(?<!\d)(\d{4})([a-z]?)(?![\d\w])")
+_ET_AL = re.compile(r"\bet\.?\s*al\b")
+_WORDS = re.compile(r"\w+")
+
+
+def _apa_title(work: Work) -> str:
+    """The title as APA 7 sorts same-author, same-year works for their a/b letters."""
+    return _LEADING_ARTICLE.sub("", _fold(work.title))
+
+
+def _unwrapped(part: str) -> str:
+    """One citation of a group, without the group's parenthesis at either end: "(A, 2017" -> "A, 2017"."""
+    text = part.strip()
+    if text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:].strip()
+    if text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip()
+    return text
+
+
+def _by_year_and_surname(kb: KnowledgeBase) -> dict[tuple[str, str], list[Work]]:
+    """(year, last word of the first author's folded surname) -> works, to look citations up in."""
+    index: dict[tuple[str, str], list[Work]] = {}
+    for work in kb.works.values():
+        if work.authors and work.year[:4].isdigit():
+            surname = _fold(work.authors[0].family).split()
+            if surname:
+                index.setdefault((work.year[:4], surname[-1]), []).append(work)
+    return index
+
+
+def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterator[tuple[str, str, list[Work]]]:
+    """(citation, year, works) for each citation in `cited_as` whose year has no a/b although
+    two or more works share its authors and year."""
+    for part in claim.cited_as.split(";"):
+        years = list(_CITED_YEAR.finditer(part))
+        if not years:
+            continue
+        names = _fold(part[:years[0].start()])
+        et_al = _ET_AL.search(names) is not None
+        words = set(_WORDS.findall(names))
+        for year in years:
+            if year.group(2):
+                continue
+            groups: dict[tuple[str, ...], list[Work]] = {}
+            for word in sorted(words):
+                for work in index.get((year.group(1), word), []):
+                    families = [a.family for a in work.authors]
+                    if et_al and _names(names, families[:1]):
+                        groups.setdefault((_fold(families[0]),), []).append(work)
+                    elif not et_al and _names(names, families):
+                        groups.setdefault(tuple(_fold(f) for f in families), []).append(work)
+            for works in groups.values():
+                if len(works) > 1:
+                    yield _unwrapped(part), year.group(1), sorted(works, key=_apa_title)
+
+
+@checks(AMBIGUOUS_CITATION)
+def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
+    index = _by_year_and_surname(kb)
+    for path, claim in claims_of(kb):
+        if not claim.cited_as:
+            continue
+        for citation, year, works in _ambiguous(claim, index):
+            letters = ", ".join(f"{year}{chr(97 + i)} = {w.key}" for i, w in enumerate(works))
+            yield AMBIGUOUS_CITATION.finding(Location(path, claim.line), f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
+                          f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart by title "
+                          f"({letters})", claim=claim.id)
+
+
+# Problems of a citation (kb.resolution.PROBLEM_KINDS) that make a citation-mismatch finding;
+# "ambiguous" is left out: a claim may link every work a citation without a/b can mean.
+MISMATCH_KINDS = frozenset({"unresolved", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
+                            "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space"})
+
+
+@checks(CITATION_MISMATCH)
+def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
+    from kb.citations.parse import Citation, Group, find
+    from kb.citations.resolve import Index, Resolution, authors_text, resolve
+
+    seen: dict[str, tuple[tuple[str, ...], str, str, str]] = {}  # key -> (names, year, form, where)
+    whole = Index(kb.works)  # a year's letter is right when the whole bibliography needs it
+    # A work is cited alike by each claim it supports: read each printed citation once, and
+    # resolve it once against each set of sources it is given with.
+    parsed: dict[str, list[Group]] = {}
+    indexes: dict[tuple[str, ...], Index] = {}
+    resolved: dict[tuple[Citation, tuple[str, ...]], Resolution] = {}
+    suffix_wrong: dict[Citation, bool] = {}
+    for path, claim in claims_of(kb):
+        if not claim.cited_as or not claim.sources:
+            continue  # a citation with no source at all is cited-without-source
+        works = {s.key: kb.works[s.key] for s in claim.sources if s.key in kb.works}
+        where = Location(path, claim.line)
+        groups = parsed.get(claim.cited_as)
+        if groups is None:
+            groups = parsed[claim.cited_as] = find(claim.cited_as)
+        if not groups:
+            yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
+                          f"citation", claim=claim.id)
+            continue
+        sources = tuple(works)
+        index = indexes.get(sources)
+        if index is None:
+            index = indexes[sources] = Index(works)
+        covered: set[str] = set()
+        for citation in (c for g in groups for c in g.citations):
+            resolution = resolved.get((citation, sources))
+            if resolution is None:
+                resolution = resolved[(citation, sources)] = resolve(citation, index)
+            covered.update(resolution.keys)
+            for problem in resolution.problems:
+                if problem.kind == "year-suffix":
+                    if citation not in suffix_wrong:
+                        suffix_wrong[citation] = any(
+                            p.kind == "year-suffix" for p in resolve(citation, whole).problems)
+                    if not suffix_wrong[citation]:
+                        continue
+                if problem.kind == "unresolved":
+                    listed = ", ".join(sorted(works)) or "none"
+                    message = f"{citation.text} matches none of the claim's sources ({listed})"
+                elif problem.kind in MISMATCH_KINDS:
+                    message = problem.message
+                else:
+                    continue
+                yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {message}",
+                              claim=claim.id, key=resolution.keys[0] if resolution.keys else None)
+            names = tuple(n.casefold() for n in citation.authors)
+            year = f"{citation.year}{citation.suffix}"
+            for key in resolution.keys:
+                if key not in seen:
+                    seen[key] = (names, year, citation.text, f"claim {claim.id} ({path}:{claim.line})")
+                    continue
+                first_names, first_year, form, first_where = seen[key]
+                # a year with and without its letter is ambiguous-citation's finding, not this one's
+                years_differ = first_year != year and (first_year[:4] != year[:4] or
+                                                       (len(first_year) > 4 and len(year) > 4))
+                if (len(first_names) == len(names) and first_names != names) or years_differ:
+                    work = kb.works[key]
+                    yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {key} is cited as '{citation.text}' here and as '{form}' "
+                                  f"in {first_where}; the record: {authors_text(work.authors)} ({work.year})",
+                                  claim=claim.id, key=key)
+        for key, source_work in works.items():
+            if key not in covered:
+                yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: its source {key} ({source_work.short_citation()}) is not "
+                              f"named in cited_as '{claim.cited_as}'", claim=claim.id, key=key)
+
+
+@checks(UNCOVERED_CITATION)
+def _uncovered_citation(kb: KnowledgeBase) -> Iterator[Finding]:
+    from kb.citations.parse import collapse, find
+
+    for document in kb.documents:
+        text = kb.texts.get(document.id)
+        if text is None:
+            continue
+        cited = [collapse(c.cited_as) for c in document.claims if c.cited_as]
+        spans = [s for s in (text.find(c.text) for c in document.claims if c.text) if s is not None]
+        for group in find(text.text):
+            printed = collapse(group.text)
+            if any(printed in c or c in printed for c in cited):
+                continue
+            between = (text.text[s.end:group.start].strip(" \t\r\n,.;:") for s in spans if s.start <= group.start)
+            if any(s.start <= group.start and s.end >= group.end for s in spans) or "" in between:
+                continue  # right after a claim's span, or inside it ("Koch et al. (2014) found ...")
+            yield UNCOVERED_CITATION.finding(Location(kb.display(document.text_path), text.line_of(group.start)), f"the citation {printed} is covered by no claim of "
+                                                f"{kb.display(document.claims_path)}")
+
+
+def _placed(kb: KnowledgeBase) -> Iterator[tuple[Document, list[Placement], list[Finding]]]:
+    """Each leaflet's placements as `kb leaflet` makes them, computed once per KB."""
+    from kb.placement import place
+
+    done = kb.memo.setdefault("placements", {})
+    for document in kb.documents:
+        text = kb.texts.get(document.id)
+        if text is None:
+            continue
+        if document.id not in done:
+            done[document.id] = place(kb, document, text)
+        yield document, *done[document.id]
+
+
+@checks(CITATION_NOT_PLACED)
+def _citation_not_placed(kb: KnowledgeBase) -> Iterator[Finding]:
+    for _, _, found in _placed(kb):
+        yield from (f for f in found if f.rule == CITATION_NOT_PLACED.name)
+
+
+@checks(CITED_WITHOUT_SOURCE)
+def _cited_without_source(kb: KnowledgeBase) -> Iterator[Finding]:
+    for _, _, found in _placed(kb):
+        yield from (f for f in found if f.rule == CITED_WITHOUT_SOURCE.name)
+
+
+@checks(NO_CITATIONS)
+def _no_citations(kb: KnowledgeBase) -> Iterator[Finding]:
+    for document, placements, problems in _placed(kb):
+        if not placements and not any(f.rule == CITATION_NOT_PLACED.name for f in problems):
+            yield NO_CITATIONS.finding(Location(kb.display(document.claims_path), 0),
+                                       "the leaflet cites no works (no claim has sources, no printed citation), "
+                                       "so its reference list is empty")

@@ -1,0 +1,148 @@
+"""The pipeline: load the knowledge base, audit it, render, write; one function per command.
+
+Each function reads everything it needs before it writes anything, and returns what happened
+(`Outcome`): the files written, the findings to show, whether the input could be read. The
+command (`kb.cli`) prints them and decides the exit code. Each function imports the stages it
+runs: `kb leaflet` does not pay for the audit's graph, nor `kb audit` for the CSL processor.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.findings import Finding, Severity, sorted_findings
+from kb.knowledgebase import KnowledgeBase, load
+from kb.output import write_all
+
+Advance = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did."""
+
+    findings: list[Finding] = field(default_factory=list)  # to show, sorted
+    written: list[Path] = field(default_factory=list)  # files written, in order
+    unreadable: bool = False  # the input could not be read: nothing was done
+    failed: bool = False  # error findings (the cached report's verdict, when `findings` are not all known)
+    lines: tuple[str, ...] = ()  # findings as a cached run printed them
+
+
+def _silent(what: str) -> None:
+    pass
+
+
+def read(root: Path, advance: Advance = _silent, only: str | None = None) -> tuple[KnowledgeBase, Outcome | None]:
+    """The KB at `root`, and an outcome to stop with when it cannot be read.
+
+    Record rules need no claims: when a claims file cannot be read, the bibliography's own
+    problems are reported with it, so that one run shows them all."""
+    kb = load(root, advance, only=only)
+    if not kb.unreadable:
+        return kb, None
+    from kb.audit import RULES, run
+
+    records = [name for name in RULES if name in _RECORD_RULES]
+    return kb, Outcome(findings=run(kb, iter(records)), unreadable=True)
+
+
+_RECORD_RULES = frozenset({"unverified-reference", "fields-from-memory", "missing-field", "duplicate-reference",
+                           "malformed-doi"})
+
+
+def audit(root: Path, advance: Advance = _silent) -> Outcome:
+    kb, stop = read(root, advance)
+    if stop:
+        return stop
+    from kb.audit import run
+
+    advance("auditing")
+    findings = run(kb)
+    advance("done")
+    return Outcome(findings=findings, failed=any(f.severity is Severity.ERROR for f in findings))
+
+
+def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outcome:
+    """report.json, report.html and report.md of the KB in `out`; a cached rendering when the
+    inputs are unchanged. The outcome's findings are the errors (the report holds the rest)."""
+    from kb import cache
+
+    inputs = cache.key(root, lang)
+    hit = cache.lookup(root, lang, inputs) if inputs else None
+    if hit is not None:
+        try:
+            written = cache.restore(hit, out)
+        except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
+            pass
+        else:
+            return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
+    kb, stop = read(root, advance)
+    if stop:
+        return stop
+    from kb import report as report_
+    from kb.audit import run
+
+    findings = run(kb)
+    advance("rendering")
+    files = report_.render(kb, findings, lang)
+    advance("writing")
+    written = write_all(out, files)
+    advance("done")
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    failed = bool(errors)
+    claims_folder = os.path.normpath(root / "claims") + os.sep
+    outside = [d.text_path for d in kb.documents if not os.path.normpath(d.text_path).startswith(claims_folder)]
+    if inputs == cache.key(root, lang):  # the inputs did not change while it ran
+        try:
+            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside)
+        except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
+            pass
+    return Outcome(findings=errors, written=written, failed=failed)
+
+
+@dataclass(frozen=True)
+class LeafletOutcome:
+    """A rendered leaflet: its files (or its text, for standard output) and what to know about it."""
+
+    outcome: Outcome  # findings; unreadable when the KB or the leaflet could not be read
+    files: dict[Path, str] = field(default_factory=dict)  # to write: the leaflet, and its CSL-JSON beside it
+    text: str = ""  # the leaflet, when no file was asked for
+    known: tuple[str, ...] = ()  # the KB's leaflets, when the one asked for is not among them
+
+
+def leaflet(root: Path, doc: str, fmt: str, locale: str | None, out: Path | None) -> LeafletOutcome:
+    """The leaflet `doc` in `fmt`, rendered from that leaflet alone (a broken claims file of
+    another leaflet does not stop it). Nothing is written here: the command writes `files`."""
+    from kb import leaflet as leaflet_
+    from kb.rendering import bibliography_name, locale_of
+
+    wanted = Path(doc).stem if doc.endswith((".yaml", ".yml", ".txt")) else doc
+    kb, stop = read(root, only=wanted)  # that leaflet alone: the others and the graph are not needed
+    if stop:
+        return LeafletOutcome(stop)
+    document = next((d for d in kb.documents if d.id == wanted), None)
+    if document is None:
+        return LeafletOutcome(Outcome(unreadable=True), known=tuple(leaflets(root)))
+    built, findings = leaflet_.build(kb, document, locale_of(locale or document.language))
+    if built is None:
+        return LeafletOutcome(Outcome(findings=sorted_findings(findings), failed=True))
+    files: dict[Path, str] = {}
+    bibliography = None
+    if fmt == "pandoc" and out is not None:
+        bibliography = bibliography_name(out.name)
+        files[out.with_name(bibliography)] = leaflet_.csl_json(built)
+    text = leaflet_.render(kb, built, fmt, bibliography)
+    if out is not None:
+        files = {out: text, **files}
+    return LeafletOutcome(Outcome(findings=sorted_findings(findings)), files, text)
+
+
+def leaflets(root: Path) -> list[str]:
+    """The ids of the KB's leaflets (its claims files' names)."""
+    from kb.knowledgebase import CLAIMS_DIR
+
+    folder = root / CLAIMS_DIR
+    return sorted(p.stem for p in folder.glob("*.y*ml")) if folder.is_dir() else []

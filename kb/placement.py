@@ -1,0 +1,137 @@
+"""Placements: where each citation of a leaflet goes, and the works it cites.
+
+A claim with sources places its citation over its printed one (`cited_as`, after its span or,
+in running text, inside or before it), or inserts one after its span. A citation printed in
+the text that no claim places is read as `kb extract` reads it: resolved to one record per
+citation, it is placed from that resolution; otherwise it is a located error, so that a
+leaflet never prints a citation without its entry in the list. Nothing here formats: the audit
+checks placements without loading the CSL processor.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from kb.audit.citations import CITATION_NOT_PLACED, CITED_WITHOUT_SOURCE
+from kb.audit.claims import MISSING_REFERENCE, not_in_text
+from kb.claims import Claim, Document
+from kb.findings import Finding, Location
+from kb.knowledgebase import KnowledgeBase
+from kb.texts import LeafletText, blocks
+
+_BETWEEN = " \t\r\n,.;:"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one citation goes in the leaflet's text."""
+
+    start: int  # offset of the printed citation (or of the insertion point)
+    end: int  # offset just past the printed citation; == start for an inserted one
+    keys: tuple[str, ...]  # the works it cites, in the claims' order
+    narrative: bool  # "Koch et al. (2014)" in running text rather than "(Koch et al., 2014)"
+    claims: tuple[str, ...]  # ids of the claims it belongs to
+
+
+def _placement(text: LeafletText, claim: Claim, cursor: int, starts: list[int]) -> tuple[int, int, bool] | None:
+    """(start, end, narrative) of the claim's printed citation, or of the insertion point.
+    `starts` are the offsets where the text's paragraphs start."""
+    span = text.find(claim.text, cursor) or text.find(claim.text)
+    if span is None:
+        return None
+    if not claim.cited_as:
+        end = span.end
+        while end > span.start and text.text[end - 1] in ".!?":
+            end -= 1  # a citation goes before the sentence's full stop
+        return end, end, False
+    narrative = not claim.cited_as.lstrip().startswith(("(", "["))
+    after = text.find(claim.cited_as, span.end)
+    if after is not None and not text.text[span.end:after.start].strip():
+        return after.start, after.end, narrative
+    # In running text the citation may open the claim or stand inside it: the nearest one
+    # before the claim's end, in the claim's paragraph.
+    nearest = None
+    found = text.find(claim.cited_as, starts[max(0, bisect.bisect_right(starts, span.start) - 1)] if starts else 0)
+    while found is not None and found.start <= span.end:
+        nearest = found
+        found = text.find(claim.cited_as, found.start + 1)
+    return (nearest.start, nearest.end, narrative) if nearest is not None else None
+
+
+def place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[list[Placement], list[Finding]]:
+    """Every citation of the leaflet, in text order, and the problems that keep one from its place."""
+    findings: list[Finding] = []
+    places: dict[tuple[int, int], Placement] = {}
+    display = kb.display(document.claims_path)
+    starts = [start for start, _ in blocks(text.text)]
+    cursor = 0
+    for claim in document.claims:
+        if not claim.sources:
+            if claim.cited_as:  # its printed citation is read from the text below
+                findings.append(CITED_WITHOUT_SOURCE.finding(
+                    Location(display, claim.line), f"claim {claim.id} is cited as '{claim.cited_as}' but links no work",
+                    claim=claim.id))
+            continue
+        found = _placement(text, claim, cursor, starts)
+        if found is None:
+            if text.find(claim.text) is None:  # the leaflet cannot place it, and the audit says why
+                findings.append(not_in_text(kb, document, claim, text))
+            else:
+                findings.append(CITATION_NOT_PLACED.finding(
+                    Location(display, claim.line), f"claim {claim.id}: its printed citation {claim.cited_as!r} is "
+                    "not found in the leaflet, so its citation cannot be placed", claim=claim.id))
+            continue
+        start, end, narrative = found
+        cursor = start
+        keys = tuple(s.key for s in claim.sources)
+        old = places.get((start, end))
+        if old is not None:  # two claims before one printed citation share it
+            keys = tuple(dict.fromkeys(old.keys + keys))
+            places[(start, end)] = Placement(start, end, keys, old.narrative, old.claims + (claim.id,))
+        else:
+            places[(start, end)] = Placement(start, end, keys, narrative, (claim.id,))
+        for source in claim.sources:
+            if source.key not in kb.works:
+                findings.append(MISSING_REFERENCE.finding(
+                    Location(display, source.line), f"claim {claim.id} cites {source.key}, which references.bib lacks",
+                    claim=claim.id, key=source.key))
+    placed = sorted(places.values(), key=lambda p: (p.start, p.end))
+    return _printed(kb, document, text, placed, findings), findings
+
+
+def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: list[Placement],
+             findings: list[Finding]) -> list[Placement]:
+    """`placed` with every citation printed in the text that no claim placed: taken over by the
+    citation a claim inserts right before it, or placed from its resolution, or an error."""
+    from kb.citations.parse import collapse, find
+    from kb.citations.resolve import Index, resolve
+
+    groups = [g for g in find(text.text)
+              if not any(p.start < g.end and g.start < p.end and p.start != p.end for p in placed)]
+    if not groups:
+        return placed
+    index = Index(kb.works)
+    result = list(placed)
+    for group in groups:
+        inserted = next((i for i, p in enumerate(result) if p.start == p.end and p.start <= group.start
+                         and not text.text[p.end:group.start].strip(_BETWEEN)), None)
+        if inserted is not None:  # "claim text (Kraak, 2010)" whose claim did not record cited_as
+            old = result[inserted]
+            result[inserted] = Placement(group.start, group.end, old.keys, group.narrative, old.claims)
+            continue
+        resolutions = [resolve(c, index) for c in group.citations]
+        if resolutions and all(len(r.keys) == 1 for r in resolutions):
+            keys = tuple(dict.fromkeys(r.keys[0] for r in resolutions))
+            result.append(Placement(group.start, group.end, keys, group.narrative, ()))
+            continue
+        why = "; ".join(p.message for r in resolutions for p in r.problems if p.kind in ("unresolved", "ambiguous"))
+        findings.append(CITATION_NOT_PLACED.finding(
+            Location(kb.display(document.text_path), text.line_of(group.start)),
+            f"the citation {collapse(group.text)} is placed by no claim of {kb.display(document.claims_path)} and "
+            f"cannot be read as one record per work ({why or 'no author-year citation'}), so the leaflet cannot "
+            "list its work: link it from a claim's sources"))
+    return sorted(result, key=lambda p: (p.start, p.end))
+
+
+
