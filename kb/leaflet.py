@@ -26,7 +26,7 @@ from markupsafe import Markup
 from kb import rendering
 from kb.apa import csl, formatting
 from kb.audit.citations import NO_CITATIONS
-from kb.audit.records import UNVERIFIED_REFERENCE
+from kb.audit.records import unverified
 from kb.audit.registry import configured
 from kb.bibliography import Work
 from kb.claims import Document
@@ -152,13 +152,10 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
         findings.append(NO_CITATIONS.finding(Location(kb.display(document.claims_path), 0),
                                              "the leaflet cites no works (no claim has sources, no printed "
                                              "citation), so its reference list is empty"))
-    for reference in references:
-        if reference.status != "verified":
-            work = works[reference.key]
-            status = reference.status or "no verificationstatus"
-            findings.append(UNVERIFIED_REFERENCE.finding(
-                Location(kb.display(kb.bibliography.path), work.line),
-                f"{work.key} is cited, but its record is not verified ({status})", key=work.key))
+    for reference in references:  # what the audit says of each cited record, in the list's order
+        finding = unverified(works[reference.key])
+        if finding is not None:
+            findings.append(finding)
     findings = configured(kb, findings)
     leaflet = Leaflet(
         document=document,

@@ -84,20 +84,27 @@ def not_seen(verification: str) -> str:
     return ""
 
 
+def unverified(work: Work) -> Finding | None:
+    """The unverified-reference finding of a record, None when it was checked against a source."""
+    status, key = work.verification_status, work.key
+    if status in VERIFIED or (status and status not in VERIFICATION_STATES):
+        return None  # an unknown status is a missing-field finding
+    verification = work.get("verification")
+    if not status:
+        message = f"{key} has no verificationstatus: nothing says whether the record was checked"
+    elif not verification:
+        message = f"{key} is not verified ({status}), and no verification field says what was checked"
+    else:
+        message = f"{key} is not verified ({status}): {not_seen(verification) or verification}"
+    return UNVERIFIED_REFERENCE.finding(_at(work), message, key=key)
+
+
 @checks(UNVERIFIED_REFERENCE)
 def unverified_reference(kb: KnowledgeBase) -> Iterator[Finding]:
-    for key, work in kb.works.items():
-        status = work.verification_status
-        if status in VERIFIED or (status and status not in VERIFICATION_STATES):
-            continue  # an unknown status is a missing-field finding
-        verification = work.get("verification")
-        if not status:
-            message = f"{key} has no verificationstatus: nothing says whether the record was checked"
-        elif not verification:
-            message = f"{key} is not verified ({status}), and no verification field says what was checked"
-        else:
-            message = f"{key} is not verified ({status}): {not_seen(verification) or verification}"
-        yield UNVERIFIED_REFERENCE.finding(_at(work), message, key=key)
+    for work in kb.works.values():
+        finding = unverified(work)
+        if finding is not None:
+            yield finding
 
 
 @checks(FIELDS_FROM_MEMORY)
