@@ -14,9 +14,9 @@ from urllib.parse import quote
 import networkx as nx
 
 from kb.bibliography import Work
-from kb.graph import claim_node, doc_node, work_node
+from kb.graph import claim_node, doc_node
 from kb.knowledgebase import KnowledgeBase
-from kb.labels import DESIGNS, EMPIRICAL, EXPERT_BASED
+from kb.labels import DESIGNS, EMPIRICAL, EXPERT_BASED, MEANINGS, Label
 
 # Version of the node-link JSON layout; raised when a field changes meaning.
 GRAPH_FORMAT_VERSION = 1
@@ -140,14 +140,13 @@ def turtle(kb: KnowledgeBase) -> str:
                               *((kind, Namespace(f"{BASE}{kind}:")) for kind in _KINDS)):
         g.bind(prefix, namespace)
     _vocabulary(g, ekb)
-    nodes = kb.graph.nodes
 
     def text(subject: URIRef, predicate: URIRef, value: str) -> None:
         if value:
             g.add((subject, predicate, Literal(value)))
 
     for work in kb.works.values():
-        node = nodes[work_node(work.key)]
+        work_label = kb.labels.works[work.key]
         subject = URIRef(_iri("work", work.key))
         g.add((subject, RDF.type, fabio[FABIO_TYPES.get(work.entry_type, "Expression")]))
         g.add((subject, RDF.type, ekb.Work))
@@ -159,10 +158,10 @@ def turtle(kb: KnowledgeBase) -> str:
         text(subject, prism.doi, work.doi)
         text(subject, prism.publicationName, work.get("journal") or work.get("booktitle"))
         text(subject, DCTERMS.publisher, work.get("publisher"))
-        g.add((subject, ekb.evidenceLabel, ekb[node["label"]]))
-        if node["ebro"]:
-            g.add((subject, ekb.ebroLevel, ekb[f"EBRO-{node['ebro']}"]))
-        text(subject, ekb.labelReason, node["label_reason"])
+        g.add((subject, ekb.evidenceLabel, ekb[work_label.label.value]))
+        if work_label.ebro:
+            g.add((subject, ekb.ebroLevel, ekb[f"EBRO-{work_label.ebro}"]))
+        text(subject, ekb.labelReason, work_label.reason)
         text(subject, ekb.design, work.design)
         text(subject, ekb.population, work.get("population"))
         n = work.get("n")
@@ -176,22 +175,22 @@ def turtle(kb: KnowledgeBase) -> str:
         text(doc, DCTERMS.publisher, document.publisher)
         text(doc, DCTERMS.language, document.language)
         for claim in document.claims:
-            node = nodes[claim_node(claim.id)]
+            claim_label = kb.labels.claims[claim.id]
             subject = URIRef(_iri("claim", claim.id))
             g.add((subject, RDF.type, ekb.Claim))
             g.add((subject, DCTERMS.isPartOf, doc))
             text(subject, ekb.text, claim.text)
             text(subject, ekb.section, claim.section)
             g.add((subject, ekb.kind, ekb[claim.kind]))
-            g.add((subject, ekb.evidenceLabel, ekb[node["label"]]))
-            text(subject, ekb.labelReason, node["label_reason"])
+            g.add((subject, ekb.evidenceLabel, ekb[claim_label.label.value]))
+            text(subject, ekb.labelReason, claim_label.reason)
             text(subject, ekb.citedAs, claim.cited_as)
             for number, source in enumerate(claim.sources, 1):
                 target = URIRef(_iri("work", source.key))
                 if source.key not in kb.works:
                     g.add((target, RDF.type, ekb.MissingWork))
                     text(target, ekb.key, source.key)
-                label = nodes[work_node(source.key)]["label"]
+                label = kb.labels.works[source.key].label.value if source.key in kb.works else ""
                 characterisation = cito[cito_property(source.fit, label)]
                 g.add((subject, characterisation, target))
                 citation = URIRef(f"{_iri('citation', claim.id)}.{number}")
@@ -263,17 +262,14 @@ def _vocabulary(g: Any, ekb: Any) -> None:
         "Fit": "how well a cited work says what the claim says",
         "ClaimKind": "clinical (needs evidence) or service (practical information)",
         "clinical": "a claim that needs evidence",
-        EMPIRICAL: "rests on empirical research (EBRO A1, A2, B or C)",
-        EXPERT_BASED: "rests on expert opinion, theory or handbooks only (EBRO D, or design unknown)",
-        "unsupported": "a clinical claim without support",
-        "service": "practical information that needs no evidence",
+        **{label.value: meaning for label, meaning in MEANINGS.items()},
     }
     for name, comment in terms.items():
         g.add((ekb[name], RDFS.comment, Literal(comment, lang="en")))
     for name in ("Claim", "Leaflet", "Work", "MissingWork", "EvidenceLabel", "EbroLevel", "Fit", "ClaimKind"):
         g.add((ekb[name], RDF.type, RDFS.Class))
-    for name in (EMPIRICAL, EXPERT_BASED, "unsupported", "service"):
-        g.add((ekb[name], RDF.type, ekb.EvidenceLabel))
+    for label in Label:
+        g.add((ekb[label.value], RDF.type, ekb.EvidenceLabel))
     for kind in ("clinical", "service"):
         g.add((ekb[kind], RDF.type, ekb.ClaimKind))
     for level in sorted({level for level in DESIGNS.values() if level}):

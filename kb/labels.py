@@ -19,6 +19,15 @@ class Label(StrEnum):
     SERVICE = "service"  # the label slot of a service claim, which needs none
 
 
+# What each label means, in one line (the RDF export's vocabulary comments; the report's words are in
+# kb/data/interface.toml and its colours and symbols in kb/templates/report.css).
+MEANINGS = {
+    Label.EMPIRICAL: "rests on empirical research (EBRO A1, A2, B or C)",
+    Label.EXPERT_BASED: "rests on expert opinion, theory or handbooks only (EBRO D, or design unknown)",
+    Label.UNSUPPORTED: "a clinical claim without support",
+    Label.SERVICE: "practical information that needs no evidence",
+}
+
 EMPIRICAL, EXPERT_BASED, UNSUPPORTED, SERVICE = Label.EMPIRICAL, Label.EXPERT_BASED, Label.UNSUPPORTED, Label.SERVICE
 WORK_LABELS = (EMPIRICAL, EXPERT_BASED)
 CLAIM_LABELS = tuple(Label)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from conftest import REPO
 
 from kb.bibliography import Work
 from kb.claims import Claim, Source
-from kb.labels import DESIGNS, label_claim, label_work
+from kb.labels import DESIGNS, Label, label_claim, label_work
 
 
 def work(key: str, design: str, **fields: str) -> Work:
@@ -31,8 +34,26 @@ def test_design_gives_ebro_and_label(design: str, ebro: str, label: str) -> None
     assert result.reason == f"{design}, EBRO {ebro}"
 
 
-def test_every_design_is_in_the_table() -> None:
-    assert len(DESIGNS) == 19
+def test_every_design_is_in_the_readme_table() -> None:
+    """The README's design table and DESIGNS give each design the same EBRO level and label."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([a-z, -]+) \| (A1|A2|B|C|D|–) \| (empirical|expert-based)", readme, re.MULTILINE)
+    table = {design.strip(): (level, label) for designs, level, label in rows if level != "–"
+             for design in designs.split(",")}
+    assert table == {design: (level, label_work(work("w", design)).label.value)
+                     for design, level in DESIGNS.items() if level}
+    assert DESIGNS["unknown"] == ""
+
+
+def test_labels_are_typed_values() -> None:
+    """A label is a Label (a str enum), not a loose string: a misspelt label cannot be made."""
+    assert label_work(work("w", "rct")).label is Label.EMPIRICAL
+    assert label_work(work("w", "book")).label is Label.EXPERT_BASED
+    claim = Claim(id="c", document="d", section="", kind="clinical", text="t", cited_as="", sources=(), line=1)
+    assert label_claim(claim, {}, {}).label is Label.UNSUPPORTED
+    with pytest.raises(ValueError):
+        Label("empirisch")
+    assert [label.value for label in Label] == ["empirical", "expert-based", "unsupported", "service"]
 
 
 def test_override_with_reason() -> None:

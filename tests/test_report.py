@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,15 @@ def test_report_json_contract(root, kb) -> None:
 
 
 def test_same_input_same_bytes(root, kb, tmp_path: Path) -> None:
+    """Two renderings from scratch (no cache between them) are the same bytes."""
     folder = root("tiny")
     kb("--kb", folder, "report", "--out", tmp_path / "one")
+    shutil.rmtree(folder / "build")  # the cache: the second run renders again
     kb("--kb", folder, "report", "--out", tmp_path / "two")
     for name in ("report.json", "report.md", "report.html"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+        one, two = tmp_path / "one" / name, tmp_path / "two" / name
+        assert not one.samefile(two) and one.stat().st_ino != two.stat().st_ino
+        assert one.read_bytes() == two.read_bytes()
 
 
 def test_html_escapes_values_from_the_kb(root, kb) -> None:
