@@ -3,16 +3,58 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from kb.cli import main
 
 TESTS = Path(__file__).parent
 ROOTS = TESTS / "roots"
 REPO = TESTS.parent
+
+
+# Property tests keep no example database, nor anything else, in the checkout.
+settings.register_profile("kb", database=None)
+settings.load_profile("kb")
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="kb-hypothesis-"))
+
+# Folders a test run may leave in the checkout: the set-up's, and caches of the tools themselves.
+_ALLOWED = {".git", ".venv", "__pycache__", ".ruff_cache", ".mypy_cache", "evidence_kb.egg-info", "build"}
+_BEFORE: set[str] = set()
+
+
+def _files(top: Path) -> set[str]:
+    found = set()
+    for folder, names, files in os.walk(top):
+        names[:] = [n for n in names if n not in _ALLOWED or (n == "build" and Path(folder) != top)]
+        found.update(os.path.relpath(os.path.join(folder, f), top) for f in files)
+    return found
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _BEFORE.update(_files(REPO))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Tests write into temporary folders only: a file new in the checkout (tests/roots/ included) fails the run."""
+    new = sorted(_files(REPO) - _BEFORE)
+    if new:
+        print(f"\ntests wrote into the checkout: {', '.join(new[:10])}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def copied(kb_dir: Path, where: Path) -> Path:
+    """A copy of the KB folder `kb_dir` inside `where` (made once), so that its output lands there."""
+    target = where / f"kb-{kb_dir.name}"
+    if not target.exists():
+        shutil.copytree(kb_dir, target, ignore=shutil.ignore_patterns("build"))
+    return target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

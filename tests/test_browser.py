@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, ROOTS
+from conftest import REPO, ROOTS, copied
 
 from kb import rendering
 from kb.cli import main
@@ -61,7 +61,7 @@ def browser() -> Iterator[Any]:
 
 def build_report(kb_dir: Path, out: Path, lang: str = "nl") -> tuple[Path, dict[str, Any]]:
     """`kb report` into `out`; the HTML file and the parsed report.json."""
-    code = main(["--kb", str(kb_dir), "report", "--out", str(out), "--lang", lang])
+    code = main(["--kb", str(copied(kb_dir, out.parent)), "report", "--out", str(out), "--lang", lang])
     assert code in (0, 1), f"kb report exited {code}"
     return out / "report.html", json.loads((out / "report.json").read_text(encoding="utf-8"))
 

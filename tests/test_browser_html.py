@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, ROOTS, TESTS
+from conftest import REPO, ROOTS, TESTS, copied
 
 from kb.cli import main
 from kb.rendering import PACKAGED, interface
@@ -26,7 +26,7 @@ LABELS = ("empirical", "expert-based", "unsupported", "service")
 
 
 def build(kb_dir: Path, out: Path, lang: str = "nl") -> tuple[str, dict[str, Any]]:
-    assert main(["--kb", str(kb_dir), "report", "--out", str(out), "--lang", lang]) in (0, 1)
+    assert main(["--kb", str(copied(kb_dir, out.parent)), "report", "--out", str(out), "--lang", lang]) in (0, 1)
     return ((out / "report.html").read_text(encoding="utf-8"),
             json.loads((out / "report.json").read_text(encoding="utf-8")))
 
