@@ -26,6 +26,8 @@ audit: $(VENV)/.installed-report
 	$(BIN)/kb --kb . audit
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check kb tests bench
+	$(BIN)/mypy kb tests
 	$(BIN)/python -m pytest
 
 clean:

@@ -105,13 +105,14 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
     """`placed` with every citation printed in the text that no claim placed: taken over by the
     citation a claim inserts right before it, or placed from its resolution, or an error."""
     from kb.citations.parse import collapse, find
-    from kb.citations.resolve import Index, resolve
+    from kb.citations.resolve import index_for, reading, resolve
 
     groups = [g for g in find(text.text)
               if not any(p.start < g.end and g.start < p.end and p.start != p.end for p in placed)]
     if not groups:
         return placed
-    index = Index(kb.works)
+    index = index_for(groups, kb.works)
+    groups = [reading(text.text, g, index) for g in groups]  # as `kb extract` reads them
     result = list(placed)
     for group in groups:
         inserted = next((i for i, p in enumerate(result) if p.start == p.end and p.start <= group.start
@@ -126,11 +127,14 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
             result.append(Placement(group.start, group.end, keys, group.narrative, ()))
             continue
         why = "; ".join(p.message for r in resolutions for p in r.problems if p.kind in ("unresolved", "ambiguous"))
+        printed = collapse(group.text)
+        carrier = next((c.id for c in document.claims if c.cited_as and printed in collapse(c.cited_as)), None)
+        fix = (f"link its work from the sources of claim {carrier}" if carrier
+               else f"link it from the sources of a claim in {kb.display(document.claims_path)}")
         findings.append(CITATION_NOT_PLACED.finding(
             Location(kb.display(document.text_path), text.line_of(group.start)),
-            f"the citation {collapse(group.text)} is placed by no claim of {kb.display(document.claims_path)} and "
-            f"cannot be read as one record per work ({why or 'no author-year citation'}), so the leaflet cannot "
-            "list its work: link it from a claim's sources"))
+            f"the citation {printed} cannot be printed with an entry in the list: {why or 'it names no work'}; "
+            f"{fix}"))
     return sorted(result, key=lambda p: (p.start, p.end))
 
 

@@ -127,6 +127,7 @@ CLEAR = [
     ('nl', 'PMT kan ervoor zorgen dat je minder angstig bent'),
     ('nl', 'Indien nodig kun je extra sessies krijgen'),
     ('nl', 'Bewegen helpt niet altijd'),
+    ('nl', 'Dat betekent nog altijd dat een groep onvoldoende opknapt'),
     ('nl', 'Lichaamsbewustzijn is mogelijk essentieel voor herstel'),
     ('nl', 'In het verlengde van jouw psychotherapeutische behandeling word je uitgenodigd voor een kennismakingsgesprek'),
     ('nl', 'In je polisvoorwaarden staat precies beschreven voor welke vergoeding je in aanmerking komt'),

@@ -44,17 +44,16 @@ CASES = [
         "[ambiguous-citation]",
     ], 1),
     ("cited_without_source", [
-        "claims/a.txt:1: error: the citation (Doe, 2001) is placed by no claim of claims/a.yaml and cannot be read "
-        "as one record per work (no record in the bibliography matches Doe, 2001), so the leaflet cannot list its "
-        "work: link it from a claim's sources [citation-not-placed]",
+        "claims/a.txt:1: error: the citation (Doe, 2001) cannot be printed with an entry in the list: no record in "
+        "the bibliography matches Doe, 2001; link its work from the sources of claim somber [citation-not-placed]",
         "claims/a.yaml:2: warning: claim somber is cited as '(Doe, 2001)' but links no work [cited-without-source]",
         "claims/a.yaml:2: warning: claim somber has no support: the leaflet cites no source for this claim "
         "[unsupported-claim]",
     ], 1),
     ("citation_not_placed", [
-        "claims/a.txt:5: error: the citation Berg en Vos (2017) is placed by no claim of claims/a.yaml and cannot "
-        "be read as one record per work (Berg en Vos (2017) matches 2 records: berg2017a, berg2017b; the year "
-        "needs its a/b), so the leaflet cannot list its work: link it from a claim's sources [citation-not-placed]",
+        "claims/a.txt:5: error: the citation Berg en Vos (2017) cannot be printed with an entry in the list: Berg en "
+        "Vos (2017) matches 2 records: berg2017a, berg2017b; the year needs its a/b; link it from the sources of a "
+        "claim in claims/a.yaml [citation-not-placed]",
         "claims/a.txt:5: warning: the citation Berg en Vos (2017) is covered by no claim of claims/a.yaml "
         "[uncovered-citation]",
         "claims/a.yaml:5: warning: claim weg: 2016: the year of berg2017a is 2017 [citation-mismatch]",

@@ -147,10 +147,10 @@ def test_a_citation_that_cannot_be_resolved_stops_the_leaflet(kb, repo_kb: Path,
     out = tmp_path / "leaflet.md"
     result = kb("--kb", repo_kb, "leaflet", "npi-pmt", "--out", out)
     assert result.code == 1
-    assert re.search(r"^claims/npi-pmt\.txt:\d+: error: the citation Darko et al\. \(2023\) is placed by no claim "
-                     r"of claims/npi-pmt\.yaml and cannot be read as one record per work \(no record in the "
-                     r"bibliography matches Darko et al\. \(2023\)\), so the leaflet cannot list its work: link it "
-                     r"from a claim's sources \[citation-not-placed\]$", result.err, re.MULTILINE)
+    assert re.search(r"^claims/npi-pmt\.txt:\d+: error: the citation Darko et al\. \(2023\) cannot be printed with "
+                     r"an entry in the list: no record in the bibliography matches Darko et al\. \(2023\); link it "
+                     r"from the sources of a claim in claims/npi-pmt\.yaml \[citation-not-placed\]$", result.err,
+                     re.MULTILINE)
     assert not out.exists()
     assert "[citation-not-placed]" in kb("--kb", repo_kb, "audit").out
 

@@ -144,9 +144,9 @@ def test_bad_input_is_all_reported_and_nothing_written(root, kb, tmp_path: Path)
     result = kb("--kb", root("leaflet_bad"), "leaflet", "folder", "--out", out)
     assert result.code == 1
     assert result.err.splitlines() == [
-        "claims/folder.txt:1: error: the citation (Jansen, 2001) is placed by no claim of claims/folder.yaml and "
-        "cannot be read as one record per work (no record in the bibliography matches Jansen, 2001), so the "
-        "leaflet cannot list its work: link it from a claim's sources [citation-not-placed]",
+        "claims/folder.txt:1: error: the citation (Jansen, 2001) cannot be printed with an entry in the list: no "
+        "record in the bibliography matches Jansen, 2001; link its work from the sources of claim slapen "
+        "[citation-not-placed]",
         "claims/folder.yaml:2: error: claim ontspanning: its printed citation '(Glantz & Goisman, 1990)' is not "
         "found in the leaflet, so its citation cannot be placed [citation-not-placed]",
         "claims/folder.yaml:8: error: claim rust cites nobody2000, which references.bib lacks [missing-reference]",

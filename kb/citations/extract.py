@@ -18,7 +18,7 @@ import regex
 from kb.bibliography import Work
 from kb.citations import parse, sentences
 from kb.citations.parse import Group, collapse
-from kb.citations.resolve import Index, Problem, Resolution, resolve
+from kb.citations.resolve import Problem, Resolution, index_for, reading, resolve
 from kb.citations.sentences import Sentence
 
 _LIST_MARKER = regex.compile(r"(?:[-•*–]|\d{1,2}[.)]|\p{Ll}\))\s+")
@@ -122,36 +122,15 @@ def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: li
                        end=end, groups=groups) for i, (section, start, end, groups) in enumerate(pieces, 1)]
 
 
-def _reading(text: str, group: Group, index: Index) -> Group:
-    """"onderzoek van Jansen (2010)": keep "van" only where the record's surname has it; "voor
-    Nederland, Nauta (2005)": drop leading names only where the rest has a record and the whole has none."""
-    if group.narrative and len(group.citations[0].authors) > 1 and not resolve(group.citations[0], index).keys:
-        group = next((g for g in parse.without_leading_authors(text, group)
-                      if resolve(g.citations[0], index).keys), group)
-    shorter = parse.without_preposition(text, group)
-    if shorter is None:
-        return group
-    keys = resolve(group.citations[0], index).keys
-    if keys and all(index.works[key].authors[:1] and
-                    index.works[key].authors[0].family.lower().startswith(text[group.start:shorter.start].strip().lower())
-                    for key in keys):
-        return group
-    return shorter
-
-
 def extract(text: str, works: Mapping[str, Work], document: str, language: str | None = None) -> Extraction:
     """Find, resolve and place every citation of `text`, and draft its claims."""
     language = language or sentences.guess_language(text)
     groups = parse.find(text)
     all_sentences = sentences.split(text, language, [(g.start, g.end) for g in groups])
-    index = Index(works)
-    for citation in (c for g in groups for c in g.citations):
-        defined = regex.search(r"\[([^\]]+)\]", citation.text)
-        if defined:  # "World Health Organization [WHO], 2019": later citations may say "WHO"
-            index.learn(defined.group(1).strip(), citation.text[:defined.start()].strip())
+    index = index_for(groups, works)
     found = []
     for i, group in enumerate(groups):
-        group = groups[i] = _reading(text, group, index)
+        group = groups[i] = reading(text, group, index)
         sentence = next((s for s in all_sentences if s.start <= group.start < s.end),
                         Sentence(group.start, group.end, False))
         found.append(FoundGroup(group, tuple(resolve(c, index) for c in group.citations), sentence))

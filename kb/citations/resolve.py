@@ -19,7 +19,7 @@ import regex
 from kb.bibliography import Name, Work
 from kb.citations import organisations
 from kb.citations.grammar import WORD_BREAK
-from kb.citations.parse import Citation
+from kb.citations.parse import Citation, Group, without_leading_authors, without_preposition
 
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
 PROBLEM_KINDS = (
@@ -415,3 +415,31 @@ def resolve(citation: Citation, index: Index) -> Resolution:
                        f"in {chosen.entry.work.year}, so its year takes no letter")
         problems.append(Problem("year-suffix", message))
     return Resolution(citation, keys, tuple(problems))
+
+
+def index_for(groups: list[Group], works: Mapping[str, Work]) -> Index:
+    """The index of `works` that a text's citations are resolved against, knowing the
+    abbreviations the text defines ("World Health Organization [WHO], 2019": later "WHO")."""
+    index = Index(works)
+    for citation in (c for g in groups for c in g.citations):
+        defined = regex.search(r"\[([^\]]+)\]", citation.text)
+        if defined:
+            index.learn(defined.group(1).strip(), citation.text[:defined.start()].strip())
+    return index
+
+
+def reading(text: str, group: Group, index: Index) -> Group:
+    """"onderzoek van Jansen (2010)": keep "van" only where the record's surname has it; "voor
+    Nederland, Nauta (2005)": drop leading names only where the rest has a record and the whole has none."""
+    if group.narrative and len(group.citations[0].authors) > 1 and not resolve(group.citations[0], index).keys:
+        group = next((g for g in without_leading_authors(text, group)
+                      if resolve(g.citations[0], index).keys), group)
+    shorter = without_preposition(text, group)
+    if shorter is None:
+        return group
+    keys = resolve(group.citations[0], index).keys
+    if keys and all(index.works[key].authors[:1] and
+                    index.works[key].authors[0].family.lower().startswith(text[group.start:shorter.start].strip().lower())
+                    for key in keys):
+        return group
+    return shorter
