@@ -233,25 +233,25 @@ def parser() -> argparse.ArgumentParser:
     anywhere = argparse.ArgumentParser(add_help=False)
     anywhere.add_argument("--kb", default=argparse.SUPPRESS, metavar="DIR", help="the knowledge-base folder")
     anywhere.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
-    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                   parser_class=partial(argparse.ArgumentParser, parents=[anywhere]))
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    command = partial(commands.add_parser, parents=[anywhere])
 
-    p = commands.add_parser("report", help="the annotated evidence report (HTML, Markdown, JSON)")
+    p = command("report", help="the annotated evidence report (HTML, Markdown, JSON)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: build/ in the KB)")
     p.add_argument("--lang", choices=LANGUAGE_CHOICES, default="nl", help="interface language (default: nl)")
     p.set_defaults(run=cmd_report)
 
-    p = commands.add_parser("audit", help="check claims and works; exit 1 on errors")
+    p = command("audit", help="check claims and works; exit 1 on errors")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
     p.add_argument("--rules", action="store_true", help="list the rules and their default severities")
     p.set_defaults(run=cmd_audit)
 
-    p = commands.add_parser("show", help="a work, a claim, a leaflet's summary, or the claims holding some words")
+    p = command("show", help="a work, a claim, a leaflet's summary, or the claims holding some words")
     p.add_argument("target", metavar="KEY-CLAIM-DOC-or-WORDS")
     p.set_defaults(run=cmd_show)
 
-    p = commands.add_parser("export", help="the graph or the works for other tools (GraphML, JSON, CSL-JSON, RDF)")
+    p = command("export", help="the graph or the works for other tools (GraphML, JSON, CSL-JSON, RDF)")
     p.add_argument("format", nargs="?", choices=EXPORT_FORMATS, metavar="FORMAT", help=" | ".join(EXPORT_FORMATS))
     p.add_argument("--format", dest="format_option", choices=EXPORT_FORMATS, metavar="FORMAT",
                    help="the same as FORMAT")
@@ -259,7 +259,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_export)
 
-    p = commands.add_parser("extract", help="find and resolve the citations of a leaflet's text; draft its claims")
+    p = command("extract", help="find and resolve the citations of a leaflet's text; draft its claims")
     p.add_argument("text", metavar="TEXT", help="the leaflet's plain text (UTF-8)")
     p.add_argument("--bib", metavar="FILE",
                    help="the bibliography to resolve against (default: the KB's references.bib)")
@@ -269,7 +269,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(run=cmd_extract)
 
-    p = commands.add_parser("leaflet", help="a leaflet with its citations in APA 7 and a reference list")
+    p = command("leaflet", help="a leaflet with its citations in APA 7 and a reference list")
     p.add_argument("doc", metavar="DOC", help="the leaflet: its claims file's name without .yaml, e.g. npi-pmt")
     p.add_argument("--format", choices=LEAFLET_FORMATS, default="md",
                    help="md (Markdown), html (one page) or pandoc (Markdown with [@key] citations; "
@@ -280,7 +280,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_leaflet)
 
-    p = commands.add_parser("init", help="a new, empty knowledge base")
+    p = command("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")
     p.set_defaults(run=cmd_init)
     return main

@@ -30,7 +30,7 @@ _BEFORE: set[str] = set()
 
 
 def _files(top: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for folder, names, files in os.walk(top):
         names[:] = [n for n in names if n not in _ALLOWED or (n == "build" and Path(folder) != top)]
         found.update(os.path.relpath(os.path.join(folder, f), top) for f in files)

@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
-
 from conftest import REPO
+
 from kb.audit import run
 from kb.findings import Finding
-from kb.graph import claim_node
 from kb.knowledgebase import load
 
 
@@ -38,7 +37,7 @@ def test_overclaims(findings: list[Finding]) -> None:
         "claims/npi-pmt.yaml:293: warning: 'bij uitstek' in claim npi-aanrakingsvormen, which has no support (the "
         "leaflet cites no source for this claim) [overclaim]",
     ]
-    suggestions = {f.claim: f.suggestion for f in by_rule(findings, "overclaim")}
+    suggestions = {f.claim: f.suggestion or "" for f in by_rule(findings, "overclaim")}
     assert suggestions["npi-vergelijkend-onderzoek"].startswith(
         "Vergelijkend onderzoek wijst erop dat groepstherapie gericht op lichaamsbewustzijn effectiever is")
     assert suggestions["alk-spierspanning-erger"] == (
@@ -98,7 +97,7 @@ def test_claims_resting_on_expert_based_works_alone(findings: list[Finding]) -> 
     expert = {f.claim for f in by_rule(findings, "expert-only-claim")}
     assert expert == {"npi-kader", "npi-hechting-trauma", "npi-bottom-up", "npi-relaxatie", "npi-impulsregulatie",
                       "npi-empathisch-vermogen", "npi-onderbouwing"}
-    assert all(kb.graph.nodes[claim_node(c)]["label"] == "expert-based" for c in expert)
+    assert all(kb.labels.claims[str(c)].label == "expert-based" for c in expert)
 
 
 def test_records_are_complete_distinct_and_well_formed(findings: list[Finding]) -> None:

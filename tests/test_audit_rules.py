@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-
 from conftest import REPO, ROOTS
+
 from kb.audit import RULES
 from kb.findings import INPUT_RULES
 

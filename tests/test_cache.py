@@ -11,6 +11,7 @@ import pytest
 
 import kb.build
 from kb import cache
+from kb.cli import main
 
 REPORT = ("report.html", "report.json", "report.md")
 
@@ -126,10 +127,10 @@ def test_progress_shows_on_a_terminal_only(root, monkeypatch: pytest.MonkeyPatch
     folder = root("tiny")
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    assert kb.cli.main(["--kb", str(folder), "report"]) == 0
+    assert main(["--kb", str(folder), "report"]) == 0
     assert "step" in terminal.getvalue() and "|" in terminal.getvalue()
     monkeypatch.undo()
     capsys.readouterr()
     (folder / "references.bib").write_text((folder / "references.bib").read_text() + "\n% again\n")
-    assert kb.cli.main(["--kb", str(folder), "report"]) == 0
+    assert main(["--kb", str(folder), "report"]) == 0
     assert capsys.readouterr().err == ""

@@ -44,7 +44,7 @@ def test_init_then_report(kb, tmp_path: Path) -> None:
 def test_a_real_process_shows_no_traceback(tmp_path: Path) -> None:
     (tmp_path / "references.bib").write_text("@article{x, title = {unclosed\n")
     run = subprocess.run([sys.executable, "-m", "kb", "--kb", str(tmp_path), "audit"],
-                         capture_output=True, text=True, cwd=tmp_path)
+                         capture_output=True, text=True, cwd=tmp_path, check=False)
     assert run.returncode == 2
     assert run.stderr.startswith("references.bib:1: error:")
     assert "Traceback" not in run.stderr
@@ -71,7 +71,7 @@ def test_wheel_runs_on_a_kb_made_by_init(tmp_path: Path) -> None:
     (kb_dir / "claims" / "a.txt").write_text("Bewegen helpt.\n", encoding="utf-8")
     (kb_dir / "claims" / "a.yaml").write_text('claims:\n  - id: a\n    text: "Bewegen helpt."\n', encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "kb", "--kb", str(kb_dir), "report", "--lang", "en"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path)
+                         capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert run.returncode == 0, run.stderr
     html = (kb_dir / "build" / "report.html").read_text(encoding="utf-8")
     assert "Bewegen helpt." in html and "unsupported" in html

@@ -147,6 +147,6 @@ def test_without_a_bibliography_citations_are_kept_unresolved(kb, tmp_path: Path
 @pytest.mark.skipif(not (REPO.parent / "shared" / "eval").is_dir(), reason="../shared/eval is not beside this checkout")
 def test_benchmark_meets_its_targets() -> None:
     run = subprocess.run([sys.executable, str(REPO / "bench" / "extract_eval.py"), "--check"],
-                         capture_output=True, text=True, cwd=REPO)
+                         capture_output=True, text=True, cwd=REPO, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "nl_npi_pmt" in run.stdout and "en_depression_prevention_background" in run.stdout

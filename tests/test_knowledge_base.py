@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import REPO
+
 from kb.audit import run
 from kb.graph import claim_node, works_behind
 from kb.knowledgebase import load

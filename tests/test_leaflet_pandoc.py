@@ -71,7 +71,7 @@ def _spelled_and(text: str, word: str) -> str:
 def _pandoc(markdown: str, items: list[dict[str, Any]], lang: str, tmp_path: Path) -> list[str]:
     (tmp_path / "refs.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     run = subprocess.run(
-        [PANDOC, "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", APA,
+        [str(PANDOC), "-f", "markdown", "-t", "plain", "--wrap=none", "--citeproc", "--csl", APA,
          "--bibliography", str(tmp_path / "refs.json"), "-M", f"lang={lang}"],
         input=markdown, capture_output=True, text=True, check=True)
     return [_normal(p) for p in run.stdout.split("\n\n") if p.strip()]
@@ -171,9 +171,9 @@ def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
     does, apart from the Dutch particles; and it goes on to DOCX."""
     out = tmp_path / "npi.md"
     assert kb("--kb", REPO, "leaflet", "npi-pmt", "--format", "pandoc", "--out", out).code == 0
-    via_pandoc = subprocess.run([PANDOC, str(out), "--citeproc", "--csl", APA, "-t", "plain", "--wrap=none"],
+    via_pandoc = subprocess.run([str(PANDOC), str(out), "--citeproc", "--csl", APA, "-t", "plain", "--wrap=none"],
                                 capture_output=True, text=True, check=True, cwd=tmp_path).stdout
-    ours = subprocess.run([PANDOC, "-f", "markdown", "-t", "plain", "--wrap=none"],
+    ours = subprocess.run([str(PANDOC), "-f", "markdown", "-t", "plain", "--wrap=none"],
                           input=kb("--kb", REPO, "leaflet", "npi-pmt").out, capture_output=True, text=True,
                           check=True).stdout
     records, _ = bibliography.load(REPO / "references.bib", "references.bib")
@@ -183,7 +183,7 @@ def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
     assert produced == expected
     assert len(produced[produced.index("Literatuur") + 1:]) == 19
     docx = tmp_path / "npi.docx"
-    subprocess.run([PANDOC, str(out), "--citeproc", "--csl", APA, "-o", str(docx)], check=True, cwd=tmp_path)
+    subprocess.run([str(PANDOC), str(out), "--citeproc", "--csl", APA, "-o", str(docx)], check=True, cwd=tmp_path)
     with zipfile.ZipFile(docx) as archive:
         document = archive.read("word/document.xml").decode("utf-8")
     assert "Fonagy et al., 2017a, 2017b" in document

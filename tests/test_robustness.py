@@ -3,8 +3,8 @@ each loads or gives located findings, never a traceback, never a hang."""
 
 from __future__ import annotations
 
-import importlib
 import contextlib
+import importlib
 import io
 import re
 import shutil

@@ -38,7 +38,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_report(root, kb, monkey
     before = _files(folder / "build")
     (folder / "claims" / "folder.yaml").write_text(
         (folder / "claims" / "folder.yaml").read_text(encoding="utf-8").replace("Over bewegen", "Over rennen"))
-    staged = []
+    staged: list[str] = []
     original = output._stage
 
     def stage_then_fail(path: Path, content: str | bytes) -> str:
