@@ -43,14 +43,10 @@ def read(root: Path, advance: Advance = _silent, only: str | None = None) -> tup
     kb = load(root, advance, only=only)
     if not kb.unreadable:
         return kb, None
-    from kb.audit import RULES, run
+    from kb.audit import run
+    from kb.audit.records import RECORD_RULES
 
-    records = [name for name in RULES if name in _RECORD_RULES]
-    return kb, Outcome(findings=run(kb, iter(records)), unreadable=True)
-
-
-_RECORD_RULES = frozenset({"unverified-reference", "fields-from-memory", "missing-field", "duplicate-reference",
-                           "malformed-doi"})
+    return kb, Outcome(findings=run(kb, iter(r.name for r in RECORD_RULES)), unreadable=True)
 
 
 def audit(root: Path, advance: Advance = _silent) -> Outcome:

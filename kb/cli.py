@@ -13,13 +13,14 @@ from functools import partial
 from pathlib import Path
 
 from kb import __version__, bibliography, build, progress
+from kb.export import EXPORTS
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME
 from kb.output import WouldOverwrite, write_new
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-EXPORT_FORMATS = ("graphml", "json", "csljson", "rdf")
+EXPORT_FORMATS = tuple(EXPORTS)
 NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet"})
 
 

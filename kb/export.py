@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import networkx as nx
 
 from kb.bibliography import Work
 from kb.graph import claim_node, doc_node
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import DESIGNS, EMPIRICAL, EXPERT_BASED, MEANINGS, Label
+
+if TYPE_CHECKING:  # networkx is imported by the exports that need it: `kb` reads EXPORTS at start-up
+    import networkx as nx
 
 # Version of the node-link JSON layout; raised when a field changes meaning.
 GRAPH_FORMAT_VERSION = 1
@@ -74,11 +75,15 @@ def graphml(kb: KnowledgeBase) -> str:
     """GraphML for Gephi, Cytoscape and `networkx.read_graphml`; every attribute typed."""
     exported = graph(kb)
     # GraphML declares one type per attribute name: a work's `line` and a claim's are both int.
+    import networkx as nx
+
     return "\n".join(nx.generate_graphml(exported, prettyprint=True, named_key_ids=True)) + "\n"
 
 
 def node_link(kb: KnowledgeBase) -> str:
     """The whole graph as node-link JSON (`networkx.node_link_graph` reads it back)."""
+    import networkx as nx
+
     data = nx.node_link_data(graph(kb), edges="edges")
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 

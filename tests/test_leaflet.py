@@ -261,7 +261,7 @@ def test_a_leaflet_is_read_alone(root, kb) -> None:
 def test_a_leaflet_needs_no_graph() -> None:
     """Neither the graph (networkx) nor the report's and extraction's sentence modules are imported."""
     code = ("import sys; from kb.cli import main; main(['--kb', sys.argv[1], 'leaflet', 'npi-pmt']); "
-            "print(sorted(m for m in sys.modules if m in ('networkx', 'kb.graph', 'kb.citations.extract', "
+            "print(sorted(m for m in sys.modules if m in ('networkx', 'rdflib', 'kb.citations.extract', "
             "'kb.citations.sentences', 'kb.report', 'pysbd')), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=True)
     assert result.stderr.splitlines()[-1] == "[]"

@@ -28,6 +28,8 @@ MISSING_FIELD = declare("missing-field", Severity.ERROR,
 DUPLICATE_REFERENCE = declare("duplicate-reference", Severity.WARNING,
                               "two records with the same DOI, or the same title and year")
 MALFORMED_DOI = declare("malformed-doi", Severity.WARNING, "a doi or doiunverified that is not a bare DOI (10.xxxx/...)")
+# These look at references.bib alone: they run even when a claims file cannot be read.
+RECORD_RULES = (UNVERIFIED_REFERENCE, FIELDS_FROM_MEMORY, MISSING_FIELD, DUPLICATE_REFERENCE, MALFORMED_DOI)
 
 # Statuses that count as checked against a source (the rest are reported as unverified).
 VERIFIED = ("verified", "verified-core")
