@@ -16,6 +16,7 @@ from functools import cache
 
 import regex
 
+from kb.apa.letters import year_letters
 from kb.bibliography import Name, Work
 from kb.citations import organisations
 from kb.citations.grammar import WORD_BREAK
@@ -51,8 +52,6 @@ _SPACES = regex.compile(r"\s+")
 _BRACKETED = regex.compile(r"\s*\[[^\]]*\]")
 _ACRONYM = regex.compile(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}")
 _LEADING_PARTICLES = regex.compile(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+")
-_KEY_LETTER = regex.compile(r"\d([a-z])$")
-_LEADING_ARTICLE = regex.compile(r"^(?:the|a|an|de|het|een)\s+")
 _HYPHEN_SPACE = regex.compile(r"\S-\s|\s-\S")
 _TRAILING_SEPARATORS = regex.compile(r"[\s,(]+$")
 
@@ -150,25 +149,18 @@ class _Entry:
     work: Work  # the record
     names: tuple[Name, ...]  # its authors, else its editors
     year: str  # normalized year
-    suffix: str  # the a/b its year takes among works of the same authors and year; "" when alone
+    suffix: str  # the letter its year takes among the indexed works (kb.apa.letters); "" when none
 
 
 class Index:
     """Records of a bibliography, ready for matching."""
 
-    def __init__(self, works: Mapping[str, Work]) -> None:
-        entries: list[tuple[Work, tuple[Name, ...], str]] = []
-        for work in works.values():
-            names = work.authors or work.editors
-            entries.append((work, names, normalize_year(work.year)))
-        clusters: dict[tuple[tuple[str, ...], str], list[Work]] = defaultdict(list)
-        for work, names, year in entries:
-            clusters[(tuple(normalize(n.family) for n in names), year)].append(work)
-        suffixes: dict[str, str] = {}
-        for (_, year), members in clusters.items():
-            if len(members) > 1:
-                suffixes.update(_suffixes(members, year))
-        self.entries = [_Entry(work, names, year, suffixes.get(work.key, "")) for work, names, year in entries]
+    def __init__(self, works: Mapping[str, Work], letters: Mapping[str, str] | None = None) -> None:
+        """`letters`: key -> the letter of its year (kb.apa.letters), when `works` are part of a larger
+        bibliography that decides them; by default they are the letters among `works`."""
+        suffixes = year_letters(works.values()) if letters is None else letters
+        self.entries = [_Entry(work, work.authors or work.editors, normalize_year(work.year), suffixes.get(work.key, ""))
+                        for work in works.values()]
         self.order = {work.key: i for i, work in enumerate(works.values())}
         self.works = works
         # Records by the first letter of their first author's surname, with and without particles:
@@ -199,18 +191,6 @@ class Index:
         letters = {normalize(printed)[:1], normalize(_strip_particles(printed))[:1]}
         found = {id(e): e for letter in letters for e in self.by_letter.get(letter, [])}
         return sorted(found.values(), key=lambda e: self.order[e.work.key])
-
-
-def _suffixes(members: list[Work], year: str) -> dict[str, str]:
-    """The a, b, c of works with the same authors and year: from their keys when those say, else by title."""
-    letters = {}
-    for work in members:
-        found = regex.search(rf"{regex.escape(year)}([a-z])$", work.key) or _KEY_LETTER.search(work.year)
-        letters[work.key] = found.group(1) if found else ""
-    if all(letters.values()) and len(set(letters.values())) == len(members):
-        return letters
-    ordered = sorted(members, key=lambda w: _LEADING_ARTICLE.sub("", w.title.casefold()))
-    return {work.key: "abcdefghijklmnopqrstuvwxyz"[i] for i, work in enumerate(ordered)}
 
 
 @dataclass(frozen=True)
