@@ -8,7 +8,6 @@ no key and an `unresolved` problem, never guessed silently.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +18,18 @@ import regex
 from kb.apa.letters import year_letters
 from kb.bibliography import Name, Work
 from kb.citations import organisations
-from kb.citations.grammar import WORD_BREAK
+from kb.citations.names import (
+    EXACT,
+    NONE,
+    PARTICLE,
+    SPELLING,
+    authors_text,
+    distance,
+    name_match,
+    normalize,
+    normalize_words,
+    strip_particles,
+)
 from kb.citations.parse import Citation
 
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
@@ -49,25 +59,9 @@ class Resolution:
 # Patterns used per citation, compiled once: the `regex` module's own cache costs as much as a
 # small match, and a large bibliography resolves tens of thousands of citations.
 _SPACES = regex.compile(r"\s+")
-_BRACKETED = regex.compile(r"\s*\[[^\]]*\]")
 _ACRONYM = regex.compile(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}")
-_LEADING_PARTICLES = regex.compile(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+")
 _HYPHEN_SPACE = regex.compile(r"\S-\s|\s-\S")
 _TRAILING_SEPARATORS = regex.compile(r"[\s,(]+$")
-
-
-@cache
-def normalize(name: str) -> str:
-    """A surname for comparison: accents, case, spaces, hyphens and apostrophes dropped.
-
-    Cached: the same few thousand surnames are compared for every citation.
-    """
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed.casefold() if c.isalpha())
-
-
-def normalize_words(name: str) -> list[str]:
-    return [w for w in (normalize(part) for part in WORD_BREAK.split(name)) if w]
 
 
 @cache
@@ -82,66 +76,9 @@ def normalize_year(year: str) -> str:
     return compact
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of a and b, or limit + 1 once it is known to exceed limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-_EXACT, _PARTICLE, _SPELLING, _NONE = 0, 1, 2, 3
-
-
-def _plain(printed: str) -> str:
-    """A printed name without its bracketed abbreviation: "World Health Organization [WHO]"."""
-    return _BRACKETED.sub("", printed)
-
-
 def _acronym(printed: str) -> bool:
     """"WHO", "NVvP", "RIVM": how an organisation is cited after its first, full citation."""
     return bool(_ACRONYM.fullmatch(printed)) and sum(c.isupper() for c in printed) >= 2
-
-
-def _strip_particles(printed: str) -> str:
-    return _LEADING_PARTICLES.sub("", printed.strip())
-
-
-def name_match(printed: str, name: Name) -> int:
-    """How a printed surname matches a record's: exactly, without its particles, misspelled, or not."""
-    printed = _plain(printed)
-    p, family, last = normalize(printed), normalize(name.family), normalize(name.last)
-    if not p:
-        return _NONE
-    if p == family:
-        return _EXACT
-    if p == last:
-        return _PARTICLE
-    bare = normalize(_strip_particles(printed))  # "van Jansen (2010)": a preposition read as a particle
-    if bare == family or bare == last:
-        return _EXACT
-    for target in (family, last):
-        if min(len(p), len(target)) >= 4 and (target.startswith(p) and len(target) - len(p) <= 4
-                                               or p.startswith(target) and len(p) - len(target) <= 2):
-            return _SPELLING  # "Bernst" for Bernstein
-        if _distance(p, target, 1 if len(target) <= 7 else 2) <= (1 if len(target) <= 7 else 2):
-            return _SPELLING
-    return _NONE
-
-
-def authors_text(names: tuple[Name, ...]) -> str:
-    """"van den Broek, Keulen-de Vos, & Bernstein": how a record's authors are named in messages."""
-    families = [n.family for n in names]
-    if len(families) <= 2:
-        return " & ".join(families)
-    return ", ".join(families[:-1]) + ", & " + families[-1]
 
 
 @dataclass(frozen=True)
@@ -188,7 +125,7 @@ class Index:
 
     def near(self, printed: str) -> list[_Entry]:
         """Records whose first author may match the printed surname, in bibliography order."""
-        letters = {normalize(printed)[:1], normalize(_strip_particles(printed))[:1]}
+        letters = {normalize(printed)[:1], normalize(strip_particles(printed))[:1]}
         found = {id(e): e for letter in letters for e in self.by_letter.get(letter, [])}
         return sorted(found.values(), key=lambda e: self.order[e.work.key])
 
@@ -196,19 +133,19 @@ class Index:
 @dataclass(frozen=True)
 class _Candidate:
     entry: _Entry  # a record whose first author matches
-    level: int  # how its first author matches: _EXACT, _PARTICLE or _SPELLING
+    level: int  # how its first author matches: EXACT, PARTICLE or SPELLING
     problems: tuple[Problem, ...]  # slips of the citation measured against this record
     year_ok: bool  # the years agree
 
     @property
     def score(self) -> tuple[int, int]:
-        return (self.level != _EXACT) + len(self.problems), 0
+        return (self.level != EXACT) + len(self.problems), 0
 
 
 def _name_problem(printed: str, name: Name, level: int, key: str) -> list[Problem]:
-    if level == _SPELLING:
+    if level == SPELLING:
         return [Problem("surname-spelling", f"{printed} is spelled {name.family} in {key}")]
-    if level == _PARTICLE:
+    if level == PARTICLE:
         return [Problem("particle", f"{printed}: the surname in {key} is {name.family}")]
     return []
 
@@ -220,7 +157,7 @@ def _compare(citation: Citation, entry: _Entry, level: int) -> list[Problem]:
     remaining = list(range(1, len(names)))
     for i, name in enumerate(printed[1:], 1):
         ranked = sorted((name_match(name, names[j]), j != i, j) for j in remaining)
-        if not ranked or ranked[0][0] == _NONE:
+        if not ranked or ranked[0][0] == NONE:
             problems.append(Problem("extra-coauthor", f"{name} is not an author of {key} ({authors_text(names)})"))
             continue
         match_level, _, j = ranked[0]
@@ -264,7 +201,7 @@ def _form_problems(citation: Citation, entry: _Entry | None) -> list[Problem]:
 def _years_close(cited: str, recorded: str) -> bool:
     """A year that is probably a slip for the other: one apart, one digit off, or n.d./in press for a year."""
     if cited.isdigit() and recorded.isdigit():
-        return abs(int(cited) - int(recorded)) <= 1 or _distance(cited, recorded, 1) <= 1
+        return abs(int(cited) - int(recorded)) <= 1 or distance(cited, recorded, 1) <= 1
     return cited != recorded and (cited in ("nd", "inpress") or recorded in ("nd", "inpress"))
 
 
@@ -305,7 +242,7 @@ def _unnamed_candidates(citation: Citation, index: Index, year: str) -> list[_Ca
                 problems = ()
             if how == organisations.NONE:
                 continue
-            candidate = _Candidate(entry, _EXACT if how == organisations.EXACT else _SPELLING, problems, True)
+            candidate = _Candidate(entry, EXACT if how == organisations.EXACT else SPELLING, problems, True)
             if not best or candidate.score < best[0].score:
                 best = [candidate]
             elif candidate.score == best[0].score and all(c.entry is not entry for c in best):
@@ -333,16 +270,16 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
         found = []
         for entry in index.near(reading):
             level = name_match(reading, entry.names[0])
-            if level == _NONE or (n > 0 and level != _EXACT) or (joined and len(entry.names) > 1):
+            if level == NONE or (n > 0 and level != EXACT) or (joined and len(entry.names) > 1):
                 continue
             problems = [] if joined else _compare(citation, entry, level)
-            if level == _SPELLING and not _coauthors_agree(citation, entry, problems, year):
+            if level == SPELLING and not _coauthors_agree(citation, entry, problems, year):
                 continue  # a misspelled first author is believed only with co-authors or the year to back it
             found.append(_Candidate(entry, level, tuple(problems), entry.year == year))
         if found:
             return found
     if _acronym(first) and index.short.get(normalize(first)):
-        return [_Candidate(entry, _EXACT, (), entry.year == year) for entry in index.short[normalize(first)]]
+        return [_Candidate(entry, EXACT, (), entry.year == year) for entry in index.short[normalize(first)]]
     return _unnamed_candidates(citation, index, year)
 
 
