@@ -30,8 +30,8 @@ CITED_WITHOUT_SOURCE = declare("cited-without-source", Severity.WARNING,
 CITATION_MISMATCH = declare(
     "citation-mismatch", Severity.WARNING,
     "a claim's `cited_as` disagrees with the records of its sources (surname spelling, particle, co-author left "
-    "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen), names none of them, leaves a "
-    "source out, or cites a work otherwise than another claim does")
+    "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen, given names), names none of "
+    "them, leaves a source out, or cites a work otherwise than another claim does")
 UNCOVERED_CITATION = declare(
     "uncovered-citation", Severity.WARNING,
     "a citation in a leaflet's text (found as `kb extract` finds it) that no claim's `cited_as` holds and that no "
@@ -149,7 +149,7 @@ def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
 # Problems of a citation (kb.resolution.PROBLEM_KINDS) that make a citation-mismatch finding;
 # "ambiguous" is left out: a claim may link every work a citation without a/b can mean.
 MISMATCH_KINDS = frozenset({"unresolved", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
-                            "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space"})
+                            "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "given-names"})
 
 
 @checks(CITATION_MISMATCH)

@@ -1,5 +1,11 @@
 """Names as a citation prints them, against a record's: how well a printed surname matches (exactly,
-without its particles, misspelled, or not)."""
+without its particles, misspelled, or not), and which printed words are given names.
+
+APA cites by surname only ("Kuru Alici & Kalanlar, 2021"); a leaflet may print given names
+("Nilgün Kuru Alici & Bilge Kalanlar") or a co-author's initials ("Kuru Alici & B. Kalanlar").
+Words before a surname count as given names only when the record has them: "Onderzoek van
+Jansen" is no given name of Jansen, and "Anna van den Berg" is one only for a record of Anna.
+"""
 
 from __future__ import annotations
 
@@ -75,6 +81,29 @@ def name_match(printed: str, name: Name) -> int:
         if distance(p, target, 1 if len(target) <= 7 else 2) <= (1 if len(target) <= 7 else 2):
             return SPELLING
     return NONE
+
+
+def split_given(printed: str, name: Name) -> tuple[str, str]:
+    """(given names, surname) of a printed name that opens with given names of the record's person,
+    or their initials: ("Nilgün", "Kuru Alici") for Kuru Alici, Nilgün; ("", printed) when it
+    opens with none. The surname left must still match the record's."""
+    words = printed.split()
+    if len(words) < 2 or not name.first:
+        return "", printed
+    given = normalize_words(name.first)
+    initials = {w[:1] for w in given}
+    for cut in range(len(words) - 1, 0, -1):  # the longest run of given names first
+        lead = normalize_words(" ".join(words[:cut]))
+        if lead and all(w in given or (len(w) == 1 and w in initials) for w in lead):
+            surname = " ".join(words[cut:])
+            if name_match(surname, name) != NONE:
+                return " ".join(words[:cut]), surname
+    return "", printed
+
+
+def spelled_out(given: str) -> bool:
+    """Whether printed given names hold a name written out ("Nilgün"), not initials alone ("N.")."""
+    return any(len(w) > 1 for w in normalize_words(given.replace(".", " ")))
 
 
 def authors_text(names: tuple[Name, ...]) -> str:

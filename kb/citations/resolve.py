@@ -1,9 +1,9 @@
 """Resolution: each parsed citation matched to bibliography records by surnames and year.
 
 Leaflets hold slips (Glanz for Glantz, Bernst for Bernstein, a missing a/b, "et al" without its
-full stop, a wrong year, a co-author too few or too many). Each slip that was tolerated to find
-the record is a named `Problem` of the citation; a citation that matches no record is kept with
-no key and an `unresolved` problem, never guessed silently.
+full stop, a wrong year, a co-author too few or too many, given names before a surname). Each
+slip that was tolerated to find the record is a named `Problem` of the citation; a citation that
+matches no record is kept with no key and an `unresolved` problem, never guessed silently.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from kb.citations.names import (
     name_match,
     normalize,
     normalize_words,
+    spelled_out,
+    split_given,
     strip_particles,
 )
 from kb.citations.parse import Citation
@@ -35,7 +37,7 @@ from kb.citations.parse import Citation
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
 PROBLEM_KINDS = (
     "unresolved", "ambiguous", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
-    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "organisation-name",
+    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "organisation-name", "given-names",
 )
 
 
@@ -150,19 +152,42 @@ def _name_problem(printed: str, name: Name, level: int, key: str) -> list[Proble
     return []
 
 
+def _given_names(citation: Citation, given: list[tuple[str, str]]) -> Problem:
+    """One problem for every printed name that gives given names: (name as printed, its given names)."""
+    quoted = [f"'{name}'" for name, _ in given]
+    names = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+    what = ("a given name" if any(spelled_out(g) for _, g in given) else "initials") if len(given) == 1 else \
+        "given names"
+    surnames = citation.text
+    for _, names_given in given:  # the citation as printed, without them: "Kuru Alici en Kalanlar (2021)"
+        words = r"\s+".join(regex.escape(w) for w in names_given.split())
+        surnames = regex.sub(rf"(?<![\p{{L}}\p{{M}}]){words}\s+", "", surnames, count=1)
+    return Problem("given-names", f"{names} {'gives' if len(given) == 1 else 'give'} {what}: APA cites by "
+                                  f"surname only, write '{surnames}'")
+
+
 def _compare(citation: Citation, entry: _Entry, level: int) -> list[Problem]:
-    """The citation's names measured against one record: spelling, co-authors left out or added."""
+    """The citation's names measured against one record: spelling, co-authors left out or added,
+    given names. Words before a surname that are its person's given names are not part of it."""
     key, names, printed = entry.work.key, entry.names, citation.authors
-    problems = _name_problem(printed[0], names[0], level, key)
+    first_given, first = split_given(printed[0], names[0])
+    # a first author's initials alone tell namesakes apart (APA 7 §8.20): only a name written out is a slip
+    given = [(printed[0], first_given)] if spelled_out(first_given) else []
+    problems = _name_problem(first, names[0], level, key)
     remaining = list(range(1, len(names)))
     for i, name in enumerate(printed[1:], 1):
-        ranked = sorted((name_match(name, names[j]), j != i, j) for j in remaining)
+        ranked = sorted((name_match(bare, names[j]), j != i, j, names_given, bare)
+                        for j in remaining for names_given, bare in [split_given(name, names[j])])
         if not ranked or ranked[0][0] == NONE:
             problems.append(Problem("extra-coauthor", f"{name} is not an author of {key} ({authors_text(names)})"))
             continue
-        match_level, _, j = ranked[0]
+        match_level, _, j, names_given, bare = ranked[0]
         remaining.remove(j)
-        problems += _name_problem(name, names[j], match_level, key)
+        if names_given:
+            given.append((name, names_given))
+        problems += _name_problem(bare, names[j], match_level, key)
+    if given:
+        problems.append(_given_names(citation, given))
     if citation.et_al:
         if len(names) == 1:
             problems.append(Problem("extra-coauthor", f"'{citation.et_al}' stands for co-authors that {key} does not "
