@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from kb import rendering
 from kb.apa import csl, formatting
+from kb.apa.letters import year_letters
 from kb.audit.citations import NO_CITATIONS
 from kb.audit.records import unverified
 from kb.audit.registry import configured
@@ -141,7 +142,8 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
         return None, findings
     cited = [kb.works[k] for k in dict.fromkeys(k for p in placements for k in p.keys)]
     items = csl.items(cited)
-    formatted = formatting.format_items(items, locale, [(p.keys, p.narrative) for p in placements])
+    formatted = formatting.format_items(items, locale, [(p.keys, p.narrative) for p in placements],
+                                        letters=year_letters(cited))
     rendered = [formatted.citation(list(p.keys), p.narrative) for p in placements]
     works = {w.key: w for w in cited}
     references = tuple(_reference(works[key], entry) for key, entry in formatted.entries)

@@ -14,6 +14,10 @@ is wrong for the output language and kb is right:
 2. "AND" IN RUNNING TEXT. pandoc 2.17 keeps the style's "&" in author-in-text citations
    ("Glantz & Goisman (1990)"); APA 7 §8.17 spells it out in running text: "Glantz en
    Goisman (1990)", "Glantz and Goisman (1990)". Parenthetical citations keep "&" in both.
+3. A TITLE'S LEADING ARTICLE. The year letters of one author's works of one year follow the
+   titles; APA 7 §9.47 leaves out "A", "An", "The" (and the Dutch guides "De", "Het", "Een"),
+   pandoc compares the whole title: "De angst voorbij" is 2017b after "Bewegen helpt" (2017a)
+   in pandoc, 2017a before it in kb (kb.apa.letters, which the audit and `kb extract` follow).
 
 The list and citations are compared after whitespace normalisation (pandoc's plain writer
 turns "pp. 43" into a non-breaking space).
@@ -35,6 +39,7 @@ from conftest import REPO
 
 from kb import bibliography, leaflet
 from kb.apa import csl, formatting, style
+from kb.apa.letters import year_letters
 from kb.knowledgebase import load
 
 PANDOC = shutil.which("pandoc")
@@ -87,7 +92,7 @@ def _kb_citations() -> tuple[list[dict[str, Any]], list[tuple[tuple[str, ...], b
 
 
 def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bool]], lang: str,
-             tmp_path: Path) -> tuple[list[str], list[str], list[str]]:
+             tmp_path: Path, letters: dict[str, str] | None = None) -> tuple[list[str], list[str], list[str]]:
     """Our citations and list against pandoc's with the named differences applied to pandoc's;
     returns ours (citations, list) and pandoc's citations."""
     markdown = "\n\n".join(
@@ -95,7 +100,7 @@ def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bo
     pandoc = _pandoc(markdown, items, lang, tmp_path)
     pandoc_citations, pandoc_list = pandoc[:len(wanted)], pandoc[len(wanted):]
 
-    formatted = formatting.format_items(items, lang)
+    formatted = formatting.format_items(items, lang, letters=letters)
     ours_citations = [_plain(formatted.citation(list(k), narrative)) for k, narrative in wanted]
     ours_list = [_plain(entry) for _, entry in formatted.entries]
 
@@ -187,3 +192,55 @@ def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
     with zipfile.ZipFile(docx) as archive:
         document = archive.read("word/document.xml").decode("utf-8")
     assert "Fonagy et al., 2017a, 2017b" in document
+
+
+_RECORDS = """
+@article{zwemmen, author = {Berg, Anna and Vos, Kees}, year = {2017}, title = {Zwemmen helpt}, journal = {J}}
+@article{bewegen, author = {Berg, Anna and Vos, Kees}, year = {2017}, title = {Bewegen helpt}, journal = {J}}
+@article{lopen, author = {Berg, Anna and Vos, Jan}, year = {2017}, title = {Lopen helpt}, journal = {J}}
+@article{eerder, author = {Berg, Anna and Vos, Kees}, year = {2016}, title = {Eerder}, journal = {J}}
+@misc{post1, author = {Kuin, Femke}, year = {2020}, month = {nov}, title = {Appels}, howpublished = {Blog}}
+@misc{post2, author = {Kuin, Femke}, year = {2020}, month = {feb}, title = {Peren}, howpublished = {Blog}}
+@misc{post3, author = {Kuin, Femke}, year = {2020}, title = {Zonder maand}, howpublished = {Blog}}
+@book{jansen1, author = {Jansen, Karin}, year = {2020}, title = {[Zonder titel]}, publisher = {Boom}}
+@book{jansen2, author = {Jansen, Karin}, year = {2020}, title = {Alles}, publisher = {Boom}}
+"""
+
+
+def _records(bib: str) -> list[bibliography.Work]:
+    parsed, findings = bibliography.parse(bib, Path("references.bib"), "references.bib")
+    assert findings == []
+    return list(parsed.works.values())
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_year_letters_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """The letters of kb.apa.letters are pandoc's where no title opens with an article: by title, by
+    the initials of a co-author (as the list orders them: "Vos, J." before "Vos, K."), by date for
+    entries that print one (year alone first), past punctuation ("[Zonder titel]" under Z)."""
+    works = _records(_RECORDS)
+    items = csl.items(works)
+    keys = [w.key for w in works]
+    wanted = [((k,), False) for k in keys] + [(("bewegen", "zwemmen", "eerder"), False),
+                                              (("post3", "post2", "post1"), False), (("jansen2", "jansen1"), False)]
+    ours, _, _ = _compare(items, wanted, lang, tmp_path, letters=year_letters(works))
+    assert ours[-3:] == ["(Berg & Vos, 2016, 2017b, 2017c)", "(Kuin, 2020a, 2020b, 2020c)",
+                         "(Jansen, 2020a, 2020b)"]
+    assert [ours[keys.index(k)] for k in ("lopen", "bewegen", "zwemmen")] == [
+        "(Berg & Vos, 2017a)", "(Berg & Vos, 2017b)", "(Berg & Vos, 2017c)"]
+
+
+def test_a_leading_article_is_where_pandoc_differs(tmp_path: Path) -> None:
+    """Difference 3: "De angst voorbij" files under A in kb, under D in pandoc."""
+    works = _records("""
+@article{bewegen, author = {Berg, Anna and Vos, Kees}, year = {2017}, title = {Bewegen helpt}, journal = {J}}
+@article{angst, author = {Berg, Anna and Vos, Kees}, year = {2017}, title = {De angst voorbij}, journal = {J}}
+""")
+    items = csl.items(works)
+    pandoc = _pandoc("[@angst]\n\n[@bewegen]\n", items, "nl-NL", tmp_path)
+    assert pandoc == ["(Berg & Vos, 2017b)", "(Berg & Vos, 2017a)",
+                      "Berg, A., & Vos, K. (2017a). Bewegen helpt. J.", "Berg, A., & Vos, K. (2017b). De angst voorbij. J."]
+    formatted = formatting.format_items(items, "nl-NL", letters=year_letters(works))
+    assert [formatted.citation([k]) for k in ("angst", "bewegen")] == ["(Berg & Vos, 2017a)", "(Berg & Vos, 2017b)"]
+    assert [_plain(entry) for _, entry in formatted.entries] == [
+        "Berg, A., & Vos, K. (2017a). De angst voorbij. J.", "Berg, A., & Vos, K. (2017b). Bewegen helpt. J."]

@@ -5,7 +5,10 @@ lacks at the level of citations is added here, as CSL 1.0.2 describes it:
 
 - disambiguation: names added to an "et al." that two different author lists share, initials
   for first authors who share a surname, then year suffixes (2017a, 2017b) for the same
-  authors in the same year, in list order;
+  authors in the same year: the letters of kb.apa.letters, the one rule that the audit and the
+  resolution of citations follow too, with the reference list and the cites of one citation in
+  their order (CSL's processors give them in their list order, which files a title under its
+  article: "De angst" under D, where APA files it under A);
 - cite grouping with `collapse="year"`: "(Fonagy et al., 2017a, 2017b)";
 - narrative citations ("Koch et al. (2014)"), with the locale's "and" (Dutch "en") where the
   parenthetical citation has "&", as APA writes running text;
@@ -15,7 +18,7 @@ lacks at the level of citations is added here, as CSL 1.0.2 describes it:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,7 @@ from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliograp
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String
 
+from kb.apa.letters import letter, rank
 from kb.apa.style import CSL_NS, MARKS, RICH, shared, style
 
 Shown = tuple[int, bool]  # disambiguation: authors to show in citations (0: the style's), with initials
@@ -86,16 +90,6 @@ _END_PUNCTUATION = re.compile("([?!])((?:[\ue000-\ue009])*)\\.")
 def _clean(text: Any) -> str:
     """A rendered string as plain text with marks; no "?." where a delimiter met a question mark."""
     return _END_PUNCTUATION.sub(r"\1\2", str(text))
-
-
-def _suffix(n: int) -> str:
-    """0 -> a, 25 -> z, 26 -> aa: CSL's year suffixes."""
-    letters = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
 
 
 class _Source(CiteProcJSON):  # type: ignore[misc]
@@ -175,13 +169,17 @@ def _each(run: _Processor, name: str) -> list[Any]:
     return shared(len(run.items), lambda indices: [getattr(run, name)(run.items[i]) for i in indices])
 
 
-def _disambiguate(run: _Processor) -> tuple[dict[str, Shown], dict[str, tuple[str, str]]]:
+def _disambiguate(run: _Processor, letters: Mapping[str, str] | None
+                  ) -> tuple[dict[str, Shown], dict[str, tuple[str, str]], list[list[str]]]:
     """CSL's disambiguation as apa.csl asks for it: the first author's initials wherever two
     cited first authors share a surname (`primary-name-with-initials`, over all citations, as
     APA wants it), then, where two works would still be cited alike, names added to an
-    "et al." that hides different co-authors, then year suffixes (set on the source) in list
-    order. Returns the names to show per key, and each key's (author, date) as cited."""
+    "et al." that hides different co-authors, then year suffixes (set on the source): the
+    `letters` of kb.apa.letters (lower-case key -> letter), or, for works they do not letter,
+    CSL's own rule, list order. Returns the names to show per key, each key's (author, date) as
+    cited, and the keys that took letters, a list per set of works cited alike, in letter order."""
     by_item = {item.key: item for item in run.items}
+    lettered: list[list[str]] = []
     shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
     # Each author is rendered once, with the initials it needs.
     pieces = shared(len(run.items), lambda indices: [
@@ -203,10 +201,28 @@ def _disambiguate(run: _Processor) -> tuple[dict[str, Shown], dict[str, tuple[st
                     rendered.update({k: (tried[k], rendered[k][1]) for k in group})
                     break
         for keys in _alike(group, rendered):
-            for i, k in enumerate(keys):
-                run.source[k]["year_suffix"] = String(_suffix(i))
+            if letters is not None and all(k in letters for k in keys):
+                suffixes = {k: letters[k] for k in keys}
+            else:  # CSL-JSON without records, or works the records do not give the same authors
+                suffixes = {k: letter(i) for i, k in enumerate(keys)}
+            for k in keys:
+                run.source[k]["year_suffix"] = String(suffixes[k])
                 rendered[k] = (rendered[k][0], run.render(by_item[k], 1))
-    return shown, rendered
+            lettered.append(sorted(keys, key=lambda k: rank(suffixes[k])))
+    return shown, rendered, lettered
+
+
+def _in_letter_order(keys: list[str], lettered: list[list[str]]) -> list[str]:
+    """`keys` with the works of each lettered set moved, among the places they hold, into the order
+    of their letters: the letters are APA's (titles without a leading article), the processor's
+    sort compares whole titles."""
+    placed = list(keys)
+    where = {k: i for i, k in enumerate(keys)}
+    for members in lettered:
+        places = sorted(where[k] for k in members if k in where)
+        for place, key in zip(places, (k for k in members if k in where)):
+            placed[place] = key
+    return placed
 
 
 def _shared_surnames(run: _Processor) -> list[str]:
@@ -240,15 +256,21 @@ def _author_list(reference: Any) -> tuple[tuple[str, ...], ...]:
 
 
 def format_items(items: list[dict[str, Any]], locale: str,
-                 citations: Iterable[tuple[Sequence[str], bool]] | None = None) -> Formatted:
+                 citations: Iterable[tuple[Sequence[str], bool]] | None = None,
+                 letters: Mapping[str, str] | None = None) -> Formatted:
     """Citation pieces and reference entries of `items` (CSL-JSON, see kb.apa.csl) in `locale`.
 
     `citations` are the (keys, narrative) citations the text will ask for; with them, only
     what those need is rendered (narrative names, the order of cites sharing a citation).
-    Without them, everything is, for any citation of these items."""
+    Without them, everything is, for any citation of these items.
+
+    `letters` (key -> year letter) are the letters kb.apa.letters gives the records of these
+    items; the reference list and the cites of one citation follow them. Without them (CSL-JSON
+    that comes without records) the letters follow the processor's list order, as in pandoc."""
     base = style(locale)
     run = _Processor(items, locale)
-    shown, rendered = _disambiguate(run)
+    lower = None if letters is None else {k.lower(): v for k, v in letters.items()}
+    shown, rendered, lettered = _disambiguate(run, lower)
     narrative = together = None
     if citations is not None:
         asked = [({str(k).lower() for k in keys}, flag) for keys, flag in citations]
@@ -264,9 +286,11 @@ def format_items(items: list[dict[str, Any]], locale: str,
     ranked = [item for item in run.items if together is None or item.key in together]
     if base.root.citation.sort is not None and len(ranked) > 1:
         ranked = base.root.citation.sort.sort(ranked, base.root.citation.layout)
-    order = {run.keys[item.key]: rank for rank, item in enumerate(ranked)}
+    cited = _in_letter_order([item.key for item in ranked], lettered)  # "2017a, 2017b", whatever the titles
+    order = {run.keys[key]: place for place, key in enumerate(cited)}
     texts = dict(zip((item.key for item in run.items), _each(run, "entry")))
-    entries = tuple((run.keys[k], texts[k]) for k in run.bibliography.keys if texts[k] is not None)
+    entries = tuple((run.keys[k], texts[k]) for k in _in_letter_order(run.bibliography.keys, lettered)
+                    if texts[k] is not None)
     layout_element = base.root.citation.layout
     group = layout_element.find(f"{{{CSL_NS}}}group")
     layout = Layout(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
+from kb.apa.letters import rank, year_letters
 from kb.audit.claims import claims_of
 from kb.audit.registry import checks, declare
 from kb.bibliography import Work
@@ -29,8 +30,8 @@ CITED_WITHOUT_SOURCE = declare("cited-without-source", Severity.WARNING,
 CITATION_MISMATCH = declare(
     "citation-mismatch", Severity.WARNING,
     "a claim's `cited_as` disagrees with the records of its sources (surname spelling, particle, co-author left "
-    "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen), names none of them, leaves a "
-    "source out, or cites a work otherwise than another claim does")
+    "out or added, year, a/b, \"et al\" without its full stop, a space at a hyphen, given names), names none of "
+    "them, leaves a source out, or cites a work otherwise than another claim does")
 UNCOVERED_CITATION = declare(
     "uncovered-citation", Severity.WARNING,
     "a citation in a leaflet's text (found as `kb extract` finds it) that no claim's `cited_as` holds and that no "
@@ -61,15 +62,9 @@ def _names(text: str, names: list[str]) -> bool:
     return all(_name_pattern(n).search(text) for n in names)
 
 
-_LEADING_ARTICLE = re.compile(r"^(?:a|an|the|de|het|een)\s+")
 _CITED_YEAR = re.compile(r"(?<!\d)(\d{4})([a-z]?)(?![\d\w])")
 _ET_AL = re.compile(r"\bet\.?\s*al\b")
 _WORDS = re.compile(r"\w+")
-
-
-def _apa_title(work: Work) -> str:
-    """The title as APA 7 sorts same-author, same-year works for their a/b letters."""
-    return _LEADING_ARTICLE.sub("", _fold(work.title))
 
 
 def _unwrapped(part: str) -> str:
@@ -116,7 +111,25 @@ def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterat
                         groups.setdefault(tuple(_fold(f) for f in families), []).append(work)
             for works in groups.values():
                 if len(works) > 1:
-                    yield _unwrapped(part), year.group(1), sorted(works, key=_apa_title)
+                    yield _unwrapped(part), year.group(1), works
+
+
+def _apart(works: list[Work], year: str, letters: dict[str, str]) -> str:
+    """How APA 7 tells `works` apart: by the letters of kb.apa.letters, or by names where the
+    works do not share all their authors (more names before "et al.", a first author's initials)."""
+    lettered = sorted((w for w in works if w.key in letters), key=lambda w: rank(letters[w.key]))
+    by_title = ", ".join(f"{year}{letters[w.key]} = {w.key}" for w in lettered)
+    if len(lettered) == len(works):
+        return f"by title ({by_title})"
+    return "by more author names or initials" + (f", and by title ({by_title})" if lettered else "")
+
+
+def _letters(kb: KnowledgeBase) -> dict[str, str]:
+    """The year letters of the whole bibliography (kb.apa.letters), computed once per KB."""
+    if "letters" not in kb.memo:
+        kb.memo["letters"] = year_letters(kb.works.values())
+    letters: dict[str, str] = kb.memo["letters"]
+    return letters
 
 
 @checks(AMBIGUOUS_CITATION)
@@ -126,16 +139,17 @@ def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
         if not claim.cited_as:
             continue
         for citation, year, works in _ambiguous(claim, index):
-            letters = ", ".join(f"{year}{chr(97 + i)} = {w.key}" for i, w in enumerate(works))
+            letters = _letters(kb)
+            works = sorted(works, key=lambda w: (w.key not in letters, rank(letters.get(w.key, "")), w.key))
             yield AMBIGUOUS_CITATION.finding(Location(path, claim.line), f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
-                          f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart by title "
-                          f"({letters})", claim=claim.id)
+                          f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart "
+                          f"{_apart(works, year, letters)}", claim=claim.id)
 
 
 # Problems of a citation (kb.resolution.PROBLEM_KINDS) that make a citation-mismatch finding;
 # "ambiguous" is left out: a claim may link every work a citation without a/b can mean.
 MISMATCH_KINDS = frozenset({"unresolved", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
-                            "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space"})
+                            "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "given-names"})
 
 
 @checks(CITATION_MISMATCH)
@@ -144,13 +158,14 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
     from kb.citations.resolve import Index, Resolution, authors_text, resolve
 
     seen: dict[str, tuple[tuple[str, ...], str, str, str]] = {}  # key -> (names, year, form, where)
-    whole = Index(kb.works)  # a year's letter is right when the whole bibliography needs it
+    # A year's letter is the one the whole bibliography gives (kb.apa.letters), whichever of its
+    # works a claim links: the index of a claim's sources takes its letters from there.
+    letters = _letters(kb)
     # A work is cited alike by each claim it supports: read each printed citation once, and
     # resolve it once against each set of sources it is given with.
     parsed: dict[str, list[Group]] = {}
     indexes: dict[tuple[str, ...], Index] = {}
     resolved: dict[tuple[Citation, tuple[str, ...]], Resolution] = {}
-    suffix_wrong: dict[Citation, bool] = {}
     for path, claim in claims_of(kb):
         if not claim.cited_as or not claim.sources:
             continue  # a citation with no source at all is cited-without-source
@@ -166,7 +181,7 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
         sources = tuple(works)
         index = indexes.get(sources)
         if index is None:
-            index = indexes[sources] = Index(works)
+            index = indexes[sources] = Index(works, letters)
         covered: set[str] = set()
         for citation in (c for g in groups for c in g.citations):
             resolution = resolved.get((citation, sources))
@@ -174,12 +189,6 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
                 resolution = resolved[(citation, sources)] = resolve(citation, index)
             covered.update(resolution.keys)
             for problem in resolution.problems:
-                if problem.kind == "year-suffix":
-                    if citation not in suffix_wrong:
-                        suffix_wrong[citation] = any(
-                            p.kind == "year-suffix" for p in resolve(citation, whole).problems)
-                    if not suffix_wrong[citation]:
-                        continue
                 if problem.kind == "unresolved":
                     listed = ", ".join(sorted(works)) or "none"
                     message = f"{citation.text} matches none of the claim's sources ({listed})"

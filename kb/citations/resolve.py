@@ -1,14 +1,13 @@
 """Resolution: each parsed citation matched to bibliography records by surnames and year.
 
 Leaflets hold slips (Glanz for Glantz, Bernst for Bernstein, a missing a/b, "et al" without its
-full stop, a wrong year, a co-author too few or too many). Each slip that was tolerated to find
-the record is a named `Problem` of the citation; a citation that matches no record is kept with
-no key and an `unresolved` problem, never guessed silently.
+full stop, a wrong year, a co-author too few or too many, given names before a surname). Each
+slip that was tolerated to find the record is a named `Problem` of the citation; a citation that
+matches no record is kept with no key and an `unresolved` problem, never guessed silently.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,15 +15,29 @@ from functools import cache
 
 import regex
 
+from kb.apa.letters import year_letters
 from kb.bibliography import Name, Work
 from kb.citations import organisations
-from kb.citations.grammar import WORD_BREAK
+from kb.citations.names import (
+    EXACT,
+    NONE,
+    PARTICLE,
+    SPELLING,
+    authors_text,
+    distance,
+    name_match,
+    normalize,
+    normalize_words,
+    spelled_out,
+    split_given,
+    strip_particles,
+)
 from kb.citations.parse import Citation, Group, without_leading_authors, without_preposition
 
 # Every kind of problem a citation can have; a stable vocabulary for JSON output and the audit.
 PROBLEM_KINDS = (
     "unresolved", "ambiguous", "surname-spelling", "particle", "missing-coauthor", "extra-coauthor",
-    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "organisation-name",
+    "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "organisation-name", "given-names",
 )
 
 
@@ -48,27 +61,9 @@ class Resolution:
 # Patterns used per citation, compiled once: the `regex` module's own cache costs as much as a
 # small match, and a large bibliography resolves tens of thousands of citations.
 _SPACES = regex.compile(r"\s+")
-_BRACKETED = regex.compile(r"\s*\[[^\]]*\]")
 _ACRONYM = regex.compile(r"\p{Lu}[\p{Lu}\p{Ll}]{1,9}")
-_LEADING_PARTICLES = regex.compile(r"^(?:(?:[Vv]an|[Dd]e[nr]?|[Tt]e[nr]?|[Vv]on|['’]t)\s+)+")
-_KEY_LETTER = regex.compile(r"\d([a-z])$")
-_LEADING_ARTICLE = regex.compile(r"^(?:the|a|an|de|het|een)\s+")
 _HYPHEN_SPACE = regex.compile(r"\S-\s|\s-\S")
 _TRAILING_SEPARATORS = regex.compile(r"[\s,(]+$")
-
-
-@cache
-def normalize(name: str) -> str:
-    """A surname for comparison: accents, case, spaces, hyphens and apostrophes dropped.
-
-    Cached: the same few thousand surnames are compared for every citation.
-    """
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed.casefold() if c.isalpha())
-
-
-def normalize_words(name: str) -> list[str]:
-    return [w for w in (normalize(part) for part in WORD_BREAK.split(name)) if w]
 
 
 @cache
@@ -83,66 +78,9 @@ def normalize_year(year: str) -> str:
     return compact
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of a and b, or limit + 1 once it is known to exceed limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-_EXACT, _PARTICLE, _SPELLING, _NONE = 0, 1, 2, 3
-
-
-def _plain(printed: str) -> str:
-    """A printed name without its bracketed abbreviation: "World Health Organization [WHO]"."""
-    return _BRACKETED.sub("", printed)
-
-
 def _acronym(printed: str) -> bool:
     """"WHO", "NVvP", "RIVM": how an organisation is cited after its first, full citation."""
     return bool(_ACRONYM.fullmatch(printed)) and sum(c.isupper() for c in printed) >= 2
-
-
-def _strip_particles(printed: str) -> str:
-    return _LEADING_PARTICLES.sub("", printed.strip())
-
-
-def name_match(printed: str, name: Name) -> int:
-    """How a printed surname matches a record's: exactly, without its particles, misspelled, or not."""
-    printed = _plain(printed)
-    p, family, last = normalize(printed), normalize(name.family), normalize(name.last)
-    if not p:
-        return _NONE
-    if p == family:
-        return _EXACT
-    if p == last:
-        return _PARTICLE
-    bare = normalize(_strip_particles(printed))  # "van Jansen (2010)": a preposition read as a particle
-    if bare == family or bare == last:
-        return _EXACT
-    for target in (family, last):
-        if min(len(p), len(target)) >= 4 and (target.startswith(p) and len(target) - len(p) <= 4
-                                               or p.startswith(target) and len(p) - len(target) <= 2):
-            return _SPELLING  # "Bernst" for Bernstein
-        if _distance(p, target, 1 if len(target) <= 7 else 2) <= (1 if len(target) <= 7 else 2):
-            return _SPELLING
-    return _NONE
-
-
-def authors_text(names: tuple[Name, ...]) -> str:
-    """"van den Broek, Keulen-de Vos, & Bernstein": how a record's authors are named in messages."""
-    families = [n.family for n in names]
-    if len(families) <= 2:
-        return " & ".join(families)
-    return ", ".join(families[:-1]) + ", & " + families[-1]
 
 
 @dataclass(frozen=True)
@@ -150,25 +88,18 @@ class _Entry:
     work: Work  # the record
     names: tuple[Name, ...]  # its authors, else its editors
     year: str  # normalized year
-    suffix: str  # the a/b its year takes among works of the same authors and year; "" when alone
+    suffix: str  # the letter its year takes among the indexed works (kb.apa.letters); "" when none
 
 
 class Index:
     """Records of a bibliography, ready for matching."""
 
-    def __init__(self, works: Mapping[str, Work]) -> None:
-        entries: list[tuple[Work, tuple[Name, ...], str]] = []
-        for work in works.values():
-            names = work.authors or work.editors
-            entries.append((work, names, normalize_year(work.year)))
-        clusters: dict[tuple[tuple[str, ...], str], list[Work]] = defaultdict(list)
-        for work, names, year in entries:
-            clusters[(tuple(normalize(n.family) for n in names), year)].append(work)
-        suffixes: dict[str, str] = {}
-        for (_, year), members in clusters.items():
-            if len(members) > 1:
-                suffixes.update(_suffixes(members, year))
-        self.entries = [_Entry(work, names, year, suffixes.get(work.key, "")) for work, names, year in entries]
+    def __init__(self, works: Mapping[str, Work], letters: Mapping[str, str] | None = None) -> None:
+        """`letters`: key -> the letter of its year (kb.apa.letters), when `works` are part of a larger
+        bibliography that decides them; by default they are the letters among `works`."""
+        suffixes = year_letters(works.values()) if letters is None else letters
+        self.entries = [_Entry(work, work.authors or work.editors, normalize_year(work.year), suffixes.get(work.key, ""))
+                        for work in works.values()]
         self.order = {work.key: i for i, work in enumerate(works.values())}
         self.works = works
         # Records by the first letter of their first author's surname, with and without particles:
@@ -196,56 +127,67 @@ class Index:
 
     def near(self, printed: str) -> list[_Entry]:
         """Records whose first author may match the printed surname, in bibliography order."""
-        letters = {normalize(printed)[:1], normalize(_strip_particles(printed))[:1]}
+        letters = {normalize(printed)[:1], normalize(strip_particles(printed))[:1]}
         found = {id(e): e for letter in letters for e in self.by_letter.get(letter, [])}
         return sorted(found.values(), key=lambda e: self.order[e.work.key])
-
-
-def _suffixes(members: list[Work], year: str) -> dict[str, str]:
-    """The a, b, c of works with the same authors and year: from their keys when those say, else by title."""
-    letters = {}
-    for work in members:
-        found = regex.search(rf"{regex.escape(year)}([a-z])$", work.key) or _KEY_LETTER.search(work.year)
-        letters[work.key] = found.group(1) if found else ""
-    if all(letters.values()) and len(set(letters.values())) == len(members):
-        return letters
-    ordered = sorted(members, key=lambda w: _LEADING_ARTICLE.sub("", w.title.casefold()))
-    return {work.key: "abcdefghijklmnopqrstuvwxyz"[i] for i, work in enumerate(ordered)}
 
 
 @dataclass(frozen=True)
 class _Candidate:
     entry: _Entry  # a record whose first author matches
-    level: int  # how its first author matches: _EXACT, _PARTICLE or _SPELLING
+    level: int  # how its first author matches: EXACT, PARTICLE or SPELLING
     problems: tuple[Problem, ...]  # slips of the citation measured against this record
     year_ok: bool  # the years agree
 
     @property
     def score(self) -> tuple[int, int]:
-        return (self.level != _EXACT) + len(self.problems), 0
+        return (self.level != EXACT) + len(self.problems), 0
 
 
 def _name_problem(printed: str, name: Name, level: int, key: str) -> list[Problem]:
-    if level == _SPELLING:
+    if level == SPELLING:
         return [Problem("surname-spelling", f"{printed} is spelled {name.family} in {key}")]
-    if level == _PARTICLE:
+    if level == PARTICLE:
         return [Problem("particle", f"{printed}: the surname in {key} is {name.family}")]
     return []
 
 
+def _given_names(citation: Citation, given: list[tuple[str, str]]) -> Problem:
+    """One problem for every printed name that gives given names: (name as printed, its given names)."""
+    quoted = [f"'{name}'" for name, _ in given]
+    names = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+    what = ("a given name" if any(spelled_out(g) for _, g in given) else "initials") if len(given) == 1 else \
+        "given names"
+    surnames = citation.text
+    for _, names_given in given:  # the citation as printed, without them: "Kuru Alici en Kalanlar (2021)"
+        words = r"\s+".join(regex.escape(w) for w in names_given.split())
+        surnames = regex.sub(rf"(?<![\p{{L}}\p{{M}}]){words}\s+", "", surnames, count=1)
+    return Problem("given-names", f"{names} {'gives' if len(given) == 1 else 'give'} {what}: APA cites by "
+                                  f"surname only, write '{surnames}'")
+
+
 def _compare(citation: Citation, entry: _Entry, level: int) -> list[Problem]:
-    """The citation's names measured against one record: spelling, co-authors left out or added."""
+    """The citation's names measured against one record: spelling, co-authors left out or added,
+    given names. Words before a surname that are its person's given names are not part of it."""
     key, names, printed = entry.work.key, entry.names, citation.authors
-    problems = _name_problem(printed[0], names[0], level, key)
+    first_given, first = split_given(printed[0], names[0])
+    # a first author's initials alone tell namesakes apart (APA 7 §8.20): only a name written out is a slip
+    given = [(printed[0], first_given)] if spelled_out(first_given) else []
+    problems = _name_problem(first, names[0], level, key)
     remaining = list(range(1, len(names)))
     for i, name in enumerate(printed[1:], 1):
-        ranked = sorted((name_match(name, names[j]), j != i, j) for j in remaining)
-        if not ranked or ranked[0][0] == _NONE:
+        ranked = sorted((name_match(bare, names[j]), j != i, j, names_given, bare)
+                        for j in remaining for names_given, bare in [split_given(name, names[j])])
+        if not ranked or ranked[0][0] == NONE:
             problems.append(Problem("extra-coauthor", f"{name} is not an author of {key} ({authors_text(names)})"))
             continue
-        match_level, _, j = ranked[0]
+        match_level, _, j, names_given, bare = ranked[0]
         remaining.remove(j)
-        problems += _name_problem(name, names[j], match_level, key)
+        if names_given:
+            given.append((name, names_given))
+        problems += _name_problem(bare, names[j], match_level, key)
+    if given:
+        problems.append(_given_names(citation, given))
     if citation.et_al:
         if len(names) == 1:
             problems.append(Problem("extra-coauthor", f"'{citation.et_al}' stands for co-authors that {key} does not "
@@ -284,7 +226,7 @@ def _form_problems(citation: Citation, entry: _Entry | None) -> list[Problem]:
 def _years_close(cited: str, recorded: str) -> bool:
     """A year that is probably a slip for the other: one apart, one digit off, or n.d./in press for a year."""
     if cited.isdigit() and recorded.isdigit():
-        return abs(int(cited) - int(recorded)) <= 1 or _distance(cited, recorded, 1) <= 1
+        return abs(int(cited) - int(recorded)) <= 1 or distance(cited, recorded, 1) <= 1
     return cited != recorded and (cited in ("nd", "inpress") or recorded in ("nd", "inpress"))
 
 
@@ -325,7 +267,7 @@ def _unnamed_candidates(citation: Citation, index: Index, year: str) -> list[_Ca
                 problems = ()
             if how == organisations.NONE:
                 continue
-            candidate = _Candidate(entry, _EXACT if how == organisations.EXACT else _SPELLING, problems, True)
+            candidate = _Candidate(entry, EXACT if how == organisations.EXACT else SPELLING, problems, True)
             if not best or candidate.score < best[0].score:
                 best = [candidate]
             elif candidate.score == best[0].score and all(c.entry is not entry for c in best):
@@ -353,16 +295,16 @@ def _candidates(citation: Citation, index: Index) -> list[_Candidate]:
         found = []
         for entry in index.near(reading):
             level = name_match(reading, entry.names[0])
-            if level == _NONE or (n > 0 and level != _EXACT) or (joined and len(entry.names) > 1):
+            if level == NONE or (n > 0 and level != EXACT) or (joined and len(entry.names) > 1):
                 continue
             problems = [] if joined else _compare(citation, entry, level)
-            if level == _SPELLING and not _coauthors_agree(citation, entry, problems, year):
+            if level == SPELLING and not _coauthors_agree(citation, entry, problems, year):
                 continue  # a misspelled first author is believed only with co-authors or the year to back it
             found.append(_Candidate(entry, level, tuple(problems), entry.year == year))
         if found:
             return found
     if _acronym(first) and index.short.get(normalize(first)):
-        return [_Candidate(entry, _EXACT, (), entry.year == year) for entry in index.short[normalize(first)]]
+        return [_Candidate(entry, EXACT, (), entry.year == year) for entry in index.short[normalize(first)]]
     return _unnamed_candidates(citation, index, year)
 
 
