@@ -273,4 +273,4 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
         "note": leaflet.note if fmt == "html" else markdown_text(leaflet.note, fmt == "pandoc"),
         "front_matter": json.dumps(front, ensure_ascii=False, indent=2) if fmt == "pandoc" else "",
     }
-    return rendering.environment(kb.root).get_template(TEMPLATES[fmt]).render(context)
+    return rendering.render(rendering.environment(kb.root), TEMPLATES[fmt], context)

@@ -301,6 +301,6 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
         "report.json": orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n",
-        "report.html": env.get_template("report.html.j2").generate(context),
-        "report.md": env.get_template("report.md.j2").generate(context),
+        "report.html": rendering.generate(env, "report.html.j2", context),
+        "report.md": rendering.generate(env, "report.md.j2", context),
     }
