@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.findings import Finding, Severity, sorted_findings
+from kb.findings import Finding, Severity, UnreadableInput, sorted_findings
 from kb.knowledgebase import KnowledgeBase, load
 from kb.output import write_all
 
@@ -83,9 +83,12 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
 
     findings = run(kb)
     advance("rendering")
-    files = report_.render(kb, findings, lang)
-    advance("writing")
-    written = write_all(out, files)
+    try:
+        files = report_.render(kb, findings, lang)
+        advance("writing")
+        written = write_all(out, files)  # renders report.html and report.md as it writes them
+    except UnreadableInput as error:  # a template's error: write_all has left the previous report
+        return Outcome(findings=error.findings, unreadable=True)
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
@@ -130,7 +133,10 @@ def leaflet(root: Path, doc: str, fmt: str, locale: str | None, out: Path | None
     if fmt == "pandoc" and out is not None:
         bibliography = bibliography_name(out.name)
         files[out.with_name(bibliography)] = leaflet_.csl_json(built)
-    text = leaflet_.render(kb, built, fmt, bibliography)
+    try:
+        text = leaflet_.render(kb, built, fmt, bibliography)
+    except UnreadableInput as error:  # a template's error
+        return LeafletOutcome(Outcome(findings=error.findings, unreadable=True))
     if out is not None:
         files = {out: text, **files}
     return LeafletOutcome(Outcome(findings=sorted_findings(findings)), files, text)

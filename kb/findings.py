@@ -76,7 +76,9 @@ CLAIMS_SCHEMA = Rule("claims-schema", Severity.ERROR, "a claims file whose conte
 CONFIG = Rule("config", Severity.ERROR, "kb.toml that cannot be read, or names an unknown rule or severity")
 DUPLICATE_KEY = Rule("duplicate-key", Severity.ERROR,
                      "two entries of references.bib share a key (case aside): the second is ignored")
-INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY)
+TEMPLATE = Rule("template", Severity.ERROR,
+                "a report or leaflet template that jinja2 cannot compile, or that fails while rendering")
+INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE)
 UNREADABLE_RULES = frozenset(r.name for r in INPUT_RULES if r is not DUPLICATE_KEY)
 
 

@@ -6,7 +6,8 @@ printed right after the claim's span (or, in running text, "Koch et al. (2014)" 
 before it). That printed citation is replaced by one rendered from the claim's sources, so the
 slips of the printed version (misspelt names, "et al" without its full stop, a missing a/b)
 are gone. A claim with sources but no printed citation gets a citation after its span. The
-rest of the text stays as published, its PDF line breaks reflowed into paragraphs.
+rest of the text stays as published, its PDF line breaks reflowed into paragraphs. A text written
+in Markdown keeps its headings, list items and emphasis as such, in every format.
 
 Formats: `md` (Markdown), `html` (one self-contained page), `pandoc` (Markdown with `[@key]`
 citations for `pandoc --citeproc`, its CSL-JSON bibliography beside it).
@@ -26,6 +27,7 @@ from markupsafe import Markup
 from kb import rendering
 from kb.apa import csl, formatting
 from kb.apa.letters import year_letters
+from kb.apa.style import BOLD, ITALIC
 from kb.audit.citations import NO_CITATIONS
 from kb.audit.records import unverified
 from kb.audit.registry import configured
@@ -34,7 +36,7 @@ from kb.claims import Document
 from kb.findings import UNREADABLE_INPUT, Finding, Location, Severity
 from kb.knowledgebase import KnowledgeBase
 from kb.placement import Placement, place
-from kb.texts import LeafletText, blocks, collapse
+from kb.texts import Block, LeafletText, collapse, emphasis, layout, spliced
 
 TEMPLATES = rendering.LEAFLET_TEMPLATES
 LABELS = {
@@ -59,12 +61,22 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """A paragraph, heading or list item of the leaflet, its citations rendered."""
+
+    pieces: tuple[tuple[str, int | None], ...]  # (text, None) or (citation, its placement's index); rich text
+    heading: int = 0  # a Markdown heading's level; 0 for running text
+    item: bool = False  # an item of a Markdown list
+
+
+@dataclass(frozen=True)
 class Leaflet:
     """A leaflet ready to be written in any format."""
 
     document: Document  # the leaflet's claims file and metadata
     locale: str  # "nl-NL" or "en-US"
-    blocks: tuple[tuple[tuple[str, int | None], ...], ...]  # paragraphs of (text, None), (citation, index)
+    blocks: tuple[Paragraph, ...]  # the text, in order
+    markdown: bool  # the text is Markdown: it has headings of its own
     placements: tuple[Placement, ...]  # the citations, in text order (`index` above)
     references: tuple[Reference, ...]  # in the style's order
     items: tuple[dict[str, Any], ...]  # CSL-JSON of the cited works, in list order
@@ -92,23 +104,38 @@ def _reflow(raw: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
     return pieces
 
 
-def _paragraphs(text: LeafletText, placements: list[Placement], rendered: list[str]
-                ) -> tuple[tuple[tuple[str, int | None], ...], ...]:
+def _marks(text: str, block: Block, placements: list[Placement]) -> list[tuple[int, int, str]]:
+    """A Markdown block's emphasis delimiters, as the rich-text marks that replace them; not those
+    of an emphasis a citation takes half of (its text replaced), which would be left open."""
+    marks = []
+    for found in emphasis(text, block):
+        delimiters = found.delimiters
+        if any(p.start < b and a < p.end for a, b in delimiters for p in placements):
+            continue
+        for (a, b), mark in zip(delimiters, BOLD if found.strong else ITALIC):
+            marks.append((a, b, mark))
+    return sorted(marks)
+
+
+def _paragraphs(text: LeafletText, placements: list[Placement], rendered: list[str], cut: list[Block],
+                markdown: bool) -> tuple[Paragraph, ...]:
     """The text cut into paragraphs of pieces: (text, None) or (citation, its placement's index)."""
     result = []
     queue = list(enumerate(placements))
     done = 0  # offset up to which the text is used
-    for start, end in blocks(text.text):
+    for block in cut:
+        start, end = block.body, block.end
+        marks = _marks(text.text, block, placements) if markdown else []
         raw: list[tuple[str, int | None]] = []
         position = max(start, done)
         while queue and queue[0][1].start < end:
             index, placement = queue.pop(0)
             if placement.start > position:
-                raw.append((text.text[position:placement.start], None))
+                raw.append((spliced(text.text, position, placement.start, marks), None))
             raw.append(("", index))
             position = max(position, placement.end)
         if position < end:
-            raw.append((text.text[position:end], None))
+            raw.append((spliced(text.text, position, end, marks), None))
         done = max(done, position)
         paragraph: list[tuple[str, int | None]] = []
         before = ""  # the paragraph so far: enough of it to see where a sentence starts
@@ -126,7 +153,7 @@ def _paragraphs(text: LeafletText, placements: list[Placement], rendered: list[s
             paragraph.append((citation, index))
             before = (before + citation)[-8:]
         if paragraph:
-            result.append(tuple(paragraph))
+            result.append(Paragraph(tuple(paragraph), block.heading, block.item))
     return tuple(result)
 
 
@@ -159,10 +186,13 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
         if finding is not None:
             findings.append(finding)
     findings = configured(kb, findings)
+    cut = layout(text.text)
+    markdown = any(block.heading for block in cut)
     leaflet = Leaflet(
         document=document,
         locale=locale,
-        blocks=_paragraphs(text, placements, rendered),
+        blocks=_paragraphs(text, placements, rendered, cut, markdown),
+        markdown=markdown,
         placements=tuple(placements),
         references=references,
         items=tuple(by_key[r.key] for r in references),
@@ -235,19 +265,23 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
     """The leaflet in `fmt`. For `pandoc`, `bibliography` names the CSL-JSON file beside it;
     without one the works go into the front matter (`references:`), so stdout stands alone."""
     lang = leaflet.locale[:2]
-    paragraphs = []
+    blocks = []
     for block in leaflet.blocks:
         pieces = []
-        for text, index in block:
+        for text, index in block.pieces:
             if index is None:
-                pieces.append(html.escape(text, quote=False) if fmt == "html" else markdown_text(text, fmt == "pandoc"))
+                pieces.append(_convert(text, fmt))
             elif fmt == "pandoc":
                 placement = leaflet.placements[index]
                 pieces.append(_pandoc_citation(placement.keys, placement.narrative))
             else:
                 pieces.append(f'<span class="citation">{_convert(text, "html")}</span>' if fmt == "html"
                               else _convert(text, "md"))
-        paragraphs.append(Markup("".join(pieces)) if fmt == "html" else "".join(pieces))
+        if fmt == "html":
+            blocks.append({"text": Markup("".join(pieces)), "heading": block.heading, "item": block.item})
+        else:  # Markdown marks a heading or an item in its text
+            marker = "#" * block.heading + " " if block.heading else "- " if block.item else ""
+            blocks.append({"text": marker + "".join(pieces), "heading": block.heading, "item": block.item})
     statuses = rendering.interface(lang)["statuses"]
     references = [{
         "key": r.key,
@@ -267,9 +301,13 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
         "lang": lang,
         "locale": leaflet.locale,
         "t": LABELS[lang],
-        "paragraphs": paragraphs,
+        "blocks": blocks,  # each with its text, heading level and whether it is a list item
+        "paragraphs": [block["text"] for block in blocks],  # the texts alone, for a template of before blocks
+        # The page's <h1>: a Markdown text without a level-1 heading of its own is given its title.
+        "title": leaflet.document.title if leaflet.markdown and not any(b.heading == 1 for b in leaflet.blocks)
+        else "",
         "references": references,
         "note": leaflet.note if fmt == "html" else markdown_text(leaflet.note, fmt == "pandoc"),
         "front_matter": json.dumps(front, ensure_ascii=False, indent=2) if fmt == "pandoc" else "",
     }
-    return rendering.environment(kb.root).get_template(TEMPLATES[fmt]).render(context)
+    return rendering.render(rendering.environment(kb.root), TEMPLATES[fmt], context)

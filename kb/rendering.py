@@ -1,14 +1,20 @@
-"""The one jinja2 environment: autoescape on, strict, the KB's `templates/` before the packaged ones."""
+"""The one jinja2 environment: autoescape on, strict, the KB's `templates/` before the packaged ones;
+and rendering with it, where a template's error becomes a finding at the template's line."""
 
 from __future__ import annotations
 
+import os
 import tomllib
+import traceback
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from kb.findings import TEMPLATE, Finding, Location, UnreadableInput
 
 PACKAGED = resources.files("kb") / "templates"
 
@@ -17,7 +23,9 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class _Environment(jinja2.Environment):
-    """`record.field` on a dict looks the key up first when `dict` has no such attribute.
+    """Knows the KB root, so that a template's error names the file a person edits.
+
+    `record.field` on a dict looks the key up first when `dict` has no such attribute.
 
     Jinja tries the attribute first and takes the key after the AttributeError; the same
     answer, but raising that error for every field was half the time of a large report.
@@ -30,6 +38,8 @@ class _Environment(jinja2.Environment):
             except KeyError:
                 pass
         return super().getattr(obj, attribute)
+
+    kb_root: Path | None = None  # the KB whose `templates/` come first; None for the packaged ones alone
 
 
 def environment(kb_root: Path | None) -> jinja2.Environment:
@@ -50,7 +60,78 @@ def environment(kb_root: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.kb_root = kb_root
     return env
+
+
+def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """The template `name` rendered whole; an error in it (or in one it includes or extends)
+    raises `UnreadableInput` with a `template` finding at the template's line."""
+    try:
+        return env.get_template(name).render(context)
+    except Exception as error:
+        raise UnreadableInput([template_finding(env, name, error)]) from error
+
+
+def generate(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> Iterator[str]:
+    """The template `name` rendered piece by piece, as it is written: an error half-way raises
+    `UnreadableInput` from the writer's loop, which then leaves the previous output in place."""
+    try:
+        yield from env.get_template(name).generate(context)
+    except Exception as error:
+        raise UnreadableInput([template_finding(env, name, error)]) from error
+
+
+def template_finding(env: jinja2.Environment, name: str, error: Exception) -> Finding:
+    """Where `error` arose in the templates, from jinja2's own information: a syntax error knows
+    its file and line; at run time jinja2 rewrites the traceback so that the frames of template
+    code carry the template's file and line, and the innermost of them is where it failed."""
+    location = None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        shown = _display(env, error.filename)
+        location = Location(shown, error.lineno) if shown else None
+    else:
+        for frame, line in traceback.walk_tb(error.__traceback__):
+            shown = _display(env, frame.f_code.co_filename)
+            if shown is not None:
+                location = Location(shown, line)
+    if location is None:  # no template code ran: the one named could not be loaded
+        location = Location(_display_name(env, name), 0)
+    return TEMPLATE.finding(location, _message(error))
+
+
+def _message(error: Exception) -> str:
+    """jinja2's own message; a Python error's with its type, which says more than its text alone."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return error.message or str(error)
+    if isinstance(error, jinja2.TemplatesNotFound):
+        return f"none of the templates {', '.join(map(repr, error.templates))} exists"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"no template named {error.name!r}"
+    if isinstance(error, jinja2.TemplateError):
+        return error.message or type(error).__name__
+    return f"{type(error).__name__}: {error}"  # a Python error inside the template, e.g. a filter given None
+
+
+def _display(env: jinja2.Environment, filename: str) -> str | None:
+    """A template's file as a person finds it: relative to the KB root for the KB's own, as
+    `kb/templates/...` for a packaged one; None when the file is no template (Python code)."""
+    path = Path(os.path.abspath(filename))
+    root = getattr(env, "kb_root", None)
+    if root is not None and path.is_relative_to(os.path.abspath(root / "templates")):
+        return path.relative_to(os.path.abspath(root)).as_posix()
+    packaged = Path(os.path.abspath(str(PACKAGED)))
+    if path.is_relative_to(packaged):
+        return (Path("kb") / "templates" / path.relative_to(packaged)).as_posix()
+    return None
+
+
+def _display_name(env: jinja2.Environment, name: str) -> str:
+    """The file the template `name` would be read from, as `_display` shows it."""
+    root = getattr(env, "kb_root", None)
+    if not name.startswith("default:") and root is not None and (root / "templates" / name).is_file():
+        return (Path("templates") / name).as_posix()
+    return (Path("kb") / "templates" / name.removeprefix("default:")).as_posix()
 
 
 @cache

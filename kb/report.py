@@ -20,7 +20,7 @@ from kb.claims import FITS, Claim, Document
 from kb.findings import Finding
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
-from kb.texts import Span, blocks, collapse
+from kb.texts import Span, collapse, emphasis, layout, spliced
 
 REPORT_FILES = ("report.json", "report.html", "report.md")
 
@@ -140,8 +140,9 @@ def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
     }
 
 
-def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> list[list[dict[str, Any]]]:
-    """The leaflet's text as blocks of segments, each segment with the claims covering it."""
+def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The leaflet's text as blocks (a Markdown heading's level, whether a Markdown list item)
+    of segments, each segment with the claims covering it."""
     text = kb.texts.get(document.id)
     if text is None:
         return []
@@ -153,7 +154,9 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
         if span is not None:
             spans.append((span, claim.id))
             cursor = span.start
-    cut = blocks(text.text)
+    layout_ = layout(text.text)
+    markdown = any(block.heading for block in layout_)
+    cut = [(block.body, block.end) for block in layout_]  # a Markdown heading's #s and a bullet left out
     # Each block's spans, found by bisection: a pass over all spans per block is quadratic.
     starts = [start for start, _ in cut]
     in_block: list[list[tuple[Span, str]]] = [[] for _ in cut]
@@ -163,7 +166,10 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
             if span.start < cut[i][1] and cut[i][0] < span.end:
                 in_block[i].append((span, claim_id))
     result = []
-    for (start, end), covering in zip(cut, in_block):
+    for block, (start, end), covering in zip(layout_, cut, in_block):
+        # Markdown emphasis is shown as the text it stresses, without its * or _.
+        hidden = sorted((a, b, "") for found in emphasis(text.text, block) for a, b in found.delimiters) \
+            if markdown else []
         cuts = {start, end}
         for span, _ in covering:
             cuts.update(p for p in (span.start, span.end) if start < p < end)
@@ -174,16 +180,17 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
             inside = sorted(((span.end - span.start, i) for i, (span, _) in enumerate(covering)
                              if span.start <= a and b <= span.end))
             ids = [covering[i][1] for _, i in inside]
-            piece = collapse(text.text[a:b])
+            shown = spliced(text.text, a, b, hidden)
+            piece = collapse(shown)
             if not piece:
                 continue
             # keep the single space collapse() trims at the edges
-            if text.text[a:b][:1].isspace():
+            if shown[:1].isspace():
                 piece = " " + piece
-            if text.text[a:b][-1:].isspace():
+            if shown[-1:].isspace():
                 piece += " "
             segments.append({"text": piece, "claims": ids, "label": labels[ids[0]] if ids else ""})
-        result.append(segments)
+        result.append({"heading": block.heading, "item": block.item, "segments": segments})
     return result
 
 
@@ -301,6 +308,6 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
         "report.json": orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n",
-        "report.html": env.get_template("report.html.j2").generate(context),
-        "report.md": env.get_template("report.md.j2").generate(context),
+        "report.html": rendering.generate(env, "report.html.j2", context),
+        "report.md": rendering.generate(env, "report.md.j2", context),
     }

@@ -154,45 +154,145 @@ def _is_heading(line: str, previous: str, following: str = "") -> bool:
     )
 
 
-def blocks(text: str) -> list[tuple[int, int]]:
-    """The text cut into readable blocks (paragraphs, list items), as (start, end) offsets.
+# Markdown, recognised line by line: an ATX heading ("## Sectie", closing #s dropped), a setext
+# underline ("Titel" over "====" or "----"), a thematic break ("---", "* * *"), a bullet.
+_ATX = re.compile(r"[ \t]*(#{1,6})[ \t]+(\S.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-{2,})[ \t]*$")
+_RULE = re.compile(r"[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_BULLET = re.compile(r"[ \t]*[-•*+][ \t]+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, list item or heading of a leaflet's text."""
+
+    start: int  # offset of its first character, a Markdown heading's #s or a bullet included
+    end: int  # offset just past its last character, trailing whitespace left out
+    body: int  # offset of its text: past a Markdown heading's #s or a Markdown list item's bullet
+    heading: int = 0  # a Markdown heading's level (1 to 6); 0 otherwise, a heading guessed in plain text too
+    item: bool = False  # an item of a Markdown list
+
+
+def _markdown(lines: list[str]) -> bool:
+    """Whether the text is Markdown: it has a heading written as Markdown writes one."""
+    after_text = False  # the line before holds text: a line of = or - under it underlines a heading
+    for line in lines:
+        bare = line.rstrip("\r\n")
+        if _ATX.match(bare) or (after_text and _SETEXT.match(bare)):
+            return True
+        after_text = bool(bare.strip()) and not _RULE.match(bare) and not _BULLET.match(bare)
+    return False
+
+
+def layout(text: str) -> list[Block]:
+    """The text cut into readable blocks: paragraphs, list items and headings, in text order.
 
     PDF-extracted leaflets break lines inside sentences; a blank line or a line that
     opens a list item starts a new block, any other line break is a space. Where every
     line break was doubled, only a line holding spaces, or two empty lines, is blank.
+    A short line that reads as a heading is a block of its own.
+
+    A Markdown text (one with a `#` or underlined heading) is read as Markdown: a blank
+    line ends a paragraph, headings and bullets are marked up as such and kept out of the
+    blocks' text, and a thematic break (`---`) is no text, in any text.
     """
     lines = text.splitlines(keepends=True)
-    doubled = _double_spaced(lines)
-    result: list[tuple[int, int]] = []
-    start: int | None = None
+    markdown = _markdown(lines)
+    doubled = not markdown and _double_spaced(lines)
+    result: list[Block] = []
+    start: int | None = None  # the open block's start, body, bullet, and the line it opened on
+    body, item, opened = 0, False, -1
     pos = 0
     empties = 0
     previous = ""
+
+    def close(end: int, heading: int = 0) -> None:
+        nonlocal start
+        if start is not None:
+            trimmed = start + len(text[start:end].rstrip())
+            result.append(Block(start, trimmed, min(body, trimmed), heading, item and not heading))
+        start = None
+
     for n, line in enumerate(lines):
         stripped = line.strip()
+        bare = line.rstrip("\r\n")
+        atx = _ATX.match(bare) if markdown else None
         if not stripped:
             empties += 1
             soft = doubled and line in ("\n", "\r\n") and empties < 2
             if not soft:
                 previous = ""  # a blank line ends a paragraph: a short line after it may be a heading
-            if start is not None and not soft:
-                result.append((start, pos))
-                start = None
+                close(pos)
+        elif atx:
+            close(pos)
+            result.append(Block(pos + len(bare) - len(bare.lstrip()), pos + atx.end(2), pos + atx.start(2),
+                                len(atx.group(1))))
+            empties, previous = 0, ""
+        elif markdown and start is not None and opened == n - 1 and not item and _SETEXT.match(bare):
+            close(pos, 1 if stripped[0] == "=" else 2)  # the line above was a heading
+            empties, previous = 0, ""
+        elif _RULE.match(bare):
+            close(pos)
+            empties, previous = 0, ""
         else:
             empties = 0
             indent = len(line) - len(line.lstrip())
             following = next((after.strip() for after in lines[n + 1:n + 4] if after.strip()), "")
-            heading = _is_heading(stripped, previous, following)
-            if start is not None and (heading or _BLOCK_START.match(line)):
-                result.append((start, pos))
-                start = None
+            # In Markdown a paragraph ends at a blank line only: no heading is guessed.
+            heading = not markdown and _is_heading(stripped, previous, following)
+            bullet = _BULLET.match(line) if markdown else None
+            if start is not None and (heading or _BLOCK_START.match(line) or bullet):
+                close(pos)
             if start is None:
-                start = pos + indent
+                start, opened, item = pos + indent, n, bullet is not None
+                body = pos + bullet.end() if bullet else start
             if heading:
-                result.append((start, pos + len(line)))
-                start = None
+                close(pos + len(line))
             previous = "" if heading else stripped  # a heading ends what came before it
         pos += len(line)
-    if start is not None:
-        result.append((start, pos))
-    return [(s, s + len(text[s:e].rstrip())) for s, e in result]
+    close(pos)
+    return result
+
+
+def blocks(text: str) -> list[tuple[int, int]]:
+    """Where each block of `layout` stands in the text, as (start, end) offsets."""
+    return [(block.start, block.end) for block in layout(text)]
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    """A Markdown emphasis in a block: `*text*` or `_text_`, strong as `**text**` or `__text__`."""
+
+    start: int  # offset of the opening delimiter
+    end: int  # offset just past the closing delimiter
+    strong: bool  # doubled delimiters: strong emphasis
+
+    @property
+    def delimiters(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The (start, end) of the opening and of the closing delimiter."""
+        width = 2 if self.strong else 1
+        return (self.start, self.start + width), (self.end - width, self.end)
+
+
+# A delimiter touches its text and no word character outside it, as in CommonMark: "5*3" and
+# "snake_case" are text.
+_STRONG = re.compile(r"(?<![\w*_])(\*\*|__)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*_])", re.DOTALL)
+_EMPHASIS = re.compile(r"(?<![\w*_])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*_])", re.DOTALL)
+
+
+def emphasis(text: str, block: Block) -> list[Emphasis]:
+    """The emphases in a block of a Markdown text, in text order."""
+    found = [Emphasis(m.start(), m.end(), True) for m in _STRONG.finditer(text, block.body, block.end)]
+    found += [Emphasis(m.start(), m.end(), False) for m in _EMPHASIS.finditer(text, block.body, block.end)]
+    return sorted(found, key=lambda e: e.start)
+
+
+def spliced(text: str, start: int, end: int, replacements: list[tuple[int, int, str]]) -> str:
+    """`text[start:end]` with each (a, b, new) of `replacements` (sorted, none overlapping)
+    replaced where it lies inside it."""
+    pieces = []
+    for a, b, new in replacements:
+        if start <= a and b <= end:
+            pieces += [text[start:a], new]
+            start = b
+    return "".join(pieces) + text[start:end]

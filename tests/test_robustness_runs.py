@@ -27,8 +27,8 @@ def test_a_template_that_fails_half_way_leaves_the_previous_report(root, kb) -> 
     (folder / "templates").mkdir()
     (folder / "templates" / "report.md.j2").write_text("# {{ report.documents[0].title }}\n{{ no_such_thing.x }}\n")
     result = kb("--kb", folder, "report")
-    assert result.code == 3
-    assert "internal error" in result.err and "Traceback" not in result.err
+    assert result.code == 2
+    assert result.err.startswith("templates/report.md.j2:2: error: 'no_such_thing' is undefined [template]\n")
     assert _files(folder / "build") == before
 
 

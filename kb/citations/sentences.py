@@ -33,7 +33,6 @@ _INITIAL = regex.compile(r"(?:^|\s)\p{Lu}\.\s*$")
 _TERMINAL = regex.compile(r"[.!?…][\"'”’»)\]]*$")
 # A parenthesis followed by a lower-case word goes on with the sentence before it: "Doe Mee! (2018) is ...".
 _PARENTHESIS_GOES_ON = regex.compile(r"\((?:[^()]|\([^()]*\))*\)\s*\p{Ll}")
-_MARKDOWN_HEADING = regex.compile(r"^[ \t]*#{1,6}[ \t].*$", regex.MULTILINE)
 _DUTCH = frozenset("de het een en van is dat niet zijn voor met ook bij je wordt worden kan".split())
 _ENGLISH = frozenset("the a an and of is that not are for with also by to be can this".split())
 
@@ -173,26 +172,10 @@ def _block(text: str, start: int, end: int, language: str, masks: Sequence[tuple
     return result
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """`kb.texts.blocks`, with each markdown heading line a block of its own."""
-    result: list[tuple[int, int]] = []
-    for start, end in blocks(text):
-        for heading in _MARKDOWN_HEADING.finditer(text, start, end):
-            if text[start:heading.start()].strip():
-                result.append((start, start + len(text[start:heading.start()].rstrip())))
-            result.append((heading.start() + len(heading.group()) - len(heading.group().lstrip()), heading.end()))
-            start = heading.end()
-            while start < end and text[start].isspace():
-                start += 1
-        if start < end:
-            result.append((start, end))
-    return result
-
-
 def split(text: str, language: str, masks: Sequence[tuple[int, int]] = ()) -> list[Sentence]:
     """Every sentence and heading of `text`; `masks` are the (start, end) of its citations."""
     result: list[Sentence] = []
-    for start, end in _blocks(text):
+    for start, end in blocks(text):  # a Markdown heading is a block of its own, its #s included
         if is_heading(text[start:end]):
             result.append(Sentence(start, end, True))
         else:
