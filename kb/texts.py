@@ -130,10 +130,13 @@ def _double_spaced(lines: list[str]) -> bool:
     followed = [i for i in content if lines[i + 1] in ("\n", "\r\n")]
     if len(followed) < 0.8 * len(content):
         return False
-    continued = 0
-    for i in followed:
-        after = next((line.strip() for line in lines[i + 2:] if line.strip()), "")
-        continued += after[:1].islower()
+    # The first character of the next line with content after each line: one pass from the end,
+    # not a search per line (a text of many short lines made that quadratic).
+    next_start = [""] * (len(lines) + 1)
+    for i in range(len(lines) - 1, -1, -1):
+        stripped = lines[i].strip()
+        next_start[i] = stripped[:1] if stripped else next_start[i + 1]
+    continued = sum(next_start[i + 2][:1].islower() for i in followed if i + 2 <= len(lines))
     return continued >= max(2, 0.1 * len(followed))
 
 
