@@ -17,8 +17,11 @@ from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
 
 
-def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent)
+def _wrap(text: str, indent: str = "  ", whole_words: bool = False) -> str:
+    """`text` filled to 88 columns; with `whole_words`, broken only at spaces (a hyphenated
+    name or a URL stays whole: a terminal's link works, and the lines joined give the text)."""
+    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=not whole_words, break_on_hyphens=not whole_words)
 
 
 def _findings(kb: KnowledgeBase) -> list[Finding]:
@@ -67,7 +70,7 @@ def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
             lines.append("     not in references.bib")
             continue
         work_label = kb.labels.works[link.key]
-        lines.append(_wrap(_reference(kb, link.key, lang), "     "))
+        lines.append(_wrap(_reference(kb, link.key, lang), "     ", whole_words=True))
         lines.append(f"     {work_label.label}: {work_label.reason}")
         for name in ("population", "n", "verificationstatus"):
             if work.get(name):
@@ -84,7 +87,7 @@ def _work(kb: KnowledgeBase, key: str, lang: str) -> str:
     work = kb.works[key]
     label = kb.labels.works[key]
     lines = [f"work {key}  [{label.label}, EBRO {label.ebro or '–'}]  references.bib:{work.line}",
-             _wrap(_reference(kb, key, lang)),
+             _wrap(_reference(kb, key, lang), whole_words=True),
              _wrap(f"label: {label.reason}")]
     for name in ("population", "n", "verificationstatus", "verification"):
         if work.get(name):
