@@ -15,6 +15,7 @@ from kb.findings import Finding
 from kb.graph import claims_on, works_behind
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
+from kb.rendering import locale_of
 
 
 def _wrap(text: str, indent: str = "  ", whole_words: bool = False) -> str:
@@ -34,14 +35,18 @@ def _findings(kb: KnowledgeBase) -> list[Finding]:
 
 
 def _reference(kb: KnowledgeBase, key: str, lang: str) -> str:
-    """The work's APA 7 entry as `kb leaflet` prints it, in plain text: rendered with every work
-    of the KB, as the report renders it, so that its year suffix (2017a) is the report's."""
-    from kb.report import reference_entries
+    """The work's APA 7 entry as `kb leaflet` prints it, in plain text, with the year suffix
+    (2017a) the report gives it: rendered with the KB's works of its year, which are all that
+    decide its suffix (rendering every work of a large KB would take seconds)."""
+    from kb.apa import references
 
-    entries = kb.memo.get(f"references-{lang}")
+    year = kb.works[key].year.strip()
+    entries = kb.memo.get(f"references-{lang}-{year}")
     if entries is None:
-        entries = kb.memo[f"references-{lang}"] = reference_entries(kb, lang)
-    return entries[key].plain
+        entries = references.render(references.of_year(kb.works.values(), year), locale_of(lang))
+        kb.memo[f"references-{lang}-{year}"] = entries
+    entry = entries.get(key)
+    return entry.plain if entry else ""
 
 
 def _finding_lines(findings: list[Finding], indent: str = "  ") -> list[str]:

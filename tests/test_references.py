@@ -295,3 +295,20 @@ def test_show_wraps_a_reference_only_at_spaces() -> None:
     wrapped = show._wrap(text, whole_words=True)
     assert " ".join(line.strip() for line in wrapped.splitlines()) == text
     assert textwrap.fill(text, 88) != wrapped.replace("\n  ", "\n").strip()
+
+
+def test_the_works_of_a_year_give_the_entries_all_works_give() -> None:
+    """`kb show` renders a work with the works of its year only: on the whole of cdl.bib, with
+    its many works of the same authors and year, that gives every entry, letters and all."""
+    from kb.apa.references import of_year, render
+    from kb.bibliography import load
+
+    bib, _ = load(CDL, "cdl.bib")
+    works = list(bib.works.values())
+    together = render(works, "en-US")
+    by_year = {}
+    for year in dict.fromkeys(work.year.strip() for work in works):
+        by_year.update(render(of_year(works, year), "en-US"))
+    assert by_year == together
+    assert len(together) == len(works)
+    assert sum(bool(re.search(r"\(\d{4}[a-z]\)", entry.plain)) for entry in together.values()) > 100
