@@ -7,7 +7,8 @@ text into each output format, escaped, with those URLs (and only http, https and
 made links.
 
 Year suffixes (2017a, 2017b) are assigned among the works rendered together: a leaflet
-renders the works it cites, the report and `kb show` every work of the knowledge base.
+renders the works it cites, the report every work of the knowledge base, and `kb show` the
+works of one year, which give the report's suffixes (`of_year`).
 """
 
 from __future__ import annotations
