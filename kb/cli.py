@@ -98,7 +98,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     kb, stop = build.read(root)
     if stop:
         return _unreadable(stop, root)
-    text = show.describe(kb, args.target)
+    text = show.describe(kb, args.target, language_of(args.lang))
     if text is None:
         print(f"kb: {show.not_found(kb, args.target)}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -250,6 +250,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = command("show", help="a work, a claim, a leaflet's summary, or the claims holding some words")
     p.add_argument("target", metavar="KEY-CLAIM-DOC-or-WORDS")
+    p.add_argument("--lang", choices=LANGUAGE_CHOICES, default="nl",
+                   help="language of the references, as in kb report (default: nl)")
     p.set_defaults(run=cmd_show)
 
     p = command("export", help="the graph or the works for other tools (GraphML, JSON, CSL-JSON, RDF)")

@@ -15,18 +15,18 @@ citations for `pandoc --citeproc`, its CSL-JSON bibliography beside it).
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from markupsafe import Markup
 
 from kb import rendering
 from kb.apa import csl, formatting
+from kb.apa import references as rich
 from kb.apa.letters import year_letters
+from kb.apa.references import markdown_text
 from kb.apa.style import BOLD, ITALIC
 from kb.audit.citations import NO_CITATIONS
 from kb.audit.records import unverified
@@ -173,7 +173,7 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
                                         letters=year_letters(cited))
     rendered = [formatted.citation(list(p.keys), p.narrative) for p in placements]
     works = {w.key: w for w in cited}
-    references = tuple(_reference(works[key], entry) for key, entry in formatted.entries)
+    references = tuple(_reference(entry, works[entry.key]) for entry in rich.entries(formatted, cited).values())
     by_key = {item["id"]: item for item in items}
     note = ""
     if not placements:
@@ -201,52 +201,16 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
     return leaflet, findings
 
 
-def _reference(work: Work, entry: str) -> Reference:
-    links = []
-    if csl.doi(work):
-        links.append("https://doi.org/" + csl.doi(work))
-    if work.get("url"):
-        links.append(work.get("url").strip())
-    return Reference(key=work.key, text=entry, links=tuple(u for u in links if u in entry),
+def _reference(entry: rich.Entry, work: Work) -> Reference:
+    return Reference(key=entry.key, text=entry.text, links=entry.links,
                      status=work.verification_status, verification=work.get("verification"))
 
 
 # --- output formats -------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-_PANDOC_SPECIAL = re.compile(r"([\\`*_\[\]<>@~^$])")
-_HTML_MARKS = {"\ue000": "<i>", "\ue001": "</i>", "\ue002": "<b>", "\ue003": "</b>",
-               "\ue004": '<span style="font-variant:small-caps">', "\ue005": "</span>",
-               "\ue006": "<sup>", "\ue007": "</sup>", "\ue008": "<sub>", "\ue009": "</sub>"}
-_MD_MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**", "\ue004": "", "\ue005": "",
-             "\ue006": "^", "\ue007": "^", "\ue008": "~", "\ue009": "~"}
-
-
-def markdown_text(text: str, pandoc: bool = False) -> str:
-    """Plain text escaped so that Markdown (and pandoc's extensions) shows it as it is."""
-    escaped = (_PANDOC_SPECIAL if pandoc else _MD_SPECIAL).sub(r"\\\1", text)
-    return "\\" + escaped if escaped.startswith("#") else escaped
-
-
-def _convert(rich: str, fmt: str, links: tuple[str, ...] = ()) -> str:
-    """Rich text (kb.apa.style.MARKS) as HTML or Markdown, with `links` made links."""
-    parts = re.split("(" + "|".join(re.escape(u) for u in links) + ")", rich) if links else [rich]
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2:  # a link
-            href = quote(part, safe=":/?#[]@!$&'()*+,;=%~")
-            if fmt == "html":
-                out.append(f'<a href="{html.escape(href)}">{html.escape(part)}</a>')
-            else:
-                out.append(f"<{href}>")
-            continue
-        if fmt == "html":
-            text = html.escape(part, quote=False)
-            out.append(re.sub("[\ue000-\ue009]", lambda m: _HTML_MARKS[m.group()], text))
-        else:
-            text = markdown_text(part, pandoc=fmt == "pandoc")
-            out.append(re.sub("[\ue000-\ue009]", lambda m: _MD_MARKS[m.group()], text))
-    return "".join(out)
+def _convert(text: str, fmt: str) -> str:
+    """Rich text (kb.apa.style.MARKS) in the leaflet's format."""
+    return rich.html(text) if fmt == "html" else rich.markdown(text, (), fmt == "pandoc")
 
 
 def _pandoc_citation(keys: tuple[str, ...], narrative: bool) -> str:
@@ -285,7 +249,7 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
     statuses = rendering.interface(lang)["statuses"]
     references = [{
         "key": r.key,
-        "text": Markup(_convert(r.text, "html", r.links)) if fmt == "html" else _convert(r.text, fmt, r.links),
+        "text": rich.html(r.text, r.links) if fmt == "html" else rich.markdown(r.text, r.links, fmt == "pandoc"),
         "verified": r.status == "verified",
         "status": statuses.get(r.status, r.status),
         "verification": r.verification,

@@ -15,41 +15,20 @@ import orjson
 from markupsafe import Markup
 
 from kb import rendering
+from kb.apa import references
+from kb.apa.references import Entry
 from kb.bibliography import Work
 from kb.claims import FITS, Claim, Document
 from kb.findings import Finding
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
+from kb.rendering import locale_of
 from kb.texts import Span, collapse, emphasis, layout, spliced
 
 REPORT_FILES = ("report.json", "report.html", "report.md")
 
 
-def _names(work: Work) -> str:
-    names = [f"{a.family}, {a.first}".strip(", ") for a in work.authors]
-    if len(names) > 1:
-        return ", ".join(names[:-1]) + " & " + names[-1]
-    return names[0] if names else ""
-
-
-def reference_text(work: Work) -> str:
-    """A plain one-line description of a work for the report's tables."""
-    container = work.get("journal") or work.get("booktitle") or work.get("publisher")
-    volume = work.get("volume")
-    number = work.get("number")
-    pages = work.get("pages").replace("--", "–")
-    parts = [f"{_names(work)} ({work.year or 'n.d.'}). {work.title}."]
-    if container:
-        tail = container
-        if volume:
-            tail += f", {volume}" + (f"({number})" if number else "")
-        if pages:
-            tail += f", {pages}"
-        parts.append(tail + ".")
-    return " ".join(parts)
-
-
-def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str]) -> dict[str, Any]:
+def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: str) -> dict[str, Any]:
     label = kb.labels.works[work.key]
     return {
         "key": work.key,
@@ -65,7 +44,7 @@ def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str]) -> dict[str, 
         "authors": [a.family for a in work.authors],
         "year": work.year,
         "title": work.title,
-        "reference": reference_text(work),
+        "reference": reference,
         "doi": work.doi,
         "doi_unverified": work.get("doiunverified"),
         "line": work.line,
@@ -124,8 +103,17 @@ def cited_by(kb: KnowledgeBase) -> dict[str, list[str]]:
             for key, links in citing.items()}
 
 
-def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
-    """Everything the report shows, as the `report.json` contract gives it."""
+def reference_entries(kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
+    """Work key -> its APA 7 reference entry in `lang`, for every work: the entries of all the
+    KB's works rendered together, so that works of the same authors and year are told apart
+    (2017a, 2017b) as across the whole KB. A work APA would list nowhere gets an empty entry."""
+    found = references.render(list(kb.works.values()), locale_of(lang))
+    return {key: found.get(key) or Entry(key, "", ()) for key in kb.works}
+
+
+def data(kb: KnowledgeBase, findings: list[Finding], entries: dict[str, Entry]) -> dict[str, Any]:
+    """Everything the report shows, as the `report.json` contract gives it; `entries` are the
+    works' reference entries (`reference_entries`), whose plain text is each work's `reference`."""
     as_json = [f.as_json() for f in findings]
     by_claim: dict[str, list[dict[str, Any]]] = {}
     for finding, finding_json in zip(findings, as_json):
@@ -135,7 +123,7 @@ def data(kb: KnowledgeBase, findings: list[Finding]) -> dict[str, Any]:
     return {
         "documents": [_document_json(kb, d) for d in kb.documents],
         "claims": [_claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
-        "works": [_work_json(kb, w, citing_claims.get(w.key, [])) for w in kb.works.values()],
+        "works": [_work_json(kb, w, citing_claims.get(w.key, []), entries[w.key].plain) for w in kb.works.values()],
         "findings": as_json,
     }
 
@@ -280,7 +268,8 @@ def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
 def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, bytes | Iterator[str]]:
     """The three report files: report.json as UTF-8, the others as text rendered while it is
     written (a large report's HTML is half a gigabyte); nothing is written here."""
-    report = data(kb, findings)
+    entries = reference_entries(kb, lang)
+    report = data(kb, findings, entries)
     labels = {c["id"]: c["label"] for c in report["claims"]}
     env = rendering.environment(kb.root)
     t = rendering.interface(lang)
@@ -292,6 +281,7 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         "t": t,
         "lang": lang,
         "works": {w["key"]: w for w in report["works"]},
+        "references": entries,  # key -> Entry: the reference as HTML (`.html`) and Markdown (`.markdown`)
         "claims": {c["id"]: c for c in report["claims"]},
         "texts": {d.id: _segments(kb, d, labels) for d in kb.documents},
         "claim_numbers": numbers,

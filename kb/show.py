@@ -15,11 +15,14 @@ from kb.findings import Finding
 from kb.graph import claims_on, works_behind
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
-from kb.report import reference_text
+from kb.rendering import locale_of
 
 
-def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent)
+def _wrap(text: str, indent: str = "  ", whole_words: bool = False) -> str:
+    """`text` filled to 88 columns; with `whole_words`, broken only at spaces (a hyphenated
+    name or a URL stays whole: a terminal's link works, and the lines joined give the text)."""
+    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=not whole_words, break_on_hyphens=not whole_words)
 
 
 def _findings(kb: KnowledgeBase) -> list[Finding]:
@@ -31,6 +34,21 @@ def _findings(kb: KnowledgeBase) -> list[Finding]:
     return found
 
 
+def _reference(kb: KnowledgeBase, key: str, lang: str) -> str:
+    """The work's APA 7 entry as `kb leaflet` prints it, in plain text, with the year suffix
+    (2017a) the report gives it: rendered with the KB's works of its year, which are all that
+    decide its suffix (rendering every work of a large KB would take seconds)."""
+    from kb.apa import references
+
+    year = kb.works[key].year.strip()
+    entries = kb.memo.get(f"references-{lang}-{year}")
+    if entries is None:
+        entries = references.render(references.of_year(kb.works.values(), year), locale_of(lang))
+        kb.memo[f"references-{lang}-{year}"] = entries
+    entry = entries.get(key)
+    return entry.plain if entry else ""
+
+
 def _finding_lines(findings: list[Finding], indent: str = "  ") -> list[str]:
     lines = []
     for finding in findings:
@@ -40,7 +58,7 @@ def _finding_lines(findings: list[Finding], indent: str = "  ") -> list[str]:
     return lines
 
 
-def _claim(kb: KnowledgeBase, claim_id: str) -> str:
+def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
     document = next(d for d in kb.documents if any(c.id == claim_id for c in d.claims))
     claim = next(c for c in document.claims if c.id == claim_id)
     label = kb.labels.claims[claim_id]
@@ -57,7 +75,7 @@ def _claim(kb: KnowledgeBase, claim_id: str) -> str:
             lines.append("     not in references.bib")
             continue
         work_label = kb.labels.works[link.key]
-        lines.append(_wrap(reference_text(work), "     "))
+        lines.append(_wrap(_reference(kb, link.key, lang), "     ", whole_words=True))
         lines.append(f"     {work_label.label}: {work_label.reason}")
         for name in ("population", "n", "verificationstatus"):
             if work.get(name):
@@ -70,11 +88,11 @@ def _claim(kb: KnowledgeBase, claim_id: str) -> str:
     return "\n".join(lines)
 
 
-def _work(kb: KnowledgeBase, key: str) -> str:
+def _work(kb: KnowledgeBase, key: str, lang: str) -> str:
     work = kb.works[key]
     label = kb.labels.works[key]
     lines = [f"work {key}  [{label.label}, EBRO {label.ebro or '–'}]  references.bib:{work.line}",
-             _wrap(reference_text(work)),
+             _wrap(_reference(kb, key, lang), whole_words=True),
              _wrap(f"label: {label.reason}")]
     for name in ("population", "n", "verificationstatus", "verification"):
         if work.get(name):
@@ -124,12 +142,13 @@ def _words(kb: KnowledgeBase, words: str) -> str | None:
     return "\n".join(lines)
 
 
-def describe(kb: KnowledgeBase, target: str) -> str | None:
-    """The text for a claim id, a work key, a leaflet id, or words of claims; None when none fits."""
+def describe(kb: KnowledgeBase, target: str, lang: str = "nl") -> str | None:
+    """The text for a claim id, a work key, a leaflet id, or words of claims; None when none fits.
+    References are in `lang` ("nl" or "en"), as `kb report --lang` and `kb leaflet --lang` print them."""
     if target in kb.labels.claims:
-        return _claim(kb, target)
+        return _claim(kb, target, lang)
     if target in kb.works:
-        return _work(kb, target)
+        return _work(kb, target, lang)
     if any(d.id == target for d in kb.documents):
         return _document(kb, target)
     return _words(kb, target)

@@ -179,6 +179,10 @@ def test_clicking_a_claim_shows_exactly_its_sources(opened: Page, real, tmp_path
                 assert t["missing_work"] in text
                 continue
             assert work["reference"] in text
+            # The APA 7 entry with its italics and links, as the works view (and the leaflet) has it.
+            reference = item.locator("p.ref > .reference").inner_html()
+            assert reference == opened.page.locator(f'li[data-work="{source["key"]}"] .reference').inner_html()
+            assert "<i>" in reference
             if work["n"]:
                 assert work["n"] in text
             links = item.locator("a.doi")

@@ -329,6 +329,14 @@
     return node("span", "status-" + (work.verification || "none"), text);
   }
 
+  // A work's reference as the works view shows it (APA 7, with italics and its DOI link): a copy
+  // of the page's own escaped markup, so that no value of the KB is parsed as HTML here.
+  function reference(work) {
+    var item = document.getElementById("work-" + work.key);
+    var shown = item && item.querySelector(".reference");
+    return shown ? shown.cloneNode(true) : work.reference;
+  }
+
   function sourceItem(source) {
     var item = node("li", "fit-" + source.fit);
     item.setAttribute("data-key", source.key);
@@ -338,7 +346,7 @@
     if (!work) {
       add(item, " ", node("span", "key", source.key), " ", node("em", "", t.missing_work));
     } else {
-      add(item, add(node("p", "ref"), work.reference, " ", node("span", "key", work.key)));
+      add(item, add(node("p", "ref"), reference(work), " ", node("span", "key", work.key)));
       var facts = node("dl", "facts");
       var design = add(node("span"), work.design || "–", work.ebro ? " · EBRO " + work.ebro : "", " · ", badge(work.label));
       fact(facts, t.design, design);

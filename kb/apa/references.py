@@ -1,0 +1,132 @@
+"""Reference-list entries in APA 7: the one rendering of a work's reference, in every output.
+
+`kb leaflet` prints these entries under its text; the report (report.json's `reference`,
+report.html, report.md) and `kb show` print the same strings. An entry is rich text (the
+marks of kb.apa.style) with the URLs it prints; `html`, `markdown` and `plain` turn rich
+text into each output format, escaped, with those URLs (and only http, https and DOI links)
+made links.
+
+Year suffixes (2017a, 2017b) are assigned among the works rendered together: a leaflet
+renders the works it cites, the report every work of the knowledge base, and `kb show` the
+works of one year, which give the report's suffixes (`of_year`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup, escape
+
+from kb.apa import csl, formatting
+from kb.apa.style import MARKS
+from kb.bibliography import Work
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One work's entry of an APA 7 reference list."""
+
+    key: str  # the work's key
+    text: str  # the entry as rich text (kb.apa.style.MARKS)
+    links: tuple[str, ...]  # URLs printed in it (the DOI link, the URL), to be made links
+
+    @property
+    def plain(self) -> str:
+        """The entry as plain text, without italics."""
+        return plain(self.text)
+
+    @cached_property  # a report shows an entry once per claim citing it
+    def html(self) -> Markup:
+        """The entry as HTML: italics as `<i>`, its URLs as links."""
+        return html(self.text, self.links)
+
+    @cached_property
+    def markdown(self) -> str:
+        """The entry as Markdown: italics as `*...*`, its URLs as links."""
+        return markdown(self.text, self.links)
+
+
+def render(works: Sequence[Work], locale: str) -> dict[str, Entry]:
+    """Work key -> its reference-list entry, `works` rendered together in `locale`
+    ("nl-NL", "en-US"), in the list's order. A work APA lists nowhere has no entry."""
+    # Entries only: no in-text citation is asked for, so none is rendered.
+    return entries(formatting.format_items(csl.items(works), locale, citations=()), works)
+
+
+def of_year(works: Iterable[Work], year: str) -> list[Work]:
+    """The works of `year` ("" for none), in the order given: all the works that decide the
+    year suffixes of that year's works, since APA tells works apart by letters only when their
+    authors *and year* are the same. Rendered together, these works get the entries that
+    rendering all `works` gives them, at a fraction of the cost (`kb show` on a large KB)."""
+    return [work for work in works if work.year.strip() == year.strip()]
+
+
+def entries(formatted: formatting.Formatted, works: Iterable[Work]) -> dict[str, Entry]:
+    """Work key -> the entry `formatted` holds for it, in the list's order."""
+    by_key = {work.key: work for work in works}
+    return {key: Entry(key, text, links(by_key[key], text)) for key, text in formatted.entries}
+
+
+def links(work: Work, text: str) -> tuple[str, ...]:
+    """The URLs of `work` that its entry `text` prints: its DOI as a link, its URL. Only
+    http and https: a `javascript:` or `file:` URL in a record stays text."""
+    found = []
+    if csl.doi(work):
+        found.append("https://doi.org/" + csl.doi(work))
+    if work.get("url"):
+        found.append(work.get("url").strip())
+    return tuple(u for u in found if u in text and urlsplit(u).scheme.lower() in ("http", "https"))
+
+
+# --- rich text in each output format ------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_PANDOC_SPECIAL = re.compile(r"([\\`*_\[\]<>@~^$])")
+_HTML_MARKS = {"\ue000": "<i>", "\ue001": "</i>", "\ue002": "<b>", "\ue003": "</b>",
+               "\ue004": '<span style="font-variant:small-caps">', "\ue005": "</span>",
+               "\ue006": "<sup>", "\ue007": "</sup>", "\ue008": "<sub>", "\ue009": "</sub>"}
+_MD_MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**", "\ue004": "", "\ue005": "",
+             "\ue006": "^", "\ue007": "^", "\ue008": "~", "\ue009": "~"}
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # kept as they are in an href: they are URL syntax
+
+
+def markdown_text(text: str, pandoc: bool = False) -> str:
+    """Plain text escaped so that Markdown (and pandoc's extensions) shows it as it is."""
+    escaped = (_PANDOC_SPECIAL if pandoc else _MD_SPECIAL).sub(r"\\\1", text)
+    return "\\" + escaped if escaped.startswith("#") else escaped
+
+
+def _pieces(rich: str, links: tuple[str, ...]) -> list[str]:
+    """`rich` cut at its links: text, link, text, ... (odd indices are links)."""
+    return re.split("(" + "|".join(re.escape(u) for u in links) + ")", rich) if links else [rich]
+
+
+def html(rich: str, links: tuple[str, ...] = ()) -> Markup:
+    """Rich text as HTML, escaped, with `links` made links."""
+    out = []
+    for i, part in enumerate(_pieces(rich, links)):
+        if i % 2:
+            out.append(f'<a href="{escape(quote(part, safe=_URL_SAFE))}">{escape(part)}</a>')
+        else:
+            out.append(MARKS.sub(lambda m: _HTML_MARKS[m.group()], str(escape(part))))
+    return Markup("".join(out))
+
+
+def markdown(rich: str, links: tuple[str, ...] = (), pandoc: bool = False) -> str:
+    """Rich text as Markdown (pandoc's, with `pandoc`), escaped, with `links` as autolinks."""
+    out = []
+    for i, part in enumerate(_pieces(rich, links)):
+        if i % 2:
+            out.append(f"<{quote(part, safe=_URL_SAFE)}>")
+        else:
+            out.append(MARKS.sub(lambda m: _MD_MARKS[m.group()], markdown_text(part, pandoc)))
+    return "".join(out)
+
+
+def plain(rich: str) -> str:
+    """Rich text as plain text: the marks removed."""
+    return MARKS.sub("", rich)
