@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kb.apa import csl
+
 
 def surnames(items: list[dict[str, Any]]) -> set[str]:
     """Surnames with a particle, as stored: "van den Broek", "de Lange"."""
@@ -21,6 +23,15 @@ def dutch_particles(text: str, names: set[str]) -> str:
         return text
     pattern = re.compile(r"(?<![A-Z]\. )(?<![\w-])(" + "|".join(map(re.escape, sorted(names))) + r")\b")
     return pattern.sub(lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
+
+
+def number_ranges(text: str, item: dict[str, Any]) -> str:
+    """The en dash APA sets in a volume or issue range ("19–20(3–4)"), which the processors print
+    with the hyphen of the CSL data ("19-20")."""
+    for variable in ("volume", "issue"):
+        if variable in item:
+            text = text.replace(item[variable], csl.ranges(item[variable], "\u2013"))
+    return text
 
 
 def book(key: str, year: int, *people: tuple[str, str, str]) -> dict[str, Any]:

