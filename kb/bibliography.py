@@ -26,6 +26,11 @@ MACRO_LIMIT = 100_000  # characters of one @string: a page of text is 3,000
 
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
 
+# biblatex's verbatim fields, and the KB's recalled DOI: addresses and identifiers that biblatex
+# and biber read character for character. A `~` in a URL is a tilde, not a no-break space, and
+# a `%` is part of a percent-encoding, not the start of a LaTeX comment, so these are never decoded.
+VERBATIM_FIELDS = frozenset({"url", "doi", "doiunverified", "eprint", "file", "pdf", "verba", "verbb", "verbc"})
+
 
 @dataclass(frozen=True)
 class Name:
@@ -53,7 +58,7 @@ class Work:
     editors: tuple[Name, ...]  # editors of the container, if any
     year: str  # as written; may be "" when missing
     title: str  # LaTeX decoded
-    fields: dict[str, str] = field(hash=False, compare=False)  # every field, decoded, lower-case names
+    fields: dict[str, str] = field(hash=False, compare=False)  # every field, lower-case names (see field_value)
     raw: Entry | None = field(default=None, hash=False, compare=False, repr=False)  # pybtex's entry
 
     def get(self, name: str, default: str = "") -> str:
@@ -131,6 +136,20 @@ def decode(value: str) -> str:
         return str(Text.from_latex(value).render(_text_backend()))
     except (PybtexError, ValueError, IndexError):
         return value
+
+
+def verbatim(value: str) -> str:
+    """A verbatim field's value as written: only braces around the whole value are removed
+    (`{{10.1000/x}}` is 10.1000/x); a `~`, `%`, `\\` or brace inside stays."""
+    value = value.strip()
+    while value.startswith("{") and value.endswith("}") and _balanced(value[1:-1]):
+        value = value[1:-1].strip()
+    return value
+
+
+def field_value(name: str, value: str) -> str:
+    """The value of field `name` (lower case) as the KB keeps it: decoded, or verbatim."""
+    return verbatim(value) if name in VERBATIM_FIELDS else decode(value)
 
 
 def _name(person: Person) -> Name:
@@ -230,7 +249,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
             authors = _names(entry.persons.get("author", []))
             editors = _names(entry.persons.get("editor", []))
             if authors is not None and editors is not None:
-                fields = {name.lower(): decode(value) for name, value in entry.fields}
+                fields = {name.lower(): field_value(name.lower(), value) for name, value in entry.fields}
                 add(_work(entry.key, entry.entry_type, first_line, fields, authors, editors, None), first_line)
                 continue
         parser.data = BibliographyData()  # this chunk's entries only; its macros stay
@@ -244,7 +263,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
         for key, parsed in parser.data.entries.items():
             if key.startswith("unnamed-") and key not in chunk:
                 continue  # pybtex's name for an entry whose key it could not read: reported above
-            fields = {name.lower(): decode(str(value)) for name, value in parsed.fields.items()}
+            fields = {name.lower(): field_value(name.lower(), str(value)) for name, value in parsed.fields.items()}
             line = next((at for at in lines.get(key, []) if at >= first_line), first_line)
             add(_work(key, parsed.type, line,
                       fields, tuple(_name(p) for p in parsed.persons.get("author", [])),

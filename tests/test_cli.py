@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from conftest import REPO
@@ -59,13 +60,19 @@ def test_wheel_runs_on_a_kb_made_by_init(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "-w", str(dist), str(source)], check=True, cwd=tmp_path)
     wheel = next(dist.glob("evidence_kb-*.whl"))
+    packaged = {name for name in zipfile.ZipFile(wheel).namelist() if name.startswith("kb/")}
+    tree = {p.relative_to(REPO).as_posix() for p in (REPO / "kb").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+    assert tree - packaged == set()  # every module, template and data file of the package
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
                     str(wheel)], check=True, cwd=tmp_path)
     env = {**os.environ, "PYTHONPATH": str(site)}
-    where = subprocess.run([sys.executable, "-c", "import kb; print(kb.__file__)"], capture_output=True,
-                           text=True, env=env, cwd=tmp_path, check=True)
-    assert where.stdout.startswith(str(site))
+    where = subprocess.run([sys.executable, "-c", "import sys, kb.build, kb.audit, kb.apa.references, "
+                            "kb.citations.extract; print('\\n'.join(m.__file__ or '' for n, m in sys.modules.items() "
+                            "if n.split('.')[0] == 'kb'))"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                           check=True)
+    assert where.stdout.split() and all(path.startswith(str(site)) for path in where.stdout.split())
     kb_dir = tmp_path / "kb"
     subprocess.run([sys.executable, "-m", "kb", "init", str(kb_dir)], env=env, cwd=tmp_path, check=True)
     (kb_dir / "claims" / "a.txt").write_text("Bewegen helpt.\n", encoding="utf-8")

@@ -79,6 +79,27 @@ def test_pages(pages: str, expected: str) -> None:
     assert csl.pages(pages) == expected
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("19--20", "19-20"), ("3–4", "3-4"), ("3 - 4", "3-4"), ("S1-S2", "S1-S2"), ("1--2, 4--6", "1-2, 4-6"),
+    ("Suppl. 2--3", "Suppl. 2-3"), ("12", "12"),
+    ("2020-1", "2020-1"),  # down, so no range: the year's first issue, as written
+    ("BCCS-02-01", "BCCS-02-01"), ("10(4-B)", "10(4-B)"),  # identifiers, not ranges
+    ("10.1523/JNEUROSCI.1920-17.2018", "10.1523/JNEUROSCI.1920-17.2018")])
+def test_volume_and_issue_ranges(value: str, expected: str) -> None:
+    assert csl.ranges(value) == expected
+
+
+def test_volume_and_issue_ranges_in_items() -> None:
+    """A TeX en dash ("19--20") in a volume or issue is a range: CSL data writes it "19-20";
+    elsewhere it is the en dash it stands for."""
+    parsed, _ = bibliography.parse("@article{a, title = {T}, journal = {J}, year = {2001}, volume = {19--20},\n"
+                                   "  number = {3--4}}\n@article{b, title = {T}, journal = {J}, year = {2001},\n"
+                                   "  volume = {2020--1}}\n", REPO / "x.bib", "x.bib")
+    item = csl.item(parsed.works["a"])
+    assert (item["volume"], item["issue"]) == ("19-20", "3-4")
+    assert csl.item(parsed.works["b"])["volume"] == "2020\u20131"
+
+
 def test_the_knowledge_base_records() -> None:
     """All 19 records of this KB: standard CSL variables only, no recalled DOI passed as seen."""
     records, findings = bibliography.load(REPO / "references.bib", "references.bib")

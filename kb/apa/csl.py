@@ -77,6 +77,9 @@ _LANGUAGES = {"dutch": "nl", "nederlands": "nl", "flemish": "nl", "english": "en
               "british": "en-GB", "german": "de", "ngerman": "de", "french": "fr", "spanish": "es"}
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DASHES = re.compile(r"\s*(?:-{1,3}|–|—)\s*")
+# Two numbers ("19", "S1", "4a") joined by a dash, not part of a longer identifier ("BCCS-02-01",
+# "s41593-020-00711-6", "JNEUROSCI.1920-17.2018").
+_RANGE = re.compile(r"(?<![\w./-])([A-Za-z]*(\d+)[A-Za-z]*)\s*(?:-{1,3}|–|—)\s*([A-Za-z]*(\d+)[A-Za-z]*)(?![\w./-])")
 # Text fields whose TeX dash ligatures ("--" en dash, "---" em dash) are typography, not hyphens.
 _TEXT = ("title", "title-short", "container-title", "collection-title", "publisher", "publisher-place",
          "edition", "genre", "event-title")
@@ -111,6 +114,17 @@ def doi(work: Work) -> str:
 def pages(value: str) -> str:
     """`239--248` -> `239-248`: CSL processors set the range dash themselves."""
     return _DASHES.sub("-", value.strip())
+
+
+def ranges(value: str, dash: str = "-") -> str:
+    """`19--20` -> `19-20`: the ranges in a volume or issue with `dash` between their numbers,
+    as CSL data writes them (the printed dash is the processor's, kb.apa.style). Only a range
+    that goes up is one: an issue "2020-1" is the year's first, not a range."""
+    def join(match: re.Match[str]) -> str:
+        if int(match.group(2)) >= int(match.group(4)):
+            return match.group()
+        return f"{match.group(1)}{dash}{match.group(3)}"
+    return _RANGE.sub(join, value.strip())
 
 
 def _issued(work: Work) -> dict[str, Any] | None:
@@ -151,6 +165,9 @@ def item(work: Work) -> dict[str, Any]:
         data["issue" if csl_type in ("article-journal", "article-magazine", "article-newspaper") else "number"] = number
     if work.get("issue").strip():
         data["issue"] = work.get("issue").strip()
+    for variable in ("volume", "issue"):
+        if variable in data:
+            data[variable] = ranges(text(data[variable]))  # "2020--1", no range, keeps its en dash
     if work.get("pages").strip():
         data["page"] = pages(work.get("pages"))
     publisher = work.get("institution") or work.get("school") or work.get("organization")

