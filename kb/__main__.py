@@ -1,5 +1,10 @@
+"""`python -m kb`: the `kb` command."""
+
 import sys
 
-from kb.cli import main
+try:
+    from kb.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command is still starting: nothing has begun
+    sys.exit(130)
 
 sys.exit(main())
