@@ -17,7 +17,7 @@ from kb.export import EXPORTS
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME
 from kb.output import WouldOverwrite, write_new
-from kb.printable import printable
+from kb.printable import in_json, printable
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -90,7 +90,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from kb.audit import summary
 
     if args.format == "json":
-        print(json.dumps([f.as_json() for f in outcome.findings], ensure_ascii=False, indent=2))
+        print(in_json(json.dumps([f.as_json() for f in outcome.findings], ensure_ascii=False, indent=2)))
     else:
         for finding in outcome.findings:
             print(finding.format())

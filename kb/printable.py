@@ -6,7 +6,7 @@ sequence that clears the screen or makes a link, a carriage return or backspace 
 over what was printed, a bidirectional override that shows the line's characters in another
 order than they are. Every line the command prints from the data passes `printable`, which
 writes each such character as a visible escape (`\\x1b`, `\\n`, `\\u202e`), so that a line
-says what it holds. JSON output is not passed through it: it keeps the characters exactly.
+says what it holds. JSON output keeps the characters exactly, as `\\u` escapes (`in_json`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import re
 # separators (line breaks to YAML and to some terminals); surrogates (only from undecodable
 # bytes of a command line) and the noncharacters U+FFFE and U+FFFF, which neither an
 # encoder nor a YAML reader takes.
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")  # the encoder escapes C0 itself; a newline between values is none
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -31,10 +33,12 @@ def escape(char: str) -> str:
 def printable(text: str) -> str:
     """`text` with every control, bidirectional and line-separating character escaped visibly:
     one line, shown as it is stored. Everything else, a backslash included, is left as it is."""
-    return UNSAFE.sub(lambda match: escape(match.group()), text)
+    return _UNSAFE.sub(lambda match: escape(match.group()), text)
 
 
-def unsafe(text: str) -> str | None:
-    """The first character of `text` that `printable` would escape, if any."""
-    match = UNSAFE.search(text)
-    return match.group() if match else None
+def in_json(dumped: str) -> str:
+    """JSON text (`json.dumps(..., ensure_ascii=False)`) with what `printable` escapes written as
+    `\\u` escapes too: the same values when read, nothing a terminal acts on when printed. The
+    encoder has escaped the C0 controls; the others can only stand inside strings."""
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)
+

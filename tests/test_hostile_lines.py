@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from kb import bibliography, build
@@ -135,7 +135,9 @@ def check_everything(folder: Path, values: Values) -> list[Finding]:
         finding_lines(audit.err.splitlines(), outcome.findings, CANNOT_READ)
     else:
         finding_lines(audit.out.splitlines(), outcome.findings, SUMMARY)
-        as_json = json.loads(run("--kb", folder, "audit", "--format", "json").out)
+        json_text = run("--kb", folder, "audit", "--format", "json").out
+        assert not raw_characters(json_text)  # escaped as JSON escapes
+        as_json = json.loads(json_text)
         assert as_json == [f.as_json() for f in outcome.findings]
         assert len(as_json) == sum(1 for line in audit.out.splitlines() if FINDING.match(line))
         for finding in as_json:  # the exact values, not their escapes
@@ -144,7 +146,7 @@ def check_everything(folder: Path, values: Values) -> list[Finding]:
     assert not raw_characters(audit.out + audit.err)
 
     for target in (values.claim_id, values.key, values.doc, values.text.split(" ")[0] or "x"):
-        shown = run("--kb", folder, "show", target)
+        shown = run("--kb", folder, "show", "--", target)  # a key may start with "-"
         assert not raw_characters(shown.out + shown.err)
         if outcome.unreadable:
             finding_lines(shown.err.splitlines(), outcome.findings, CANNOT_READ)
@@ -172,7 +174,9 @@ def check_everything(folder: Path, values: Values) -> list[Finding]:
                 for c in draft["claims"] or []] == [
             (c.id, c.section, c.text, c.cited_as if c.groups else None, list(c.keys)) for c in expected_draft.claims]
         assert all(bad_id_character(c["id"]) is None for c in draft["claims"] or [])
-        as_json = json.loads(run("--kb", folder, "extract", text, "--format", "json").out)
+        json_text = run("--kb", folder, "extract", text, "--format", "json").out
+        assert not raw_characters(json_text)
+        as_json = json.loads(json_text)
         assert [(c["id"], c["section"], c["text"]) for c in as_json["claims"]] == [
             (c.id, c.section, c.text) for c in expected_draft.claims]
         assert as_json["document"] == values.doc
@@ -364,3 +368,28 @@ def test_the_draft_of_kb_extract_reads_back_whatever_the_text_holds(text: str, n
     assert data["document"]["text"] == f"{name}.txt"
     assert [(c["id"], c["section"], c["text"]) for c in data["claims"] or []] == [
         (c.id, c.section, c.text) for c in extraction.claims]
+    as_json = extract.as_json(extraction)
+    assert not raw_characters(as_json)
+    assert [(c["id"], c["section"], c["text"]) for c in json.loads(as_json)["claims"]] == [
+        (c.id, c.section, c.text) for c in extraction.claims]
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=5))
+@given(key=st.text(st.sampled_from("abnul9é_-:./+\u0301"), min_size=1, max_size=6).filter(
+    lambda k: bad_key_character(k) is None))
+@example(key="null")
+@example(key="-:")
+@example(key="-")
+@example(key="a:")
+@example(key="1.5")
+@example(key="+1")
+@example(key=".inf")
+@example(key="yes")
+def test_a_drafts_key_reads_back_as_itself(key: str) -> None:
+    """A key of any of a key's characters (`-:`, `null`, `1.5`, `a:`) reads back from the draft as that key."""
+    with tempfile.TemporaryDirectory(prefix="kb-key-") as where:
+        bib = Path(where) / "references.bib"
+        bib.write_text(f"@article{{{key}, author = {{Berg, Anna}}, year = {{2020}}, title = {{T}}}}\n", encoding="utf-8")
+        works = bibliography.load(bib, "references.bib")[0].works
+    extraction = extract.extract("Bewegen helpt tegen angst (Berg, 2020).\n", works, "doc")
+    assert [s["key"] for s in yaml.safe_load(extract.as_yaml(extraction, "doc.txt"))["claims"][0]["sources"]] == [key]

@@ -23,7 +23,7 @@ from kb.citations.parse import Group, collapse
 from kb.citations.resolve import Problem, Resolution, index_for, reading, resolve
 from kb.citations.sentences import Sentence
 from kb.identifiers import id_prefix
-from kb.printable import UNSAFE, printable
+from kb.printable import in_json, printable
 
 _LIST_MARKER = regex.compile(r"(?:[-•*–]|\d{1,2}[.)]|\p{Ll}\))\s+")
 _EDGE_PUNCTUATION = " \t\n,;:"
@@ -172,25 +172,26 @@ def as_json(extraction: Extraction) -> str:
     } for c in extraction.claims]
     data = {"document": extraction.document, "language": extraction.language, "citations": groups,
             "claims": claims}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return in_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _quote(value: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is a subset of it) that reads back as
-    `value` and shows on a terminal as it is: JSON escapes the C0 controls, and this the rest
-    of what `printable` escapes (DEL, C1 controls, bidirectional marks, U+2028 and U+2029, which
-    YAML would also take for line breaks or refuse) as `\\u` escapes, which YAML reads back."""
-    return UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(value, ensure_ascii=False))
+    `value` and shows on a terminal as it is: what `printable` escapes is a `\\u` escape here
+    (DEL, C1 controls and U+2028/U+2029 would also break YAML or its lines)."""
+    return in_json(json.dumps(value, ensure_ascii=False))
 
 
 _RESOLVER = Resolver()
+_PLAIN = regex.compile(r"\w[\w.:/+-]*(?<!:)")  # no indicator first, no ":" last: a plain scalar
 
 
 def _scalar(value: str) -> str:
-    """A key or id as a plain YAML scalar, quoted where YAML would read it as other than that
-    text (`null`, `2020`, `1.5`)."""
-    plain = _RESOLVER.resolve(ScalarNode, value, (True, False)) == Resolver.DEFAULT_SCALAR_TAG
-    return value if plain else _quote(value)
+    """A key or id as a plain YAML scalar where that reads back as this text, else quoted
+    (`-x`, `a:`, `null`, `2020`, `1.5`)."""
+    if _PLAIN.fullmatch(value) and _RESOLVER.resolve(ScalarNode, value, (True, False)) == Resolver.DEFAULT_SCALAR_TAG:
+        return value
+    return _quote(value)
 
 
 def as_yaml(extraction: Extraction, text_name: str) -> str:
