@@ -33,6 +33,8 @@ def escape(char: str) -> str:
 def printable(text: str) -> str:
     """`text` with every control, bidirectional and line-separating character escaped visibly:
     one line, shown as it is stored. Everything else, a backslash included, is left as it is."""
+    if text.isprintable():  # every character escaped here is one Python does not call printable
+        return text
     return _UNSAFE.sub(lambda match: escape(match.group()), text)
 
 

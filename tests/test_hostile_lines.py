@@ -297,6 +297,14 @@ def test_printable_escapes_what_a_terminal_acts_on(text: str, shown: str) -> Non
     assert printable(shown) == shown
 
 
+def test_printable_escapes_every_control_and_bidirectional_character() -> None:
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    for char in CONTROLS + BIDI:
+        code = ord(char)
+        escaped = named.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        assert printable(f"a{char}b") == f"a{escaped}b"
+
+
 @pytest.mark.parametrize("name, prefix", [
     ("npi-pmt", "npi-pmt"), ("Folder 2024", "Folder-2024"), ("(concept)", "concept-"), ("\x1b[2J", "2J"),
     ("a\nclaims/x.yaml:1: error: x", "a-claims-x.yaml:1:-error:-x"), ("", "claim"), ("été", "été"),
