@@ -18,6 +18,7 @@ from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
 
 from kb import bibtex
 from kb.findings import BIBTEX_SYNTAX, DUPLICATE_KEY, UNREADABLE_INPUT, Finding, Location
+from kb.identifiers import KEY_CHARACTERS, bad_key_character, named
 
 # Short, machine-readable verification states, strongest first.
 VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
@@ -236,6 +237,11 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
     first_spelling: dict[str, str] = {}  # lower-case key -> the key as first written
 
     def add(work: Work, line: int) -> None:
+        bad = bad_key_character(work.key)
+        if bad is not None:  # pybtex takes any key without a space, comma or brace: the KB does not
+            findings.append(BIBTEX_SYNTAX.finding(Location(display, line), f"cannot read BibTeX: the key {work.key} holds {named(bad)}, which a key "
+                                                  f"cannot hold ({KEY_CHARACTERS}); this entry is ignored", key=work.key))
+            return
         seen = first_spelling.setdefault(work.key.lower(), work.key)
         if seen in works:  # pybtex's rule: keys are case-insensitive, the first one stays
             findings.append(DUPLICATE_KEY.finding(Location(display, line), f"the key {work.key} is used again (first at line {works[seen].line}); this entry is ignored",

@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from kb.findings import CLAIMS_SCHEMA, UNREADABLE_INPUT, YAML_SYNTAX, Finding, Location, Rule
+from kb.identifiers import ID_CHARACTERS, KEY_CHARACTERS, bad_id_character, bad_key_character, named
 
 KINDS = ("clinical", "service")
 FITS = ("supports", "partial", "indirect", "not-addressed", "unassessed")
@@ -106,10 +107,22 @@ def _unknown(fields: dict[str, tuple[Node, Node]], allowed: set[str], what: str,
             problems.add(key_node, f"{what} has an unknown field '{name}' (known: {known})", claim=claim)
 
 
+def _bad_key(node: Node, key: str, what: str, problems: _Problems, claim_id: str) -> bool:
+    """Whether `key` holds a character no work key holds (which no record could match)."""
+    bad = bad_key_character(key)
+    if bad is not None:
+        problems.add(node, f"{what}: the key {key} holds {named(bad)}, which a key cannot hold ({KEY_CHARACTERS})",
+                     claim=claim_id)
+    return bad is not None
+
+
 def _source(node: Node, claim_id: str, problems: _Problems) -> Source | None:
     what = f"a source of claim {claim_id}"
     if isinstance(node, ScalarNode):  # `- koch2014` is shorthand for an unassessed link
-        return Source(key=str(node.value).strip(), fit="unassessed", note="", line=node.start_mark.line + 1)
+        key = str(node.value).strip()
+        if _bad_key(node, key, what, problems, claim_id):
+            return None
+        return Source(key=key, fit="unassessed", note="", line=node.start_mark.line + 1)
     fields = _mapping(node, what, problems)
     if fields is None:
         return None
@@ -117,6 +130,8 @@ def _source(node: Node, claim_id: str, problems: _Problems) -> Source | None:
     key = _text(fields, "key", what, problems, claim=claim_id)
     if not key:
         problems.add(node, f"{what} has no 'key'", claim=claim_id)
+        return None
+    if _bad_key(fields["key"][1], key, what, problems, claim_id):
         return None
     fit = _text(fields, "fit", what, problems, claim=claim_id) or "unassessed"
     if fit not in FITS:
@@ -133,6 +148,11 @@ def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
     claim_id = _text(fields, "id", "a claim", problems)
     if not claim_id:
         problems.add(node, "a claim has no 'id'")
+        return None
+    bad = bad_id_character(claim_id)
+    if bad is not None:  # an id is printed, linked and typed: no newline, control character or space in it
+        problems.add(fields["id"][1], f"a claim's id {claim_id} holds {named(bad)}, which an id cannot hold "
+                     f"({ID_CHARACTERS})", claim=claim_id)
         return None
     what = f"claim {claim_id}"
     _unknown(fields, _CLAIM_FIELDS, what, problems, claim_id)

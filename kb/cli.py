@@ -17,11 +17,18 @@ from kb.export import EXPORTS
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME
 from kb.output import WouldOverwrite, write_new
+from kb.printable import in_json, printable
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = tuple(EXPORTS)
 NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet"})
+
+
+def _say(message: object, *, out: bool = False) -> None:
+    """One line to standard error (or output), with whatever it names of the data or the command
+    line (a key, a leaflet's name, a path) escaped where a terminal would act on it."""
+    print(printable(str(message)), file=sys.stdout if out else sys.stderr)
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
@@ -39,14 +46,14 @@ def _no_kb(root: Path) -> int | None:
     if (root / BIB_NAME).is_file():
         return None
     where = "." if root == Path(".") else root.as_posix()
-    print(f"kb: no {BIB_NAME} in {where}: not a knowledge base. Name one with --kb DIR, "
-          f"or make one with kb init DIR", file=sys.stderr)
+    _say(f"kb: no {BIB_NAME} in {where}: not a knowledge base. Name one with --kb DIR, "
+         f"or make one with kb init DIR")
     return EXIT_UNREADABLE
 
 
 def _unreadable(outcome: build.Outcome, root: Path) -> int:
     _print_findings(outcome.findings)
-    print(f"kb: cannot read the knowledge base in {root.as_posix()}; nothing was written", file=sys.stderr)
+    _say(f"kb: cannot read the knowledge base in {root.as_posix()}; nothing was written")
     return EXIT_UNREADABLE
 
 
@@ -58,9 +65,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if outcome.unreadable:
         return _unreadable(outcome, root)
     for path in outcome.written:
-        print(path)
+        _say(path, out=True)
     for line in outcome.lines:
-        print(line, file=sys.stderr)
+        _say(line)
     _print_findings(outcome.findings)
     return EXIT_FINDINGS if outcome.failed else EXIT_OK
 
@@ -83,7 +90,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from kb.audit import summary
 
     if args.format == "json":
-        print(json.dumps([f.as_json() for f in outcome.findings], ensure_ascii=False, indent=2))
+        print(in_json(json.dumps([f.as_json() for f in outcome.findings], ensure_ascii=False, indent=2)))
     else:
         for finding in outcome.findings:
             print(finding.format())
@@ -100,7 +107,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return _unreadable(stop, root)
     text = show.describe(kb, args.target, language_of(args.lang))
     if text is None:
-        print(f"kb: {show.not_found(kb, args.target)}", file=sys.stderr)
+        _say(f"kb: {show.not_found(kb, args.target)}")
         return EXIT_UNREADABLE
     print(text)
     return EXIT_OK
@@ -130,9 +137,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             write_atomic(target, text)  # build/ holds generated files only: replaced like the report
     except WouldOverwrite as error:
-        print(f"kb: {error}", file=sys.stderr)
+        _say(f"kb: {error}")
         return EXIT_UNREADABLE
-    print(target)
+    _say(target, out=True)
     return EXIT_OK
 
 
@@ -140,18 +147,18 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
     root = Path(args.kb)
     out = Path(args.out) if args.out else None
     if out is not None and args.format == "pandoc" and out.name == bibliography_name(out.name):
-        print(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name", file=sys.stderr)
+        _say(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name")
         return EXIT_UNREADABLE
     result = build.leaflet(root, args.doc, args.format, args.lang, out)
     outcome = result.outcome
     if outcome.unreadable:
         if outcome.findings:
             return _unreadable(outcome, root)
-        print(f"kb: no leaflet called {args.doc!r} (known: {', '.join(result.known) or 'none'})", file=sys.stderr)
+        _say(f"kb: no leaflet called {args.doc!r} (known: {', '.join(result.known) or 'none'})")
         return EXIT_UNREADABLE
     _print_findings(outcome.findings)
     if outcome.failed:
-        print("kb: the leaflet cannot be rendered; nothing was written", file=sys.stderr)
+        _say("kb: the leaflet cannot be rendered; nothing was written")
         return EXIT_FINDINGS
     if out is None:
         sys.stdout.write(result.text)
@@ -159,14 +166,14 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
     existing = [path for path in result.files if path.exists()]
     if existing and not args.force:
         for path in existing:
-            print(f"kb: {path} exists; use --force to replace it", file=sys.stderr)
+            _say(f"kb: {path} exists; use --force to replace it")
         return EXIT_UNREADABLE
     try:
         for path, content in result.files.items():
             write_new(path, content, args.force)
-            print(path)
+            _say(path, out=True)
     except WouldOverwrite as error:
-        print(f"kb: {error}", file=sys.stderr)
+        _say(f"kb: {error}")
         return EXIT_UNREADABLE
     return EXIT_OK
 
@@ -177,9 +184,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     problem = init.create(target)
     if problem:
-        print(f"kb: {problem}", file=sys.stderr)
+        _say(f"kb: {problem}")
         return EXIT_UNREADABLE
-    print(f"created an empty knowledge base in {target}")
+    _say(f"created an empty knowledge base in {target}", out=True)
     return EXIT_OK
 
 
@@ -202,7 +209,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return EXIT_UNREADABLE
         works = bib.works
     else:
-        print(f"kb: no {bib_path.as_posix()}; citations are found but not resolved", file=sys.stderr)
+        _say(f"kb: no {bib_path.as_posix()}; citations are found but not resolved")
     result = extract.extract(text, works, text_path.stem)
     if args.format == "json":
         content = extract.as_json(result)
@@ -213,9 +220,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             write_new(Path(args.out), content, args.force)
         except WouldOverwrite as error:
-            print(f"kb: {error}", file=sys.stderr)
+            _say(f"kb: {error}")
             return EXIT_UNREADABLE
-        print(args.out)
+        _say(args.out, out=True)
     else:
         sys.stdout.write(content)
     cited = [r for g in result.groups for r in g.resolutions]
@@ -308,8 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug, not a user error: say so briefly unless --debug
         if args.debug:
             raise
-        print(f"kb: internal error: {type(error).__name__}: {error} (run with --debug for a traceback)",
-              file=sys.stderr)
+        _say(f"kb: internal error: {type(error).__name__}: {error} (run with --debug for a traceback)")
         if "KB_TRACEBACK" in os.environ:
             traceback.print_exc()
         return 3

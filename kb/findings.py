@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from kb.printable import printable
+
 
 class Severity(str, Enum):
     """How bad a finding is; `error` makes the command exit non-zero."""
@@ -33,8 +35,10 @@ class Finding:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def format(self) -> str:
-        """The one line a person reads: `path:line: severity: message [rule]`."""
-        return (
+        """The one line a person reads: `path:line: severity: message [rule]`. One line whatever
+        the data holds: a newline, escape sequence or bidirectional override in a path or a
+        message is written as a visible escape (`\\n`, `\\x1b`, `\\u202e`), never acted on."""
+        return printable(
             f"{self.location.path}:{self.location.line}: "
             f"{self.severity.value}: {self.message} [{self.rule}]"
         )
@@ -70,7 +74,8 @@ class Rule:
 
 # Rules of reading: a finding of one of these means the input could not be read (exit 2).
 UNREADABLE_INPUT = Rule("unreadable-input", Severity.ERROR, "a file that is missing, not UTF-8 or not readable")
-BIBTEX_SYNTAX = Rule("bibtex-syntax", Severity.ERROR, "references.bib holds an entry pybtex cannot read")
+BIBTEX_SYNTAX = Rule("bibtex-syntax", Severity.ERROR,
+                     "references.bib holds an entry pybtex cannot read, or a key outside the KB's characters")
 YAML_SYNTAX = Rule("yaml-syntax", Severity.ERROR, "a claims file that is not valid YAML")
 CLAIMS_SCHEMA = Rule("claims-schema", Severity.ERROR, "a claims file whose content breaks its schema")
 CONFIG = Rule("config", Severity.ERROR, "kb.toml that cannot be read, or names an unknown rule or severity")

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kb.printable import printable
+
 
 def _silent(what: str) -> None:
     return None
@@ -35,6 +37,6 @@ def bar(root: Path, after: int = 4) -> Iterator[Callable[[str], None]]:
             if started:
                 shown.update(1)
             started = True
-            shown.set_description_str(what[:40], refresh=False)
+            shown.set_description_str(printable(what)[:40], refresh=False)  # a claims file's name, escaped
 
         yield advance

@@ -15,14 +15,26 @@ from kb.findings import Finding
 from kb.graph import claims_on, works_behind
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
+from kb.printable import printable
 from kb.rendering import locale_of
 
+_WHITESPACE = str.maketrans("\t\n\r\v\f", "     ")
 
-def _wrap(text: str, indent: str = "  ", whole_words: bool = False) -> str:
-    """`text` filled to 88 columns; with `whole_words`, broken only at spaces (a hyphenated
-    name or a URL stays whole: a terminal's link works, and the lines joined give the text)."""
-    return textwrap.fill(text, width=88, initial_indent=indent, subsequent_indent=indent,
-                         break_long_words=not whole_words, break_on_hyphens=not whole_words)
+
+def _wrap(text: str, indent: str = "  ", whole_words: bool = False) -> list[str]:
+    """`text` filled to 88 columns, as lines; with `whole_words`, broken only at spaces (a hyphenated
+    name or a URL stays whole: a terminal's link works, and the lines joined give the text).
+    A paragraph is refilled, so its tabs and line breaks are spaces (as textwrap makes them); any
+    other control character is escaped before the filling, so that the lines are as wide as shown."""
+    return textwrap.wrap(printable(text.translate(_WHITESPACE)), width=88, initial_indent=indent,
+                         subsequent_indent=indent, break_long_words=not whole_words,
+                         break_on_hyphens=not whole_words) or [""]
+
+
+def _join(lines: list[str]) -> str:
+    """The text of `lines`, each one line whatever the data in it holds: the one place where
+    `kb show` escapes control and bidirectional characters (`\\x1b`, `\\n`, `\\u202e`)."""
+    return "\n".join(printable(line) for line in lines)
 
 
 def _findings(kb: KnowledgeBase) -> list[Finding]:
@@ -52,9 +64,9 @@ def _reference(kb: KnowledgeBase, key: str, lang: str) -> str:
 def _finding_lines(findings: list[Finding], indent: str = "  ") -> list[str]:
     lines = []
     for finding in findings:
-        lines.append(_wrap(f"{finding.severity.value} [{finding.rule}]: {finding.message}", indent))
+        lines += _wrap(f"{finding.severity.value} [{finding.rule}]: {finding.message}", indent)
         if finding.suggestion:
-            lines.append(_wrap(f"suggested: {finding.suggestion}", indent + "  "))
+            lines += _wrap(f"suggested: {finding.suggestion}", indent + "  ")
     return lines
 
 
@@ -63,11 +75,11 @@ def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
     claim = next(c for c in document.claims if c.id == claim_id)
     label = kb.labels.claims[claim_id]
     lines = [f"claim {claim.id}  [{label.label}]  {kb.display(document.claims_path)}:{claim.line}",
-             _wrap(f"“{claim.text}”"),
+             *_wrap(f"“{claim.text}”"),
              f"  section: {claim.section}   kind: {claim.kind}"]
     if claim.cited_as:
         lines.append(f"  cited as: {claim.cited_as}")
-    lines.append(_wrap(f"label: {label.reason}"))
+    lines += _wrap(f"label: {label.reason}")
     for link in works_behind(kb.graph, claim_id):
         work = kb.works.get(link.key)
         lines.append(f"  -> {link.key}  fit: {link.fit}")
@@ -75,39 +87,39 @@ def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
             lines.append("     not in references.bib")
             continue
         work_label = kb.labels.works[link.key]
-        lines.append(_wrap(_reference(kb, link.key, lang), "     ", whole_words=True))
+        lines += _wrap(_reference(kb, link.key, lang), "     ", whole_words=True)
         lines.append(f"     {work_label.label}: {work_label.reason}")
         for name in ("population", "n", "verificationstatus"):
             if work.get(name):
-                lines.append(_wrap(f"{name}: {work.get(name)}", "     "))
+                lines += _wrap(f"{name}: {work.get(name)}", "     ")
         if link.note:
-            lines.append(_wrap(f"note: {link.note}", "     "))
+            lines += _wrap(f"note: {link.note}", "     ")
     findings = [f for f in _findings(kb) if f.claim == claim_id]
     lines.append(f"  findings: {len(findings)}")
     lines += _finding_lines(findings, "    ")
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def _work(kb: KnowledgeBase, key: str, lang: str) -> str:
     work = kb.works[key]
     label = kb.labels.works[key]
     lines = [f"work {key}  [{label.label}, EBRO {label.ebro or '–'}]  references.bib:{work.line}",
-             _wrap(_reference(kb, key, lang), whole_words=True),
-             _wrap(f"label: {label.reason}")]
+             *_wrap(_reference(kb, key, lang), whole_words=True),
+             *_wrap(f"label: {label.reason}")]
     for name in ("population", "n", "verificationstatus", "verification"):
         if work.get(name):
-            lines.append(_wrap(f"{name}: {work.get(name)}"))
+            lines += _wrap(f"{name}: {work.get(name)}")
     links = claims_on(kb.graph, key)
     lines.append(f"  claims resting on it: {len(links)}")
     for link in links:
         lines.append(f"  <- {link.claim} [{kb.labels.claims[link.claim].label}]  fit: {link.fit}")
         if link.note:
-            lines.append(_wrap(f"note: {link.note}", "     "))
+            lines += _wrap(f"note: {link.note}", "     ")
     findings = [f for f in _findings(kb) if f.key == key and f.claim is None]
     if findings:
         lines.append(f"  findings: {len(findings)}")
         lines += _finding_lines(findings, "    ")
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def _document(kb: KnowledgeBase, doc_id: str) -> str:
@@ -116,7 +128,7 @@ def _document(kb: KnowledgeBase, doc_id: str) -> str:
     paths = {kb.display(document.claims_path), kb.display(document.text_path)}
     findings = [f for f in _findings(kb) if f.location.path in paths]
     lines = [f"leaflet {document.id}  {kb.display(document.claims_path)}",
-             _wrap(f"{document.title}" + (f" ({document.publisher})" if document.publisher else "")),
+             *_wrap(f"{document.title}" + (f" ({document.publisher})" if document.publisher else "")),
              f"  language: {document.language}   text: {kb.display(document.text_path)}",
              f"  claims: {len(document.claims)}  "
              + ", ".join(f"{label}: {counts[label]}" for label in CLAIM_LABELS)]
@@ -124,8 +136,8 @@ def _document(kb: KnowledgeBase, doc_id: str) -> str:
     lines.append(f"  findings: {len(findings)}" + (
         "  (" + ", ".join(f"{rule}: {n}" for rule, n in sorted(by_rule.items())) + ")" if by_rule else ""))
     cited = sorted({s.key for c in document.claims for s in c.sources})
-    lines.append(_wrap(f"works cited: {len(cited)}" + (f" ({', '.join(cited)})" if cited else "")))
-    return "\n".join(lines)
+    lines += _wrap(f"works cited: {len(cited)}" + (f" ({', '.join(cited)})" if cited else ""))
+    return _join(lines)
 
 
 def _words(kb: KnowledgeBase, words: str) -> str | None:
@@ -138,8 +150,8 @@ def _words(kb: KnowledgeBase, words: str) -> str | None:
     for document, claim in hits:
         lines.append(f"  {claim.id}  [{kb.labels.claims[claim.id].label}]  "
                      f"{kb.display(document.claims_path)}:{claim.line}")
-        lines.append(_wrap(f"“{claim.text}”", "     "))
-    return "\n".join(lines)
+        lines += _wrap(f"“{claim.text}”", "     ")
+    return _join(lines)
 
 
 def describe(kb: KnowledgeBase, target: str, lang: str = "nl") -> str | None:

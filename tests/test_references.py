@@ -295,7 +295,7 @@ def test_a_record_url_that_is_not_http_is_never_a_link(tmp_path: Path) -> None:
 
 def test_show_wraps_a_reference_only_at_spaces() -> None:
     text = "Kuru Alici, N., & Smith-Jones, A. (2020). " + "Long " * 12 + "https://example.org/" + "x" * 90
-    wrapped = show._wrap(text, whole_words=True)
+    wrapped = "\n".join(show._wrap(text, whole_words=True))
     assert " ".join(line.strip() for line in wrapped.splitlines()) == text
     assert textwrap.fill(text, 88) != wrapped.replace("\n  ", "\n").strip()
 

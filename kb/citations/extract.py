@@ -14,12 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import regex
+from yaml import ScalarNode
+from yaml.resolver import Resolver
 
 from kb.bibliography import Work
 from kb.citations import parse, sentences
 from kb.citations.parse import Group, collapse
 from kb.citations.resolve import Problem, Resolution, index_for, reading, resolve
 from kb.citations.sentences import Sentence
+from kb.identifiers import id_prefix
+from kb.printable import in_json, printable
 
 _LIST_MARKER = regex.compile(r"(?:[-•*–]|\d{1,2}[.)]|\p{Ll}\))\s+")
 _EDGE_PUNCTUATION = " \t\n,;:"
@@ -118,7 +122,8 @@ def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: li
         words = text[start:end]
         if end > start and (pending or (_assertive(words, text[sentence.start:sentence.end]))):
             pieces.append((section, start, end, tuple(pending)))
-    return [DraftClaim(id=f"{document}-{i:03d}", section=section, text=collapse(text[start:end]), start=start,
+    prefix = id_prefix(document)  # a file's name may hold what an id cannot: a space, a newline
+    return [DraftClaim(id=f"{prefix}-{i:03d}", section=section, text=collapse(text[start:end]), start=start,
                        end=end, groups=groups) for i, (section, start, end, groups) in enumerate(pieces, 1)]
 
 
@@ -167,18 +172,32 @@ def as_json(extraction: Extraction) -> str:
     } for c in extraction.claims]
     data = {"document": extraction.document, "language": extraction.language, "citations": groups,
             "claims": claims}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return in_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _quote(value: str) -> str:
-    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of it) that reads back as
+    `value` and shows on a terminal as it is: what `printable` escapes is a `\\u` escape here
+    (DEL, C1 controls and U+2028/U+2029 would also break YAML or its lines)."""
+    return in_json(json.dumps(value, ensure_ascii=False))
+
+
+_RESOLVER = Resolver()
+_PLAIN = regex.compile(r"\w[\w.:/+-]*(?<!:)")  # no indicator first, no ":" last: a plain scalar
+
+
+def _scalar(value: str) -> str:
+    """A key or id as a plain YAML scalar where that reads back as this text, else quoted
+    (`-x`, `a:`, `null`, `2020`, `1.5`)."""
+    if _PLAIN.fullmatch(value) and _RESOLVER.resolve(ScalarNode, value, (True, False)) == Resolver.DEFAULT_SCALAR_TAG:
+        return value
+    return _quote(value)
 
 
 def as_yaml(extraction: Extraction, text_name: str) -> str:
     """The draft `claims/<doc>.yaml`, with each citation's problems as comments for the reviewer."""
     lines = [
-        f"# Draft claims of {text_name}, made by `kb extract`: one claim per cited sentence or clause,",
+        f"# Draft claims of {printable(text_name)}, made by `kb extract`: one claim per cited sentence or clause,",
         "# and each uncited assertive sentence as a candidate. Review every claim's kind, span and sources.",
         "document:",
         f"  title: {_quote(extraction.title)}",
@@ -187,14 +206,14 @@ def as_yaml(extraction: Extraction, text_name: str) -> str:
         "claims:" if extraction.claims else "claims: []",
     ]
     for claim in extraction.claims:
-        lines += [f"  - id: {claim.id}", f"    section: {_quote(claim.section)}", "    kind: clinical",
+        lines += [f"  - id: {_scalar(claim.id)}", f"    section: {_quote(claim.section)}", "    kind: clinical",
                   f"    text: {_quote(claim.text)}"]
         if claim.groups:
             lines.append(f"    cited_as: {_quote(claim.cited_as)}")
         lines.append("    sources:" if claim.keys else "    sources: []")
         for key in claim.keys:
-            lines += [f"      - key: {key}", "        fit: unassessed"]
+            lines += [f"      - key: {_scalar(key)}", "        fit: unassessed"]
         for group in claim.groups:
             for problem in group.problems:
-                lines.append(f"    # {problem.kind}: {' '.join(problem.message.split())}")
+                lines.append(f"    # {problem.kind}: {printable(' '.join(problem.message.split()))}")
     return "\n".join(lines) + "\n"
