@@ -269,6 +269,14 @@ def test_a_really_read_only_folder(root, kb, not_writable: Callable[[Path], None
     assert (result.code, result.err) == (2, _line(tmp_path / "locked" / "graph.json", "permission denied"))
 
 
+def test_init_into_a_folder_it_may_not_list_is_one_line(kb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "locked").mkdir()
+    monkeypatch.setattr(Path, "iterdir", lambda self: (_ for _ in ()).throw(PermissionError(errno.EACCES, "Permission denied")))
+    result = kb("init", tmp_path / "locked")
+    assert (result.code, result.out, result.err) == (
+        2, "", f"kb: {tmp_path / 'locked'} cannot be read (permission denied); nothing was written\n")
+
+
 # --- the cache only saves time ------------------------------------------------------------------
 
 def _cache_is_a_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
