@@ -7,4 +7,7 @@ try:
 except KeyboardInterrupt:  # Ctrl-C while the command is still starting: nothing has begun
     sys.exit(130)
 
-sys.exit(main())
+try:
+    sys.exit(main())
+except KeyboardInterrupt:  # in the last instant, after main returned
+    sys.exit(130)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import __version__
+from kb.output import held
 
 CACHE_DIR = ".cache"
 KEEP = 4  # cache entries kept; older ones are removed when a new one is stored
@@ -95,9 +96,11 @@ def _same_file(a: Path, b: Path) -> bool:
 def _place(source: Path, target: Path) -> None:
     """`target` becomes a copy of `source` atomically: a hard link where it can, else a copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    temporary = ""
     try:
+        with held():  # a signal comes once the name is known, so that it is removed (kb/output.py)
+            fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
         os.unlink(temporary)
         try:
             os.link(source, temporary)
@@ -108,7 +111,8 @@ def _place(source: Path, target: Path) -> None:
         # concurrent run) does nothing at all, and leaves the temporary name behind.
         Path(temporary).unlink(missing_ok=True)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         raise
 
 
@@ -130,8 +134,10 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
         return
     cache = _folder(root)
     cache.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
+    staging: Path | None = None
     try:
+        with held():
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
         for path in written:
             _place(path, staging / path.name)
         meta = {
@@ -147,7 +153,7 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
         except OSError:  # stored meanwhile by a concurrent run with the same inputs
             return
     finally:
-        if staging.exists():
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     _prune(cache)
 

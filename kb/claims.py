@@ -212,9 +212,60 @@ def _compose(text: str) -> Node | None:
     """The YAML node tree; a syntax error is raised with PyYAML's own message, which names
     what it found (libyaml's says less), at the same line."""
     try:
-        return yaml.compose(text, Loader=_FastLoader)  # type: ignore[no-any-return, arg-type]
+        root: Node | None = yaml.compose(text, Loader=_FastLoader)  # type: ignore[arg-type]
+        if _FastLoader is not yaml.SafeLoader:
+            return root  # libyaml refuses an escaped surrogate itself
     except yaml.YAMLError:
-        return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    _refuse_surrogates(root, text)
+    return root
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})(?:\\(?:u|U0000)([dD][c-fC-F][0-9a-fA-F]{2}))?")
+
+
+def _refuse_surrogates(root: Node | None, text: str) -> None:
+    """PyYAML turns the escape "\\ud800" into a lone surrogate: half of a UTF-16 pair, not a
+    character, which no UTF-8 file can hold. Every output would fail on it long after reading,
+    so it is a syntax error here, at the first such escape's own line. Each node is visited once."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    found: list[ScalarNode] = []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if _SURROGATE.search(node.value):
+                found.append(node)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    if not found:
+        return
+    node = min(found, key=lambda n: n.start_mark.index)
+    mark = node.start_mark
+    escape = _SURROGATE_ESCAPE.search(text, mark.index, node.end_mark.index)
+    if escape is None:  # a surrogate that no escape of this scalar wrote: said at the scalar
+        raise yaml.MarkedYAMLError(problem="a value holds a lone surrogate, which cannot be stored as UTF-8",
+                                   problem_mark=mark)
+    high, low = escape.group(1), escape.group(2)
+    if low and int(high, 16) < 0xDC00:  # a UTF-16 pair, as JSON writes it: YAML wants the one code point
+        code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+        problem = (f"{escape.group()} is a UTF-16 surrogate pair, which YAML reads as two halves of a "
+                   f"character that cannot be stored as UTF-8; write the character itself, or \\U{code:08X}")
+    else:
+        problem = (f"{escape.group(0)[:escape.end(1) - escape.start()]} is not a character but half of a UTF-16 "
+                   "surrogate pair, which cannot be stored as UTF-8; write the character itself, or its "
+                   "\\UXXXXXXXX escape")
+    line = text.count("\n", 0, escape.start())
+    raise yaml.MarkedYAMLError(
+        problem=problem,
+        problem_mark=yaml.Mark(mark.name, escape.start(), line, 0, None, None))  # type: ignore[no-untyped-call, arg-type]
 
 
 _ANCHOR = re.compile(r"&[^\s]")  # a YAML anchor, which an alias needs; "Smith & Jones" is none

@@ -6,6 +6,7 @@ import argparse
 import gc
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from kb import __version__, bibliography, build, progress
 from kb.export import EXPORTS
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME
-from kb.output import WouldOverwrite, write_new
+from kb.output import CannotWrite, WouldOverwrite, check_new, write_new
 from kb.printable import in_json, printable
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
@@ -79,8 +80,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         for entry in RULES.values():
             print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description}")
+        from kb.findings import WRITING_RULES
+
         for entry in INPUT_RULES:
-            print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description} (reading; cannot be switched)")
+            stage = "writing" if entry in WRITING_RULES else "reading"
+            print(f"{entry.name:<22} {entry.severity.value:<8} {entry.description} ({stage}; cannot be switched)")
         return EXIT_OK
     root = Path(args.kb)
     with progress.bar(root, after=3) as advance:
@@ -156,6 +160,8 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
             return _unreadable(outcome, root)
         _say(f"kb: no leaflet called {args.doc!r} (known: {', '.join(result.known) or 'none'})")
         return EXIT_UNREADABLE
+    for path in result.files:  # a folder is never replaced, --force or not: said before anything else
+        check_new(path, force=True)
     _print_findings(outcome.findings)
     if outcome.failed:
         _say("kb: the leaflet cannot be rendered; nothing was written")
@@ -296,8 +302,43 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: raised where the program is, like Ctrl-C's KeyboardInterrupt, so that
+    the writers remove their temporary files on the way out (kb/output.py)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _on_termination() -> dict[int, object]:
+    """Install `_terminate` for SIGTERM and SIGHUP where their default (die at once) is in force;
+    a signal the caller ignores (nohup) stays ignored. Returns the handlers to put back."""
+    previous: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        try:
+            if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+                previous[number] = signal.signal(number, _terminate)
+        except ValueError:  # not the main thread (kb called from a library): signals stay as they are
+            break
+    return previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before the command began or after it ended: nothing half done
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
+    handlers = _on_termination()
     # One short run that builds a few hundred thousand records and frees them at exit: the
     # cycle collector's repeated passes over them were a third of loading a large KB.
     collecting = gc.isenabled()
@@ -310,6 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+    except Terminated as stop:
+        return 128 + stop.signum  # what a shell reports for a process a signal ended: 143 for SIGTERM
+    except CannotWrite as error:  # the output, not the KB: one located line, the previous output stays
+        _print_findings([error.finding])
+        return EXIT_UNREADABLE
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # a bug, not a user error: say so briefly unless --debug
@@ -320,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         return 3
     finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
         if collecting:
             gc.enable()
 

@@ -75,9 +75,38 @@ def graphml(kb: KnowledgeBase) -> str:
     """GraphML for Gephi, Cytoscape and `networkx.read_graphml`; every attribute typed."""
     exported = graph(kb)
     # GraphML declares one type per attribute name: a work's `line` and a claim's are both int.
-    import networkx as nx
+    from networkx.readwrite.graphml import GraphMLWriter
 
-    return "\n".join(nx.generate_graphml(exported, prettyprint=True, named_key_ids=True)) + "\n"
+    writer = GraphMLWriter(prettyprint=True, named_key_ids=True)
+    writer.add_graph_element(exported)
+    # The writer's text as it is: `generate_graphml` splits it with str.splitlines, which also
+    # breaks at a carriage return, \x0b, \x0c or \x1c to \x1e inside a value, and joins with "\n".
+    return xml_characters(str(writer).rstrip("\n")) + "\n"
+
+
+# XML 1.0 (section 2.2) holds tab, line feed, carriage return, U+0020 to U+D7FF, U+E000 to
+# U+FFFD and U+10000 on. ElementTree writes the other C0 controls as they are and every other
+# character beyond ASCII as a reference (&#55296;), and a parser refuses both.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]|&#(5[5-7]\d{3}|6553[45]);")
+_MARKS = (*(chr(code) for code in range(0x20) if chr(code) not in "\t\n"), "&#55", "&#56", "&#57", "&#6553")
+
+
+def _visible(match: re.Match[str]) -> str:
+    if match.group(1) is None:
+        char = match.group()
+        return "&#13;" if char == "\r" else f"\\x{ord(char):02x}"  # a carriage return is data: kept
+    code = int(match.group(1))
+    return f"\\u{code:04x}" if 0xD800 <= code <= 0xDFFF or code >= 0xFFFE else match.group()
+
+
+def xml_characters(xml: str) -> str:
+    """ElementTree's `xml` made well-formed XML 1.0: a character XML cannot hold, in a value or a
+    node's id, is written as a visible escape instead, `\\x1b` (an escape character), `\\x00` or
+    `\\ufffe`; a carriage return as `&#13;`, which a parser keeps (a raw one becomes a line feed)."""
+    if not any(mark in xml for mark in _MARKS):  # nearly always: a few scans at memchr's speed, not a regex's
+        return xml
+    return _NOT_XML.sub(_visible, xml)
+
 
 
 def node_link(kb: KnowledgeBase) -> str:

@@ -83,7 +83,14 @@ DUPLICATE_KEY = Rule("duplicate-key", Severity.ERROR,
                      "two entries of references.bib share a key (case aside): the second is ignored")
 TEMPLATE = Rule("template", Severity.ERROR,
                 "a report or leaflet template that jinja2 cannot compile, or that fails while rendering")
-INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE)
+# The rule of writing: an output that cannot be written (kb/output.py) also exits 2, and leaves
+# the previous files as they were.
+CANNOT_WRITE = Rule("cannot-write", Severity.ERROR,
+                    "an output that cannot be written: no permission, a full disk, a file where a folder is "
+                    "needed or a folder where the file should go; the previous output stays")
+WRITING_RULES = (CANNOT_WRITE,)
+INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE,
+               *WRITING_RULES)
 UNREADABLE_RULES = frozenset(r.name for r in INPUT_RULES if r is not DUPLICATE_KEY)
 
 

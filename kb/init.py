@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.output import write_atomic
+from kb.output import make_folder, write_atomic
 
 README = """# Evidence knowledge base
 
@@ -25,10 +25,14 @@ BIB = """% Every work the leaflets cite. Beside the usual BibTeX fields:
 
 def create(target: Path) -> str | None:
     """Make the KB; returns a problem instead when `target` already holds files."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    try:
+        occupied = target.exists() and (not target.is_dir() or any(target.iterdir()))
+    except OSError as error:  # a folder this user may not list
+        return f"{target} cannot be read ({(error.strerror or str(error)).lower()}); nothing was written"
+    if occupied:
         return f"{target} exists and is not empty; nothing was written"
-    (target / "claims").mkdir(parents=True, exist_ok=True)
-    (target / "templates").mkdir(exist_ok=True)
+    make_folder(target / "claims")  # a folder that cannot be made is one located line (CannotWrite)
+    make_folder(target / "templates")
     write_atomic(target / "references.bib", BIB)
     write_atomic(target / "README.md", README)
     write_atomic(target / "claims" / ".keep", "")

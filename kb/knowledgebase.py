@@ -5,6 +5,7 @@ Everything is loaded and checked here before anything is written anywhere.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -68,6 +69,14 @@ class KnowledgeBase:
         return [f for f in self.load_findings if f.rule in UNREADABLE_RULES]
 
 
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str | None = None) -> KnowledgeBase:
     """Read the KB at `root`. Problems are findings; unreadable input shows in `unreadable`.
 
@@ -90,6 +99,12 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
             continue
         step(path.name)
         shown = f"{CLAIMS_DIR}/{path.name}"  # as relpath() would say, without asking the file system
+        if not path.name.isascii() and not _utf8(path.name):
+            # Bytes that are not UTF-8 come as lone surrogates (Python's surrogateescape): the
+            # leaflet's id, taken from the name, could not be written to any output.
+            shown = f"{CLAIMS_DIR}/{os.fsencode(path.name).decode('utf-8', 'backslashreplace')}"
+            findings.append(UNREADABLE_INPUT.finding(Location(shown, 0), "the file name is not UTF-8; rename the file"))
+            continue
         document, claim_findings = claims.load(path, shown)
         findings += claim_findings
         if document is None:

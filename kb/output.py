@@ -1,70 +1,171 @@
-"""Writing output: atomically (temporary file, then rename), never over a file without leave."""
+"""Writing output: atomically (temporary file, then rename), never over a file without leave.
+
+A write that fails (no permission, a full disk, a file where a folder is needed, a folder
+where the file should go) raises `CannotWrite`, which carries one located `cannot-write`
+finding; its temporary files are removed first and the previous files stay. SIGINT,
+SIGTERM and SIGHUP are held while a temporary file is created and recorded, and while a
+finished set of files replaces the previous one: an interrupted run leaves no temporary
+file behind and never half a set.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+
+from kb.findings import CANNOT_WRITE, Finding, Location
 
 # Text a renderer hands over piece by piece (jinja2's `generate`), written as it comes.
 Content = str | bytes | Iterable[str]
 _PIECES = 65536  # pieces of streamed text joined and encoded at a time
 
+_HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
-def _stage(path: Path, content: Content) -> str:
-    """`content` in a temporary file beside `path`, flushed to disk; returns its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, (str, bytes)):
-                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-            else:  # a large report never exists whole in memory, as text and again as UTF-8
-                pieces = iter(content)
-                while chunk := "".join(islice(pieces, _PIECES)):
-                    handle.write(chunk.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return temporary
+_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EFBIG: "the file is too large for the file system",
+}
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write `content` to `path` so that readers see the old file or the new one, never half."""
-    temporary = _stage(path, content)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+class CannotWrite(Exception):
+    """An output that cannot be written; `finding` names it and says why, in one line."""
 
-
-def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
-    """Write every file of a finished rendering: all are staged before any replaces its old
-    version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, content in sorted(files.items()):
-            staged.append((_stage(folder / name, content), folder / name))
-        for temporary, target in staged:
-            os.replace(temporary, target)
-    except BaseException:
-        for temporary, _ in staged:
-            Path(temporary).unlink(missing_ok=True)
-        raise
-    return [target for _, target in staged]
+    def __init__(self, path: Path, reason: str) -> None:
+        self.finding: Finding = CANNOT_WRITE.finding(Location(path.as_posix(), 0), f"cannot write: {reason}")
+        super().__init__(self.finding.format())
 
 
 class WouldOverwrite(Exception):
     """The target exists and `--force` was not given."""
 
 
-def write_new(path: Path, content: str | bytes, force: bool) -> None:
+def _reason(path: Path, error: OSError, folder: bool = False) -> str:
+    """What a person can do something about: the folder that is a file, the file that is a folder,
+    the permission or the space, rather than the name of a temporary file. `path` is a file
+    to write, or with `folder` a folder to make."""
+    if not folder and (isinstance(error, IsADirectoryError) or path.is_dir()):
+        return "a folder has this name; a folder is never replaced by a file"
+    blocker = next((p for p in ([path] if folder else []) + list(path.parents) if p.exists() and not p.is_dir()),
+                   None)
+    if blocker is not None:
+        return f"{blocker.as_posix()} is a file, not a folder"
+    return _REASONS.get(error.errno or 0) or (error.strerror or str(error)).lower()
+
+
+@contextmanager
+def _writing(path: Path, folder: bool = False) -> Iterator[None]:
+    """Turns the file system's refusal to write `path` (a file, or with `folder` a folder) into
+    `CannotWrite`."""
+    try:
+        yield
+    except OSError as error:
+        raise CannotWrite(path, _reason(path, error, folder)) from error
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Signals wait (and then arrive) until the block is done: a temporary file is recorded as
+    soon as it exists, a set of files is replaced whole. Python runs its handlers in the main
+    thread, which is the thread that writes."""
+    if not _HELD or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def make_folder(path: Path) -> None:
+    """`path` and its parents as folders (mkdir -p); `CannotWrite` when one cannot be made."""
+    with _writing(path, folder=True):
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def _stage(path: Path, content: Content, staged: list[str]) -> str:
+    """`content` in a temporary file beside `path`, flushed to disk; returns its name.
+
+    The name is in `staged` from the moment the file exists, so that whoever catches an
+    exception (a full disk, a signal, a template's error while the text is streamed) can
+    remove it."""
+    with _writing(path):  # named by the file it was to hold: `build is a file, not a folder`
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with _writing(path), held():
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        staged.append(temporary)
+        handle = os.fdopen(fd, "wb")
+    try:
+        if isinstance(content, (str, bytes)):
+            with _writing(path):
+                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+        else:  # a large report never exists whole in memory, as text and again as UTF-8
+            pieces = iter(content)
+            while chunk := "".join(islice(pieces, _PIECES)):  # rendering: its errors are the renderer's
+                with _writing(path):
+                    handle.write(chunk.encode("utf-8"))
+        with _writing(path):
+            handle.flush()
+            os.fsync(handle.fileno())
+            os.chmod(temporary, 0o644)
+    finally:
+        try:
+            handle.close()
+        except OSError:  # a flush that failed again, while its first failure is on its way
+            pass
+    return temporary
+
+
+def _remove(staged: list[str]) -> None:
+    for temporary in staged:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path` so that readers see the old file or the new one, never half."""
+    write_all(path.parent, {path.name: content})
+
+
+def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
+    """Write every file of a finished rendering: all are staged before any replaces its old
+    version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
+    staged: list[str] = []
+    targets = [folder / name for name in sorted(files)]
+    try:
+        for target in targets:
+            _stage(target, files[target.name], staged)
+        for target in targets:  # checked before any is replaced: no half set
+            if target.is_dir():
+                raise CannotWrite(target, _reason(target, IsADirectoryError(errno.EISDIR, "")))
+        with held():
+            for temporary, target in zip(staged, targets, strict=True):
+                with _writing(target):
+                    os.replace(temporary, target)
+    except BaseException:  # an OSError, a template's error, Ctrl-C or SIGTERM: nothing is left behind
+        _remove(staged)
+        raise
+    return targets
+
+
+def check_new(path: Path, force: bool) -> None:
+    """`path` may be written by a command that takes `--out FILE` and `--force`: a folder is never
+    replaced (`CannotWrite`), a file only with `force` (`WouldOverwrite`)."""
+    if path.is_dir():
+        raise CannotWrite(path, "it is a folder, which is never replaced; name a file")
     if path.exists() and not force:
         raise WouldOverwrite(f"{path} exists; use --force to replace it")
+
+
+def write_new(path: Path, content: str | bytes, force: bool) -> None:
+    check_new(path, force)
     write_atomic(path, content)

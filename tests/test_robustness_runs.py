@@ -38,21 +38,22 @@ def test_a_write_that_fails_half_way_leaves_the_previous_report(root, kb, monkey
     before = _files(folder / "build")
     (folder / "claims" / "folder.yaml").write_text(
         (folder / "claims" / "folder.yaml").read_text(encoding="utf-8").replace("Over bewegen", "Over rennen"))
-    staged: list[str] = []
-    original = output._stage
+    synced: list[int] = []
+    fsync = os.fsync
 
-    def stage_then_fail(path: Path, content: str | bytes) -> str:
-        if staged:
+    def fsync_then_full(fd: int) -> None:  # the second file finds the disk full
+        if synced:
             raise OSError(28, "No space left on device")
-        staged.append(original(path, content))
-        return staged[-1]
+        synced.append(fd)
+        fsync(fd)
 
-    monkeypatch.setattr(output, "_stage", stage_then_fail)
+    monkeypatch.setattr(output.os, "fsync", fsync_then_full)
     result = kb("--kb", folder, "report")
-    assert result.code == 3
-    assert "No space left on device" in result.err
-    assert _files(folder / "build") == before  # the staged file is gone too
-    assert not Path(staged[0]).exists()
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"{(folder / 'build' / 'report.json').as_posix()}:0: error: cannot write: " \
+        "no space left on device [cannot-write]\n"
+    assert _files(folder / "build") == before  # the staged report.html is gone too
+    assert [p.name for p in (folder / "build").iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_a_broken_claims_file_among_good_ones_writes_nothing(root, kb) -> None:
