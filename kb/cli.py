@@ -35,9 +35,14 @@ def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
 
 
 def _no_kb(root: Path) -> int | None:
-    """Exit 2 with one line when `root` holds no knowledge base; None when it does."""
-    if (root / BIB_NAME).is_file():
+    """Exit 2 with one line when `root` holds no knowledge base; None when it does (or holds a
+    references.bib that is no regular file, which reading it reports)."""
+    if os.path.lexists(root / BIB_NAME):
         return None
+    if root.exists() and not root.is_dir():
+        _print_findings([UNREADABLE_INPUT.finding(Location(root.as_posix(), 0),
+                                                  "a file, not a knowledge-base folder: name one with --kb DIR")])
+        return EXIT_UNREADABLE
     where = "." if root == Path(".") else root.as_posix()
     print(f"kb: no {BIB_NAME} in {where}: not a knowledge base. Name one with --kb DIR, "
           f"or make one with kb init DIR", file=sys.stderr)

@@ -69,16 +69,21 @@ class Rule:
 
 
 # Rules of reading: a finding of one of these means the input could not be read (exit 2).
-UNREADABLE_INPUT = Rule("unreadable-input", Severity.ERROR, "a file that is missing, not UTF-8 or not readable")
+UNREADABLE_INPUT = Rule("unreadable-input", Severity.ERROR,
+                        "a file that is missing, not UTF-8, not readable, not a regular file, or too large")
 BIBTEX_SYNTAX = Rule("bibtex-syntax", Severity.ERROR, "references.bib holds an entry pybtex cannot read")
 YAML_SYNTAX = Rule("yaml-syntax", Severity.ERROR, "a claims file that is not valid YAML")
 CLAIMS_SCHEMA = Rule("claims-schema", Severity.ERROR, "a claims file whose content breaks its schema")
-CONFIG = Rule("config", Severity.ERROR, "kb.toml that cannot be read, or names an unknown rule or severity")
+CONFIG = Rule("config", Severity.ERROR,
+              "kb.toml that cannot be read, holds a table or key the tool does not know, or names an unknown "
+              "rule or severity")
 DUPLICATE_KEY = Rule("duplicate-key", Severity.ERROR,
                      "two entries of references.bib share a key (case aside): the second is ignored")
 TEMPLATE = Rule("template", Severity.ERROR,
                 "a report or leaflet template that jinja2 cannot compile, or that fails while rendering")
-INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE)
+OUTSIDE_KB = Rule("outside-kb", Severity.ERROR,
+                  "a path a KB reads (a leaflet text, a claims file, a template) leads outside the KB's folder")
+INPUT_RULES = (UNREADABLE_INPUT, OUTSIDE_KB, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE)
 UNREADABLE_RULES = frozenset(r.name for r in INPUT_RULES if r is not DUPLICATE_KEY)
 
 
