@@ -39,10 +39,11 @@ class Hit:
 
 
 def _files(root: Path) -> list[Path]:
-    """The KB's inputs: its files by name, and every file in its claims/ and templates/."""
+    """The KB's inputs: its files by name, and everything but a folder in its claims/ and templates/
+    (a named pipe or a broken link too, which `_digest` refuses: the KB is then read, and says why)."""
     found = [root / name for name in _HASHED_FILES]
     for folder in _HASHED_FOLDERS:
-        found += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+        found += sorted(p for p in (root / folder).rglob("*") if not p.is_dir())
     return found
 
 

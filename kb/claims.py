@@ -193,10 +193,14 @@ except ImportError:  # PyYAML built without libyaml
 
 def _compose(text: str) -> Node | None:
     """The YAML node tree; a syntax error is raised with PyYAML's own message, which names
-    what it found (libyaml's says less), at the same line."""
+    what it found (libyaml's says less), at the same line. Nesting beyond what either can read
+    raises RecursionError: libyaml stops at a thousand levels, where PyYAML's own parser would
+    take seconds to reach Python's recursion limit."""
     try:
         return yaml.compose(text, Loader=_FastLoader)  # type: ignore[no-any-return, arg-type]
-    except yaml.YAMLError:
+    except yaml.YAMLError as error:
+        if "maximum nesting depth" in str(error):
+            raise RecursionError(str(error)) from error
         return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
 
 
@@ -254,7 +258,7 @@ def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Document | Non
         return None, [text]
     try:
         root = _compose(text)
-    except RecursionError:  # PyYAML composes recursively: a file nested thousands deep is refused
+    except RecursionError:  # PyYAML composes recursively: a file nested hundreds deep is refused
         return None, [YAML_SYNTAX.finding(Location(display, max(1, _nesting_line(text))),
                                           f"cannot read YAML: lists and mappings nested more than {MAX_NESTING} deep")]
     except yaml.reader.ReaderError as error:  # a control character: no mark, only an offset

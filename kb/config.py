@@ -37,9 +37,11 @@ def _line_of(text: str, name: str) -> int:
 
 
 def _line_of_key(text: str, name: str) -> int:
-    """The first line that opens a table `[..name..]` or sets a key `name = ` / `name.x = `; 0 when none does."""
+    """The first line that opens a table `[..name..]` or sets a key `name = `, `x.name = ` or
+    `name.x = `; 0 when none does."""
     quoted = rf'"?{re.escape(name)}"?'
-    match = re.search(rf'^\s*\[{{1,2}}[^\]\n]*?(?<![\w-]){quoted}(?![\w-])|^\s*{quoted}\s*[.=]', text, re.MULTILINE)
+    match = re.search(rf'^\s*\[{{1,2}}[^\]\n]*?(?<![\w-]){quoted}(?![\w-])|^\s*(?:[\w"-]+\s*\.\s*)*{quoted}\s*[.=]',
+                      text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
 
