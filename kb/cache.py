@@ -59,13 +59,10 @@ def _digest(paths: list[Path], files: Files = LOOSE, package: list[Path] | None 
     digest.update(label.encode("utf-8") + b"\0")
     for path in paths:
         digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        if files.exists(path):
-            content = files.read(path, path.as_posix(), limit=MAX_BIB_BYTES)
-            if isinstance(content, Finding):
-                return None
-            digest.update(content)
-        else:
-            digest.update(b"\1missing")
+        content = files.read_present(path, path.as_posix(), limit=MAX_BIB_BYTES)
+        if isinstance(content, Finding):
+            return None
+        digest.update(b"\1missing" if content is None else content)
         digest.update(b"\0")
     for path in package or ():
         digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")

@@ -17,6 +17,7 @@ from kb.export import EXPORTS
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME
 from kb.output import WouldOverwrite, write_new
+from kb.paths import LOOSE
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -192,11 +193,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from kb.citations import extract
 
     text_path = Path(args.text)
-    try:
-        text = text_path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as error:
-        reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "file not found"
-        _print_findings([UNREADABLE_INPUT.finding(Location(args.text, 0), reason)])
+    text = LOOSE.read_text(text_path, args.text)  # a regular file of bounded size, wherever it is
+    if isinstance(text, Finding):
+        _print_findings([text])
         return EXIT_UNREADABLE
     bib_path = Path(args.bib) if args.bib else Path(args.kb) / BIB_NAME
     works: dict[str, bibliography.Work] = {}

@@ -29,7 +29,9 @@ _KINDS = {  # what a file is, as a person calls it
     stat.S_IFBLK: "a block device",
     stat.S_IFSOCK: "a socket",
 }
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+# Opened without blocking (a named pipe put in place meanwhile opens at once, and is then refused),
+# and not through a symbolic link: the path opened is the real one, checked, with none left in it.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,7 @@ def _reason(error: OSError) -> str:
 
 
 def _open(path: str) -> int:
-    """The file opened for reading. Without blocking: a named pipe put in place of a file that
-    was checked a moment ago opens at once, and is then refused by the check of what was opened."""
+    """The file at the real path `path` opened for reading, as `_OPEN_FLAGS` says."""
     return os.open(path, _OPEN_FLAGS)
 
 
@@ -84,33 +85,39 @@ class Files:
             return Path(os.path.relpath(full, self._lexical)).as_posix()
         return path.as_posix()
 
-    def _real_path(self, full: str) -> str:
-        """Where `full` really is, its symbolic links followed; the folder's resolution remembered
-        (a KB of thousands of leaflets resolves claims/ once)."""
-        folder, name = os.path.split(full)
-        real_folder = self._folders.get(folder)
-        if real_folder is None:
-            real_folder = self._folders[folder] = os.path.realpath(folder)
-        candidate = os.path.join(real_folder, name)
-        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+    def _real_folder(self, folder: str) -> str:
+        """Where `folder` really is; remembered (a KB of thousands of leaflets resolves claims/ once)."""
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        return real
+
+    def _named_out(self, full: str, shown: str, named: Named | None) -> Finding | None:
+        """An `outside-kb` finding when the name `full` itself lies outside the KB (`..`, an absolute
+        path): at `named`, where it is written, when a KB file names it."""
+        if self.root is None or _within(full, self._lexical):
+            return None
+        location = named.location if named else Location(shown, 0)
+        what = f"{named.what} {named.name}" if named else shown
+        return OUTSIDE_KB.finding(location, f"{what} lies outside the knowledge-base folder: a KB reads only its own files")
+
+    def _linked_out(self, real: str, shown: str) -> Finding | None:
+        """An `outside-kb` finding, at the file, when a symbolic link takes it to `real`, outside the KB."""
+        if self.root is None or _within(real, self._real):
+            return None
+        return OUTSIDE_KB.finding(Location(shown, 0), f"a symbolic link out of the knowledge-base folder, to {real}: "
+                                                      "a KB reads only its own files")
 
     def inside(self, path: Path, shown: str, named: Named | None = None) -> str | Finding:
         """The real path of `path` (symbolic links followed), when it lies inside the KB folder;
         else an `outside-kb` finding, at `named` when the name itself leads out, at the file when
-        a symbolic link does. Every path the KB reads is checked here."""
+        a symbolic link does. `read` checks every file the same way, as it looks at it."""
         full = os.path.normpath(os.path.abspath(path))
-        if self.root is None:
-            return full
-        if not _within(full, self._lexical):
-            location = named.location if named else Location(shown, 0)
-            what = f"{named.what} {named.name}" if named else shown
-            return OUTSIDE_KB.finding(location, f"{what} lies outside the knowledge-base folder: "
-                                                "a KB reads only its own files")
-        real = self._real_path(full)
-        if not _within(real, self._real):
-            return OUTSIDE_KB.finding(Location(shown, 0), f"a symbolic link out of the knowledge-base folder, "
-                                                          f"to {real}: a KB reads only its own files")
-        return real
+        folder, name = os.path.split(full)
+        real = os.path.realpath(full) if self.root is None else os.path.join(self._real_folder(folder), name)
+        if os.path.islink(real):
+            real = os.path.realpath(real)
+        return self._named_out(full, shown, named) or self._linked_out(real, shown) or real
 
     def exists(self, path: Path) -> bool:
         """Whether there is anything at `path`, a broken symbolic link included."""
@@ -118,13 +125,43 @@ class Files:
 
     def read(self, path: Path, shown: str, named: Named | None = None, limit: int = MAX_BYTES) -> bytes | Finding:
         """The bytes of `path`, when it is a regular file inside the KB of at most `limit` bytes;
-        else the finding that says why not. What it is is checked before it is opened, and
-        again on what was opened (it may have been replaced meanwhile)."""
-        real = self.inside(path, shown, named)
-        if isinstance(real, Finding):
-            return real
+        else the finding that says why not (a missing file's at `named`, when a KB file names it)."""
+        content = self.read_present(path, shown, named, limit)
+        if content is not None:
+            return content
+        if named is not None:
+            return UNREADABLE_INPUT.finding(named.location, f"{named.what} {shown} is missing")
+        return UNREADABLE_INPUT.finding(Location(shown, 0), "file not found")
+
+    def read_present(self, path: Path, shown: str, named: Named | None = None,
+                     limit: int = MAX_BYTES) -> bytes | Finding | None:
+        """As `read`, but None when nothing is at `path`.
+
+        Where the file really is is checked before anything is opened: the name, then a link's
+        target, against the KB folder; then what it is (a regular file) and its size, by `stat`;
+        and again on what was opened (it may have been replaced meanwhile). One `lstat` of a file
+        that is no link: the report cache does this for every file of a KB of thousands."""
+        full = os.path.normpath(os.path.abspath(path))
+        outside = self._named_out(full, shown, named)
+        if outside is not None:
+            return outside
+        folder, name = os.path.split(full)
+        real = os.path.join(self._real_folder(folder), name)
         try:
-            status = os.stat(real)
+            status = os.lstat(real)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            return UNREADABLE_INPUT.finding(Location(shown, 0), _reason(error))
+        linked = stat.S_ISLNK(status.st_mode)
+        if linked:
+            real = os.path.realpath(real)
+        outside = self._linked_out(real, shown)
+        if outside is not None:
+            return outside
+        try:
+            if linked:
+                status = os.stat(real)
             if not stat.S_ISREG(status.st_mode):
                 return self._refused(shown, status.st_mode)
             if status.st_size > limit:
@@ -134,14 +171,19 @@ class Files:
                 status = os.fstat(descriptor)
                 if not stat.S_ISREG(status.st_mode):
                     return self._refused(shown, status.st_mode)
-                content = handle.read(limit + 1)
-        except FileNotFoundError:
+                if status.st_size > limit:
+                    return _too_large(shown, status.st_size, limit)
+                # As much as fstat says, and a byte: asking for `limit` at once would allocate it.
+                content = handle.read(min(status.st_size, limit) + 1)
+                if len(content) > status.st_size:  # it grew meanwhile: the rest, up to the limit
+                    content += handle.read(max(0, limit + 1 - len(content)))
+        except FileNotFoundError:  # a broken link, or gone meanwhile
             if named is not None:
                 return UNREADABLE_INPUT.finding(named.location, f"{named.what} {shown} is missing")
             return UNREADABLE_INPUT.finding(Location(shown, 0), "file not found")
         except OSError as error:
             return UNREADABLE_INPUT.finding(Location(shown, 0), _reason(error))
-        if len(content) > limit:  # it grew after it was looked at
+        if len(content) > limit:  # it grew while it was read
             return _too_large(shown, len(content), limit)
         return content
 

@@ -85,14 +85,38 @@ def test_a_large_references_bib_is_read_up_to_its_own_limit(root, kb) -> None:
                         "(200,000,000 bytes) of one file [unreadable-input]")
 
 
-def test_a_file_that_grows_after_it_was_looked_at_is_refused(tmp_path: Path) -> None:
-    from kb.paths import Files
+def test_a_file_replaced_after_it_was_looked_at_is_checked_again(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """What was opened is checked again: a file that grew past the limit, or was replaced by a
+    named pipe, between the look at it and its opening, is refused all the same."""
+    from kb import paths
 
-    (tmp_path / "a.txt").write_text("x" * 20, encoding="utf-8")
-    found = Files(tmp_path).read(tmp_path / "a.txt", "a.txt", limit=10)
-    assert not isinstance(found, bytes)
-    assert found.format() == ("a.txt:0: error: too large: 20 bytes, where a KB reads at most 0 MB (10 bytes) of one "
-                              "file [unreadable-input]")
+    files = paths.Files(tmp_path)
+    target = tmp_path / "a.txt"
+    opening = paths._open
+
+    def grown(path: str) -> int:
+        target.write_text("x" * 25, encoding="utf-8")
+        return opening(path)
+
+    def piped(path: str) -> int:
+        target.unlink()
+        os.mkfifo(target)
+        return opening(path)
+
+    for swap, expected in [
+        (grown, "a.txt:0: error: too large: 25 bytes, where a KB reads at most 0 MB (10 bytes) of one file "
+                "[unreadable-input]"),
+        (piped, "a.txt:0: error: a named pipe, not a regular file: only regular files are read [unreadable-input]"),
+    ]:
+        if target.exists():
+            target.unlink()
+        target.write_text("x" * 5, encoding="utf-8")
+        monkeypatch.setattr(paths, "_open", swap)
+        with guarded():
+            found = files.read(target, "a.txt", limit=10)
+        assert not isinstance(found, bytes)
+        assert found.format() == expected
 
 
 @pytest.mark.parametrize("name", [n for n in FILES if not n.startswith("templates")])
@@ -224,3 +248,21 @@ def test_a_refused_file_keeps_the_whole_build_folder(root, kb) -> None:
     refuses(kb, folder, "claims/folder.txt:0: error: a named pipe, not a regular file: only regular files are read "
                         "[unreadable-input]")
     assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("what", ["text", "bib"])
+@pytest.mark.parametrize("device, kind", [("/dev/zero", "a character device"), ("/dev/urandom", "a character device"),
+                                          ("fifo", "a named pipe")])
+def test_kb_extract_reads_only_regular_files(what: str, device: str, kind: str, tmp_path: Path, kb) -> None:
+    """`kb extract` reads files a person names, wherever they are: but a device or a named pipe
+    given as the text or as --bib is refused before it is opened."""
+    if device == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+        device = (tmp_path / "fifo").as_posix()
+    text = tmp_path / "a.txt"
+    text.write_text("Bewegen helpt (Smith, 2020).\n", encoding="utf-8")
+    args = (device, "--bib", tmp_path / "none.bib") if what == "text" else (text, "--bib", device)
+    with guarded():
+        result = kb("extract", *args)
+    assert result.code == 2
+    assert result.err == f"{device}:0: error: {kind}, not a regular file: only regular files are read [unreadable-input]\n"
