@@ -5,6 +5,7 @@ Everything is loaded and checked here before anything is written anywhere.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -96,7 +97,9 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
             continue
         documents.append(document)
         named = Named(Location(shown, document.text_line), "the leaflet text", document.text_name)
-        text = files.read_text(document.text_path, files.shown(document.text_path), named)
+        plain = os.sep not in document.text_name and document.text_name not in (".", "..")  # beside it in claims/
+        text = files.read_text(document.text_path, f"{CLAIMS_DIR}/{document.text_name}" if plain
+                               else files.shown(document.text_path), named)
         if isinstance(text, Finding):
             findings.append(text)
         else:
