@@ -86,7 +86,10 @@ class Files:
         return path.as_posix()
 
     def _real_folder(self, folder: str) -> str:
-        """Where `folder` really is; remembered (a KB of thousands of leaflets resolves claims/ once)."""
+        """Where `folder` really is; remembered for a KB (whose thousands of leaflets resolve claims/
+        once), not for files named on the command line (`LOOSE` lives as long as the process)."""
+        if self.root is None:
+            return os.path.realpath(folder)
         real = self._folders.get(folder)
         if real is None:
             real = self._folders[folder] = os.path.realpath(folder)
@@ -114,7 +117,7 @@ class Files:
         a symbolic link does. `read` checks every file the same way, as it looks at it."""
         full = os.path.normpath(os.path.abspath(path))
         folder, name = os.path.split(full)
-        real = os.path.realpath(full) if self.root is None else os.path.join(self._real_folder(folder), name)
+        real = os.path.join(self._real_folder(folder), name)
         if os.path.islink(real):
             real = os.path.realpath(real)
         return self._named_out(full, shown, named) or self._linked_out(real, shown) or real
