@@ -17,8 +17,9 @@ from pybtex.richtext import Text
 from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
 
 from kb import bibtex
-from kb.findings import BIBTEX_SYNTAX, DUPLICATE_KEY, UNREADABLE_INPUT, Finding, Location
+from kb.findings import BIBTEX_SYNTAX, DUPLICATE_KEY, Finding, Location
 from kb.identifiers import KEY_CHARACTERS, bad_key_character, named
+from kb.paths import LOOSE, MAX_BIB_BYTES, Files
 
 # Short, machine-readable verification states, strongest first.
 VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
@@ -302,13 +303,9 @@ def _finding(error: Exception, first_line: int, lines: dict[str, list[int]], dis
     return BIBTEX_SYNTAX.finding(Location(display, line), f"cannot read BibTeX: {message}")
 
 
-def load(path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
-    """Read the .bib file at `path`; a missing or undecodable file is one error finding."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Bibliography(path, {}, {}), [UNREADABLE_INPUT.finding(Location(display, 0), "file not found")]
-    except UnicodeDecodeError as error:
-        line = error.object[: error.start].count(b"\n") + 1
-        return Bibliography(path, {}, {}), [UNREADABLE_INPUT.finding(Location(display, line), f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Bibliography, list[Finding]]:
+    """Read the .bib file at `path`; a missing, undecodable or refused file (`kb.paths`) is one error finding."""
+    text = files.read_text(path, display, limit=MAX_BIB_BYTES)
+    if isinstance(text, Finding):
+        return Bibliography(path, {}, {}), [text]
     return parse(text, path, display)

@@ -92,14 +92,27 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
-    claims_folder = os.path.normpath(root / "claims") + os.sep
-    outside = [d.text_path for d in kb.documents if not os.path.normpath(d.text_path).startswith(claims_folder)]
+    # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
+    # (the hash does not follow a linked folder).
+    outside = [d.text_path for d in kb.documents if not _hashed_with_claims(root, d.text_path)]
     if inputs == cache.key(root, lang):  # the inputs did not change while it ran
         try:
             cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
     return Outcome(findings=errors, written=written, failed=failed)
+
+
+def _hashed_with_claims(root: Path, text: Path) -> bool:
+    """Whether the cache's walk of claims/ reads `text`: it lies in claims/, and no linked folder
+    leads to it (the walk does not follow one)."""
+    claims = os.path.normpath(os.path.abspath(root / "claims"))
+    plain = os.path.normpath(os.path.abspath(text))
+    if not plain.startswith(claims + os.sep):
+        return False
+    folder = os.path.dirname(plain)
+    return folder == claims or os.path.realpath(folder) == os.path.normpath(
+        os.path.join(os.path.realpath(claims), os.path.relpath(folder, claims)))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import __version__
+from kb.findings import Finding
 from kb.output import held
+from kb.paths import LOOSE, MAX_BIB_BYTES, Files
 
 CACHE_DIR = ".cache"
 KEEP = 4  # cache entries kept; older ones are removed when a new one is stored
@@ -38,28 +40,46 @@ class Hit:
 
 
 def _files(root: Path) -> list[Path]:
+    """The KB's inputs: its files by name, and everything but a folder in its claims/ and templates/
+    (a named pipe or a broken link too, which `_digest` refuses: the KB is then read, and says why)."""
     found = [root / name for name in _HASHED_FILES]
     for folder in _HASHED_FOLDERS:
-        found += sorted(p for p in (root / folder).rglob("*") if p.is_file())
-    found += sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        found += sorted(p for p in (root / folder).rglob("*") if not p.is_dir())
     return found
 
 
-def _digest(paths: list[Path]) -> str:
+def _package() -> list[Path]:
+    return sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _digest(paths: list[Path], files: Files = LOOSE, package: list[Path] | None = None, label: str = "") -> str | None:
+    """The hash of `label`, the files' names and contents, read through `files` (`kb.paths`), and
+    the `package`'s; None when one of `paths` is refused there (outside the KB, no regular file,
+    too large): such a KB is read, and reading it says why, rather than hashed."""
     digest = hashlib.blake2b(digest_size=20)
+    digest.update(label.encode("utf-8") + b"\0")
     for path in paths:
         digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"\1missing")
+        content = files.read_present(path, path.as_posix(), limit=MAX_BIB_BYTES)
+        if isinstance(content, Finding):
+            return None
+        digest.update(b"\1missing" if content is None else content)
         digest.update(b"\0")
+    for path in package or ():
+        digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def key(root: Path, lang: str) -> str:
-    """The content hash of every input of `kb report --lang lang` on the KB at `root`."""
-    return _digest([Path(f"{__version__}/{lang}"), *_files(root)])[:32] if root.is_dir() else ""
+    """The content hash of every input of `kb report --lang lang` on the KB at `root`; "" when
+    one cannot be read as an input (the report is then rendered, and reading it fails)."""
+    if not root.is_dir():
+        return ""
+    files = Files(root)
+    if isinstance(files.listing(root / "claims", "claims"), Finding):
+        return ""  # a claims/ that cannot be listed looks empty to rglob
+    found = _digest(_files(root), files, _package(), f"{__version__}/{lang}")
+    return found[:32] if found else ""
 
 
 def _folder(root: Path) -> Path:
@@ -76,7 +96,7 @@ def lookup(root: Path, lang: str, inputs: str) -> Hit | None:
     entry = _folder(root) / inputs
     try:
         meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        if meta["extra"] and _digest([Path(p) for p in meta["extra"]]) != meta["extra_digest"]:
+        if meta["extra"] and _digest([Path(p) for p in meta["extra"]], Files(root)) != meta["extra_digest"]:
             return None  # a leaflet text outside claims/ changed
         for name, signature in meta["signatures"].items():
             if _signature(entry / name) != signature:
@@ -145,7 +165,7 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
             "errors": errors,
             "code": code,
             "extra": [p.as_posix() for p in extra],
-            "extra_digest": _digest(extra),
+            "extra_digest": _digest(extra, Files(root)),
         }
         (staging / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         try:

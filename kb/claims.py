@@ -11,8 +11,9 @@ import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from kb.findings import CLAIMS_SCHEMA, UNREADABLE_INPUT, YAML_SYNTAX, Finding, Location, Rule
+from kb.findings import CLAIMS_SCHEMA, YAML_SYNTAX, Finding, Location, Rule
 from kb.identifiers import ID_CHARACTERS, KEY_CHARACTERS, bad_id_character, bad_key_character, named
+from kb.paths import LOOSE, Files
 
 KINDS = ("clinical", "service")
 FITS = ("supports", "partial", "indirect", "not-addressed", "unassessed")
@@ -61,6 +62,8 @@ class Document:
     text_path: Path  # the leaflet's text as published
     claims_path: Path  # the claims file
     claims: tuple[Claim, ...]  # in file order
+    text_name: str = ""  # the text's path as the claims file gives it, relative to claims/
+    text_line: int = 1  # the line of `text:` in the claims file; 1 when it names no text
 
 
 class _Problems:
@@ -210,12 +213,16 @@ except ImportError:  # PyYAML built without libyaml
 
 def _compose(text: str) -> Node | None:
     """The YAML node tree; a syntax error is raised with PyYAML's own message, which names
-    what it found (libyaml's says less), at the same line."""
+    what it found (libyaml's says less), at the same line. Nesting beyond what either can read
+    raises RecursionError: libyaml stops at a thousand levels, where PyYAML's own parser would
+    take seconds to reach Python's recursion limit."""
     try:
         root: Node | None = yaml.compose(text, Loader=_FastLoader)  # type: ignore[arg-type]
         if _FastLoader is not yaml.SafeLoader:
             return root  # libyaml refuses an escaped surrogate itself
-    except yaml.YAMLError:
+    except yaml.YAMLError as error:
+        if "maximum nesting depth" in str(error):
+            raise RecursionError(str(error)) from error
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     _refuse_surrogates(root, text)
     return root
@@ -293,18 +300,38 @@ def _repeated_collection(root: Node) -> Node | None:
     return None
 
 
-def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
-    """Read one claims file; every problem in it is a finding, all of them at once."""
-    problems = _Problems(display)
-    text = ""
+def _nesting_line(text: str) -> int:
+    """The line where lists and mappings first nest deeper than `MAX_NESTING`, read event by event
+    (which nests nothing in Python); 0 when they never do."""
+    depth = 0
     try:
-        text = path.read_text(encoding="utf-8")
+        for event in yaml.parse(text, Loader=_FastLoader):  # type: ignore[arg-type]
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return int(event.start_mark.line) + 1 if event.start_mark else 0
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 0
+
+
+MAX_NESTING = 100  # lists and mappings in lists and mappings: a claims file nests five deep
+
+
+def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Document | None, list[Finding]]:
+    """Read one claims file; every problem in it is a finding, all of them at once. `files` is
+    the KB's (`kb.paths`): what it refuses to read is a finding."""
+    problems = _Problems(display)
+    text = files.read_text(path, display)
+    if isinstance(text, Finding):
+        return None, [text]
+    try:
         root = _compose(text)
-    except FileNotFoundError:
-        return None, [UNREADABLE_INPUT.finding(Location(display, 0), "file not found")]
-    except UnicodeDecodeError as error:
-        line = error.object[: error.start].count(b"\n") + 1
-        return None, [UNREADABLE_INPUT.finding(Location(display, line), f"not UTF-8: byte 0x{error.object[error.start]:02x} cannot be decoded")]
+    except RecursionError:  # PyYAML composes recursively: a file nested hundreds deep is refused
+        return None, [YAML_SYNTAX.finding(Location(display, max(1, _nesting_line(text))),
+                                          f"cannot read YAML: lists and mappings nested more than {MAX_NESTING} deep")]
     except yaml.reader.ReaderError as error:  # a control character: no mark, only an offset
         line = text.count("\n", 0, error.position) + 1
         return None, [YAML_SYNTAX.finding(Location(display, line), f"cannot read YAML: unacceptable character #x{error.character:04x}: {error.reason}")]
@@ -315,23 +342,28 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
         context = getattr(error, "context", None)
         message = f"cannot read YAML: {problem}" + (f" ({context})" if context else "")
         return None, [YAML_SYNTAX.finding(Location(display, line), message)]
+    if root is None or (isinstance(root, ScalarNode) and root.tag == _NULL_TAG):
+        # A file cut short to nothing would drop a whole leaflet without a word.
+        return None, [CLAIMS_SCHEMA.finding(Location(display, 1), "the claims file is empty (cut short?): it needs "
+                                            "'claims', written 'claims: []' for a leaflet without claims")]
     repeated = _repeated_collection(root) if root is not None and _ANCHOR.search(text) else None
     if repeated is not None:
         return None, [CLAIMS_SCHEMA.finding(Location(display, repeated.start_mark.line + 1), "a YAML alias repeats the list or mapping anchored here; write each claim "
                               "and source out (aliases can multiply a small file into millions of links)")]
     stem = path.stem
-    if root is None:
-        root = MappingNode("tag:yaml.org,2002:map", [])
-        root.start_mark = yaml.Mark(display, 0, 0, 0, None, None)  # type: ignore[no-untyped-call, arg-type]
     top = _mapping(root, "the claims file", problems)
     if top is None:
         return None, problems.findings
     _unknown(top, {"document", "claims"}, "the claims file", problems)
+    if "claims" not in top:  # a file cut short before its claims would drop them without a word
+        problems.add(root, "the claims file has no 'claims' (cut short?): write 'claims: []' for a leaflet "
+                           "without claims")
     meta: dict[str, tuple[Node, Node]] = {}
     if "document" in top:
         meta = _mapping(top["document"][1], "'document'", problems) or {}
         _unknown(meta, _DOCUMENT_FIELDS, "'document'", problems)
-    text_name = _text(meta, "text", "'document'", problems, required=False) or f"{stem}.txt"
+    text_named = _text(meta, "text", "'document'", problems, required=False)
+    text_name = text_named or f"{stem}.txt"
     claims: list[Claim] = []
     if "claims" in top:
         value = top["claims"][1]
@@ -340,7 +372,10 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
                 claim = _claim(item, stem, problems)
                 if claim is not None:
                     claims.append(claim)
-        elif not (isinstance(value, ScalarNode) and value.tag == _NULL_TAG):
+        elif isinstance(value, ScalarNode) and value.tag == _NULL_TAG:
+            problems.add(top["claims"][0], "'claims' is empty (cut short?): write 'claims: []' for a leaflet "
+                                           "without claims")
+        else:
             problems.add(value, "'claims' must be a list of claims")
     document = Document(
         id=stem,
@@ -350,5 +385,7 @@ def load(path: Path, display: str) -> tuple[Document | None, list[Finding]]:
         text_path=path.parent / text_name,
         claims_path=path,
         claims=tuple(claims),
+        text_name=text_name,
+        text_line=meta["text"][0].start_mark.line + 1 if text_named else 1,
     )
     return document, problems.findings

@@ -18,6 +18,7 @@ from kb.export import EXPORTS
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, Severity, sorted_findings
 from kb.knowledgebase import BIB_NAME
 from kb.output import CannotWrite, WouldOverwrite, check_new, write_new
+from kb.paths import LOOSE
 from kb.printable import in_json, printable
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
@@ -43,9 +44,14 @@ def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
 
 
 def _no_kb(root: Path) -> int | None:
-    """Exit 2 with one line when `root` holds no knowledge base; None when it does."""
-    if (root / BIB_NAME).is_file():
+    """Exit 2 with one line when `root` holds no knowledge base; None when it does (or holds a
+    references.bib that is no regular file, which reading it reports)."""
+    if os.path.lexists(root / BIB_NAME):
         return None
+    if root.exists() and not root.is_dir():
+        _print_findings([UNREADABLE_INPUT.finding(Location(root.as_posix(), 0),
+                                                  "a file, not a knowledge-base folder: name one with --kb DIR")])
+        return EXIT_UNREADABLE
     where = "." if root == Path(".") else root.as_posix()
     _say(f"kb: no {BIB_NAME} in {where}: not a knowledge base. Name one with --kb DIR, "
          f"or make one with kb init DIR")
@@ -200,11 +206,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from kb.citations import extract
 
     text_path = Path(args.text)
-    try:
-        text = text_path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as error:
-        reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "file not found"
-        _print_findings([UNREADABLE_INPUT.finding(Location(args.text, 0), reason)])
+    text = LOOSE.read_text(text_path, args.text)  # a regular file of bounded size, wherever it is
+    if isinstance(text, Finding):
+        _print_findings([text])
         return EXIT_UNREADABLE
     bib_path = Path(args.bib) if args.bib else Path(args.kb) / BIB_NAME
     works: dict[str, bibliography.Work] = {}

@@ -1,16 +1,26 @@
-"""Settings: `kb.toml` at the KB root (audit severities), validated, with located problems."""
+"""Settings: `kb.toml` at the KB root (audit severities), validated, with located problems.
+
+Every table and key of the file is known here: one the tool does not know (a typing slip such
+as `[audti.severity]`) is a `config` finding, with the name meant where one is close, never
+ignored in silence.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kb.findings import CONFIG, Finding, Location
+from kb.paths import LOOSE, Files
 
 CONFIG_NAME = "kb.toml"
 SEVERITY_VALUES = ("error", "warning", "info", "off")
+# The file's shape: a table's known keys; None for a table whose keys are the audit's rules.
+_SCHEMA: dict[str, Any] = {"audit": {"severity": None}}
 
 
 @dataclass(frozen=True)
@@ -26,27 +36,83 @@ def _line_of(text: str, name: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 0
 
 
-def load(path: Path, display: str) -> tuple[Config, list[Finding]]:
+def _line_of_key(text: str, name: str) -> int:
+    """The first line that opens a table `[..name..]` or sets a key `name = `, `x.name = ` or
+    `name.x = `; 0 when none does."""
+    quoted = rf'"?{re.escape(name)}"?'
+    match = re.search(rf'^\s*\[{{1,2}}[^\]\n]*?(?<![\w-]){quoted}(?![\w-])|^\s*(?:[\w"-]+\s*\.\s*)*{quoted}\s*[.=]',
+                      text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _nesting_line(text: str) -> int:
+    """The line where arrays and inline tables first nest a hundred deep (strings not told apart:
+    only a file refused for its nesting is looked at)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            depth += char in "[{"
+            depth -= char in "]}"
+            if depth > 100:
+                return number
+    return 0
+
+
+def _meant(name: str, known: list[str], or_list: bool = True) -> str:
+    """" (did you mean 'x'?)" when a known name is close; else the known names (with `or_list`)."""
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (known: {', '.join(known)})" if or_list else ""
+
+
+def _check_shape(data: dict[str, Any], schema: dict[str, Any], text: str, display: str,
+                 where: str = "") -> list[Finding]:
+    """A finding for every table or key of `data` that `schema` does not know, or that is not a table where one is due."""
+    findings = []
+    for name, value in data.items():
+        qualified = f"{where}.{name}" if where else name
+        line = _line_of_key(text, name)
+        if name not in schema:
+            place = f" in [{where}]" if where else ""
+            what = "table" if isinstance(value, dict) else "key"
+            findings.append(CONFIG.finding(Location(display, line), f"unknown {what} '{name}'{place}"
+                                           + _meant(name, sorted(schema))))
+        elif not isinstance(value, dict):
+            findings.append(CONFIG.finding(Location(display, line),
+                                           f"'{qualified}' must be a table ([{qualified}]), not {value!r}"))
+        elif schema[name] is not None:
+            findings += _check_shape(value, schema[name], text, display, qualified)
+    return findings
+
+
+def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Config, list[Finding]]:
     """Read kb.toml if there is one. Unknown rules are checked by the audit, which knows them."""
-    if not path.exists():
+    if not files.exists(path):
         return Config(), []
+    text = files.read_text(path, display)  # a byte order mark is dropped: tomllib refuses one
+    if isinstance(text, Finding):
+        return Config(), [text]
     try:
-        text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
         return Config(), [CONFIG.finding(Location(display, int(match.group(1)) if match else 0),
                                          f"cannot read TOML: {error}")]
-    findings: list[Finding] = []
+    except RecursionError:  # tomllib reads nested arrays recursively
+        return Config(), [CONFIG.finding(Location(display, _nesting_line(text)),
+                                         "cannot read TOML: arrays or tables nested more than 100 deep")]
+    findings = _check_shape(data, _SCHEMA, text, display)
     severity: dict[str, str] = {}
     lines: dict[str, int] = {}
-    table = data.get("audit", {}).get("severity", {}) if isinstance(data.get("audit"), dict) else {}
-    if not isinstance(table, dict):
-        table = {}
-    for rule, value in table.items():
+    audit = data.get("audit")
+    table = audit.get("severity", {}) if isinstance(audit, dict) else {}
+    for rule, value in (table.items() if isinstance(table, dict) else ()):
         line = _line_of(text, rule)
         if value not in SEVERITY_VALUES:
-            findings.append(CONFIG.finding(Location(display, line), f"severity of {rule} must be one of {', '.join(SEVERITY_VALUES)}, not {value!r}"))
+            meant = _meant(value, list(SEVERITY_VALUES), or_list=False) if isinstance(value, str) else ""
+            findings.append(CONFIG.finding(Location(display, line), f"severity of {rule} must be one of "
+                                           f"{', '.join(SEVERITY_VALUES)}, not {value!r}{meant}"))
             continue
         severity[rule] = value
         lines[rule] = line

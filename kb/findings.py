@@ -73,23 +73,28 @@ class Rule:
 
 
 # Rules of reading: a finding of one of these means the input could not be read (exit 2).
-UNREADABLE_INPUT = Rule("unreadable-input", Severity.ERROR, "a file that is missing, not UTF-8 or not readable")
+UNREADABLE_INPUT = Rule("unreadable-input", Severity.ERROR,
+                        "a file that is missing, not UTF-8, not readable, not a regular file, or too large")
 BIBTEX_SYNTAX = Rule("bibtex-syntax", Severity.ERROR,
                      "references.bib holds an entry pybtex cannot read, or a key outside the KB's characters")
 YAML_SYNTAX = Rule("yaml-syntax", Severity.ERROR, "a claims file that is not valid YAML")
 CLAIMS_SCHEMA = Rule("claims-schema", Severity.ERROR, "a claims file whose content breaks its schema")
-CONFIG = Rule("config", Severity.ERROR, "kb.toml that cannot be read, or names an unknown rule or severity")
+CONFIG = Rule("config", Severity.ERROR,
+              "kb.toml that cannot be read, holds a table or key the tool does not know, or names an unknown "
+              "rule or severity")
 DUPLICATE_KEY = Rule("duplicate-key", Severity.ERROR,
                      "two entries of references.bib share a key (case aside): the second is ignored")
 TEMPLATE = Rule("template", Severity.ERROR,
                 "a report or leaflet template that jinja2 cannot compile, or that fails while rendering")
+OUTSIDE_KB = Rule("outside-kb", Severity.ERROR,
+                  "a path a KB reads (a leaflet text, a claims file, a template) leads outside the KB's folder")
 # The rule of writing: an output that cannot be written (kb/output.py) also exits 2, and leaves
 # the previous files as they were.
 CANNOT_WRITE = Rule("cannot-write", Severity.ERROR,
                     "an output that cannot be written: no permission, a full disk, a file where a folder is "
                     "needed or a folder where the file should go; the previous output stays")
 WRITING_RULES = (CANNOT_WRITE,)
-INPUT_RULES = (UNREADABLE_INPUT, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE,
+INPUT_RULES = (UNREADABLE_INPUT, OUTSIDE_KB, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE,
                *WRITING_RULES)
 UNREADABLE_RULES = frozenset(r.name for r in INPUT_RULES if r is not DUPLICATE_KEY)
 

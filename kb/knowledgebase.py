@@ -17,6 +17,7 @@ from kb.bibliography import Bibliography, Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, relpath
 from kb.labels import Labels, label_all
+from kb.paths import Files, Named
 from kb.texts import LeafletText
 
 if TYPE_CHECKING:  # networkx is imported when the graph is first asked for
@@ -87,16 +88,15 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
     findings: list[Finding] = []
     if not root.is_dir():
         findings.append(UNREADABLE_INPUT.finding(Location(root.as_posix(), 0), "no such knowledge-base folder"))
-    settings, config_findings = config.load(root / config.CONFIG_NAME, relpath(root / config.CONFIG_NAME, root))
+    files = Files(root)  # every file is read through it: only regular files inside the KB folder
+    settings, config_findings = config.load(root / config.CONFIG_NAME, config.CONFIG_NAME, files)
     findings += config_findings
     step(BIB_NAME)
-    bib, bib_findings = bibliography.load(root / BIB_NAME, BIB_NAME)
+    bib, bib_findings = bibliography.load(root / BIB_NAME, BIB_NAME, files)
     findings += bib_findings
     documents: list[Document] = []
     texts: dict[str, LeafletText] = {}
-    for path in sorted((root / CLAIMS_DIR).glob("*.yaml")) + sorted((root / CLAIMS_DIR).glob("*.yml")):
-        if only is not None and path.stem != only:
-            continue
+    for path in _claims_files(root, files, findings, only):
         step(path.name)
         shown = f"{CLAIMS_DIR}/{path.name}"  # as relpath() would say, without asking the file system
         if not path.name.isascii() and not _utf8(path.name):
@@ -105,17 +105,40 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
             shown = f"{CLAIMS_DIR}/{os.fsencode(path.name).decode('utf-8', 'backslashreplace')}"
             findings.append(UNREADABLE_INPUT.finding(Location(shown, 0), "the file name is not UTF-8; rename the file"))
             continue
-        document, claim_findings = claims.load(path, shown)
+        document, claim_findings = claims.load(path, shown, files)
         findings += claim_findings
         if document is None:
             continue
         documents.append(document)
-        try:
-            texts[document.id] = LeafletText(document.text_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            findings.append(UNREADABLE_INPUT.finding(Location(shown, 1), f"the leaflet text {relpath(document.text_path, root)} is missing"))
-        except UnicodeDecodeError as error:
-            findings.append(UNREADABLE_INPUT.finding(Location(relpath(document.text_path, root), 0), f"not UTF-8: {error.reason}"))
+        named = Named(Location(shown, document.text_line), "the leaflet text", document.text_name)
+        plain = os.sep not in document.text_name and document.text_name not in (".", "..")  # beside it in claims/
+        text = files.read_text(document.text_path, f"{CLAIMS_DIR}/{document.text_name}" if plain
+                               else files.shown(document.text_path), named)
+        if isinstance(text, Finding):
+            findings.append(text)
+        else:
+            texts[document.id] = LeafletText(text)
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
                          texts=texts, load_findings=tuple(findings),
                          shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents})
+
+
+def _claims_files(root: Path, files: Files, findings: list[Finding], only: str | None) -> list[Path]:
+    """The claims files to read (`*.yaml`, then `*.yml`), or with `only` that leaflet's; a claims/
+    folder that cannot be listed, and a leaflet with both a .yaml and a .yml file, are findings."""
+    names = files.listing(root / CLAIMS_DIR, CLAIMS_DIR)
+    if isinstance(names, Finding):
+        findings.append(names)
+        return []
+    names = [n for n in names or () if only is None or n.rsplit(".", 1)[0] == only]
+    yaml_names = [n for n in names if n.endswith(".yaml")]
+    chosen = [root / CLAIMS_DIR / n for n in yaml_names]
+    for name in (n for n in names if n.endswith(".yml")):
+        twin = name[:-4] + ".yaml"
+        if twin in yaml_names:
+            findings.append(UNREADABLE_INPUT.finding(Location(f"{CLAIMS_DIR}/{name}", 0),
+                                                     f"a second claims file of the leaflet {name[:-4]}, beside "
+                                                     f"{CLAIMS_DIR}/{twin}: keep one of them"))
+        else:
+            chosen.append(root / CLAIMS_DIR / name)
+    return chosen

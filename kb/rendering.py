@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import tomllib
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from kb.findings import TEMPLATE, Finding, Location, UnreadableInput
+from kb.paths import Files
 
 PACKAGED = resources.files("kb") / "templates"
 
@@ -42,13 +44,33 @@ class _Environment(jinja2.Environment):
     kb_root: Path | None = None  # the KB whose `templates/` come first; None for the packaged ones alone
 
 
+class _KBTemplates(jinja2.BaseLoader):
+    """The KB's own `templates/`, read through `kb.paths`: a template that is a symbolic link
+    out of the KB, a named pipe or too large is a finding (raised as `UnreadableInput`), never
+    read. jinja2's FileSystemLoader refuses `..` in a name, but follows symbolic links."""
+
+    def __init__(self, kb_root: Path) -> None:
+        self.folder = kb_root / "templates"
+        self.files = Files(kb_root)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # TemplateNotFound for a name with `..`
+        path = self.folder.joinpath(*pieces)
+        if not self.files.exists(path):
+            raise jinja2.TemplateNotFound(template)  # the packaged one is looked for next
+        text = self.files.read_text(path, self.files.shown(path))
+        if isinstance(text, Finding):
+            raise UnreadableInput([text])
+        return text, os.path.normpath(path), lambda: True
+
+
 def environment(kb_root: Path | None) -> jinja2.Environment:
     """`name` finds the KB's own template first; `default:name` always the packaged one,
     so that an override can `{% extends "default:report.html.j2" %}`."""
     packaged = jinja2.FileSystemLoader(str(PACKAGED))
     search: list[jinja2.BaseLoader] = []
     if kb_root is not None and (kb_root / "templates").is_dir():
-        search.append(jinja2.FileSystemLoader(str(kb_root / "templates")))
+        search.append(_KBTemplates(kb_root))
     search.append(packaged)
     loader = jinja2.PrefixLoader({"default": packaged}, delimiter=":")
     env = _Environment(
@@ -69,6 +91,8 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> st
     raises `UnreadableInput` with a `template` finding at the template's line."""
     try:
         return env.get_template(name).render(context)
+    except UnreadableInput:  # a KB template that is not read at all says why itself
+        raise
     except Exception as error:
         raise UnreadableInput([template_finding(env, name, error)]) from error
 
@@ -78,6 +102,8 @@ def generate(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> 
     `UnreadableInput` from the writer's loop, which then leaves the previous output in place."""
     try:
         yield from env.get_template(name).generate(context)
+    except UnreadableInput:
+        raise
     except Exception as error:
         raise UnreadableInput([template_finding(env, name, error)]) from error
 

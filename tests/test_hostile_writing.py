@@ -151,8 +151,12 @@ class _FullDisk:
 
 
 def _full_disk(monkeypatch: pytest.MonkeyPatch, room: int = 1000, code: int = errno.ENOSPC) -> None:
-    fdopen = os.fdopen
-    monkeypatch.setattr(output.os, "fdopen", lambda fd, mode="r", *a, **k: _FullDisk(fdopen(fd, mode, *a, **k), room, code))
+    fdopen = os.fdopen  # `output.os` is the os module: files opened for reading are left as they are
+
+    def full(fd: int, mode: str = "r", *a: Any, **k: Any) -> Any:
+        handle = fdopen(fd, mode, *a, **k)
+        return _FullDisk(handle, room, code) if "w" in mode else handle
+    monkeypatch.setattr(output.os, "fdopen", full)
 
 
 def _refuse(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, code: int, after: int = 0) -> None:
