@@ -277,20 +277,33 @@ def _refuse_surrogates(root: Node | None, text: str) -> None:
 
 _ANCHOR = re.compile(r"&[^\s]")  # a YAML anchor, which an alias needs; "Smith & Jones" is none
 
+# Characters that aliases may add to a claims file by repeating texts: a claim's text is a
+# sentence, and a page of text is 3,000 characters; an alias of a 1 MB text used a thousand
+# times would make a gigabyte to search the leaflet for and to write into the report.
+ALIASED_TEXT_LIMIT = 1_000_000
 
-def _repeated_collection(root: Node) -> Node | None:
-    """A list or mapping that occurs twice in the tree (through an alias), if any.
 
-    Each node is visited once: a tree of aliases to aliases is never unfolded here.
+def _repeated(root: Node) -> tuple[Node, bool] | None:
+    """A list or mapping that occurs twice in the tree (through an alias), or a text whose
+    repetitions bring the characters that aliases repeat past ALIASED_TEXT_LIMIT, if any; and
+    whether it is a text.
+
+    Each node is visited once, and each alias once: a tree of aliases to aliases is never unfolded.
     """
     seen: set[int] = set()
+    repeated_text = 0
     stack = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, ScalarNode):
+            if id(node) in seen:
+                repeated_text += len(node.value)
+                if repeated_text > ALIASED_TEXT_LIMIT:
+                    return node, True
+            seen.add(id(node))
             continue
         if id(node) in seen:
-            return node
+            return node, False
         seen.add(id(node))
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
@@ -346,10 +359,14 @@ def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Document | Non
         # A file cut short to nothing would drop a whole leaflet without a word.
         return None, [CLAIMS_SCHEMA.finding(Location(display, 1), "the claims file is empty (cut short?): it needs "
                                             "'claims', written 'claims: []' for a leaflet without claims")]
-    repeated = _repeated_collection(root) if root is not None and _ANCHOR.search(text) else None
+    repeated = _repeated(root) if _ANCHOR.search(text) else None
     if repeated is not None:
-        return None, [CLAIMS_SCHEMA.finding(Location(display, repeated.start_mark.line + 1), "a YAML alias repeats the list or mapping anchored here; write each claim "
-                              "and source out (aliases can multiply a small file into millions of links)")]
+        node, is_text = repeated
+        message = (f"YAML aliases repeat the text anchored here past {ALIASED_TEXT_LIMIT:,} characters; write each "
+                   "text out (aliases can multiply a small file into gigabytes of text)" if is_text else
+                   "a YAML alias repeats the list or mapping anchored here; write each claim and source out "
+                   "(aliases can multiply a small file into millions of links)")
+        return None, [CLAIMS_SCHEMA.finding(Location(display, node.start_mark.line + 1), message)]
     stem = path.stem
     top = _mapping(root, "the claims file", problems)
     if top is None:

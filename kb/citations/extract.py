@@ -9,6 +9,7 @@ assertive sentence as a candidate clinical claim with no sources. A person revie
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,11 +100,14 @@ def _assertive(text: str, sentence_text: str) -> bool:
 def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: list[Sentence]) -> list[DraftClaim]:
     pieces: list[tuple[str, int, int, tuple[FoundGroup, ...]]] = []
     section = ""
+    by_sentence: dict[Sentence, list[FoundGroup]] = {}
+    for item in found:
+        by_sentence.setdefault(item.sentence, []).append(item)
     for sentence in all_sentences:
         if sentence.heading:
             section = collapse(text[sentence.start:sentence.end]).lstrip("#").strip()
             continue
-        inside = [f for f in found if f.sentence == sentence]
+        inside = by_sentence.get(sentence, [])
         cursor = sentence.start
         pending: list[FoundGroup] = []
         for item in inside:
@@ -134,10 +138,12 @@ def extract(text: str, works: Mapping[str, Work], document: str, language: str |
     all_sentences = sentences.split(text, language, [(g.start, g.end) for g in groups])
     index = index_for(groups, works)
     found = []
+    starts = [s.start for s in all_sentences]  # in text order, none overlapping another
     for i, group in enumerate(groups):
         group = groups[i] = reading(text, group, index)
-        sentence = next((s for s in all_sentences if s.start <= group.start < s.end),
-                        Sentence(group.start, group.end, False))
+        at = bisect.bisect_right(starts, group.start) - 1
+        sentence = (all_sentences[at] if at >= 0 and group.start < all_sentences[at].end
+                    else Sentence(group.start, group.end, False))
         found.append(FoundGroup(group, tuple(resolve(c, index) for c in group.citations), sentence))
     headings = [s for s in all_sentences if s.heading]
     title = collapse(text[headings[0].start:headings[0].end]).lstrip("#").strip() if headings else document

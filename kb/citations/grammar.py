@@ -12,41 +12,52 @@ import regex
 
 # Particles that start or sit inside a surname. A preposition that can also be one ("in", "op",
 # "uit") counts only before an article ("in 't Hout", "op de Beek"), never on its own.
-_PARTICLE = r"""(?:
+_PARTICLE = r"""(?=[AaIiOoUuBbVvTtDdLlEeZzS'’])(?:
     (?:[Aa]an|[Ii]n|[Oo]p|[Uu]it|[Bb]ij|[Vv]oor|[Oo]ver|[Tt]ot|[Oo]nder)\s+(?:de|den|der|het|['’]t)
   | (?:[Vv]an|[Vv]on|[Vv]om|[Dd]e|[Dd]en|[Dd]er|[Dd]es|[Dd]u|[Dd]a|[Dd]i|[Dd]el|[Dd]ella|[Dd]os|[Dd]as|[Dd]o
      |[Tt]e|[Tt]en|[Tt]er|[Ll]a|[Ll]e|[Ll]es|[Ee]l|[Aa]l|[Zz]u|[Zz]um|[Zz]ur|[Aa]f|[Aa]v|St\.|['’]t|['’]s)
 )(?![\p{L}\p{M}])"""
 
 # Lower-case words that join the words of an organisation's name ("Department of Health").
-_CONNECTOR = r"(?:of|for|on|the|voor|für|und\s+für)(?![\p{L}\p{M}])"
+# "voor de" is a particle, never the connector "voor" and a particle: a name is read in one way only.
+_CONNECTOR = r"(?:of|for|on|the|voor(?!\s+(?:de|den|der|het|['’]t)(?![\p{L}\p{M}]))|für|und\s+für)(?![\p{L}\p{M}])"
 
 # A capitalised name word: "Leirvåg", "O'Brien", "d'Ancona", "Werner-Seidler", "Keulen-de", "IntHout",
 # and a word hyphenated at a line end in PDF text ("Busschbach" printed as "Bussch-" and "bach").
-_CAPWORD = r"""(?:[dDlL]['’])?\p{Lu}(?:[\p{L}\p{M}]|['’](?=\p{L}))*
-    (?:-(?:[ \t]*\r?\n\s*)?(?:[\p{L}\p{M}]|['’](?=\p{L}))+)*"""
+# Atomic: a word is read to its end, once ("Bussch-" and "bach" is one word, not a word, a hyphen and a word).
+_CAPWORD = r"""(?>(?:[dDlL]['’])?\p{Lu}(?:[\p{L}\p{M}]|['’](?=\p{L}))*
+    (?:-(?:[ \t]*\r?\n\s*)?(?:[\p{L}\p{M}]|['’](?=\p{L}))+)*)"""
 
-_INITIALS = r"(?:\p{Lu}\p{Ll}?\.[\s\-]*){1,4}"
+_INITIALS = r"(?:\p{Lu}\p{Ll}?\.[\s\-]*+){1,4}"
 
-_SURNAME = rf"""(?:{_PARTICLE}\s+)*{_CAPWORD}
-    (?:(?:\s*-\s+|\s+-\s*|\s+)(?:(?:{_PARTICLE}|{_CONNECTOR})\s+)*{_CAPWORD})*
-    (?:\s*\[[^\]\n]{{1,40}}\])?"""
+# A name word. A capitalised particle ("Van", "De") before another word of the name is a particle
+# only, never a name word too: "Van Dam" is read in one way, and "Le Van" still ends in a name word.
+_NAME_WORD = rf"""(?!{_PARTICLE}\s+(?:\p{{Lu}}(?!\p{{Ll}}?\.)|[dDlL]['’]\p{{Lu}}|(?:{_PARTICLE}|{_CONNECTOR})\s))
+    {_CAPWORD}"""
+
+# Every whitespace run is read whole (possessive) where what follows cannot start with whitespace,
+# and no two branches match the same text: the name is matched in one way, in linear time.
+_SURNAME = rf"""(?:{_PARTICLE}\s++)*{_NAME_WORD}
+    (?:(?:\s++(?:-\s*+)?|-\s++)(?:(?:{_PARTICLE}|{_CONNECTOR})\s++)*{_NAME_WORD})*
+    (?:\s*+\[[^\]\n]{{1,40}}\])?"""
 
 # "ea" without its full stops is a common Dutch slip for "e.a."; no surname is written in lower case.
 _ETAL = r"""(?:et\.?\s*al(?:ii|ia)?\.?|e\.\s?a\.?|ea(?![\p{L}\p{M}.])|c\.\s?s\.?
     |and\s+colleagues|and\s+others|en\s+collega['’]s)(?![\p{L}\p{M}])"""
 
-_SEPARATOR = r"""(?:\s*,\s*(?:&|and|en|und)\s+|\s*,?\s*&\s*|\s+(?:and|en|und)\s+|\s*,\s*)"""
+# ", ", ", & ", " & ", ", and ", " and ", " en ": each in one way only.
+_SEPARATOR = r"""(?:\s*+(?:,\s*+(?:&\s*+|(?:and|en|und)\s++)?|&\s*+)|\s++(?:and|en|und)\s++)"""
 
 # Initials after a surname, with or without a comma, as in a reference list: "(Jansen, M., 2008)",
 # "(Jansen M., 2008)" tell two authors named Jansen apart; they are not a name of their own and
 # stay out of the surname.
-_TRAILING_INITIALS = r"(?:(?:\s*,\s*|[ \t]+)(?P<trailing>\p{Lu}\p{Ll}?\.(?:[ \t]?-?[ \t]?\p{Lu}\p{Ll}?\.){0,3})(?![\p{L}\p{M}]))"
+_TRAILING_INITIALS = (r"(?:(?:\s*+,\s*+|[ \t]++)(?P<trailing>\p{Lu}\p{Ll}?\."
+                      r"(?:(?:[ \t]?-[ \t]?|[ \t]{1,2})?\p{Lu}\p{Ll}?\.){0,3})(?![\p{L}\p{M}]))")
 
 AUTHORS = regex.compile(rf"""
     (?P<author>(?:{_INITIALS})?{_SURNAME}){_TRAILING_INITIALS}?
     (?:{_SEPARATOR}(?P<author>(?:{_INITIALS})?{_SURNAME}){_TRAILING_INITIALS}?){{0,40}}
-    (?:\s*,?\s*(?P<etal>{_ETAL}))?
+    (?:\s*+,?\s*+(?P<etal>{_ETAL}))?
 """, regex.VERBOSE)
 
 # No date, or not yet published: n.d., z.d., Z.D., s.d., o.J., in press, ter perse, in druk.

@@ -6,15 +6,28 @@ Two shapes are found, in Dutch and English text alike: a parenthetical group
 et-al marker, year and a/b suffix, page locator and the signal words before it
 ("e.g.", "zie ook"), each with offsets into the text as read (Python string indices).
 Line breaks may fall anywhere inside a citation, as in text extracted from a PDF.
+
+Reading takes time linear in the text's length, whatever the text: the grammar's patterns match
+each author list in one way only, and three bounds keep text made to look like endless author
+lists or parentheses from taking longer. A parenthesis is read as a citation group only when it
+is at most MAX_GROUP characters long and holds no parenthesis that holds another; an author list
+is looked for only in the AUTHOR_LIST_SPAN characters before its year, and holds at most 41
+names (`grammar.AUTHORS`); and two citations joined without ';' are told apart only in a part of
+at most MAX_JOINED characters. Real citations lie far within these bounds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
 from kb.citations import grammar
+
+MAX_GROUP = 2000  # characters of a parenthesis read as a citation group, at most
+AUTHOR_LIST_SPAN = 240  # characters before a year in which its author list is looked for
+MAX_JOINED = 600  # characters of a ';'-part in which citations joined without ';' are told apart
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,9 @@ _CAPITAL = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}")
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
 _SENTENCE_END = regex.compile(r"[.!?]\s+\p{Lu}")
 _FULL_STOP = regex.compile(r"\.(?:\s|$)")
-_LINK_OR_BLANK_LINE_END = regex.compile(r"\S+://\S+$|\n\s*\n\s*$")
-_LOWER_WORD_END = regex.compile(r"\p{Ll}[\p{L}\p{M}]*\s+$")
+# A lower-case word and blanks right before an offset; read backwards from it (the text before
+# it may be long).
+_LOWER_WORD_BEFORE = regex.compile(r"\p{Ll}[\p{L}\p{M}]*\s++", regex.REVERSE)
 
 
 def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
@@ -119,8 +133,25 @@ def _authors_at(text: str, start: int, end: int) -> regex.Match[str] | None:
     return match
 
 
+_LIST_END = regex.compile(r"[\p{L}\p{M}.\]]")  # how an author list ends: a name, initials, "et al.", "[WHO]"
+_NEVER_IN_LIST = regex.compile(r"[()\d;]", regex.REVERSE)  # outside an abbreviation's brackets
+
+
 def _leftmost_authors(text: str, start: int, end: int) -> regex.Match[str] | None:
-    """The longest author list that ends exactly at `end` and starts at or after `start`."""
+    """The longest author list that ends exactly at `end` and starts at or after `start`, within
+    the AUTHOR_LIST_SPAN characters before `end`."""
+    if end <= start or not _LIST_END.match(text, end - 1):
+        return None
+    start = max(start, end - AUTHOR_LIST_SPAN)
+    last = _NEVER_IN_LIST.search(text, start, end)
+    if last is not None and "]" not in text[last.start():end]:
+        start = last.end()  # no list runs across a parenthesis, a digit or a ';'
+    return _authors_ending(text, start, end)
+
+
+@lru_cache(maxsize=64)
+def _authors_ending(text: str, start: int, end: int) -> regex.Match[str] | None:
+    """`_leftmost_authors` for a window; cached, as each cut of a part reads the same rest of it."""
     for begin in grammar.NARRATIVE_START.finditer(text, start, end):
         match = _authors_at(text, begin.start(), end)
         if match is not None:
@@ -219,6 +250,8 @@ _JOINED = regex.compile(rf"""(?<=(?:\d{{4}}[a-z]?|(?i:[nz]\.\s?d)\.?))(?:\s*,\s*
 def _joined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A part cut where one citation's year is followed by another citation's authors."""
     pieces: list[tuple[int, int]] = []
+    if end - start > MAX_JOINED:
+        return [(start, end)]
     for cut in _JOINED.finditer(text, start, end):
         left, _ = _part(text, start, cut.start(), ())
         right, _ = _part(text, cut.end(), end, ())
@@ -229,18 +262,21 @@ def _joined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+_BRACKET_OR_SEMICOLON = regex.compile(r"[()\[\];]")
+
+
 def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The parts of a parenthesis: split at ';' outside brackets, and before "as cited in"."""
     parts: list[tuple[int, int]] = []
     depth = 0
     begin = start
-    for i in range(start, end):
-        c = text[i]
+    for bracket in _BRACKET_OR_SEMICOLON.finditer(text, start, end):
+        c, i = bracket.group(), bracket.start()
         if c in "([":
             depth += 1
         elif c in ")]":
             depth -= 1
-        elif c == ";" and depth == 0:
+        elif depth == 0:
             parts.append((begin, i))
             begin = i + 1
     parts.append((begin, end))
@@ -295,25 +331,34 @@ def _byline(authors: regex.Match[str]) -> bool:
     return len(names) >= 3 and all(given)
 
 
-_ENTRY_START = regex.compile(r"[ \t]*(?:[-•*–][ \t]*|\d{1,3}[.)][ \t]*|\[\d{1,3}\][ \t]*)?")
-_ENTRY_MARKER = regex.compile(r"[ \t]*(?:[-•*–]|\d{1,3}[.)]|\[\d{1,3}\])")
+# What may stand between a line's start and a reference entry's names: blanks and a list marker.
+# Read backwards from the names, so that the work is that of the blanks, not of the whole line.
+_ENTRY_OPENING = regex.compile(r"(?:^|(?<=\n))[ \t]*+(?P<marker>[-•*–]|\d{1,3}[.)]|\[\d{1,3}\])?[ \t]*+",
+                               regex.REVERSE)
+_LAST_VISIBLE = regex.compile(r"\S", regex.REVERSE)
+_LAST_WORD = regex.compile(r"\S+", regex.REVERSE)
 
 
 def _reference_entry(text: str, start: int, close: int) -> bool:
     """"Akwa GGZ (2017). Zorgstandaard ...": an entry of a reference list, not a citation.
 
     The names open a line, as a list item or after a line that ended a sentence (not inside
-    a sentence broken across lines), and the year is followed by a full stop and the title.
+    a sentence broken across lines): after a full stop, question or exclamation mark or colon,
+    a blank line, or a link; and the year is followed by a full stop and the title.
     """
     if not _FULL_STOP.match(text[close + 1:close + 3]):
         return False
-    line = text.rfind("\n", 0, start) + 1
-    if _ENTRY_START.fullmatch(text, line, start) is None:
+    opening = _ENTRY_OPENING.match(text, 0, start)
+    if opening is None:
         return False
-    if _ENTRY_MARKER.match(text, line, start):
+    if opening.group("marker"):
         return True
-    before = text[:line].rstrip()
-    return not before or before.endswith((".", "!", "?", ":")) or bool(_LINK_OR_BLANK_LINE_END.search(text[:line]))
+    line = opening.start()
+    last = _LAST_VISIBLE.search(text, 0, line)
+    if last is None or last.group() in ".!?:" or text.count("\n", last.end(), line) >= 2:
+        return True
+    word = _LAST_WORD.match(text, 0, line - 1) if last.end() == line - 1 else None
+    return word is not None and "://" in word.group()[1:-1]
 
 
 _POSSESSIVE = regex.compile(r"(?<=[\p{L}.])['’]s?\s*$")
@@ -330,7 +375,7 @@ def _narrative(text: str, open_: int, close: int) -> Group | None:
     possessive = _POSSESSIVE.search(text, max(0, end - 3), end)
     if possessive:
         end = possessive.start()
-    authors = _leftmost_authors(text, max(0, end - 240), end)
+    authors = _leftmost_authors(text, 0, end)
     if authors is None or _byline(authors) or _reference_entry(text, authors.start(), close):
         return None
     years = _years(match, 0)
@@ -344,16 +389,24 @@ def _narrative(text: str, open_: int, close: int) -> Group | None:
     return Group(text=text[start:close + 1], start=start, end=close + 1, narrative=True, citations=tuple(cites))
 
 
+_PARENTHESIS = regex.compile(r"[()]")
+
+
 def _parentheses(text: str) -> list[tuple[int, int]]:
-    """(open, close) offsets of every balanced parenthesis, inner ones included."""
+    """(open, close) offsets of every balanced parenthesis that may be a citation group, inner
+    ones included: at most MAX_GROUP characters long, and holding no parenthesis that holds
+    another, so that however deep parentheses nest, each character is read in two at most."""
     result: list[tuple[int, int]] = []
-    stack: list[int] = []
-    for i, c in enumerate(text):
-        if c == "(":
-            stack.append(i)
-        elif c == ")" and stack:
-            open_ = stack.pop()
-            if i - open_ <= 2000:
+    stack: list[list[int]] = []  # each open parenthesis: its offset, the depth of those inside it
+    for match in _PARENTHESIS.finditer(text):
+        i = match.start()
+        if text[i] == "(":
+            stack.append([i, 0])
+        elif stack:
+            open_, inner = stack.pop()
+            if stack:
+                stack[-1][1] = max(stack[-1][1], inner + 1)
+            if i - open_ <= MAX_GROUP and inner <= 1:
                 result.append((open_, i))
     return sorted(result)
 
@@ -402,7 +455,7 @@ def without_preposition(text: str, group: Group) -> Group | None:
     """
     first = group.citations[0]
     lead = _PREPOSITION.match(text, group.start)
-    if not group.narrative or lead is None or not _LOWER_WORD_END.search(text[:group.start]):
+    if not group.narrative or lead is None or not _LOWER_WORD_BEFORE.match(text, 0, group.start):
         return None
     start = lead.end()
     authors = (first.authors[0].split(" ", 1)[1],) + first.authors[1:]
