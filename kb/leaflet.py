@@ -277,9 +277,27 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
         else "",
         "references": references,
         "note": leaflet.note if fmt == "html" else markdown_text(leaflet.note, fmt == "pandoc"),
-        "front_matter": Markdown(json.dumps(front, ensure_ascii=False, indent=2)) if fmt == "pandoc" else "",
+        "front_matter": _yaml(front) if fmt == "pandoc" else "",
     }
     return rendering.render(rendering.environment(kb.root, markdown_templates=fmt != "html"), TEMPLATES[fmt], context)
+
+
+# Written as YAML escapes in the front matter: a reader that takes it for Markdown text (any but
+# pandoc's) finds no tag, link or character reference in it; YAML reads them back.
+_YAML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("[", "\\u005b"), ("]", "\\u005d"), ("&", "\\u0026"))
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _yaml(front: dict[str, Any]) -> Markdown:
+    """Front matter as YAML (JSON, which YAML reads), with `_YAML_ESCAPES` inside its strings."""
+    def escaped(string: re.Match[str]) -> str:
+        text = string.group()
+        for char, escape in _YAML_ESCAPES:
+            text = text.replace(char, escape)
+        return text
+    return Markdown(_JSON_STRING.sub(escaped, json.dumps(front, ensure_ascii=False, indent=2)))
 
 
 def _front_matter(value: Any) -> Any:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 # An absolute http(s) URL with a host: the scheme's letters in any case, `://`, then no path,
 # query or fragment before the host (`https:///x`, `https://?`), no space, nothing else.
-_HTTP = re.compile(r"(https?)://(?![/\\?#\s])", re.IGNORECASE)
+_HTTP = re.compile(r"(https?)://(?=[^/\\?#\s])", re.IGNORECASE)
 # Kept as they are in an href: URL syntax. Everything else (spaces, quotes, < > \ ` { } |,
 # controls, non-ASCII) is percent-encoded, which also keeps a Markdown autolink whole.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"

@@ -23,9 +23,10 @@ _PANDOC = re.compile(f"([{_SPECIAL}@~^$])")  # pandoc's citations, sub/superscri
 # An `&` that starts a character reference (`&lt;`, `&#106;`, `&#x6A;`); any other `&` is shown
 # as it is by every renderer, and stays unescaped so that "Smith & Jones" reads as it did.
 _REFERENCE = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
-# A URI scheme's colon (`javascript:alert`, `data:text`), which pandoc's autolink_bare_uris
-# would link: escaped unless the scheme is http or https. "Note: x" (a space follows) is no URI.
-_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-\\])([A-Za-z][A-Za-z0-9+.\-]*):(?=\S)")
+# A URI scheme's colon (`javascript:alert`, `data:text`, `https:javascript`), which pandoc's
+# autolink_bare_uris would link: escaped unless it opens an http or https URL (`https://`).
+# "Note: x" (a space follows) is no URI.
+_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-\\])([A-Za-z][A-Za-z0-9+.\-]*):(?=\S)(//)?")
 
 
 class Markdown(str):
@@ -35,7 +36,9 @@ class Markdown(str):
 
 
 def _scheme(found: re.Match[str]) -> str:
-    return found.group() if found.group(1).lower() in ("http", "https") else found.group(1) + "\\:"
+    if found.group(1).lower() in ("http", "https") and found.group(2):
+        return found.group()
+    return found.group(1) + "\\:" + (found.group(2) or "")
 
 
 def text(value: str, pandoc: bool = False) -> Markdown:
