@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -80,7 +81,9 @@ class Leaflet:
     markdown: bool  # the text is Markdown: it has headings of its own
     placements: tuple[Placement, ...]  # the citations, in text order (`index` above)
     references: tuple[Reference, ...]  # in the style's order
-    items: tuple[dict[str, Any], ...]  # CSL-JSON of the cited works, in list order; no URL or DOI that may not be a link
+    # CSL-JSON of the cited works for pandoc, in list order: ids as `pandoc_key`, no URL or DOI
+    # that may not be a link
+    items: tuple[dict[str, Any], ...]
     note: str  # why the list is empty, in the leaflet's language; "" when it is not
 
 
@@ -197,7 +200,7 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
         placements=tuple(placements),
         references=references,
         # pandoc links every URL and DOI of these: one that may not be a link is left out (kb.links)
-        items=tuple(links.csl_linkable(by_key[r.key]) for r in references),
+        items=tuple({**links.csl_linkable(by_key[r.key]), "id": pandoc_key(r.key)} for r in references),
         note=note,
     )
     return leaflet, findings
@@ -215,8 +218,16 @@ def _convert(text: str, fmt: str) -> Markup | Markdown:
     return rich.html(text) if fmt == "html" else rich.markdown(text, (), fmt == "pandoc")
 
 
+def pandoc_key(key: str) -> str:
+    """A work's key as the pandoc leaflet cites it and its CSL-JSON names it: as it is, but with
+    the characters Markdown or HTML could read as their own (`<`, `&`, a backtick, a brace, a
+    space, `%` itself) percent-encoded. pandoc reads a key in `@{...}` without escapes, and a
+    reader other than pandoc's sees it as text: `k<img ...>` would be a tag there."""
+    return quote(key, safe="!$'()*+,-./:;=?@_~#")
+
+
 def _pandoc_citation(keys: tuple[str, ...], narrative: bool) -> Markdown:
-    names = ["@" + k if re.fullmatch(r"\w+", k) else "@{" + k + "}" for k in keys]
+    names = ["@" + k if re.fullmatch(r"\w+", k) else "@{" + k + "}" for k in map(pandoc_key, keys)]
     if narrative:
         return Markdown(" ".join(names[:1] + [f"[{'; '.join('-' + n for n in names[1:])}]"] if names[1:]
                                  else names[:1]))

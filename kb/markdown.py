@@ -16,17 +16,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# Markdown syntax that can make HTML, a link, emphasis, code, a table cell or attributes.
-_SPECIAL = r"\\`*_\[\]<>|{"
+# Markdown syntax that can make HTML, a link, emphasis, strike-through (GitHub's ~~), code, a
+# table cell or attributes.
+_SPECIAL = r"\\`*_\[\]<>|{~"
 _MARKDOWN = re.compile(f"([{_SPECIAL}])")
-_PANDOC = re.compile(f"([{_SPECIAL}@~^$])")  # pandoc's citations, sub/superscript and math too
+_PANDOC = re.compile(f"([{_SPECIAL}@^$])")  # pandoc's citations, superscript and math too
 # An `&` that starts a character reference (`&lt;`, `&#106;`, `&#x6A;`); any other `&` is shown
 # as it is by every renderer, and stays unescaped so that "Smith & Jones" reads as it did.
 _REFERENCE = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
-# A URI scheme's colon (`javascript:alert`, `data:text`, `https:javascript`), which pandoc's
-# autolink_bare_uris would link: escaped unless it opens an http or https URL (`https://`).
-# "Note: x" (a space follows) is no URI.
-_SCHEME = re.compile(r"(?<![A-Za-z0-9+.\-\\])([A-Za-z][A-Za-z0-9+.\-]*):(?=\S)(//)?")
+# A URI scheme's colon (`javascript:alert`, `data:text`, `https://`): escaped, so that no
+# reader's autolinking of bare URIs (GitHub's, pandoc's autolink_bare_uris) makes a link of text
+# from data; pandoc's takes a backslash into such a URI, and the `<` it escaped would be a tag
+# again. The links kb makes are autolinks (`<https://...>`). "Note: x" (a space follows) is no URI.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?=\S)")
 
 
 class Markdown(str):
@@ -35,17 +37,11 @@ class Markdown(str):
     __slots__ = ()
 
 
-def _scheme(found: re.Match[str]) -> str:
-    if found.group(1).lower() in ("http", "https") and found.group(2):
-        return found.group()
-    return found.group(1) + "\\:" + (found.group(2) or "")
-
-
 def text(value: str, pandoc: bool = False) -> Markdown:
     """Plain text escaped so that Markdown (and pandoc's extensions, with `pandoc`) shows it as
     it is: no HTML, no link, no emphasis or other markup of its own."""
     escaped = (_PANDOC if pandoc else _MARKDOWN).sub(r"\\\1", value)
-    escaped = _SCHEME.sub(_scheme, _REFERENCE.sub(r"\\&", escaped))
+    escaped = _SCHEME.sub(r"\1\\:", _REFERENCE.sub(r"\\&", escaped))
     return Markdown("\\" + escaped if escaped.startswith("#") else escaped)
 
 

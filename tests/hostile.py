@@ -8,14 +8,17 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Self
+
+import pytest
 
 from kb.cli import main
 
@@ -38,11 +41,11 @@ class Work:
         return f"@{self.entry_type}{{{self.key},\n{lines}\n}}\n"
 
 
-def record(key: str, family: str, **fields: str) -> Work:
+def record(key: str, family: str, entry_type: str = "misc", **fields: str) -> Work:
     """A verified record with every field the audit asks of it, and `fields` on top."""
     return Work(key, {"author": f"{family}, Ann", "year": "2020", "title": f"Study {family}", "design": "rct",
                       "population": "adults", "n": "40", "verificationstatus": "verified",
-                      "verification": "verified: publisher page", **fields})
+                      "verification": "verified: publisher page", **fields}, entry_type)
 
 
 def write_kb(folder: Path, works: Iterable[Work], document: dict[str, Any], claims: list[dict[str, Any]],
@@ -159,6 +162,24 @@ def is_web_link(href: str) -> bool:
 
 
 # --- chromium ------------------------------------------------------------------------------------
+
+def launched_chromium() -> Iterator[Any]:
+    """Debian's chromium, launched as tests/test_browser.py launches it, for a fixture to yield
+    from; the test is skipped without it."""
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, _missing_browser
+
+    missing = _missing_browser()
+    if missing:
+        if os.environ.get("KB_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"KB_REQUIRE_BROWSER=1 but the browser tests cannot run: {missing}")
+        pytest.skip(f"browser tests skipped: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
 
 @dataclass
 class Clicked:

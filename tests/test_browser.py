@@ -45,7 +45,8 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: playwright's sync API runs one at a time, and other modules launch their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     missing = _missing_browser()
     if missing:
