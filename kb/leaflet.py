@@ -19,14 +19,14 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
-from kb import rendering
+from kb import links, rendering
 from kb.apa import csl, formatting
 from kb.apa import references as rich
 from kb.apa.letters import year_letters
-from kb.apa.references import markdown_text
 from kb.apa.style import BOLD, ITALIC
 from kb.audit.citations import NO_CITATIONS
 from kb.audit.records import unverified
@@ -35,6 +35,8 @@ from kb.bibliography import Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_INPUT, Finding, Location, Severity
 from kb.knowledgebase import KnowledgeBase
+from kb.markdown import Markdown
+from kb.markdown import text as markdown_text
 from kb.placement import Placement, place
 from kb.texts import Block, LeafletText, collapse, emphasis, layout, spliced
 
@@ -79,7 +81,9 @@ class Leaflet:
     markdown: bool  # the text is Markdown: it has headings of its own
     placements: tuple[Placement, ...]  # the citations, in text order (`index` above)
     references: tuple[Reference, ...]  # in the style's order
-    items: tuple[dict[str, Any], ...]  # CSL-JSON of the cited works, in list order
+    # CSL-JSON of the cited works for pandoc, in list order: ids as `pandoc_key`, no URL or DOI
+    # that may not be a link
+    items: tuple[dict[str, Any], ...]
     note: str  # why the list is empty, in the leaflet's language; "" when it is not
 
 
@@ -195,7 +199,8 @@ def build(kb: KnowledgeBase, document: Document, locale: str) -> tuple[Leaflet |
         markdown=markdown,
         placements=tuple(placements),
         references=references,
-        items=tuple(by_key[r.key] for r in references),
+        # pandoc links every URL and DOI of these: one that may not be a link is left out (kb.links)
+        items=tuple({**links.csl_linkable(by_key[r.key]), "id": pandoc_key(r.key)} for r in references),
         note=note,
     )
     return leaflet, findings
@@ -208,16 +213,25 @@ def _reference(entry: rich.Entry, work: Work) -> Reference:
 
 # --- output formats -------------------------------------------------------------------------
 
-def _convert(text: str, fmt: str) -> str:
+def _convert(text: str, fmt: str) -> Markup | Markdown:
     """Rich text (kb.apa.style.MARKS) in the leaflet's format."""
     return rich.html(text) if fmt == "html" else rich.markdown(text, (), fmt == "pandoc")
 
 
-def _pandoc_citation(keys: tuple[str, ...], narrative: bool) -> str:
-    names = ["@" + k if re.fullmatch(r"\w+", k) else "@{" + k + "}" for k in keys]
+def pandoc_key(key: str) -> str:
+    """A work's key as the pandoc leaflet cites it and its CSL-JSON names it: as it is, but with
+    the characters Markdown or HTML could read as their own (`<`, `&`, a backtick, a brace, a
+    space, `%` itself) percent-encoded. pandoc reads a key in `@{...}` without escapes, and a
+    reader other than pandoc's sees it as text: `k<img ...>` would be a tag there."""
+    return quote(key, safe="!$'()*+,-./:;=?@_~#")
+
+
+def _pandoc_citation(keys: tuple[str, ...], narrative: bool) -> Markdown:
+    names = ["@" + k if re.fullmatch(r"\w+", k) else "@{" + k + "}" for k in map(pandoc_key, keys)]
     if narrative:
-        return " ".join(names[:1] + [f"[{'; '.join('-' + n for n in names[1:])}]"] if names[1:] else names[:1])
-    return "[" + "; ".join(names) + "]"
+        return Markdown(" ".join(names[:1] + [f"[{'; '.join('-' + n for n in names[1:])}]"] if names[1:]
+                                 else names[:1]))
+    return Markdown("[" + "; ".join(names) + "]")
 
 
 def csl_json(leaflet: Leaflet) -> str:
@@ -231,7 +245,7 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
     lang = leaflet.locale[:2]
     blocks = []
     for block in leaflet.blocks:
-        pieces = []
+        pieces: list[str] = []
         for text, index in block.pieces:
             if index is None:
                 pieces.append(_convert(text, fmt))
@@ -245,7 +259,7 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
             blocks.append({"text": Markup("".join(pieces)), "heading": block.heading, "item": block.item})
         else:  # Markdown marks a heading or an item in its text
             marker = "#" * block.heading + " " if block.heading else "- " if block.item else ""
-            blocks.append({"text": marker + "".join(pieces), "heading": block.heading, "item": block.item})
+            blocks.append({"text": Markdown(marker + "".join(pieces)), "heading": block.heading, "item": block.item})
     statuses = rendering.interface(lang)["statuses"]
     references = [{
         "key": r.key,
@@ -256,10 +270,12 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
     } for r in leaflet.references]
     front: dict[str, Any] = {"pagetitle": leaflet.document.title, "lang": leaflet.locale,
              "reference-section-title": LABELS[lang]["references"]}
-    if bibliography:
-        front["bibliography"] = bibliography
-    else:
+    if not bibliography:
         front["references"] = list(leaflet.items)
+    # pandoc reads the strings of front matter as Markdown: escaped, they stay the text they are.
+    front = _front_matter(front)
+    if bibliography:
+        front["bibliography"] = bibliography  # the file the user named: a path, not data
     context = {
         "document": leaflet.document,
         "lang": lang,
@@ -272,6 +288,36 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
         else "",
         "references": references,
         "note": leaflet.note if fmt == "html" else markdown_text(leaflet.note, fmt == "pandoc"),
-        "front_matter": json.dumps(front, ensure_ascii=False, indent=2) if fmt == "pandoc" else "",
+        "front_matter": _yaml(front) if fmt == "pandoc" else "",
     }
-    return rendering.render(rendering.environment(kb.root), TEMPLATES[fmt], context)
+    return rendering.render(rendering.environment(kb.root, markdown_templates=fmt != "html"), TEMPLATES[fmt], context)
+
+
+# Written as YAML escapes in the front matter: a reader that takes it for Markdown text (any but
+# pandoc's) finds no tag, link or character reference in it; YAML reads them back.
+_YAML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("[", "\\u005b"), ("]", "\\u005d"), ("&", "\\u0026"))
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _yaml(front: dict[str, Any]) -> Markdown:
+    """Front matter as YAML (JSON, which YAML reads), with `_YAML_ESCAPES` inside its strings."""
+    def escaped(string: re.Match[str]) -> str:
+        text = string.group()
+        for char, escape in _YAML_ESCAPES:
+            text = text.replace(char, escape)
+        return text
+    return Markdown(_JSON_STRING.sub(escaped, json.dumps(front, ensure_ascii=False, indent=2)))
+
+
+def _front_matter(value: Any) -> Any:
+    """Front matter with every string escaped as pandoc Markdown text: pandoc parses the strings
+    of YAML metadata (titles in `references` too) as Markdown, raw HTML and links included."""
+    if isinstance(value, str):
+        return str(markdown_text(value, pandoc=True))
+    if isinstance(value, list):
+        return [_front_matter(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _front_matter(v) for k, v in value.items()}
+    return value

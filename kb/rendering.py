@@ -1,5 +1,6 @@
-"""The one jinja2 environment: autoescape on, strict, the KB's `templates/` before the packaged ones;
-and rendering with it, where a template's error becomes a finding at the template's line."""
+"""The one jinja2 environment: autoescape on, strict, the KB's `templates/` before the packaged ones
+(for Markdown templates every `{{ value }}` Markdown-escaped instead, kb.markdown); and rendering
+with it, where a template's error becomes a finding at the template's line."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 import jinja2
 from jinja2.loaders import split_template_path
 
+from kb import links, markdown
 from kb.findings import TEMPLATE, Finding, Location, UnreadableInput
 from kb.paths import Files
 
@@ -64,9 +66,14 @@ class _KBTemplates(jinja2.BaseLoader):
         return text, os.path.normpath(path), lambda: True
 
 
-def environment(kb_root: Path | None) -> jinja2.Environment:
+def environment(kb_root: Path | None, markdown_templates: bool = False) -> jinja2.Environment:
     """`name` finds the KB's own template first; `default:name` always the packaged one,
-    so that an override can `{% extends "default:report.html.j2" %}`."""
+    so that an override can `{% extends "default:report.html.j2" %}`.
+
+    With `markdown_templates` (report.md, the md and pandoc leaflets) every `{{ value }}` is
+    escaped as Markdown text unless it is `kb.markdown.Markdown` already, as an HTML template
+    escapes it as HTML: a value from data shows as text, none can be forgotten. Every template
+    has `href` and `doi_href` (kb.links), the one say on what may be a link."""
     packaged = jinja2.FileSystemLoader(str(PACKAGED))
     search: list[jinja2.BaseLoader] = []
     if kb_root is not None and (kb_root / "templates").is_dir():
@@ -75,7 +82,9 @@ def environment(kb_root: Path | None) -> jinja2.Environment:
     loader = jinja2.PrefixLoader({"default": packaged}, delimiter=":")
     env = _Environment(
         loader=jinja2.ChoiceLoader([loader, *search]),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "htm"), default=False),
+        autoescape=False if markdown_templates else jinja2.select_autoescape(
+            enabled_extensions=("html", "html.j2", "htm"), default=False),
+        finalize=markdown.finalize if markdown_templates else None,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # one run renders with the templates it started with: no stat per include
         trim_blocks=True,
@@ -83,6 +92,9 @@ def environment(kb_root: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.kb_root = kb_root
+    env.globals.update(href=links.href, doi_href=links.doi_href)
+    if markdown_templates:
+        env.filters["code"] = markdown.code
     return env
 
 

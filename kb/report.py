@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from markupsafe import Markup
 
-from kb import rendering
+from kb import links, rendering
 from kb.apa import references
 from kb.apa.references import Entry
 from kb.bibliography import Work
@@ -247,7 +247,9 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
     return {
         "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
                     "label_reason": say(c["label_reason"])} for c in report["claims"]],
-        "works": [{**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"])} for w in report["works"]],
+        # A DOI's link is decided here (kb.links), not by the script: None when it is no DOI.
+        "works": [{**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
+                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]],
         "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
@@ -299,5 +301,6 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         # kept as bytes: a large report.json is not decoded only to be encoded again
         "report.json": orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n",
         "report.html": rendering.generate(env, "report.html.j2", context),
-        "report.md": rendering.generate(env, "report.md.j2", context),
+        "report.md": rendering.generate(rendering.environment(kb.root, markdown_templates=True), "report.md.j2",
+                                        context),
     }

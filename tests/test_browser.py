@@ -21,6 +21,7 @@ from conftest import REPO, ROOTS, copied
 
 from kb import rendering
 from kb.cli import main
+from kb.links import doi_href
 
 try:
     from playwright.sync_api import expect
@@ -44,7 +45,8 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: playwright's sync API runs one at a time, and other modules launch their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     missing = _missing_browser()
     if missing:
@@ -187,7 +189,7 @@ def test_clicking_a_claim_shows_exactly_its_sources(opened: Page, real, tmp_path
                 assert work["n"] in text
             links = item.locator("a.doi")
             if work["doi"]:
-                assert links.get_attribute("href") == f"https://doi.org/{work['doi']}"
+                assert links.get_attribute("href") == doi_href(work["doi"])
             else:
                 assert links.count() == 0  # a DOI never seen in a source is never a link
                 if work["doi_unverified"]:
@@ -351,7 +353,7 @@ def test_markup_in_kb_values_is_shown_as_text_and_runs_nothing(browser: Any, tmp
     for value in (claim["text"], claim["cited_as"], claim["section"], claim["sources"][0]["note"],
                   work["title"], work["population"]):
         assert value in body
-    assert page.page.locator("#panel-body a.doi").get_attribute("href") == f"https://doi.org/{work['doi']}"
+    assert page.page.locator("#panel-body a.doi").get_attribute("href") == doi_href(work["doi"])
     assert page.page.evaluate("typeof window.pwned") == "undefined"
     assert page.page.locator("img, svg, iframe, em, b").count() == 0
     page.page.reload()

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kb.bibliography import Name, Work
+from kb.links import bare_doi
 
 # BibTeX/BibLaTeX entry type -> CSL item type (as biblatex-csl-converter and pandoc map them).
 TYPES = {
@@ -75,7 +76,6 @@ _MONTHS = {name: i for i, name in enumerate(
 # BibLaTeX `langid`/`language` values -> the language tags CSL expects.
 _LANGUAGES = {"dutch": "nl", "nederlands": "nl", "flemish": "nl", "english": "en", "american": "en-US",
               "british": "en-GB", "german": "de", "ngerman": "de", "french": "fr", "spanish": "es"}
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DASHES = re.compile(r"\s*(?:-{1,3}|–|—)\s*")
 # Two numbers ("19", "S1", "4a") joined by a dash, not part of a longer identifier ("BCCS-02-01",
 # "s41593-020-00711-6", "JNEUROSCI.1920-17.2018").
@@ -108,7 +108,7 @@ def name(person: Name) -> dict[str, str]:
 
 def doi(work: Work) -> str:
     """The DOI that was seen in a source, bare (`10.x/y`); "" when there is none."""
-    return _DOI_PREFIX.sub("", work.doi.strip())
+    return bare_doi(work.doi)
 
 
 def pages(value: str) -> str:

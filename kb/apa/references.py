@@ -3,8 +3,8 @@
 `kb leaflet` prints these entries under its text; the report (report.json's `reference`,
 report.html, report.md) and `kb show` print the same strings. An entry is rich text (the
 marks of kb.apa.style) with the URLs it prints; `html`, `markdown` and `plain` turn rich
-text into each output format, escaped, with those URLs (and only http, https and DOI links)
-made links.
+text into each output format, escaped, with those URLs made links where `kb.links` lets them
+(http, https and real DOIs; anything else is text).
 
 Year suffixes (2017a, 2017b) are assigned among the works rendered together: a leaflet
 renders the works it cites, the report every work of the knowledge base, and `kb show` the
@@ -17,13 +17,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
 from kb.apa import csl, formatting
 from kb.apa.style import MARKS
 from kb.bibliography import Work
+from kb.links import doi_href, href
+from kb.markdown import Markdown
+from kb.markdown import text as markdown_text
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Entry:
         return html(self.text, self.links)
 
     @cached_property
-    def markdown(self) -> str:
+    def markdown(self) -> Markdown:
         """The entry as Markdown: italics as `*...*`, its URLs as links."""
         return markdown(self.text, self.links)
 
@@ -72,33 +74,24 @@ def entries(formatted: formatting.Formatted, works: Iterable[Work]) -> dict[str,
 
 
 def links(work: Work, text: str) -> tuple[str, ...]:
-    """The URLs of `work` that its entry `text` prints: its DOI as a link, its URL. Only
-    http and https: a `javascript:` or `file:` URL in a record stays text."""
+    """The URLs of `work` that its entry `text` prints and that may be links (kb.links): its
+    DOI's link when it is a real DOI, its URL when it is http or https. A `javascript:` URL or
+    a DOI field holding anything but a DOI stays text."""
     found = []
-    if csl.doi(work):
+    if doi_href(csl.doi(work)):
         found.append("https://doi.org/" + csl.doi(work))
-    if work.get("url"):
+    if href(work.get("url")):
         found.append(work.get("url").strip())
-    return tuple(u for u in found if u in text and urlsplit(u).scheme.lower() in ("http", "https"))
+    return tuple(u for u in found if u and u in text)
 
 
 # --- rich text in each output format ------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
-_PANDOC_SPECIAL = re.compile(r"([\\`*_\[\]<>@~^$])")
 _HTML_MARKS = {"\ue000": "<i>", "\ue001": "</i>", "\ue002": "<b>", "\ue003": "</b>",
                "\ue004": '<span style="font-variant:small-caps">', "\ue005": "</span>",
                "\ue006": "<sup>", "\ue007": "</sup>", "\ue008": "<sub>", "\ue009": "</sub>"}
 _MD_MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**", "\ue004": "", "\ue005": "",
              "\ue006": "^", "\ue007": "^", "\ue008": "~", "\ue009": "~"}
-_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # kept as they are in an href: they are URL syntax
-
-
-def markdown_text(text: str, pandoc: bool = False) -> str:
-    """Plain text escaped so that Markdown (and pandoc's extensions) shows it as it is."""
-    escaped = (_PANDOC_SPECIAL if pandoc else _MD_SPECIAL).sub(r"\\\1", text)
-    return "\\" + escaped if escaped.startswith("#") else escaped
-
 
 def _pieces(rich: str, links: tuple[str, ...]) -> list[str]:
     """`rich` cut at its links: text, link, text, ... (odd indices are links)."""
@@ -106,25 +99,28 @@ def _pieces(rich: str, links: tuple[str, ...]) -> list[str]:
 
 
 def html(rich: str, links: tuple[str, ...] = ()) -> Markup:
-    """Rich text as HTML, escaped, with `links` made links."""
+    """Rich text as HTML, escaped, with `links` made links where kb.links lets them."""
     out = []
     for i, part in enumerate(_pieces(rich, links)):
-        if i % 2:
-            out.append(f'<a href="{escape(quote(part, safe=_URL_SAFE))}">{escape(part)}</a>')
+        target = href(part) if i % 2 else None
+        if target:
+            out.append(f'<a href="{escape(target)}">{escape(part)}</a>')
         else:
             out.append(MARKS.sub(lambda m: _HTML_MARKS[m.group()], str(escape(part))))
     return Markup("".join(out))
 
 
-def markdown(rich: str, links: tuple[str, ...] = (), pandoc: bool = False) -> str:
-    """Rich text as Markdown (pandoc's, with `pandoc`), escaped, with `links` as autolinks."""
+def markdown(rich: str, links: tuple[str, ...] = (), pandoc: bool = False) -> Markdown:
+    """Rich text as Markdown (pandoc's, with `pandoc`), escaped, with `links` as autolinks
+    where kb.links lets them."""
     out = []
     for i, part in enumerate(_pieces(rich, links)):
-        if i % 2:
-            out.append(f"<{quote(part, safe=_URL_SAFE)}>")
+        target = href(part) if i % 2 else None
+        if target:
+            out.append(f"<{target}>")
         else:
             out.append(MARKS.sub(lambda m: _MD_MARKS[m.group()], markdown_text(part, pandoc)))
-    return "".join(out)
+    return Markdown("".join(out))
 
 
 def plain(rich: str) -> str:

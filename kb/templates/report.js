@@ -354,8 +354,10 @@
       fact(facts, t.n, work.n);
       fact(facts, t.verification, status_(work));
       if (work.doi) {
-        var doi = node("a", "doi", work.doi);
-        doi.href = "https://doi.org/" + work.doi;
+        // A link only when the DOI is one (decided by kb.links, given as doi_href): other text
+        // in the field, `javascript:` or any, is shown as text.
+        var doi = node(work.doi_href ? "a" : "span", "doi", work.doi);
+        if (work.doi_href) doi.href = work.doi_href;
         fact(facts, "DOI", doi);
       } else if (work.doi_unverified) {
         // A DOI recalled but never seen in a source is shown as text, never as a link.
