@@ -17,10 +17,15 @@ import re
 from typing import Any
 
 # Markdown syntax that can make HTML, a link, emphasis, strike-through (GitHub's ~~), code, a
-# table cell or attributes.
-_SPECIAL = r"\\`*_\[\]<>|{~"
-_MARKDOWN = re.compile(f"([{_SPECIAL}])")
-_PANDOC = re.compile(f"([{_SPECIAL}@^$])")  # pandoc's citations, superscript and math too
+# table cell or attributes; pandoc's citations, superscript and math too. Each gets a backslash:
+# a value is searched for them first and translated only when it holds one (most hold none, and
+# a report writes a million values).
+_SPECIAL = "\\`*_[]<>|{~"
+_PANDOC_SPECIAL = _SPECIAL + "@^$"
+_FOUND = re.compile("[" + re.escape(_SPECIAL) + "]")
+_PANDOC_FOUND = re.compile("[" + re.escape(_PANDOC_SPECIAL) + "]")
+_ESCAPES = str.maketrans({char: "\\" + char for char in _SPECIAL})
+_PANDOC_ESCAPES = str.maketrans({char: "\\" + char for char in _PANDOC_SPECIAL})
 # An `&` that starts a character reference (`&lt;`, `&#106;`, `&#x6A;`); any other `&` is shown
 # as it is by every renderer, and stays unescaped so that "Smith & Jones" reads as it did.
 _REFERENCE = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
@@ -40,9 +45,17 @@ class Markdown(str):
 def text(value: str, pandoc: bool = False) -> Markdown:
     """Plain text escaped so that Markdown (and pandoc's extensions, with `pandoc`) shows it as
     it is: no HTML, no link, no emphasis or other markup of its own."""
-    escaped = (_PANDOC if pandoc else _MARKDOWN).sub(r"\\\1", value)
-    escaped = _SCHEME.sub(r"\1\\:", _REFERENCE.sub(r"\\&", escaped))
-    return Markdown("\\" + escaped if escaped.startswith("#") else escaped)
+    return Markdown(_escaped(value, pandoc))
+
+
+def _escaped(value: str, pandoc: bool = False) -> str:
+    if (_PANDOC_FOUND if pandoc else _FOUND).search(value):
+        value = value.translate(_PANDOC_ESCAPES if pandoc else _ESCAPES)
+    if "&" in value and ";" in value:  # a reference ends with one
+        value = _REFERENCE.sub(r"\\&", value)
+    if value.count(":") > value.count(": "):  # a scheme's colon has no space after it
+        value = _SCHEME.sub(r"\1\\:", value)
+    return "\\" + value if value.startswith("#") else value
 
 
 def code(value: Any, cell: bool = False) -> Markdown:
@@ -63,6 +76,8 @@ def code(value: Any, cell: bool = False) -> Markdown:
 def finalize(value: Any) -> str:
     """What a Markdown template writes for `{{ value }}`: Markdown as it is, anything else (a
     value from data, a number, interface text) escaped as text."""
+    if type(value) is str:  # the most of them, checked first: a report writes a million
+        return _escaped(value)
     if isinstance(value, Markdown):
         return value
-    return text(str(value))
+    return _escaped(str(value))

@@ -96,6 +96,8 @@ LINK_SYNTAX = {
     "reference in link": "[klik](&#106;avascript:alert(1))",
     "bare": "zie javascript:alert(1) nu",
     "comment in autolink": "<javascript://%0Aalert(1)>",
+    "tab in link": "[klik](java\tscript:alert(1))",
+    "newline before link": "[klik](\njavascript:alert(1))",
 }
 FIELDS = ("url", "doi", "doiunverified")
 
