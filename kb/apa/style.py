@@ -25,6 +25,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
+import threading
 import types
 import unicodedata
 from collections.abc import Callable
@@ -208,6 +210,13 @@ PARALLEL_FROM = 2000
 _TASK: Callable[[list[int]], list[Any]] | None = None  # what forked workers compute
 
 
+def _worker_signals() -> None:
+    """A worker ends as its pool asks (SIGTERM), not through the command's own handler."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def _work(indices: list[int]) -> list[Any]:
     assert _TASK is not None
     return _TASK(indices)
@@ -229,12 +238,14 @@ def shared(count: int, task: Callable[[list[int]], list[Any]]) -> list[Any]:
     share the work: they inherit the parsed style and the run, so only results are copied."""
     global _TASK
     workers = min(idle_cores(), 4) if count >= PARALLEL_FROM else 1
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # Forked only from a process with one thread: a child forked beside other threads can
+    # inherit a lock one of them holds and wait for it forever (kb run from a threaded host).
+    if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return task(list(range(count)))
     chunks = [list(range(i, count, workers)) for i in range(workers)]
     _TASK = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool:
             results = pool.map(_work, chunks)
     finally:
         _TASK = None
