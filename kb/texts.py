@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import itertools
 import re
 from array import array
@@ -24,6 +25,11 @@ _SPACE = re.compile(r"\s+")
 _RUN = re.compile(r"\s{2,}")  # a run of whitespace that `collapse` shortens
 _LINE_BLOCK = 1 << 16  # characters per entry of the index of line numbers
 _CHUNK = 1 << 20  # characters of the collapsed text split into words at once
+
+
+def _offsets(text: str) -> str:
+    """The array type code that holds the offsets of `text`: four bytes each where they fit."""
+    return "i" if len(text) < 2**31 else "q"
 
 
 def collapse(text: str) -> str:
@@ -67,7 +73,8 @@ class LeafletText:
     _expected: set[str] = field(init=False, repr=False, compare=False)  # texts to index at the next search
 
     def __post_init__(self) -> None:
-        starts, places, shrink = array("q"), array("q"), array("q")
+        kind = _offsets(self.text)
+        starts, places, shrink = array(kind), array(kind), array(kind)
         dropped = 0
         for match in _RUN.finditer(self.text):
             starts.append(match.start())
@@ -199,7 +206,7 @@ class LeafletText:
                 keys[needle] = [(offsets[i], tokens[i] + " " + tokens[i + 1]) for i in range(1, len(tokens) - 2)]
                 firsts.update(tokens[1:-2])
             for _, key in keys[needle]:
-                places.setdefault(key, array("q"))
+                places.setdefault(key, array(_offsets(self.collapsed)))
         get = places.get
         collapsed, begin, offset = self.collapsed, 0, 0
         previous, previous_offset = "", -1
@@ -385,6 +392,20 @@ def _markdown(lines: list[str]) -> bool:
 
 
 def layout(text: str) -> list[Block]:
+    """`_layout(text)`, kept for the last long texts laid out: the audit, the report and the
+    leaflet each ask for the blocks of a leaflet."""
+    return list(_layout_kept(text) if len(text) > _KEPT else _layout(text))
+
+
+_KEPT = 100_000  # characters of a text whose layout is kept
+
+
+@functools.lru_cache(maxsize=2)
+def _layout_kept(text: str) -> tuple[Block, ...]:
+    return tuple(_layout(text))
+
+
+def _layout(text: str) -> list[Block]:
     """The text cut into readable blocks: paragraphs, list items and headings, in text order.
 
     PDF-extracted leaflets break lines inside sentences; a blank line or a line that
