@@ -11,6 +11,7 @@ checks placements without loading the CSL processor.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 from kb.audit.citations import CITATION_NOT_PLACED, CITED_WITHOUT_SOURCE
@@ -18,7 +19,7 @@ from kb.audit.claims import MISSING_REFERENCE, not_in_text
 from kb.claims import Claim, Document
 from kb.findings import Finding, Location
 from kb.knowledgebase import KnowledgeBase
-from kb.texts import LeafletText, blocks
+from kb.texts import LeafletText, Pieces, blocks
 
 _BETWEEN = " \t\r\n,.;:"
 
@@ -46,16 +47,13 @@ def _placement(text: LeafletText, claim: Claim, cursor: int, starts: list[int]) 
             end -= 1  # a citation goes before the sentence's full stop
         return end, end, False
     narrative = not claim.cited_as.lstrip().startswith(("(", "["))
-    after = text.find(claim.cited_as, span.end)
-    if after is not None and not text.text[span.end:after.start].strip():
+    after = text.find_at(claim.cited_as, span.end)
+    if after is not None:
         return after.start, after.end, narrative
     # In running text the citation may open the claim or stand inside it: the nearest one
     # before the claim's end, in the claim's paragraph.
-    nearest = None
-    found = text.find(claim.cited_as, starts[max(0, bisect.bisect_right(starts, span.start) - 1)] if starts else 0)
-    while found is not None and found.start <= span.end:
-        nearest = found
-        found = text.find(claim.cited_as, found.start + 1)
+    paragraph = starts[max(0, bisect.bisect_right(starts, span.start) - 1)] if starts else 0
+    nearest = text.find_last(claim.cited_as, paragraph, span.end)
     return (nearest.start, nearest.end, narrative) if nearest is not None else None
 
 
@@ -65,6 +63,7 @@ def place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[lis
     places: dict[tuple[int, int], Placement] = {}
     display = kb.display(document.claims_path)
     starts = [start for start, _ in blocks(text.text)]
+    text.expect(claim.text for claim in document.claims)
     cursor = 0
     for claim in document.claims:
         if not claim.sources:
@@ -104,20 +103,35 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
              findings: list[Finding]) -> list[Placement]:
     """`placed` with every citation printed in the text that no claim placed: taken over by the
     citation a claim inserts right before it, or placed from its resolution, or an error."""
-    from kb.citations.parse import collapse, find
+    from kb.citations.parse import Group, collapse, find
     from kb.citations.resolve import index_for, reading, resolve
 
+    # The printed citations no claim placed: by bisection over the placements in text order.
+    spans = sorted((p.start, p.end) for p in placed if p.start != p.end)
+    span_starts = [start for start, _ in spans]
+    reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
     groups = [g for g in find(text.text)
-              if not any(p.start < g.end and g.start < p.end and p.start != p.end for p in placed)]
+              if not (k := bisect.bisect_left(span_starts, g.end)) or reach[k - 1] <= g.start]
     if not groups:
         return placed
     index = index_for(groups, kb.works)
     groups = [reading(text.text, g, index) for g in groups]  # as `kb extract` reads them
     result = list(placed)
+    # Insertion points (claims without a printed citation), by offset, each taken once.
+    inserts = [(p.start, i) for i, p in enumerate(result) if p.start == p.end]
+    taken: set[int] = set()
+    unplaced: list[tuple[Group, str]] = []
     for group in groups:
-        inserted = next((i for i, p in enumerate(result) if p.start == p.end and p.start <= group.start
-                         and not text.text[p.end:group.start].strip(_BETWEEN)), None)
-        if inserted is not None:  # "claim text (Kraak, 2010)" whose claim did not record cited_as
+        reach_back = group.start
+        while reach_back > 0 and text.text[reach_back - 1] in _BETWEEN:
+            reach_back -= 1
+        k = bisect.bisect_left(inserts, (reach_back, -1))
+        while k < len(inserts) and inserts[k][1] in taken:
+            k += 1
+        if k < len(inserts) and inserts[k][0] <= group.start:
+            # "claim text (Kraak, 2010)" whose claim did not record cited_as
+            inserted = inserts[k][1]
+            taken.add(inserted)
             old = result[inserted]
             result[inserted] = Placement(group.start, group.end, old.keys, group.narrative, old.claims)
             continue
@@ -127,14 +141,22 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
             result.append(Placement(group.start, group.end, keys, group.narrative, ()))
             continue
         why = "; ".join(p.message for r in resolutions for p in r.problems if p.kind in ("unresolved", "ambiguous"))
-        printed = collapse(group.text)
-        carrier = next((c.id for c in document.claims if c.cited_as and printed in collapse(c.cited_as)), None)
+        unplaced.append((group, why))
+    # The first claim whose cited_as holds each unplaced citation, looked up for all of them at once.
+    printed = Pieces(collapse(group.text) for group, _ in unplaced)
+    carriers: dict[str, str] = {}
+    for claim in document.claims:
+        if claim.cited_as:
+            for piece in printed.held_by(collapse(claim.cited_as)):
+                carriers.setdefault(piece, claim.id)
+    for group, why in unplaced:
+        carrier = carriers.get(collapse(group.text))
         fix = (f"link its work from the sources of claim {carrier}" if carrier
                else f"link it from the sources of a claim in {kb.display(document.claims_path)}")
         findings.append(CITATION_NOT_PLACED.finding(
             Location(kb.display(document.text_path), text.line_of(group.start)),
-            f"the citation {printed} cannot be printed with an entry in the list: {why or 'it names no work'}; "
-            f"{fix}"))
+            f"the citation {collapse(group.text)} cannot be printed with an entry in the list: "
+            f"{why or 'it names no work'}; {fix}"))
     return sorted(result, key=lambda p: (p.start, p.end))
 
 

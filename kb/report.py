@@ -136,6 +136,7 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
         return []
     spans: list[tuple[Span, str]] = []
     cursor = 0
+    text.expect(claim.text for claim in document.claims)
     for claim in document.claims:
         # Claims come in document order: search on from the last one, then from the top.
         span = text.find(claim.text, cursor) or text.find(claim.text)
@@ -158,17 +159,28 @@ def _segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> 
         # Markdown emphasis is shown as the text it stresses, without its * or _.
         hidden = sorted((a, b, "") for found in emphasis(text.text, block) for a, b in found.delimiters) \
             if markdown else []
+        hidden_starts = [a for a, _, _ in hidden]
         cuts = {start, end}
         for span, _ in covering:
             cuts.update(p for p in (span.start, span.end) if start < p < end)
         points = sorted(cuts)
+        # The claims over each stretch between two points, kept up to date from one point to the
+        # next (a scan of all the block's claims per stretch is quadratic), the narrowest first:
+        # a claim inside another keeps a highlight of its own.
+        opening: dict[int, list[int]] = {}
+        closing: dict[int, list[int]] = {}
+        for i, (span, _) in enumerate(covering):
+            opening.setdefault(max(span.start, start), []).append(i)
+            closing.setdefault(min(span.end, end), []).append(i)
+        active: set[int] = set()
         segments = []
         for a, b in itertools.pairwise(points):
-            # The narrowest claim first: a claim inside another keeps a highlight of its own.
-            inside = sorted(((span.end - span.start, i) for i, (span, _) in enumerate(covering)
-                             if span.start <= a and b <= span.end))
+            active.difference_update(closing.get(a, ()))
+            active.update(opening.get(a, ()))
+            inside = sorted((covering[i][0].end - covering[i][0].start, i) for i in active)
             ids = [covering[i][1] for _, i in inside]
-            shown = spliced(text.text, a, b, hidden)
+            lo, hi = bisect.bisect_left(hidden_starts, a), bisect.bisect_left(hidden_starts, b)
+            shown = spliced(text.text, a, b, hidden[lo:hi])
             piece = collapse(shown)
             if not piece:
                 continue

@@ -1,13 +1,35 @@
-"""Leaflet texts: the published text, where each claim's verbatim span lies in it, and its lines."""
+"""Leaflet texts: the published text, where each claim's verbatim span lies in it, and its lines.
+
+Locating claims takes time linear in the text and the claims together, in whatever order and
+however many they are. A text looked for is collapsed once. A claim of three words or more is
+found through the offsets of one of its inner words, the one the leaflet uses least, listed for
+all the claims a caller expects (`LeafletText.expect`) in one pass over the text; a shorter text
+is searched for from the start of the text once. What each search learnt is kept, so that a claim
+searched for again, from the previous claim on or from the start, costs next to nothing. A claim
+not found verbatim is compared with the text around the longest half or quarter of it that is
+found (`closest_difference`), never with the whole text.
+"""
 
 from __future__ import annotations
 
 import bisect
 import difflib
+import functools
+import itertools
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 _SPACE = re.compile(r"\s+")
+_RUN = re.compile(r"\s{2,}")  # a run of whitespace that `collapse` shortens
+_LINE_BLOCK = 1 << 16  # characters per entry of the index of line numbers
+_CHUNK = 1 << 20  # characters of the collapsed text split into words at once
+
+
+def _offsets(text: str) -> str:
+    """The array type code that holds the offsets of `text`: four bytes each where they fit."""
+    return "i" if len(text) < 2**31 else "q"
 
 
 def collapse(text: str) -> str:
@@ -21,33 +43,54 @@ class Span:
     end: int  # offset just past the last character
 
 
+class _Needle:
+    """A text looked for (collapsed), and what its searches learnt of where it occurs."""
+
+    __slots__ = ("anchor", "candidates", "known", "none_from")
+
+    def __init__(self) -> None:
+        self.anchor = -1  # offset in it of the inner word it is found by; -1 when searched for directly
+        self.candidates: Sequence[int] = ()  # offsets of that word in the collapsed text, in order
+        self.known: dict[int, int] = {}  # offset searched from -> where it occurs from there on
+        self.none_from: int | None = None  # it occurs nowhere at or after this offset
+
+
 @dataclass(frozen=True)
 class LeafletText:
     """A leaflet's text as published, with an index from collapsed to original offsets."""
 
     text: str  # the file's text, exactly as read (UTF-8)
     collapsed: str = field(init=False, repr=False)  # `collapse(text)` without trimming
-    # Each run of whitespace is one space in `collapsed`; these map offsets between the two
-    # (a table per run, not per character: a large KB holds millions of characters).
-    run_starts: tuple[int, ...] = field(init=False, repr=False)  # original offset of each run
-    run_places: tuple[int, ...] = field(init=False, repr=False)  # its space's index in `collapsed`
-    run_shrink: tuple[int, ...] = field(init=False, repr=False)  # characters dropped up to and with it
-    line_starts: tuple[int, ...] = field(init=False, repr=False)  # offset of each line's start
+    # Each run of two whitespace characters or more is one space in `collapsed`; these map offsets
+    # between the two (a table per such run, not per character: a large KB holds millions of
+    # characters; a single space, tab or line break keeps its offset).
+    run_starts: Sequence[int] = field(init=False, repr=False, compare=False)  # original offset of each run
+    run_places: Sequence[int] = field(init=False, repr=False, compare=False)  # its space's index in `collapsed`
+    run_shrink: Sequence[int] = field(init=False, repr=False, compare=False)  # characters dropped up to and with it
+    # Line breaks before each block of _LINE_BLOCK characters: a line number is counted from there.
+    line_counts: Sequence[int] = field(init=False, repr=False, compare=False)
+    _needles: dict[str, _Needle] = field(init=False, repr=False, compare=False)  # collapsed text -> what is known
+    _expected: set[str] = field(init=False, repr=False, compare=False)  # texts to index at the next search
 
     def __post_init__(self) -> None:
-        starts, places, shrink = [], [], []
+        kind = _offsets(self.text)
+        starts, places, shrink = array(kind), array(kind), array(kind)
         dropped = 0
-        for match in _SPACE.finditer(self.text):
+        for match in _RUN.finditer(self.text):
             starts.append(match.start())
             places.append(match.start() - dropped)
             dropped += match.end() - match.start() - 1
             shrink.append(dropped)
         object.__setattr__(self, "collapsed", _SPACE.sub(" ", self.text))
-        object.__setattr__(self, "run_starts", tuple(starts))
-        object.__setattr__(self, "run_places", tuple(places))
-        object.__setattr__(self, "run_shrink", tuple(shrink))
-        starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        object.__setattr__(self, "line_starts", tuple(starts))
+        object.__setattr__(self, "run_starts", starts)
+        object.__setattr__(self, "run_places", places)
+        object.__setattr__(self, "run_shrink", shrink)
+        counts = array("q", [0])
+        for block in range(_LINE_BLOCK, len(self.text), _LINE_BLOCK):
+            counts.append(counts[-1] + self.text.count("\n", block - _LINE_BLOCK, block))
+        object.__setattr__(self, "line_counts", counts)
+        object.__setattr__(self, "_needles", {})
+        object.__setattr__(self, "_expected", set())
 
     def _original(self, index: int) -> int:
         """The offset in `text` of the character at `index` in `collapsed`."""
@@ -68,19 +111,180 @@ class LeafletText:
         length = self.run_shrink[run] - before + 1
         return offset - before - min(length, offset - self.run_starts[run]) + 1
 
+    def expect(self, span_texts: Iterable[str]) -> None:
+        """Say which texts will be looked for (a leaflet's claims), so that one pass over the
+        text lists where the inner words of all of them occur."""
+        for span_text in span_texts:
+            needle = collapse(span_text)
+            if needle.count(" ") >= 2 and needle not in self._needles:
+                self._expected.add(needle)
+
     def find(self, span_text: str, after: int = 0) -> Span | None:
         """Where `span_text` (whitespace-insensitive) first occurs at or after offset `after`."""
         needle = collapse(span_text)
         if not needle:
             return None
-        found = self.collapsed.find(needle, self._collapsed_before(after))
+        found = self._search(needle, self._collapsed_before(max(after, 0)))
         if found < 0:
             return None
         return Span(self._original(found), self._original(found + len(needle) - 1) + 1)
 
+    def find_at(self, span_text: str, offset: int) -> Span | None:
+        """Where `span_text` occurs right at `offset`, blanks before it allowed; None elsewhere."""
+        needle = collapse(span_text)
+        if not needle:
+            return None
+        index = self._collapsed_before(offset)
+        if not self.collapsed.startswith(needle, index):
+            if not self.collapsed.startswith(" " + needle, index):
+                return None
+            index += 1
+        return Span(self._original(index), self._original(index + len(needle) - 1) + 1)
+
+    def find_last(self, span_text: str, start: int, end: int) -> Span | None:
+        """Where `span_text` last occurs starting at an offset from `start` to `end` (both included).
+        Read backwards from `end`: the work is that of the stretch between the two offsets."""
+        needle = collapse(span_text)
+        if not needle or end < start:
+            return None
+        found = self.collapsed.rfind(needle, self._collapsed_before(start),
+                                     self._collapsed_before(end + 1) - 1 + len(needle))
+        if found < 0:
+            return None
+        return Span(self._original(found), self._original(found + len(needle) - 1) + 1)
+
+    def _search(self, needle: str, start: int) -> int:
+        """The first index of `needle` in `collapsed` at or after `start`, or -1."""
+        state = self._needles.get(needle)
+        if state is None:
+            if needle in self._expected:
+                self._index()
+                state = self._needles[needle]
+            else:
+                state = self._needles[needle] = _Needle()
+        if state.none_from is not None and start >= state.none_from:
+            return -1
+        known = state.known.get(start)
+        if known is not None:
+            return known
+        first = state.known.get(0)
+        if first is not None and start <= first:
+            return first
+        if state.anchor < 0:
+            end = len(self.collapsed) if state.none_from is None else state.none_from + len(needle) - 1
+            found = self.collapsed.find(needle, start, end)
+        else:  # check where its anchor word occurs, from `start` on
+            found = -1
+            candidates = state.candidates
+            for at in range(bisect.bisect_left(candidates, start + state.anchor), len(candidates)):
+                place = candidates[at] - state.anchor
+                if state.none_from is not None and place >= state.none_from:
+                    break
+                if self.collapsed.startswith(needle, place):
+                    found = place
+                    break
+        if found < 0:
+            state.none_from = start if state.none_from is None else min(start, state.none_from)
+        else:
+            state.known[start] = found
+        return found
+
+    def _index(self) -> None:
+        """Where the inner words of every expected text occur, in one pass over the text; each
+        text is then found through the pair of inner words (or, with one only, the inner word)
+        that the text has least often. A text's inner words are whole words of the text wherever
+        it occurs, so every place it occurs is among the places of its pair."""
+        keys: dict[str, list[tuple[int, str]]] = {}  # needle -> (offset in it, key) of its pairs or word
+        places: dict[str, array[int]] = {}  # key -> where it occurs in `collapsed`
+        firsts: set[str] = set()  # the first words of the pairs
+        for needle in self._expected:
+            tokens = needle.split(" ")
+            offsets = list(itertools.accumulate((len(token) + 1 for token in tokens[:-1]), initial=0))
+            if len(tokens) == 3:
+                keys[needle] = [(offsets[1], tokens[1])]
+            else:
+                keys[needle] = [(offsets[i], tokens[i] + " " + tokens[i + 1]) for i in range(1, len(tokens) - 2)]
+                firsts.update(tokens[1:-2])
+            for _, key in keys[needle]:
+                places.setdefault(key, array(_offsets(self.collapsed)))
+        get = places.get
+        collapsed, begin, offset = self.collapsed, 0, 0
+        previous, previous_offset = "", -1
+        while begin <= len(collapsed):
+            end = collapsed.find(" ", begin + _CHUNK)
+            end = len(collapsed) if end < 0 else end
+            for token in collapsed[begin:end].split(" "):
+                found = get(token)
+                if found is not None:
+                    found.append(offset)
+                if previous in firsts:
+                    found = get(previous + " " + token)
+                    if found is not None:
+                        found.append(previous_offset)
+                previous, previous_offset = token, offset
+                offset += len(token) + 1
+            begin = end + 1
+        for needle, anchors in keys.items():
+            state = self._needles[needle] = _Needle()
+            state.anchor, key = min(anchors, key=lambda anchor: len(places[anchor[1]]))
+            state.candidates = places[key]
+        self._expected.clear()
+
     def line_of(self, offset: int) -> int:
         """1-based line number of the character at `offset`."""
-        return bisect.bisect_right(self.line_starts, offset)
+        if offset < 0:
+            return 0
+        block = min(offset // _LINE_BLOCK, len(self.line_counts) - 1)
+        return self.line_counts[block] + self.text.count("\n", block * _LINE_BLOCK, offset) + 1
+
+
+def _anchor(haystack: str, needle: str, least: int) -> tuple[int, int, int] | None:
+    """(a, b, size): a long stretch the needle and the text share, needle[b:b + size] ==
+    haystack[a:a + size]: the longest of those that grow from a half or a quarter of the needle
+    found verbatim, grown as far as both agree. None when no half or quarter of at least `least`
+    characters is found. A handful of searches in the text, where difflib would compare the
+    needle with every character of the text."""
+    for parts in (2, 4):
+        size = len(needle) // parts
+        if size < least:
+            break
+        best: tuple[int, int, int] | None = None
+        for b in range(0, len(needle) - size + 1, size):
+            a = haystack.find(needle[b:b + size])
+            if a < 0:
+                continue
+            end_a, end_b = a + size, b + size
+            while a > 0 and b > 0 and haystack[a - 1] == needle[b - 1]:
+                a, b = a - 1, b - 1
+            while end_a < len(haystack) and end_b < len(needle) and haystack[end_a] == needle[end_b]:
+                end_a, end_b = end_a + 1, end_b + 1
+            if best is None or end_b - b > best[2]:
+                best = (a, b, end_b - b)
+        if best is not None:
+            return best
+    return None
+
+
+class Pieces:
+    """A set of short texts (citations as printed), asked which of them a text holds: each text's
+    substrings of the lengths in question are looked up, and no text is compared with every piece."""
+
+    def __init__(self, pieces: Iterable[str]) -> None:
+        self.pieces = set(pieces)
+        self.lengths = sorted({len(piece) for piece in self.pieces})
+
+    def held_by(self, text: str) -> Iterator[str]:
+        """The pieces `text` holds (`piece in text`), shortest first, a piece once for each place."""
+        for length in self.lengths:
+            if length > len(text):
+                break
+            for at in range(len(text) - length + 1):
+                piece = text[at:at + length]
+                if piece in self.pieces:
+                    yield piece
+
+
+CLOSEST_SPAN = 2000  # characters of a claim compared with the text for its closest passage, at most
 
 
 def closest_difference(text: LeafletText, span_text: str) -> str:
@@ -88,14 +292,14 @@ def closest_difference(text: LeafletText, span_text: str) -> str:
     first differ, so that a one-letter slip is found at once. "" when nothing in the text is close."""
     needle = collapse(span_text)
     haystack = text.collapsed
-    if not needle or not haystack:
+    if not needle or not haystack or len(needle) > CLOSEST_SPAN:
         return ""
-    matcher = difflib.SequenceMatcher(None, haystack, needle, autojunk=False)
-    anchor = matcher.find_longest_match(0, len(haystack), 0, len(needle))
-    if anchor.size < min(12, max(3, len(needle) // 3)):
+    anchor = _anchor(haystack, needle, min(12, max(3, len(needle) // 3)))
+    if anchor is None:
         return ""
-    start = max(0, anchor.a - anchor.b - 10)
-    window = haystack[start:anchor.a - anchor.b + len(needle) + 10]
+    anchor_a, anchor_b, _ = anchor
+    start = max(0, anchor_a - anchor_b - 10)
+    window = haystack[start:anchor_a - anchor_b + len(needle) + 10]
     aligned = difflib.SequenceMatcher(None, window, needle, autojunk=False)
     blocks_ = [b for b in aligned.get_matching_blocks() if b.size]
     first, last = blocks_[0], blocks_[-1]
@@ -188,6 +392,20 @@ def _markdown(lines: list[str]) -> bool:
 
 
 def layout(text: str) -> list[Block]:
+    """`_layout(text)`, kept for the last long texts laid out: the audit, the report and the
+    leaflet each ask for the blocks of a leaflet."""
+    return list(_layout_kept(text) if len(text) > _KEPT else _layout(text))
+
+
+_KEPT = 100_000  # characters of a text whose layout is kept
+
+
+@functools.lru_cache(maxsize=2)
+def _layout_kept(text: str) -> tuple[Block, ...]:
+    return tuple(_layout(text))
+
+
+def _layout(text: str) -> list[Block]:
     """The text cut into readable blocks: paragraphs, list items and headings, in text order.
 
     PDF-extracted leaflets break lines inside sentences; a blank line or a line that
@@ -278,9 +496,13 @@ class Emphasis:
 
 
 # A delimiter touches its text and no word character outside it, as in CommonMark: "5*3" and
-# "snake_case" are text.
-_STRONG = re.compile(r"(?<![\w*_])(\*\*|__)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*_])", re.DOTALL)
-_EMPHASIS = re.compile(r"(?<![\w*_])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*_])", re.DOTALL)
+# "snake_case" are text. An emphasis holds at most EMPHASIS_SPAN characters, so that a paragraph
+# of openers without a closer is read in linear time.
+EMPHASIS_SPAN = 2000
+_STRONG = re.compile(rf"(?<![\w*_])(\*\*|__)(?=[^\s*_])(.{{1,{EMPHASIS_SPAN}}}?)(?<=[^\s*_])\1(?![\w*_])",
+                     re.DOTALL)
+_EMPHASIS = re.compile(rf"(?<![\w*_])([*_])(?=[^\s*_])(.{{1,{EMPHASIS_SPAN}}}?)(?<=[^\s*_])\1(?![\w*_])",
+                       re.DOTALL)
 
 
 def emphasis(text: str, block: Block) -> list[Emphasis]:

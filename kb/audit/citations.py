@@ -6,6 +6,8 @@ Citations are read with kb.citations, the parser behind `kb extract`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from kb.bibliography import Work
 from kb.claims import Claim, Document
 from kb.findings import Finding, Location, Severity
 from kb.knowledgebase import KnowledgeBase
+from kb.texts import Pieces
 
 if TYPE_CHECKING:
     from kb.placement import Placement
@@ -227,15 +230,27 @@ def _uncovered_citation(kb: KnowledgeBase) -> Iterator[Finding]:
         text = kb.texts.get(document.id)
         if text is None:
             continue
-        cited = [collapse(c.cited_as) for c in document.claims if c.cited_as]
-        spans = [s for s in (text.find(c.text) for c in document.claims if c.text) if s is not None]
-        for group in find(text.text):
+        cited = Pieces(collapse(c.cited_as) for c in document.claims if c.cited_as)
+        text.expect(c.text for c in document.claims)
+        spans = sorted((s.start, s.end) for s in (text.find(c.text) for c in document.claims if c.text)
+                       if s is not None)
+        starts = [start for start, _ in spans]
+        reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
+        groups = find(text.text)
+        printed_texts = Pieces(collapse(group.text) for group in groups)
+        held = {piece for c in cited.pieces for piece in printed_texts.held_by(c)}  # printed in a cited_as
+        for group in groups:
             printed = collapse(group.text)
-            if any(printed in c or c in printed for c in cited):
+            if printed in held or next(cited.held_by(printed), None) is not None:  # or a cited_as in it
                 continue
-            between = (text.text[s.end:group.start].strip(" \t\r\n,.;:") for s in spans if s.start <= group.start)
-            if any(s.start <= group.start and s.end >= group.end for s in spans) or "" in between:
-                continue  # right after a claim's span, or inside it ("Koch et al. (2014) found ...")
+            # Right after a claim's span, or inside it ("Koch et al. (2014) found ..."): a span
+            # that starts before the group and reaches the blanks and punctuation before it.
+            before = group.start
+            while before > 0 and text.text[before - 1] in " \t\r\n,.;:":
+                before -= 1
+            k = bisect.bisect_right(starts, group.start)
+            if k and reach[k - 1] >= before:
+                continue
             yield UNCOVERED_CITATION.finding(Location(kb.display(document.text_path), text.line_of(group.start)), f"the citation {printed} is covered by no claim of "
                                                 f"{kb.display(document.claims_path)}")
 

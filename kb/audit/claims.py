@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from kb.audit.registry import checks, declare
@@ -56,11 +57,29 @@ def _unused_reference(kb: KnowledgeBase) -> Iterator[Finding]:
         yield UNUSED_REFERENCE.finding(Location(BIB_NAME, kb.works[key].line), f"{key} is cited by no claim", key=key)
 
 
+# Claims of a leaflet not found in it that are shown with the closest passage, the first in
+# file order: each costs a few searches of the whole text, and a claims file of thousands of
+# claims with no leaflet of their own would otherwise cost thousands.
+CLOSEST_PASSAGES = 20
+
+
+def _shown_closest(kb: KnowledgeBase, document: Document, text: LeafletText) -> set[Claim]:
+    """The claims of `document` whose claim-not-in-text finding shows the closest passage."""
+    shown: dict[str, set[Claim]] = kb.memo.setdefault("closest-passages", {})
+    if document.id not in shown:
+        text.expect(claim.text for claim in document.claims)
+        missing = (claim for claim in document.claims if claim.text and text.find(claim.text) is None)
+        shown[document.id] = set(itertools.islice(missing, CLOSEST_PASSAGES))
+    return shown[document.id]
+
+
 def not_in_text(kb: KnowledgeBase, document: Document, claim: Claim, text: LeafletText) -> Finding:
-    """The claim-not-in-text finding of a claim, with the closest passage of its leaflet."""
+    """The claim-not-in-text finding of a claim, with the closest passage of its leaflet (for the
+    first CLOSEST_PASSAGES such claims of the leaflet)."""
+    closest = closest_difference(text, claim.text) if claim in _shown_closest(kb, document, text) else ""
     return CLAIM_NOT_IN_TEXT.finding(Location(kb.display(document.claims_path), claim.line),
                                      f"claim {claim.id}: its text is not in {kb.display(document.text_path)}"
-                                     + closest_difference(text, claim.text), claim=claim.id)
+                                     + closest, claim=claim.id)
 
 
 @checks(CLAIM_NOT_IN_TEXT)
@@ -69,6 +88,7 @@ def _claim_not_in_text(kb: KnowledgeBase) -> Iterator[Finding]:
         text = kb.texts.get(document.id)
         if text is None:
             continue
+        text.expect(claim.text for claim in document.claims)
         for claim in document.claims:
             if claim.text and text.find(claim.text) is None:
                 yield not_in_text(kb, document, claim, text)

@@ -7,6 +7,8 @@ expressions over the text as written, so that offsets, case and punctuation surv
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import tomllib
 from collections.abc import Iterator
@@ -182,25 +184,57 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _any_overlap(patterns: tuple[Pattern, ...], text: str, span: tuple[int, int]) -> bool:
-    return any(_overlaps(m.span(), span) for p in patterns for m in p.regex.finditer(text))
+class _Spans:
+    """Where some patterns match in one text, found once: whether one of those matches overlaps a
+    stretch is then a bisection, not a new pass over the text (a long claim made that quadratic)."""
+
+    def __init__(self, patterns: tuple[Pattern, ...], text: str) -> None:
+        spans = sorted(m.span() for p in patterns for m in p.regex.finditer(text))
+        self.starts = [a for a, _ in spans]
+        self.reach = list(itertools.accumulate((b for _, b in spans), max))  # furthest end so far
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        before = bisect.bisect_left(self.starts, span[1])  # the matches that start before its end
+        return before > 0 and self.reach[before - 1] > span[0]
 
 
-def _clause(text: str, start: int, end: int, lang: Language) -> str:
-    """The text of the clause around [start, end): from the last barrier before to the next after."""
-    left = 0
-    for match in lang.barrier.finditer(text, 0, start):
-        left = match.end()
-    following = lang.barrier.search(text, end)
-    right = following.start() if following else len(text)
-    return text[left:right]
+class _Clauses:
+    """The barriers of one text (punctuation, clause-opening words), found once."""
+
+    def __init__(self, lang: Language, text: str) -> None:
+        self.text = text
+        found = [m.span() for m in lang.barrier.finditer(text)]
+        self.starts = [a for a, _ in found]
+        self.ends = [b for _, b in found]
+
+    def start(self, offset: int) -> int:
+        """Where the clause holding `offset` starts: after the last barrier that ends by it."""
+        before = bisect.bisect_right(self.ends, offset)
+        return self.ends[before - 1] if before else 0
+
+    def end(self, offset: int) -> int:
+        """Where the clause goes on to from `offset`: the first barrier that starts there or after."""
+        after = bisect.bisect_left(self.starts, offset)
+        return self.starts[after] if after < len(self.starts) else len(self.text)
 
 
-def _negated(text: str, match: re.Match[str], lang: Language) -> bool:
-    clause_start = 0
-    for barrier in lang.barrier.finditer(text, 0, match.start()):
-        clause_start = barrier.end()
-    before = text[clause_start:match.start()].split()[-NEGATION_REACH:]
+def _last_words(text: str, start: int, end: int, count: int) -> list[str]:
+    """The last `count` words of text[start:end] (`str.split`'s words), read backwards from `end`."""
+    words: list[str] = []
+    while len(words) < count and end > start:
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        begin = end
+        while begin > start and not text[begin - 1].isspace():
+            begin -= 1
+        if begin < end:
+            words.append(text[begin:end])
+        end = begin
+    return words[::-1]
+
+
+def _negated(text: str, match: re.Match[str], lang: Language, clauses: _Clauses) -> bool:
+    before = _last_words(text, clauses.start(match.start()), match.start(), NEGATION_REACH)
     if any(lang.negator.fullmatch(word) for word in before):
         return True
     return any(gap and lang.negator.search(gap) for gap in match.groups())
@@ -210,26 +244,35 @@ def find(text: str, lang: Language) -> list[Hit]:
     """Assertive phrases in `text` that no negator, fixed expression or qualifier cancels.
 
     Hedges are not looked at here: `assess` decides on them for the whole claim, and the
-    rewrite needs the phrases of a text that it has hedged itself.
+    rewrite needs the phrases of a text that it has hedged itself. Each pattern is matched
+    against the text once, so a long text costs time linear in its length.
     """
     hits: list[Hit] = []
     if lang.any_phrase.search(text) is None:
         return hits
+    clauses = _Clauses(lang, text)
+    qualified: dict[tuple[int, int], bool] = {}  # clause -> whether a qualifier stands in it
     for phrase in lang.phrases:
+        unless: _Spans | None = None
         for pattern in phrase.match:
             for match in pattern.regex.finditer(text):
                 span = match.span()
-                if _any_overlap(phrase.unless, text, span) or _negated(text, match, lang):
+                unless = unless or _Spans(phrase.unless, text)
+                if unless.overlaps(span) or _negated(text, match, lang, clauses):
                     continue
                 if phrase.kind in lang.qualifiers_clear:
-                    clause = _clause(text, *span, lang)
-                    if any(q.regex.search(clause) for q in lang.qualifiers):
+                    clause = clauses.start(span[0]), clauses.end(span[1])
+                    if clause not in qualified:
+                        words = text[clause[0]:clause[1]]
+                        qualified[clause] = any(q.regex.search(words) for q in lang.qualifiers)
+                    if qualified[clause]:
                         continue
                 hits.append(Hit(span[0], span[1], " ".join(match.group().split()), phrase))
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[Hit] = []
     for hit in hits:  # overlapping matches are one phrase: keep the first and longest
-        if not any(_overlaps((hit.start, hit.end), (k.start, k.end)) for k in kept):
+        # the kept ones start in order and do not overlap, so they end in order too
+        if not kept or not _overlaps((hit.start, hit.end), (kept[-1].start, kept[-1].end)):
             kept.append(hit)
     return kept
 
@@ -238,9 +281,10 @@ def hedge(text: str, lang: Language) -> str | None:
     """The first hedge in `text` ("wijst op", "mogelijk", "suggests"), or None."""
     if lang.any_hedge.search(text) is None:
         return None
+    unless = _Spans(lang.hedges_unless, text)
     for pattern in lang.hedges:
         for match in pattern.regex.finditer(text):
-            if not _any_overlap(lang.hedges_unless, text, match.span()):
+            if not unless.overlaps(match.span()):
                 return " ".join(match.group().split())
     return None
 
@@ -252,31 +296,46 @@ def _replacement(rewrite: Rewrite, match: re.Match[str], weak: bool) -> str:
     words = pieces[0] + "".join(next(gaps, "") + piece for piece in pieces[1:])
     words = " ".join(words.split())
     original = match.group()
-    if words and original[:1].isupper() and (match.start() == 0 or match.string[:match.start()].rstrip()[-1:]
-                                              in ".!?"):
+    before = match.start()
+    while before > 0 and match.string[before - 1].isspace():
+        before -= 1
+    if words and original[:1].isupper() and (match.start() == 0 or match.string[before - 1:before] in ".!?"):
         words = words[:1].upper() + words[1:]
     return words
 
 
 def rewrite(text: str, hits: list[Hit], weak: bool) -> str | None:
     """`text` with each hit replaced by its phrase's first applicable rewrite; None if none applied."""
-    chosen: list[tuple[int, int, str]] = []
+    chosen: list[tuple[int, int, str]] = []  # in text order, none overlapping another
+    matches: dict[Rewrite, tuple[list[re.Match[str]], list[int]]] = {}  # each rule's matches and their ends
     for hit in hits:
         done = False
         for rule in hit.phrase.rewrites:
-            for match in rule.pattern.regex.finditer(text):
+            if rule not in matches:
+                found = list(rule.pattern.regex.finditer(text))
+                matches[rule] = found, [m.end() for m in found]
+            found, ends = matches[rule]
+            # its matches in text order, from the first that may overlap the hit
+            for index in range(bisect.bisect_right(ends, hit.start), len(found)):
+                match = found[index]
                 span = match.span()
-                if _overlaps(span, (hit.start, hit.end)) and not any(_overlaps(span, c[:2]) for c in chosen):
-                    chosen.append((span[0], span[1], _replacement(rule, match, weak)))
-                    done = True
+                if span[0] >= hit.end:
                     break
+                at = bisect.bisect_left(chosen, (span[0],))
+                if any(_overlaps(span, c[:2]) for c in chosen[max(at - 1, 0):at + 1]):
+                    continue
+                chosen.insert(at, (span[0], span[1], _replacement(rule, match, weak)))
+                done = True
+                break
             if done:
                 break
     if not chosen:
         return None
-    result = text
-    for start, end, words in sorted(chosen, reverse=True):
-        result = result[:start] + words + result[end:]
+    pieces, position = [], 0
+    for start, end, words in chosen:
+        pieces += [text[position:start], words]
+        position = end
+    result = "".join(pieces) + text[position:]
     result = re.sub(r"[ \t]{2,}", " ", result)
     result = re.sub(r"\s+([,.;:!?)])", r"\1", result)
     result = result.strip()

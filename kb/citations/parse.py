@@ -427,6 +427,19 @@ def find(text: str) -> list[Group]:
     Markup tags count as spaces: "(<mark>Roose & Meuleman, 2018</mark>)" is a citation, and a
     ';' inside a tag's attributes splits nothing. A group's text is still the text as read.
     """
+    return list(_find_kept(text) if len(text) > _KEPT else _find(text))
+
+
+_KEPT = 100_000  # characters of a text whose citations are kept once read
+
+
+@lru_cache(maxsize=2)
+def _find_kept(text: str) -> tuple[Group, ...]:
+    """`_find` of a long text, kept: the audit reads a leaflet's citations for more than one rule."""
+    return _find(text)
+
+
+def _find(text: str) -> tuple[Group, ...]:
     original, text = text, _without_tags(text)
     groups: list[Group] = []
     for open_, close in _parentheses(text):
@@ -440,7 +453,7 @@ def find(text: str) -> list[Group]:
         if result and group.start < result[-1].end:
             continue  # a group inside another one (a narrative citation in a parenthesis) is kept once
         result.append(group)
-    return result
+    return tuple(result)
 
 
 _PREPOSITION = regex.compile(r"(?:van|von|de)\s+(?=\p{Lu})")
