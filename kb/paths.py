@@ -235,13 +235,18 @@ def _too_large(shown: str, size: int, limit: int) -> Finding:
 
 
 def decode(content: bytes, shown: str) -> str | Finding:
-    """`content` as text: UTF-8, a leading byte order mark dropped, line ends `\\n`."""
+    """`content` as text: UTF-8 without NUL bytes, a leading byte order mark dropped, line ends `\\n`."""
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         return UNREADABLE_INPUT.finding(Location(shown, line),
                                         f"not UTF-8: byte 0x{content[error.start]:02x} cannot be decoded")
+    if "\x00" in text:  # UTF-16 or UTF-32 without a byte order mark, or a binary file
+        at = text.index("\x00")
+        return UNREADABLE_INPUT.finding(Location(shown, text.count("\n", 0, at) + 1),
+                                        "not UTF-8 text: it holds a NUL byte (UTF-16 without a byte order mark, "
+                                        "or not a text file)")
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

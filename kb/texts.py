@@ -238,11 +238,15 @@ class LeafletText:
         return self.line_counts[block] + self.text.count("\n", block * _LINE_BLOCK, offset) + 1
 
 
+_WORD = re.compile(r"\w{4,}")
+_ANCHOR_WORDS = 16  # the longest words of a claim looked for when no half or quarter is found
+
+
 def _anchor(haystack: str, needle: str, least: int) -> tuple[int, int, int] | None:
     """(a, b, size): a long stretch the needle and the text share, needle[b:b + size] ==
     haystack[a:a + size]: the longest of those that grow from a half or a quarter of the needle
-    found verbatim, grown as far as both agree. None when no half or quarter of at least `least`
-    characters is found. A handful of searches in the text, where difflib would compare the
+    found verbatim, grown as far as both agree, or else from one of its longest words. None when
+    nothing of at least `least` characters is shared. A handful of searches in the text, where difflib would compare the
     needle with every character of the text."""
     for parts in (2, 4):
         size = len(needle) // parts
@@ -262,7 +266,22 @@ def _anchor(haystack: str, needle: str, least: int) -> tuple[int, int, int] | No
                 best = (a, b, end_b - b)
         if best is not None:
             return best
-    return None
+    # No half or quarter is in the text (markup or a slip in each): its longest words are.
+    words = sorted({m.group() for m in _WORD.finditer(needle)}, key=len, reverse=True)[:_ANCHOR_WORDS]
+    best = None
+    for word in words:
+        a = haystack.find(word)
+        if a < 0:
+            continue
+        b = needle.find(word)
+        end_a, end_b = a + len(word), b + len(word)
+        while a > 0 and b > 0 and haystack[a - 1] == needle[b - 1]:
+            a, b = a - 1, b - 1
+        while end_a < len(haystack) and end_b < len(needle) and haystack[end_a] == needle[end_b]:
+            end_a, end_b = end_a + 1, end_b + 1
+        if best is None or end_b - b > best[2]:
+            best = (a, b, end_b - b)
+    return best if best is not None and best[2] >= least else None
 
 
 class Pieces:
@@ -298,8 +317,9 @@ def closest_difference(text: LeafletText, span_text: str) -> str:
     if anchor is None:
         return ""
     anchor_a, anchor_b, _ = anchor
-    start = max(0, anchor_a - anchor_b - 10)
-    window = haystack[start:anchor_a - anchor_b + len(needle) + 10]
+    margin = 10 + len(needle) // 2  # room for what the text holds and the claim does not
+    start = max(0, anchor_a - anchor_b - margin)
+    window = haystack[start:anchor_a - anchor_b + len(needle) + margin]
     aligned = difflib.SequenceMatcher(None, window, needle, autojunk=False)
     blocks_ = [b for b in aligned.get_matching_blocks() if b.size]
     first, last = blocks_[0], blocks_[-1]

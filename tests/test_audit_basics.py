@@ -16,7 +16,7 @@ def test_claim_not_in_text(root, kb) -> None:
     result = kb("--kb", root("claim_not_in_text"), "audit")
     assert "claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt; closest passage (line 1): " \
         "'Bewegen helpt tegen angst'; they first differ after 'ewegen helpt tegen a': the text goes on " \
-        "'ngst (Smith, 2', the claim 'lles' [claim-not-in-text]" in result.out.splitlines()
+        "'ngst (Smith, 20', the claim 'lles' [claim-not-in-text]" in result.out.splitlines()
     assert result.code == 1
 
 

@@ -213,7 +213,7 @@ def test_rules_list_matches_the_readme(kb) -> None:
     ("claim_not_in_text", "claim-not-in-text",
      ["claims/a.yaml:5: error: claim verzonnen: its text is not in claims/a.txt; closest passage (line 1): "
       "'Bewegen helpt tegen angst'; they first differ after 'ewegen helpt tegen a': the text goes on "
-      "'ngst (Smith, 2', the claim 'lles' [claim-not-in-text]"]),
+      "'ngst (Smith, 20', the claim 'lles' [claim-not-in-text]"]),
     ("unused_reference", "unused-reference",
      ["references.bib:17: warning: jansen2018 is cited by no claim [unused-reference]"]),
     ("duplicate_reference", "duplicate-reference", [

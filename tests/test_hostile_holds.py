@@ -60,7 +60,7 @@ UTF16_FILES = ["references.bib", "claims/folder.yaml", "claims/folder.txt", "kb.
 
 
 @pytest.mark.parametrize("name", UTF16_FILES)
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le"])
 def test_utf16_files_are_located_errors(name: str, encoding: str, root, kb) -> None:
     folder = root("tiny")
     path = folder / name
@@ -70,6 +70,26 @@ def test_utf16_files_are_located_errors(name: str, encoding: str, root, kb) -> N
     assert result.code == 2
     assert result.err.splitlines()[0].startswith(f"{name}:") and "Traceback" not in result.err
     assert "internal error" not in result.err
+
+
+@pytest.mark.parametrize("name", UTF16_FILES)
+def test_a_nul_byte_is_refused_at_its_line(name: str, root, kb) -> None:
+    folder = root("tiny")
+    path = folder / name
+    text = path.read_text(encoding="utf-8") if path.exists() else '[audit.severity]\nunused-reference = "info"\n'
+    path.write_text(text.replace("\n", "\n\x00", 1), encoding="utf-8")
+    result = kb("--kb", folder, "audit")
+    assert result.code == 2
+    assert result.err.splitlines()[0] == (f"{name}:2: error: not UTF-8 text: it holds a NUL byte (UTF-16 without a "
+                                          "byte order mark, or not a text file) [unreadable-input]")
+
+
+def test_kb_extract_refuses_a_utf16_text_without_a_byte_order_mark(kb, tmp_path: Path) -> None:
+    text = tmp_path / "folder.txt"
+    text.write_bytes("Bewegen helpt (Berg, 2020).\n".encode("utf-16-le"))
+    result = kb("extract", text)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"{text.as_posix()}:1: error: not UTF-8 text: it holds a NUL byte")
 
 
 @pytest.mark.parametrize("name", ["references.bib", "claims/folder.yaml", "claims/folder.txt"])

@@ -223,8 +223,8 @@ VARIANTS = [
                     "x [no-citations]"),
      [UNEXPLAINED, UNVERIFIED]),
     ("titles and a note with bidirectional isolates, backspace, NUL, DEL and a carriage return",
-     Values(title="Folder \u2066\u202eevil\u2069\b\b\x00\x7f", work_title="Angst \u2067x\u2069 \x1b[31mrood\x1b[0m",
-            note="omdat\rclaims/doc.yaml:2: error: forged [claims-schema]"),
+     Values(title="Folder \u2066\u202eevil\u2069\b\b\x01\x7f", work_title="Angst \u2067x\u2069 \x1b[31mrood\x1b[0m",
+            note="omdat\x00\rclaims/doc.yaml:2: error: forged [claims-schema]"),
      [UNVERIFIED]),
     ("a citation as printed that breaks its line, with a paragraph separator and an Arabic letter mark",
      Values(cited_as="(Berg,\u2029 2020\u061c)\nclaims/doc.yaml:1: error: forged [citation-mismatch]"),
@@ -336,22 +336,25 @@ def test_the_characters_of_an_id(claim_id: str, bad: str | None) -> None:
 PIECES = [*CONTROLS, *BIDI, *FORGED, "berg", "2020", " ", ":", ".", "-", "é", "(", ")", ",", "{", "}", "\\", "[",
           "]", "# ", "'", '"', "&", "*", "!", "%"]
 HOSTILE = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), min_size=1, max_size=8).map("".join)
+# A value written into the leaflet text or the bibliography: those files hold no NUL byte (a text
+# holding one is refused as a whole, tested in test_hostile_holds.py); YAML carries it escaped.
+IN_TEXT = HOSTILE.map(lambda value: value.replace("\x00", "\x01"))
 VALID_ID = st.from_regex(r"[a-zß][a-z0-9ß_.:-]{0,8}", fullmatch=True)
 VALID_KEY = st.from_regex(r"[a-zü0-9_:./+-]{1,10}", fullmatch=True)
 
 
 @st.composite
 def hostile_values(draw: st.DrawFn) -> Values:
-    key = draw(st.one_of(VALID_KEY, HOSTILE))
+    key = draw(st.one_of(VALID_KEY, IN_TEXT))
     return replace(
         Values(),
         key=key,
         source_key=draw(st.one_of(st.none(), VALID_KEY, HOSTILE)),
         claim_id=draw(st.one_of(VALID_ID, HOSTILE)),
-        section=draw(HOSTILE), title=draw(HOSTILE), work_title=draw(HOSTILE), note=draw(HOSTILE),
-        text=draw(st.one_of(st.just("Bewegen helpt tegen angst"), HOSTILE)),
-        cited_as=draw(st.one_of(st.just("(Berg, 2020)"), HOSTILE)),
-        leaflet_extra=draw(HOSTILE),
+        section=draw(IN_TEXT), title=draw(IN_TEXT), work_title=draw(IN_TEXT), note=draw(HOSTILE),
+        text=draw(st.one_of(st.just("Bewegen helpt tegen angst"), IN_TEXT)),
+        cited_as=draw(st.one_of(st.just("(Berg, 2020)"), IN_TEXT)),
+        leaflet_extra=draw(IN_TEXT),
     )
 
 

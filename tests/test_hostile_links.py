@@ -184,6 +184,16 @@ def test_html_links_only_web_urls_and_real_dois(built: Outputs, name: str) -> No
     assert {h for h in hrefs if not h.startswith("#")} == EXPECTED  # no recalled DOI among them
 
 
+@pytest.mark.parametrize("name", ["leaflet.html", "report.html"])
+def test_html_pages_forbid_script_they_do_not_hold(built: Outputs, name: str) -> None:
+    """A second wall: whatever a page's markup held, its Content-Security-Policy runs no script but its own."""
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', built.text(name))
+    assert policy is not None
+    rules = dict((rule.split(" ", 1) + [""])[:2] for rule in policy.group(1).split("; "))
+    assert rules["default-src"] == "'none'" and rules["base-uri"] == "'none'" and rules["form-action"] == "'none'"
+    assert "unsafe-inline" not in rules.get("script-src", "") and "unsafe-eval" not in rules.get("script-src", "")
+
+
 @pytest.mark.parametrize("name, field", [(name, field) for name in ("leaflet.html", "report.html") for field in FIELDS
                                          if (name, field) != ("leaflet.html", "doiunverified")])  # not in a leaflet
 def test_every_spelling_is_shown_as_text(built: Outputs, name: str, field: str) -> None:
