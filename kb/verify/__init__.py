@@ -1,0 +1,1 @@
+"""`kb verify`: every record checked against Crossref, OpenAlex and PubMed, with the evidence kept."""
