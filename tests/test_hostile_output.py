@@ -170,8 +170,8 @@ def test_every_export_parses_in_its_consumer(value: str, tmp_path: Path) -> None
     _check_exports(_make_kb(tmp_path / "kb", value))  # ids have a character set: the value goes everywhere else
 
 
-@pytest.mark.parametrize("bib_value", ["\x1b[1mvet\x1b[0m", "a\x00b\x01c", "a\x7fb", "x\x0ey\ufffez"],
-                         ids=["escape-sequence", "nul-soh", "del", "shift-out-and-fffe"])
+@pytest.mark.parametrize("bib_value", ["\x1b[1mvet\x1b[0m", "a\x01b\x02c", "a\x7fb", "x\x0ey\ufffez"],
+                         ids=["escape-sequence", "soh-stx", "del", "shift-out-and-fffe"])
 def test_control_characters_in_references_bib_reach_every_export_intact(bib_value: str, tmp_path: Path) -> None:
     folder = _make_kb(tmp_path / "kb", "gewoon", bib_value)
     assert bib_value in load(folder).works["work2020"].title
@@ -197,8 +197,9 @@ HOSTILE = st.text(
         st.characters(exclude_categories=["Cs"]),
     ),
     min_size=1, max_size=30)
+# A NUL byte refuses the whole file (test_hostile_holds.py): the other controls reach the exports.
 BIB_HOSTILE = st.text(alphabet=st.sampled_from(
-    [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"] + ["\x7f", "\x85", "\ufffe", "\uffff", "a", "é", " ", "<",
+    [chr(c) for c in range(1, 0x20) if chr(c) not in "\t\n\r"] + ["\x7f", "\x85", "\ufffe", "\uffff", "a", "é", " ", "<",
                                                               "&"]), min_size=1, max_size=20)
 
 
