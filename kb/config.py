@@ -1,4 +1,5 @@
-"""Settings: `kb.toml` at the KB root (audit severities), validated, with located problems.
+"""Settings: `kb.toml` at the KB root (audit severities, how `kb verify` reaches the services),
+validated, with located problems.
 
 Every table and key of the file is known here: one the tool does not know (a typing slip such
 as `[audti.severity]`) is a `config` finding, with the name meant where one is close, never
@@ -19,8 +20,27 @@ from kb.paths import LOOSE, Files
 
 CONFIG_NAME = "kb.toml"
 SEVERITY_VALUES = ("error", "warning", "info", "off")
-# The file's shape: a table's known keys; None for a table whose keys are the audit's rules.
-_SCHEMA: dict[str, Any] = {"audit": {"severity": None}}
+# The file's shape: a table's known keys; None for a table whose keys are the audit's rules; a
+# type (or types) for a key that holds a value.
+_SERVICES = {"crossref": str, "openalex": str, "pubmed": str}
+_SCHEMA: dict[str, Any] = {
+    "audit": {"severity": None},
+    "verify": {"mailto": str, "retraction-watch": str, "cache-days": int, "timeout": (int, float),
+               "services": _SERVICES},
+}
+_TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number"}
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    """kb.toml `[verify]`: how `kb verify` reaches the services. Empty values: the defaults."""
+
+    mailto: str = ""  # sent to the services' polite pools; KB_MAILTO overrides it
+    retraction_watch: str = ""  # the Retraction Watch CSV, relative to the KB folder
+    retraction_watch_line: int = 0  # its line in kb.toml
+    cache_days: int | None = None  # how old a cached answer may be
+    timeout: float | None = None  # seconds a service may take to answer
+    services: dict[str, str] = field(default_factory=dict)  # service -> base URL
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,7 @@ class Config:
 
     severity: dict[str, str] = field(default_factory=dict)  # rule -> error|warning|info|off
     severity_lines: dict[str, int] = field(default_factory=dict)  # rule -> its line in kb.toml
+    verify: VerifySettings = field(default_factory=VerifySettings)
 
 
 def _line_of(text: str, name: str) -> int:
@@ -78,6 +99,11 @@ def _check_shape(data: dict[str, Any], schema: dict[str, Any], text: str, displa
             what = "table" if isinstance(value, dict) else "key"
             findings.append(CONFIG.finding(Location(display, line), f"unknown {what} '{name}'{place}"
                                            + _meant(name, sorted(schema))))
+        elif not isinstance(schema[name], dict | None):
+            wanted = schema[name]
+            if not isinstance(value, wanted) or isinstance(value, bool):
+                findings.append(CONFIG.finding(Location(display, line),
+                                               f"'{qualified}' must be {_TYPE_NAMES[wanted]}, not {value!r}"))
         elif not isinstance(value, dict):
             findings.append(CONFIG.finding(Location(display, line),
                                            f"'{qualified}' must be a table ([{qualified}]), not {value!r}"))
@@ -116,4 +142,43 @@ def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Config, list[F
             continue
         severity[rule] = value
         lines[rule] = line
-    return Config(severity=severity, severity_lines=lines), findings
+    verify, verify_findings = _verify_settings(data.get("verify"), text, display)
+    return Config(severity=severity, severity_lines=lines, verify=verify), findings + verify_findings
+
+
+def _verify_settings(table: object, text: str, display: str) -> tuple[VerifySettings, list[Finding]]:
+    """`[verify]`, its types already checked: base URLs must be http(s) URLs, the cache age positive."""
+    if not isinstance(table, dict):
+        return VerifySettings(), []
+    findings = []
+    services: dict[str, str] = {}
+    given = table.get("services")
+    for service, url in (given.items() if isinstance(given, dict) else ()):
+        if not isinstance(url, str):
+            continue
+        if not re.fullmatch(r"https?://[^\s/?#]+(?:/[^\s?#]*)?", url):
+            findings.append(CONFIG.finding(Location(display, _line_of(text, service)),
+                                           f"the base URL of {service} must be an http or https URL, not {url!r}"))
+            continue
+        services[service] = url if url.endswith("/") else url + "/"
+    days = table.get("cache-days")
+    if isinstance(days, int) and days < 0:
+        findings.append(CONFIG.finding(Location(display, _line_of(text, "cache-days")),
+                                       f"'verify.cache-days' must be 0 or more, not {days}"))
+        days = None
+    timeout = table.get("timeout")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and not 0 < timeout <= 600:
+        findings.append(CONFIG.finding(Location(display, _line_of(text, "timeout")),
+                                       f"'verify.timeout' must be more than 0 and at most 600 seconds, not {timeout}"))
+        timeout = None
+
+    def text_of(name: str) -> str:
+        value = table.get(name)
+        return value if isinstance(value, str) else ""
+
+    return VerifySettings(
+        mailto=text_of("mailto"), retraction_watch=text_of("retraction-watch"),
+        retraction_watch_line=_line_of(text, "retraction-watch"),
+        cache_days=days if isinstance(days, int) and not isinstance(days, bool) else None,
+        timeout=float(timeout) if isinstance(timeout, int | float) and not isinstance(timeout, bool) else None,
+        services=services), findings

@@ -15,11 +15,11 @@ def _silent(what: str) -> None:
 
 
 @contextmanager
-def bar(root: Path, after: int = 4) -> Iterator[Callable[[str], None]]:
+def bar(root: Path, after: int = 4, total: int | None = None) -> Iterator[Callable[[str], None]]:
     """Yields `advance(what)`: one step done, `what` the one now under way.
 
     The steps are references.bib, each claims file, then `after` more: for `kb report` the
-    graph, rendering, writing and done.
+    graph, rendering, writing and done; or `total` steps when given (`kb verify`: the records).
     """
     if not sys.stderr.isatty():
         yield _silent
@@ -27,8 +27,10 @@ def bar(root: Path, after: int = 4) -> Iterator[Callable[[str], None]]:
     from tqdm import tqdm
 
     claims = root / "claims"
-    files = len(list(claims.glob("*.yaml")) + list(claims.glob("*.yml"))) if claims.is_dir() else 0
-    with tqdm(total=1 + files + after, file=sys.stderr, unit="step", leave=False,
+    if total is None:
+        files = len(list(claims.glob("*.yaml")) + list(claims.glob("*.yml"))) if claims.is_dir() else 0
+        total = 1 + files + after
+    with tqdm(total=total, file=sys.stderr, unit="step", leave=False,
               dynamic_ncols=True, mininterval=0.2) as shown:
         started = False
 
