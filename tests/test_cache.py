@@ -55,6 +55,7 @@ CHANGES = {
     "leaflet text": lambda f: (f / "claims" / "folder.txt").write_text(
         (f / "claims" / "folder.txt").read_text(encoding="utf-8") + "\nNog iets.\n", encoding="utf-8"),
     "kb.toml": lambda f: (f / "kb.toml").write_text('[audit.severity]\nunsupported-claim = "error"\n'),
+    "verification.json": lambda f: (f / "verification.json").write_text('{"records": []}\n'),
     "KB template": lambda f: (f / "templates").mkdir() or (f / "templates" / "legend.html.j2").write_text("<p>L</p>\n"),
 }
 
