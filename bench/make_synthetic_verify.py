@@ -31,9 +31,9 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kb.bibliography import load  # noqa: E402
-from kb.verify.model import SERVICES, Fetched  # noqa: E402
-from kb.verify.services import ask, normalise_doi  # noqa: E402
+from kb.bibliography import load
+from kb.verify.model import SERVICES, Fetched
+from kb.verify.services import ask, normalise_doi
 
 DATE = "2026-12-06"  # the day these answers were built; they stand for no real request
 BASES = {"crossref": "https://api.crossref.org/", "openalex": "https://api.openalex.org/",
