@@ -54,17 +54,20 @@ class Retraction:
     notice: str  # the notice's DOI (or PMID, or URL); "" when the source names none
     type: str  # retraction | correction | expression-of-concern | withdrawal | ... (lower case, hyphens)
     date: str  # ISO 8601 date (or year-month, year) of the notice; "" when unknown
+    origin: str = ""  # who deposited the notice, as the source says (Crossref: publisher, retraction-watch)
 
     @property
     def retracts(self) -> bool:
         return self.type in ("retraction", "withdrawal", "removal")
 
     def as_json(self) -> dict[str, str]:
-        return {"source": self.source, "notice": self.notice, "type": self.type, "date": self.date}
+        return {"source": self.source, "notice": self.notice, "type": self.type, "date": self.date,
+                **({"origin": self.origin} if self.origin else {})}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Retraction:
-        return cls(str(data["source"]), str(data.get("notice", "")), str(data["type"]), str(data.get("date", "")))
+        return cls(str(data["source"]), str(data.get("notice", "")), str(data["type"]), str(data.get("date", "")),
+                   str(data.get("origin", "")))
 
 
 @dataclass(frozen=True)
