@@ -369,7 +369,7 @@ def test_an_unknown_doi_is_named() -> None:
     w = work(f"author = {{Fonagy, P.}}, year = {{2017}}, title = {{{CR_FONAGY1.title}}}, doi = {{10.1186/nonexistent}}")
     result = decide(w, [answer("crossref", query="doi:10.1186/nonexistent"), answer("openalex", CR_FONAGY1)])
     assert result.status == "verified-core"
-    assert "Crossref know no record of the DOI 10.1186/nonexistent" in result.reason
+    assert "Crossref knows no record of the DOI 10.1186/nonexistent" in result.reason
 
 
 def test_a_recalled_doi_that_matches_is_suggested_for_doi() -> None:

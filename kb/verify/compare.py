@@ -8,8 +8,9 @@ labelled records; see bench/verify_eval/README.md for the figures):
   punctuation gone; either part of a bracketed translation; a subtitle missing on one side).
   `TITLE_MATCH` (0.90) or more is a matching title.
 - identity is certain when
-  * the title matches and the first author matches, and the years are at most one apart or the
-    title is near identical (`TITLE_SURE`, 0.97: a wrong year is then a differing field), or
+  * the title matches and our first author is the service's first (or among its authors: two
+    names swapped), and the years are at most one apart or the title is near identical
+    (`TITLE_SURE`, 0.97: a wrong year is then a differing field), or
   * the record's DOI (`doi` or `doiunverified`) names the candidate and the candidate agrees on
     the title (`TITLE_DOI`, 0.75) or on first author and year.
 - a DOI whose record agrees on none of this (title below `TITLE_OTHER`, 0.50, or first author
@@ -18,8 +19,8 @@ labelled records; see bench/verify_eval/README.md for the figures):
   apart: one work seen by several services); two groups whose scores are within `TIE` (0.05)
   make the record `ambiguous`.
 
-Status: `verified` when title, authors, year, container and the record's DOI match a service
-record and no other field differs; `verified-core` when identity is certain but fields differ
+Status: `verified` when title, authors, year, container (not for a book, thesis or report that
+names none) and the record's DOI match a service record and no other field differs; `verified-core` when identity is certain but fields differ
 or are missing (named in `reason`); `not-found` when every service answered and nothing was the
 work; `lookup-failed` when a service failed and no other found the work; `ambiguous` as above.
 A field matches when any service's record of the work agrees ("a service record").
@@ -140,6 +141,8 @@ def _authors(work: Work, c: Candidate) -> FieldVerdict:
 
 def _year(work: Work, c: Candidate) -> FieldVerdict:
     ours, theirs = work.year.strip(), c.year.strip()
+    if not theirs and c.other_years:
+        theirs = ours if ours in c.other_years else c.other_years[0]  # no main year: the others stand in
     if not ours or not theirs:
         return _missing(ours, theirs, c.service)
     if ours == theirs:
@@ -384,7 +387,8 @@ def decide(work: Work, answers: Sequence[ServiceAnswer],
     if other_title:
         doi_words = f"; the record's DOI is another work at {_ref(others[0].candidate)}: {other_title!r}"
     elif unknown_dois:
-        doi_words = f"; {_names(unknown_dois)} know no record of the DOI {_our_dois(work)[0]}"
+        knows = "knows" if len(unknown_dois) == 1 else "know"
+        doi_words = f"; {_names(unknown_dois)} {knows} no record of the DOI {_our_dois(work)[0]}"
 
     tied = [g for g in groups[1:] if groups[0][0].score - g[0].score <= TIE] if groups else []
     pmid = work.get("pmid")
@@ -414,7 +418,9 @@ def decide(work: Work, answers: Sequence[ServiceAnswer],
     pmid = pmid or next((j.candidate.pmid or j.candidate.record_id for j in group
                          if j.candidate.service == "pubmed"), "") or next(
         (j.candidate.pmid for j in group if j.candidate.pmid), "")
-    core = ["title", "authors", "year", "container"] + (["doi"] if _our_dois(work) else [])
+    # a book, thesis or report stands alone: a series name at the service is no container it lacks
+    standalone = work.entry_type in _TYPE_GROUPS[1] | _TYPE_GROUPS[4] | _TYPE_GROUPS[5] and not _container(work)
+    core = ["title", "authors", "year"] + ([] if standalone else ["container"]) + (["doi"] if _our_dois(work) else [])
     short = [n for n in core if fields[n].verdict != "match"]
     short += [n for n in FIELDS if n not in core and fields[n].verdict == "differs"]
     seen_at = _names(sorted({j.candidate.service for j in group}, key=lambda s: list(SERVICE_NAMES).index(s)
