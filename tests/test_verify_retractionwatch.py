@@ -106,7 +106,7 @@ def test_parsed_once_and_cached_by_the_files_hash(tmp_path: Path, monkeypatch: p
     csv_path = write(tmp_path, HEADER + row(8, "Retraction", "1/1/2020 0:00", "10.1000/r8", "", "10.1000/o8", ""))
     cache = tmp_path / "cache"
     first = RetractionWatch.load(csv_path, cache)
-    assert [p.name for p in cache.iterdir()] == [f"retraction-watch-{first.sha256}.pickle"]
+    assert [p.name for p in cache.iterdir()] == [f"retraction-watch-{first.sha256}.json"]
 
     parsed: list[bytes] = []
     real = module._parse
@@ -129,5 +129,5 @@ def test_parsed_once_and_cached_by_the_files_hash(tmp_path: Path, monkeypatch: p
 def test_a_damaged_cache_is_parsed_again(tmp_path: Path) -> None:
     csv_path = write(tmp_path, HEADER + row(10, "Retraction", "1/1/2020 0:00", "10.1000/r10", "", "10.1000/o10", ""))
     first = RetractionWatch.load(csv_path, tmp_path / "cache")
-    (tmp_path / "cache" / f"retraction-watch-{first.sha256}.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "cache" / f"retraction-watch-{first.sha256}.json").write_bytes(b"not json")
     assert RetractionWatch.load(csv_path, tmp_path / "cache").lookup("10.1000/o10", "")[0].notice == "10.1000/r10"

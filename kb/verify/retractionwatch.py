@@ -1,7 +1,8 @@
 """The Retraction Watch index: the CSV Crossref publishes, read into notices by original DOI and PMID.
 
-The file is some 60 MB; it is parsed once and kept as a pickle in the cache folder under the
-file's SHA-256, so a run reads the parsed index, and a newer file (another hash) is parsed anew.
+The file is some 60 MB; it is parsed once and kept as JSON in the cache folder under the file's
+SHA-256, so a run reads the parsed index, and a newer file (another hash) is parsed anew. JSON,
+not pickle: the cache folder lies in the KB, and a KB from someone else may bring one along.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import pickle
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import orjson
 
 from kb.verify import normalise
 from kb.verify.model import Retraction
@@ -25,7 +27,7 @@ COLUMNS = ("RetractionDate", "RetractionDOI", "RetractionPubMedID", "OriginalPap
 NATURES = {"retraction": "retraction", "correction": "correction", "expression of concern": "expression-of-concern",
            "reinstatement": "reinstatement"}
 
-_FORMAT = 1  # bumped when the pickled shape changes, so an old cache is not read as a new one
+_FORMAT = 2  # bumped when the cached shape changes, so an old cache is not read as a new one
 
 
 class RetractionWatchError(Exception):
@@ -55,20 +57,18 @@ class RetractionWatch:
             raise RetractionWatchError(csv_path, 0, f"cannot read the Retraction Watch file: "
                                        f"{error.strerror or error}") from error
         digest = hashlib.sha256(data).hexdigest()
-        cached = cache_dir / f"retraction-watch-{digest}.pickle"
+        cached = cache_dir / f"retraction-watch-{digest}.json"
         try:
-            with cached.open("rb") as handle:
-                index = pickle.load(handle)
-            if isinstance(index, tuple) and len(index) == 3 and index[0] == _FORMAT:
-                return cls(index[1], index[2], digest)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            index = orjson.loads(cached.read_bytes())
+            if isinstance(index, dict) and index.get("format") == _FORMAT:
+                return cls(_notices(index["doi"]), _notices(index["pmid"]), digest)
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             pass  # no cache yet, or a damaged one: parse the file again
         by_doi, by_pmid = _parse(data, csv_path)
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(".tmp")
-            with partial.open("wb") as handle:
-                pickle.dump((_FORMAT, by_doi, by_pmid), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.write_bytes(orjson.dumps({"format": _FORMAT, "doi": _plain(by_doi), "pmid": _plain(by_pmid)}))
             partial.replace(cached)
         except OSError:
             pass  # a read-only cache folder costs the next run a parse, nothing else
@@ -134,3 +134,19 @@ def _date(value: str) -> str:
         return date(year, month, day).isoformat()
     except ValueError:
         return ""
+
+
+def _plain(index: dict[str, tuple[Retraction, ...]]) -> dict[str, list[list[str]]]:
+    return {key: [[r.source, r.notice, r.type, r.date, r.origin] for r in notices] for key, notices in index.items()}
+
+
+def _notices(plain: object) -> dict[str, tuple[Retraction, ...]]:
+    """The index as `_plain` wrote it; a TypeError or ValueError for anything else (a damaged cache)."""
+    if not isinstance(plain, dict):
+        raise TypeError("not an index")
+    index = {}
+    for key, notices in plain.items():
+        index[key] = tuple(Retraction(*map(str, notice)) for notice in notices)
+        if not all(len(notice) == 5 for notice in notices):
+            raise ValueError("not a notice")
+    return index
