@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from verify_server import FakeService, Reply, closed_port
 
+from kb.output import CannotWrite
 from kb.verify.answers import Answer, Cache, StoreError, recording_name, request_key
 from kb.verify.http import Client, Services
 from kb.verify.model import Fetched, LookupFailed
@@ -393,6 +394,7 @@ def test_a_cache_that_cannot_be_opened_is_one_clear_error(tmp_path: Path) -> Non
 _WRITER = """
 import sys
 from pathlib import Path
+from kb.output import CannotWrite
 from kb.verify.answers import Answer, Cache
 cache = Cache(Path(sys.argv[1]))
 for n in range(150):
@@ -437,6 +439,18 @@ def test_recorded_answers_play_back_the_same(verify_server: FakeService, tmp_pat
             replay("crossref", "works/10.1000/xyz", {})
         assert replay.requests == 0
     assert not (tmp_path / "elsewhere").exists()  # no cache either
+
+
+def test_a_recording_folder_that_cannot_be_written_is_one_located_error(verify_server: FakeService,
+                                                                       tmp_path: Path) -> None:
+    (tmp_path / "recorded").write_text("a file where the folder should be")
+    verify_server.script("crossref/works/x", Reply(body=WORK))
+    with client(verify_server, tmp_path, record_dir=tmp_path / "recorded") as fetch, \
+            pytest.raises(CannotWrite) as failed:
+        fetch("crossref", "works/x", {})
+    assert failed.value.finding.format().startswith(f"{tmp_path}/recorded/crossref/")
+    assert failed.value.finding.format().endswith(f"error: cannot write: {tmp_path}/recorded is a file, not a folder "
+                                                  "[cannot-write]")
 
 
 def test_a_recording_is_found_by_what_it_holds(tmp_path: Path) -> None:
