@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import shutil
+import socket
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
+from verify_server import verify_server  # noqa: F401  (a fixture: the loopback fake of the services)
 
 from kb.cli import main
 
@@ -47,6 +52,63 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if new:
         print(f"\ntests wrote into the checkout: {', '.join(new[:10])}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# No test reaches the network: connecting to, or looking up, anything but this machine raises
+# and fails the test, even when the code under test catches the error (a lookup that failed).
+# Subprocesses started by a test are not covered.
+_OFFLINE: list[str] = []
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", socket.gethostname()}
+
+
+def _local(host: Any) -> bool:
+    if host is None:
+        return True
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        return ipaddress.ip_address(name.split("%")[0]).is_loopback or name in ("", "0.0.0.0", "::")
+    except ValueError:
+        return name.lower() in _LOCAL_NAMES
+
+
+def _refuse(what: str) -> OSError:
+    _OFFLINE.append(what)
+    return OSError(f"tests may not reach the network: {what}")
+
+
+def _block_network() -> None:
+    connect, connect_ex, getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def guarded_connect(self: Any, address: Any) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _local(address[0]):
+            raise _refuse(f"connect to {address!r}")
+        connect(self, address)
+
+    def guarded_connect_ex(self: Any, address: Any) -> int:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _local(address[0]):
+            raise _refuse(f"connect to {address!r}")
+        return connect_ex(self, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _local(host):
+            raise _refuse(f"look up {host!r}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = guarded_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = guarded_getaddrinfo
+
+
+_block_network()
+
+
+@pytest.fixture(autouse=True)
+def offline() -> Iterator[None]:
+    """Fails the test that tried to reach the network, whatever it did with the error."""
+    before = len(_OFFLINE)
+    yield
+    if len(_OFFLINE) > before:
+        pytest.fail("the test tried to reach the network: " + "; ".join(_OFFLINE[before:]))
 
 
 def copied(kb_dir: Path, where: Path) -> Path:
