@@ -1,6 +1,6 @@
 """The report cache: a finished rendering in `build/.cache`, keyed by a content hash of every input.
 
-The key covers references.bib, kb.toml, every file under claims/ and the KB's templates/,
+The key covers references.bib, kb.toml, verification.json, every file under claims/ and the KB's templates/,
 any leaflet text a claims file names outside claims/, the packaged templates, interface
 text and code, the package version and the report language: any change to any of them is
 a miss. A hit writes nothing that is already in place (the cached files are hard links to
@@ -26,7 +26,7 @@ CACHE_DIR = ".cache"
 KEEP = 4  # cache entries kept; older ones are removed when a new one is stored
 _PACKAGE = Path(__file__).parent
 _HASHED_FOLDERS = ("claims", "templates")
-_HASHED_FILES = ("references.bib", "kb.toml")
+_HASHED_FILES = ("references.bib", "kb.toml", "verification.json")
 
 
 @dataclass(frozen=True)
