@@ -144,7 +144,7 @@ def test_hard_bibtex_keeps_every_other_byte(tmp_path: Path) -> None:
     book = RecordResult(key="jansen2018", status="verified-core", typed_status="",
                         fields={"year": FieldVerdict("differs", "2018", "2019", service="crossref")},
                         suggestions=(Suggestion("pmid", "123", "PubMed 123"),))
-    patch, after = _applied(tmp_path, HARD, [result, book])
+    _, after = _applied(tmp_path, HARD, [result, book])
     assert _changed(HARD, after) == {
         "smith2020": {"doi": ("", "10.1000/test.2020.1"), "doiunverified": ("10.1000/test.2020.1", ""),
                       "pmid": ("", "31234567"),
