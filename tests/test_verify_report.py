@@ -144,3 +144,13 @@ def test_browser_shows_the_banner_in_the_claim_panel(browser: Any, retracted_rep
         page.check_clean()
     finally:
         page.close()
+
+
+def test_a_new_verification_json_is_not_hidden_by_the_report_cache(root, kb) -> None:
+    folder = root("tiny")
+    report, _, _ = _report(folder, kb)
+    assert {w["verify"] is None for w in report["works"]} == {True}
+    put(folder, smith(retractions=(RETRACTION,)))
+    report, html, _ = _report(folder, kb)
+    assert {w["key"]: w["retracted"] for w in report["works"]} == {"smith2020": True, "jansen2018": False}
+    assert 'class="retracted-banner"' in html
