@@ -88,6 +88,9 @@ TEMPLATE = Rule("template", Severity.ERROR,
                 "a report or leaflet template that jinja2 cannot compile, or that fails while rendering")
 OUTSIDE_KB = Rule("outside-kb", Severity.ERROR,
                   "a path a KB reads (a leaflet text, a claims file, a template) leads outside the KB's folder")
+VERIFICATION_FILE = Rule("verification-file", Severity.ERROR,
+                         "verification.json that is not JSON, or holds a record that does not fit the shape kb verify "
+                         "writes")
 # The rule of writing: an output that cannot be written (kb/output.py) also exits 2, and leaves
 # the previous files as they were.
 CANNOT_WRITE = Rule("cannot-write", Severity.ERROR,
@@ -95,7 +98,7 @@ CANNOT_WRITE = Rule("cannot-write", Severity.ERROR,
                     "needed or a folder where the file should go; the previous output stays")
 WRITING_RULES = (CANNOT_WRITE,)
 INPUT_RULES = (UNREADABLE_INPUT, OUTSIDE_KB, BIBTEX_SYNTAX, YAML_SYNTAX, CLAIMS_SCHEMA, CONFIG, DUPLICATE_KEY, TEMPLATE,
-               *WRITING_RULES)
+               VERIFICATION_FILE, *WRITING_RULES)
 UNREADABLE_RULES = frozenset(r.name for r in INPUT_RULES if r is not DUPLICATE_KEY)
 
 

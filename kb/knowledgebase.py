@@ -19,6 +19,8 @@ from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, r
 from kb.labels import Labels, label_all
 from kb.paths import Files, Named
 from kb.texts import LeafletText
+from kb.verify import evidence
+from kb.verify.evidence import VERIFICATION_NAME, Evidence
 
 if TYPE_CHECKING:  # networkx is imported when the graph is first asked for
     import networkx as nx
@@ -38,6 +40,7 @@ class KnowledgeBase:
     documents: tuple[Document, ...]  # one per claims file, sorted by id
     texts: dict[str, LeafletText] = field(hash=False, compare=False)  # document id -> its text
     load_findings: tuple[Finding, ...] = ()  # problems met while reading
+    verification: Evidence | None = None  # verification.json: what `kb verify` found; None when never run
     shown: dict[Path, str] = field(default_factory=dict, hash=False, compare=False, repr=False)  # display()'s memo
     memo: dict[str, Any] = field(default_factory=dict, hash=False, compare=False, repr=False)  # results stages share
 
@@ -94,6 +97,8 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
     step(BIB_NAME)
     bib, bib_findings = bibliography.load(root / BIB_NAME, BIB_NAME, files)
     findings += bib_findings
+    verification, verification_findings = evidence.load(root / VERIFICATION_NAME, VERIFICATION_NAME, files)
+    findings += verification_findings
     documents: list[Document] = []
     texts: dict[str, LeafletText] = {}
     for path in _claims_files(root, files, findings, only):
@@ -119,7 +124,7 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
         else:
             texts[document.id] = LeafletText(text)
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
-                         texts=texts, load_findings=tuple(findings),
+                         texts=texts, load_findings=tuple(findings), verification=verification,
                          shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents})
 
 

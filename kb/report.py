@@ -17,8 +17,9 @@ from markupsafe import Markup
 from kb import links, rendering
 from kb.apa import references
 from kb.apa.references import Entry
+from kb.audit.verification import retracted
 from kb.bibliography import Work
-from kb.claims import FITS, Claim, Document
+from kb.claims import FITS, SUPPORTING_FITS, Claim, Document
 from kb.findings import Finding
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
@@ -30,6 +31,7 @@ REPORT_FILES = ("report.json", "report.html", "report.md")
 
 def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: str) -> dict[str, Any]:
     label = kb.labels.works[work.key]
+    checked = kb.verification.get(work.key) if kb.verification is not None else None
     return {
         "key": work.key,
         "label": label.label.value,
@@ -49,12 +51,17 @@ def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: st
         "doi_unverified": work.get("doiunverified"),
         "line": work.line,
         "cited_by": cited_by,
+        # What `kb verify` found (verification.json's record), null when it was never looked up.
+        "verify": checked.as_json() if checked is not None else None,
+        "retracted": checked is not None and checked.retracted,
     }
 
 
 def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
                 findings: list[dict[str, Any]]) -> dict[str, Any]:
     label = kb.labels.claims[claim.id]
+    withdrawn = retracted(kb)
+    resting = list(dict.fromkeys(s.key for s in claim.sources if s.fit in SUPPORTING_FITS and s.key in withdrawn))
     return {
         "id": claim.id,
         "document": document.id,
@@ -67,6 +74,8 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
         "label_reason": label.reason,
         "line": claim.line,
         "findings": findings,
+        "retracted": bool(resting),  # it rests on a work kb verify found retracted
+        "retracted_works": resting,  # those works' keys
     }
 
 
@@ -253,9 +262,9 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
                  say: Callable[[str], str]) -> dict[str, Any]:
     """What the report's script needs: claims, works and interface text (the page shows the rest)."""
     claim_keys = ("id", "document", "section", "text", "cited_as", "sources", "label", "label_reason",
-                  "findings")
+                  "findings", "retracted", "retracted_works")
     work_keys = ("key", "label", "label_reason", "ebro", "design", "verification", "verification_text",
-                 "n", "population", "reference", "doi", "doi_unverified", "cited_by")
+                 "n", "population", "reference", "doi", "doi_unverified", "cited_by", "verify", "retracted")
     return {
         "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
                     "label_reason": say(c["label_reason"])} for c in report["claims"]],
@@ -267,7 +276,7 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
                                 "n", "verification", "note", "reason", "section", "cited_as",
                                 "missing_work", "doi_unverified", "no_sources", "sources", "findings",
-                                "claim")},
+                                "claim", "verify")},
     }
 
 

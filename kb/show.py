@@ -70,6 +70,30 @@ def _finding_lines(findings: list[Finding], indent: str = "  ") -> list[str]:
     return lines
 
 
+def _verified(kb: KnowledgeBase, key: str, indent: str = "  ") -> list[str]:
+    """What verification.json says of the work: the computed status beside the typed one, where it
+    was looked up, the fields that differ, and every notice; nothing when it was never looked up."""
+    from kb.audit.verification import notice
+
+    result = kb.verification.get(key) if kb.verification is not None else None
+    if result is None:
+        return []
+    dates = sorted({lookup.date for lookup in result.lookups if lookup.date})
+    when = f" ({dates[-1]})" if dates else ""
+    lines = _wrap(f"kb verify{when}: {result.status}, typed {result.typed_status or 'none'}"
+                  + (f"; {result.reason}" if result.reason else ""), indent)
+    for lookup in result.lookups:
+        found = f" -> {lookup.record_id}" if lookup.record_id else ""
+        lines += _wrap(f"{lookup.service}: {lookup.query}: {lookup.outcome}{found}", indent + "  ")
+    for name, verdict in result.fields.items():
+        if verdict.verdict == "differs":
+            lines += _wrap(f"{name} differs: ours '{verdict.ours}', {verdict.service or 'theirs'} '{verdict.theirs}'",
+                           indent + "  ")
+    for retraction in result.retractions:
+        lines += _wrap(f"{'retracted' if retraction.retracts else 'notice'}: {notice(retraction)}", indent)
+    return lines
+
+
 def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
     document = next(d for d in kb.documents if any(c.id == claim_id for c in d.claims))
     claim = next(c for c in document.claims if c.id == claim_id)
@@ -89,6 +113,10 @@ def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
         work_label = kb.labels.works[link.key]
         lines += _wrap(_reference(kb, link.key, lang), "     ", whole_words=True)
         lines.append(f"     {work_label.label}: {work_label.reason}")
+        result = kb.verification.get(link.key) if kb.verification is not None else None
+        if result is not None and result.retracted:
+            lines += _wrap(f"RETRACTED: {link.key} ({'; '.join(r.notice or r.source for r in result.retractions if r.retracts)})",
+                           "     ")
         for name in ("population", "n", "verificationstatus"):
             if work.get(name):
                 lines += _wrap(f"{name}: {work.get(name)}", "     ")
@@ -109,6 +137,7 @@ def _work(kb: KnowledgeBase, key: str, lang: str) -> str:
     for name in ("population", "n", "verificationstatus", "verification"):
         if work.get(name):
             lines += _wrap(f"{name}: {work.get(name)}")
+    lines += _verified(kb, key)
     links = claims_on(kb.graph, key)
     lines.append(f"  claims resting on it: {len(links)}")
     for link in links:

@@ -2,12 +2,13 @@
 
 `registry` keeps the rules and runs them; the rules live by what they look at: `claims`
 (what a claim rests on), `citations` (citations as printed), `records` (references.bib
-entries) and `overclaim` (assertive wording). Importing this package declares them all.
+entries), `overclaim` (assertive wording) and `verification` (what `kb verify` found).
+Importing this package declares them all.
 """
 
 from __future__ import annotations
 
-from kb.audit import citations, claims, overclaim, records  # noqa: F401  (declares the rules)
+from kb.audit import citations, claims, overclaim, records, verification  # noqa: F401  (declares the rules)
 from kb.audit.registry import CHECKS, RULES, config_findings, configured, run, summary
 
 __all__ = ["CHECKS", "RULES", "config_findings", "configured", "run", "summary"]

@@ -353,6 +353,12 @@
       fact(facts, t.population, work.population);
       fact(facts, t.n, work.n);
       fact(facts, t.verification, status_(work));
+      if (work.verify) {
+        // What kb verify found, beside the typed status; a retraction said in words, not by colour alone.
+        var computed = add(node("span", "computed-" + work.verify.status, t.verify.statuses[work.verify.status] || work.verify.status));
+        if (work.retracted) add(computed, " · ", node("strong", "retracted", t.verify.retracted));
+        fact(facts, t.verify.computed, computed);
+      }
       if (work.doi) {
         // A link only when the DOI is one (decided by kb.links, given as doi_href): other text
         // in the field, `javascript:` or any, is shown as text.
@@ -393,6 +399,17 @@
     panelTitle.textContent = fmt(ui.claim_of, { number: claim.number });
     var body = document.createDocumentFragment();
     add(body, add(node("p", "head"), badge(claim.label), " ", node("span", "key", claim.id)));
+    if (claim.retracted) {
+      var banner = add(node("p", "retracted-banner"), node("strong", "", t.verify.retracted), ": " + t.verify.retracted_claim + " (");
+      claim.retracted_works.forEach(function (key, i) {
+        var link = node("a", "", key);
+        link.href = "#work-" + key;
+        add(banner, i ? ", " : "", link);
+      });
+      add(banner, ").");
+      banner.setAttribute("role", "note");
+      body.appendChild(banner);
+    }
     add(body, add(node("p", "section"), node("span", "what", t.section + ": "), claim.section));
     var quote = add(body, node("blockquote", "quote", claim.text)).lastChild;
     var source = documentOf(claim.document);
