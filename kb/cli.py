@@ -24,7 +24,7 @@ from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, l
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = tuple(EXPORTS)
-NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet"})
+NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify"})
 
 
 def _say(message: object, *, out: bool = False) -> None:
@@ -242,6 +242,46 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from kb.verify import summary
+    from kb.verify.run import Options, verify
+
+    if args.offline and args.refresh:
+        _say("kb verify: --offline answers from the cache, --refresh ignores it: give one of them")
+        return EXIT_UNREADABLE
+    root = Path(args.kb)
+    options = Options(keys=tuple(dict.fromkeys(args.keys)), offline=args.offline, refresh=args.refresh,
+                      record=Path(args.record) if args.record else None,
+                      replay=Path(args.replay) if args.replay else None, write=not args.diff)
+    with progress.bar(root, total=len(options.keys) or _records(root)) as advance:
+        outcome = verify(root, options, advance)
+    if outcome.unreadable:
+        _print_findings(outcome.findings)
+        _say(f"kb: cannot verify the knowledge base in {root.as_posix()}; nothing was written")
+        return EXIT_UNREADABLE
+    for note in outcome.notes:
+        _say(f"kb verify: {note}")
+    if args.diff:
+        sys.stdout.write(outcome.diff)
+    elif args.format == "json":
+        print(in_json(summary.as_json(outcome.results)))
+    else:
+        print(summary.as_text(outcome.results), end="")
+    for path in outcome.written:
+        _say(f"wrote {path.as_posix()}")
+    _print_findings(outcome.findings)
+    return EXIT_FINDINGS if summary.failing(outcome.results) else EXIT_OK
+
+
+def _records(root: Path) -> int:
+    """How many records references.bib holds, counted cheaply for the progress bar."""
+    try:
+        with open(root / BIB_NAME, "rb") as bib:
+            return sum(line.lstrip().startswith(b"@") for line in bib) or 1
+    except OSError:
+        return 1
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="kb", description="What the claims in patient leaflets rest on.")
     main.add_argument("--kb", default=".", metavar="DIR", help="the knowledge-base folder (default: .)")
@@ -299,6 +339,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p.set_defaults(run=cmd_leaflet)
+
+    p = command("verify", help="check each record against Crossref, OpenAlex and PubMed; write verification.json")
+    p.add_argument("keys", nargs="*", metavar="KEY", help="the records to check (default: all)")
+    p.add_argument("--offline", action="store_true", help="answer from the cache only; never go online")
+    p.add_argument("--refresh", action="store_true", help="ask the services again, whatever the cache holds")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--diff", action="store_true",
+                   help="print the corrections the lookups suggest as a patch for references.bib (git apply); "
+                        "verification.json is not written")
+    p.add_argument("--record", metavar="DIR", help="also save every answer received from a service in DIR")
+    p.add_argument("--replay", metavar="DIR", help="answer only from answers saved with --record in DIR")
+    p.set_defaults(run=cmd_verify)
 
     p = command("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")

@@ -25,7 +25,7 @@ SEVERITY_VALUES = ("error", "warning", "info", "off")
 _SERVICES = {"crossref": str, "openalex": str, "pubmed": str}
 _SCHEMA: dict[str, Any] = {
     "audit": {"severity": None},
-    "verify": {"mailto": str, "retraction-watch": str, "cache-days": int, "timeout": (int, float),
+    "verify": {"mailto": str, "retraction-watch": str, "cache-days": int, "timeout": (int, float), "retries": int,
                "services": _SERVICES},
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number"}
@@ -40,6 +40,7 @@ class VerifySettings:
     retraction_watch_line: int = 0  # its line in kb.toml
     cache_days: int | None = None  # how old a cached answer may be
     timeout: float | None = None  # seconds a service may take to answer
+    retries: int | None = None  # tries after the first, for a service that did not answer
     services: dict[str, str] = field(default_factory=dict)  # service -> base URL
 
 
@@ -172,6 +173,12 @@ def _verify_settings(table: object, text: str, display: str) -> tuple[VerifySett
                                        f"'verify.timeout' must be more than 0 and at most 600 seconds, not {timeout}"))
         timeout = None
 
+    retries = table.get("retries")
+    if isinstance(retries, int) and not isinstance(retries, bool) and not 0 <= retries <= 10:
+        findings.append(CONFIG.finding(Location(display, _line_of(text, "retries")),
+                                       f"'verify.retries' must be from 0 to 10, not {retries}"))
+        retries = None
+
     def text_of(name: str) -> str:
         value = table.get(name)
         return value if isinstance(value, str) else ""
@@ -181,4 +188,5 @@ def _verify_settings(table: object, text: str, display: str) -> tuple[VerifySett
         retraction_watch_line=_line_of(text, "retraction-watch"),
         cache_days=days if isinstance(days, int) and not isinstance(days, bool) else None,
         timeout=float(timeout) if isinstance(timeout, int | float) and not isinstance(timeout, bool) else None,
+        retries=retries if isinstance(retries, int) and not isinstance(retries, bool) else None,
         services=services), findings

@@ -39,6 +39,7 @@ def test_without_verify_the_defaults(tmp_path: Path) -> None:
     ('[verify]\ntimeout = true\n', "kb.toml:2: error: 'verify.timeout' must be a number, not True [config]"),
     ('[verify]\ntimeout = 0\n',
      "kb.toml:2: error: 'verify.timeout' must be more than 0 and at most 600 seconds, not 0 [config]"),
+    ('[verify]\nretries = 11\n', "kb.toml:2: error: 'verify.retries' must be from 0 to 10, not 11 [config]"),
     ('[verify]\nmaitlo = "x@y.z"\n', "kb.toml:2: error: unknown key 'maitlo' in [verify] (did you mean 'mailto'?) [config]"),
     ('[verify.services]\nopenalx = "http://127.0.0.1:9/"\n',
      "kb.toml:2: error: unknown key 'openalx' in [verify.services] (did you mean 'openalex'?) [config]"),

@@ -85,8 +85,8 @@ def test_a_path_with_characters_a_url_cannot_hold_is_quoted(verify_server: FakeS
 
 def test_404_is_none_and_cached_as_such(verify_server: FakeService, tmp_path: Path) -> None:
     with client(verify_server, tmp_path) as fetch:
-        assert fetch("crossref", "works/10.1000/none", {}) is None
-        assert fetch("crossref", "works/10.1000/none", {}) is None
+        assert fetch("crossref", "works/10.1000/none", {}).body is None
+        assert fetch("crossref", "works/10.1000/none", {}).body is None
     assert len(verify_server.received) == 1
 
 
@@ -278,7 +278,7 @@ def test_the_mailto_and_api_key_are_sent_but_never_kept(verify_server: FakeServi
     with client(verify_server, tmp_path, api_key="SECRET-NCBI-KEY", record_dir=record_dir) as fetch:
         pubmed = fetch("pubmed", "esummary.fcgi", {"db": "pubmed", "id": "123", "retmode": "json"})
         openalex = fetch("openalex", "works/W1", {})
-        assert fetch("crossref", "works/10.1000/none", {"mailto": MAILTO}) is None  # a caller's own mailto too
+        assert fetch("crossref", "works/10.1000/none", {"mailto": MAILTO}).body is None  # a caller's own mailto too
     pubmed_asked, openalex_asked, crossref_asked = verify_server.received
     assert pubmed_asked.params == {"db": "pubmed", "id": "123", "retmode": "json", "tool": "evidence-kb",
                                    "email": MAILTO, "api_key": "SECRET-NCBI-KEY"}
@@ -320,11 +320,11 @@ def test_offline_answers_from_the_cache_only(verify_server: FakeService, tmp_pat
     verify_server.script("crossref/works/10.1000/xyz", Reply(body=WORK))
     with client(verify_server, tmp_path, fake) as fetch:
         first = fetch("crossref", "works/10.1000/xyz", {})
-        assert fetch("crossref", "works/10.1000/none", {}) is None
+        assert fetch("crossref", "works/10.1000/none", {}).body is None
     fake.wall += 400 * 86400  # older than the age limit: offline, still the answer there is
     with client(verify_server, tmp_path, fake, offline=True) as fetch:
         assert fetch("crossref", "works/10.1000/xyz", {}) == first
-        assert fetch("crossref", "works/10.1000/none", {}) is None
+        assert fetch("crossref", "works/10.1000/none", {}).body is None
         with pytest.raises(LookupFailed, match=r"^offline: not in the cache$"):
             fetch("crossref", "works/10.1000/other", {})
     assert len(verify_server.received) == 2
@@ -427,7 +427,7 @@ def test_recorded_answers_play_back_the_same(verify_server: FakeService, tmp_pat
                  ("pubmed", "esearch.fcgi", {"db": "pubmed", "term": "koch[au] AND 2014[dp]", "retmode": "json"})]
     with client(verify_server, tmp_path, record_dir=recorded) as fetch:
         answers = [fetch(*question) for question in questions]
-    assert answers[0] is not None and answers[1] is None and answers[2] is not None
+    assert answers[0] is not None and answers[1].body is None and answers[2] is not None
     written = json.loads((recorded / recording_name(*questions[0])).read_text(encoding="utf-8"))
     assert written == {"service": "crossref", "path": "works/10.1000/xyz", "params": {"select": "DOI,title"},
                        "status": 200, "date": today(), "url": answers[0].url, "body": WORK}

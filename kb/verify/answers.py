@@ -62,8 +62,8 @@ class Answer:
     date: str  # ISO date (UTC) the service answered
     fetched: float  # seconds since the epoch the service answered
 
-    def result(self) -> Fetched | None:
-        return Fetched(self.body, self.date, self.url) if self.status == 200 else None
+    def result(self) -> Fetched:
+        return Fetched(self.body if self.status == 200 else None, self.date, self.url)
 
 
 def public(params: Mapping[str, str]) -> dict[str, str]:

@@ -281,8 +281,9 @@ def _merged(work: Work, group: list[_Judged]) -> dict[str, FieldVerdict]:
         merged[name] = next((v for v in verdicts if v.verdict == "match"), None) or next(
             (v for v in verdicts if v.verdict == "differs"), verdicts[0])
         if merged[name].verdict == "missing" and merged[name].ours:
-            merged[name] = replace(merged[name], note=", ".join(
-                sorted({SERVICE_NAMES.get(j.candidate.service, j.candidate.service) for j in group})) + " give none")
+            names = sorted({SERVICE_NAMES.get(j.candidate.service, j.candidate.service) for j in group})
+            merged[name] = replace(merged[name], note=" and ".join(names) + (" give" if len(names) > 1 else " gives")
+                                   + " none")
     return merged
 
 
@@ -357,6 +358,8 @@ def _lookups(answers: Sequence[ServiceAnswer], chosen: list[_Judged], tied: list
         for lookup in answer.lookups:
             if lookup.outcome == "failed" or (answer.failed and not answer.candidates):
                 out.append(replace(lookup, outcome="failed", record_id="", detail=lookup.detail or answer.failed))
+            elif lookup.outcome == "not-found":  # this question had no answer; another one may have
+                out.append(lookup)
             elif mine is not None:
                 out.append(replace(lookup, outcome="found", record_id=mine.record_id))
             elif in_tie:

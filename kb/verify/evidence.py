@@ -30,7 +30,7 @@ OUTCOMES = ("found", "not-found", "ambiguous", "failed")
 # the objects in a list ("[...]") or of a mapping's values ("{...}").
 _TEXT = "str"
 _LOOKUP = {"service": _TEXT, "query": _TEXT, "outcome": OUTCOMES, "date": _TEXT, "record_id": _TEXT, "detail": _TEXT}
-_RETRACTION = {"source": _TEXT, "notice": _TEXT, "type": _TEXT, "date": _TEXT}
+_RETRACTION = {"source": _TEXT, "notice": _TEXT, "type": _TEXT, "date": _TEXT, "origin": _TEXT}
 _SUGGESTION = {"field": _TEXT, "value": _TEXT, "reason": _TEXT}
 _VERDICT = {"verdict": VERDICTS, "ours": _TEXT, "theirs": _TEXT, "note": _TEXT, "service": _TEXT}
 _REQUIRED = {"lookup": ("service", "query", "outcome"), "retraction": ("source", "type"),

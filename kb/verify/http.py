@@ -1,8 +1,8 @@
 """The HTTP client behind `kb verify`: the `Fetch` of kb/verify/model.py, over httpx.
 
 `Client(services, cache_path, max_age_days)(service, path, params)` asks `service` (crossref,
-openalex, pubmed) for `path` below its base URL and returns `Fetched(body, date, url)`, None when
-the service answers 404, or raises `LookupFailed` for anything that is not an answer.
+openalex, pubmed) for `path` below its base URL and returns `Fetched(body, date, url)`, its body None
+when the service answers 404, or raises `LookupFailed` for anything that is not an answer.
 
 - Politeness: the mailto goes where each service's polite pool looks for it (Crossref: the
   `mailto` parameter and the User-Agent; OpenAlex: `mailto`; PubMed: `email` and `tool`, with the
@@ -124,6 +124,7 @@ class Client:
         self.clock, self.sleep, self.now = clock, sleep, now
         self.requests = 0  # requests sent to the services
         self._next: dict[str, float] = {}  # host -> the clock time its next request may start
+        self._down: dict[str, str] = {}  # host -> why it is taken to be down for the rest of the run
         self._replay = Recording(replay_dir) if replay_dir is not None else None
         self._cache = Cache(cache_path) if replay_dir is None else None
         self._http: httpx.Client | None = None
@@ -149,7 +150,7 @@ class Client:
         if self._cache is not None:
             self._cache.close()
 
-    def __call__(self, service: str, path: str, params: Mapping[str, str]) -> Fetched | None:
+    def __call__(self, service: str, path: str, params: Mapping[str, str]) -> Fetched:
         if service not in SERVICES:
             raise ValueError(f"no such service: {service!r}")
         key = request_key(service, path, params)
@@ -183,7 +184,9 @@ class Client:
         where = url + ("?" + urlencode(shown) if shown else "")
         sent = {**shown, **services.polite(service)}
         host = urlsplit(url).netloc
-        tries, last = services.retries + 1, ""
+        if host in self._down:  # it did not answer a whole round of tries: not asked again this run
+            raise LookupFailed(self._down[host])
+        tries, last, reached = services.retries + 1, "", False
         for attempt in range(tries):
             if attempt:
                 self._hold(host, services.backoff * 2 ** (attempt - 1))
@@ -199,6 +202,7 @@ class Client:
                 continue
             except httpx.HTTPError as error:  # too many redirects, a bad URL
                 raise LookupFailed(self._scrub(f"{type(error).__name__}: {error}")) from error
+            reached = True
             if status == 200:
                 return Answer(200, self._json(content, headers), where, _today(self.now()), self.now())
             if status == 404:
@@ -213,7 +217,10 @@ class Client:
                 continue
             if status != 429 and status < 500:
                 raise LookupFailed(f"HTTP {status}: {self._excerpt(content)}")
-        raise LookupFailed(f"{last} ({tries} tries)" if tries > 1 else last)
+        why = f"{last} ({tries} tries)" if tries > 1 else last
+        if not reached:  # no connection in any try: the service is down, and the rest of the run knows it
+            self._down[host] = f"{why}; not asked again in this run"
+        raise LookupFailed(why)
 
     def _get(self, url: str, params: Mapping[str, str]) -> tuple[int, httpx.Headers, bytes]:
         assert self._http is not None, "offline or replaying: no request is made"

@@ -34,13 +34,13 @@ class LookupFailed(Exception):
 class Fetched:
     """A service's answer: its parsed JSON body, when it was fetched, and the URL asked."""
 
-    body: Any
+    body: Any  # None when the service answered 404: no such record
     date: str  # ISO 8601 date (UTC) the answer was fetched from the service, also when it comes from a cache
     url: str  # the full URL asked, parameters included (the mailto left out)
 
 
-# fetch(service, path, params) -> the answer; None when the service answers 404 (no such record,
-# e.g. an unknown DOI at Crossref). Raises LookupFailed. `path` is relative to the service's base
+# fetch(service, path, params) -> the answer, its body None when the service answers 404 (no such
+# record, e.g. an unknown DOI at Crossref; a fetch may also return None then). Raises LookupFailed. `path` is relative to the service's base
 # URL from kb.toml `[verify.services]` (e.g. "works/10.1000/x" for Crossref, "esearch.fcgi" for
 # PubMed's E-utilities).
 Fetch = Callable[[str, str, Mapping[str, str]], Fetched | None]

@@ -496,17 +496,22 @@ class _Asking:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     _query: str = ""
 
+    _date: str = ""  # when the service answered the current question (a 404 too)
+
     def get(self, query: str, path: str, params: Mapping[str, str]) -> Fetched | None:
+        """The service's answer; None for no such record (404)."""
         self._query = query
-        return self.fetch(self.service, path, params)
+        fetched = self.fetch(self.service, path, params)
+        self._date = fetched.date if fetched is not None else ""
+        return fetched if fetched is not None and fetched.body is not None else None
 
     def fetch_more(self, path: str, params: Mapping[str, str]) -> Fetched | None:
         """A request that completes the current question (PubMed's esummary after esearch)."""
-        return self.fetch(self.service, path, params)
+        fetched = self.fetch(self.service, path, params)
+        return fetched if fetched is not None and fetched.body is not None else None
 
     def add(self, query: str, fetched: Fetched | None, found: list[Candidate]) -> None:
-        # A 404 comes as None, without the date it was answered: its lookup has no date.
-        date = fetched.date if fetched is not None else ""
+        date = fetched.date if fetched is not None else self._date
         outcome: Outcome = "found" if found else "not-found"
         self.lookups.append(Lookup(self.service, query, outcome, date, found[0].record_id if found else ""))
         for candidate in found:
@@ -525,3 +530,4 @@ class _Asking:
 
 
 _ASK: dict[str, Callable[[Work, Fetch], ServiceAnswer]] = {"crossref": crossref, "openalex": openalex, "pubmed": pubmed}
+
