@@ -202,3 +202,19 @@ def test_a_retraction_watch_file_outside_the_kb_is_refused(tmp_path: Path, root,
     assert result.code == 2
     assert result.err.splitlines()[0].startswith("kb.toml:2: error: the Retraction Watch file ../rw.csv lies outside "
                                                  "the knowledge-base folder")
+
+
+def test_services_down_never_replace_what_they_said_before(tmp_path: Path, root, kb, verify_server: FakeService) -> None:
+    verify_server.script(f"crossref/works/{DOI}", Reply(body=_crossref_work()))
+    verify_server.script("pubmed/esearch.fcgi", Reply(body=NO_PMID))
+    folder = _small_kb(tmp_path, root, _at(verify_server))
+    assert kb("--kb", folder, "verify", "smith2020").code == 0
+    before = (folder / "verification.json").read_bytes()
+    down = f"http://127.0.0.1:{closed_port()}/"
+    (folder / "kb.toml").write_text("[verify]\nretries = 0\n\n[verify.services]\n" + "".join(
+        f'{name} = "{down}{name}/"\n' for name in ("crossref", "openalex", "pubmed")), encoding="utf-8")
+    assert kb("--kb", folder, "verify", "smith2020").code == 0  # from the cache: the services are not asked
+    result = kb("--kb", folder, "verify", "smith2020", "--refresh")
+    assert result.code == 1 and result.out.startswith("smith2020: lookup-failed (typed: verified): ")
+    assert "kb verify: smith2020: the services did not answer; verification.json keeps what they said on " in result.err
+    assert (folder / "verification.json").read_bytes() == before

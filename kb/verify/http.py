@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -199,6 +200,9 @@ class Client:
                 continue
             except httpx.TransportError as error:
                 last = self._scrub(_connection(error, host))
+                if _unknown_host(error):  # no name server knows it (or none is reached): trying again cannot help
+                    tries = attempt + 1
+                    break
                 continue
             except httpx.HTTPError as error:  # too many redirects, a bad URL
                 raise LookupFailed(self._scrub(f"{type(error).__name__}: {error}")) from error
@@ -287,6 +291,16 @@ def _retry_after(value: str, now: float) -> float | None:
             when = when.replace(tzinfo=UTC)
         seconds = when.timestamp() - now
     return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _unknown_host(error: BaseException) -> bool:
+    """Whether the error comes from looking the host's name up (socket.gaierror somewhere in its chain)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _connection(error: httpx.TransportError, host: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +100,10 @@ def verify(root: Path, options: Options, advance: Advance = _silent) -> VerifyOu
     written = []
     if options.write:
         path = root / VERIFICATION_NAME
-        evidence.write(path, results, kb.verification if options.keys else None)
+        kept = _kept(results, kb.verification)
+        notes += [f"{key}: the services did not answer; verification.json keeps what they said on "
+                  f"{_date_of(kept[key])}" for key in sorted(kept)]
+        evidence.write(path, [kept.get(r.key, r) for r in results], kb.verification if options.keys else None)
         written.append(path)
     else:
         from kb.verify import diff as diff_
@@ -108,6 +111,19 @@ def verify(root: Path, options: Options, advance: Advance = _silent) -> VerifyOu
         bib = kb.bibliography.path.read_bytes().decode("utf-8")
         diff = diff_.diff(bib, BIB_NAME, works, results)
     return VerifyOutcome(results=results, written=written, diff=diff, notes=notes)
+
+
+def _kept(results: Sequence[RecordResult], previous: Mapping[str, RecordResult] | None) -> dict[str, RecordResult]:
+    """The earlier results that stay in verification.json: a lookup that failed now says nothing
+    about a record the services answered for before, so it never replaces what they said then."""
+    if previous is None:
+        return {}
+    return {r.key: previous[r.key] for r in results
+            if r.status == "lookup-failed" and r.key in previous and previous[r.key].status != "lookup-failed"}
+
+
+def _date_of(result: RecordResult) -> str:
+    return max((lookup.date for lookup in result.lookups if lookup.date), default="an earlier run")
 
 
 def _unknown_key(key: str, keys: Sequence[str]) -> Finding:

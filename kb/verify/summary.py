@@ -48,6 +48,8 @@ def as_text(results: Sequence[RecordResult]) -> str:
             lines.append(printable(f"    suggest {suggestion.field} = {suggestion.value!r}: {suggestion.reason}"))
         failed = [lookup for lookup in result.lookups if lookup.outcome == "failed"]
         for lookup in failed:
+            if lookup.detail and lookup.detail in result.reason:
+                continue  # the reason says it already
             lines.append(printable(f"    {lookup.service} did not answer: {lookup.detail or 'no reason given'}"))
     counts = Counter(result.status for result in results)
     retracted = sum(result.retracted for result in results)
