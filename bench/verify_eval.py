@@ -29,47 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kb.bibliography import Work, parse
 from kb.verify import compare
 from kb.verify.model import Candidate, Lookup, ServiceAnswer
+from kb.verify.services import crossref_candidate, openalex_candidate
 
-try:  # the services' own readers, when they are there
-    from kb.verify.services import crossref_candidate, openalex_candidate  # type: ignore[attr-defined]
-    ADAPTER = "kb.verify.services"
-except ImportError:
-    ADAPTER = "the bench's minimal adapter"
-
-    def crossref_candidate(item: Mapping[str, Any]) -> Candidate:
-        kinds = {"journal-article": "article", "book": "book", "monograph": "book", "edited-book": "book",
-                 "book-chapter": "incollection", "proceedings-article": "inproceedings", "posted-content": "misc"}
-        years = [str(item[k]["date-parts"][0][0]) for k in ("issued", "published-print", "published-online",
-                                                             "published") if item.get(k, {}).get("date-parts")]
-        return Candidate("crossref", item.get("DOI", "").lower(), (item.get("title") or [""])[0],
-                         tuple(a.get("family") or a.get("name", "") for a in item.get("author", [])),
-                         years[0] if years else "", (item.get("container-title") or [""])[0],
-                         item.get("volume", ""), item.get("issue", ""), item.get("page", ""),
-                         item.get("DOI", "").lower(), kinds.get(item.get("type", ""), "misc"),
-                         tuple(sorted(set(years[1:]) - {years[0]})) if years else ())
-
-    def openalex_candidate(item: Mapping[str, Any]) -> Candidate:
-        kinds = {"article": "article", "review": "article", "book": "book", "book-chapter": "incollection",
-                 "preprint": "misc"}
-        source = ((item.get("primary_location") or {}).get("source") or {})
-        biblio = item.get("biblio") or {}
-        pages = "-".join(p for p in (biblio.get("first_page"), biblio.get("last_page")) if p)
-        doi = (item.get("doi") or "").replace("https://doi.org/", "").lower()
-        return Candidate("openalex", str(item.get("id", "")).rsplit("/", 1)[-1],
-                         item.get("title") or item.get("display_name") or "",
-                         tuple(_family(a["author"]["display_name"]) for a in item.get("authorships", [])
-                               if (a.get("author") or {}).get("display_name")),
-                         str(item.get("publication_year") or ""), source.get("display_name") or "",
-                         biblio.get("volume") or "", biblio.get("issue") or "", pages, doi,
-                         kinds.get(item.get("type", ""), "misc"))
-
-
-def _family(name: str) -> str:
-    words = name.split()
-    start = len(words) - 1
-    while start > 1 and words[start - 1].lower() in ("van", "von", "de", "der", "den", "da", "di", "le", "la"):
-        start -= 1
-    return " ".join(words[start:])
+ADAPTER = "kb.verify.services"
 
 
 CORRUPTIONS = ("wrong-year", "swapped-authors", "missing-author", "wrong-doi", "doi-of-another-work",

@@ -13,6 +13,12 @@ README = """# Evidence knowledge base
 - `templates/`: your own templates; a file here replaces the packaged one of the same name.
 
 Build the evidence report with `kb report` (output in `build/`); check it with `kb audit`.
+Check each record against Crossref, OpenAlex and PubMed with `kb verify`: it writes
+`verification.json` (commit it); its cache of the services' answers is `.kb-cache/`.
+"""
+
+GITIGNORE = """build/
+.kb-cache/
 """
 
 BIB = """% Every work the leaflets cite. Beside the usual BibTeX fields:
@@ -35,6 +41,7 @@ def create(target: Path) -> str | None:
     make_folder(target / "templates")
     write_atomic(target / "references.bib", BIB)
     write_atomic(target / "README.md", README)
+    write_atomic(target / ".gitignore", GITIGNORE)
     write_atomic(target / "claims" / ".keep", "")
     write_atomic(target / "templates" / ".keep", "")
     return None

@@ -36,6 +36,7 @@ def test_init_then_report(kb, tmp_path: Path) -> None:
     target = tmp_path / "new"
     assert kb("init", target).code == 0
     assert (target / "references.bib").exists() and (target / "claims").is_dir()
+    assert (target / ".gitignore").read_text(encoding="utf-8").split() == ["build/", ".kb-cache/"]
     result = kb("--kb", target, "report")
     assert result.code == 0
     assert (target / "build" / "report.html").exists()

@@ -231,7 +231,7 @@ def test_no_doi_found_then_bibliographic_search() -> None:
     answer = ask("crossref", work(WITH_DOI), fetch)
     assert [(x.query, x.outcome) for x in answer.lookups] == [
         ("doi:10.1000/abc", "not-found"),
-        ('crossref: bibliographic "A title"; author "Smith van der Berg"; published 2009-2011', "not-found")]
+        ('bibliographic "A title"; author "Smith van der Berg"; published 2009-2011', "not-found")]
 
 
 def test_translated_title_searched_by_its_english_part() -> None:

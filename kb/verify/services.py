@@ -172,14 +172,15 @@ def _crossref_query(params: Mapping[str, str]) -> str:
     if "filter" in params:
         first, last = re.findall(r"\d{4}", params["filter"])
         parts.append(f"published {first}-{last}")
-    return "crossref: " + "; ".join(parts)
+    return "; ".join(parts)
 
 
 def crossref_candidate(item: Mapping[str, Any]) -> Candidate:
     """One Crossref work (`message`, or an item of a search) as a candidate."""
     doi = normalise_doi(_text(item.get("DOI")))
-    year = _date_year(item.get("issued"))
     others = [_date_year(item.get(name)) for name in ("published-print", "published-online", "published")]
+    # `issued` is the work's year; a search that selected fields may leave it out: its earliest date then.
+    year = _date_year(item.get("issued")) or min((y for y in others if y), default="")
     names = []
     for person in _list(item.get("author")):
         if isinstance(person, dict):
@@ -228,7 +229,7 @@ def openalex(work: Work, fetch: Fetch) -> ServiceAnswer:
         if not asking.found_any():
             params = openalex_search(work)
             if params:
-                query = "openalex: " + "; ".join(f"{k} {v}" for k, v in params.items() if k != "per-page")
+                query = "; ".join(f"{k} {v}" for k, v in params.items() if k != "per-page")
                 fetched = asking.get(query, "works", params)
                 results = None if fetched is None else _object(fetched.body, "openalex").get("results")
                 if fetched is not None and not isinstance(results, list):
