@@ -194,6 +194,16 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str, tm
     assert not (folder / "verification.json").exists()
 
 
+def test_a_replay_folder_that_cannot_be_used_is_one_line(tmp_path: Path, root, kb) -> None:
+    folder = _small_kb(tmp_path, root, "")
+    (tmp_path / "rec" / "crossref").mkdir(parents=True)
+    (tmp_path / "rec" / "crossref" / "x.json").write_text("{", encoding="utf-8")
+    for replay, said in ((tmp_path / "missing", "no such folder of recordings"), (tmp_path / "rec", "not a recording")):
+        result = kb("--kb", folder, "verify", "--replay", replay)
+        assert result.code == 2 and result.err.startswith(f"{replay.as_posix()}:0: error: ")
+        assert said in result.err.splitlines()[0] and not (folder / "verification.json").exists()
+
+
 def test_a_retraction_watch_file_outside_the_kb_is_refused(tmp_path: Path, root, kb) -> None:
     folder = _small_kb(tmp_path, root, "")
     (tmp_path / "rw.csv").write_text("Record ID,OriginalPaperDOI\n", encoding="utf-8")

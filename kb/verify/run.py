@@ -87,8 +87,9 @@ def verify(root: Path, options: Options, advance: Advance = _silent) -> VerifyOu
         client = http.Client(services_, cache_path=root / CACHE_PATH, max_age_days=days, offline=options.offline,
                              refresh=options.refresh, record_dir=options.record, replay_dir=options.replay)
     except answers.StoreError as error:
-        return VerifyOutcome(findings=[UNREADABLE_INPUT.finding(Location(CACHE_PATH.as_posix(), 0), str(error))],
-                             unreadable=True)
+        where = options.replay.as_posix() if options.replay is not None else CACHE_PATH.as_posix()
+        said = str(error).removeprefix(f"{where}: ").removeprefix(f"{options.replay}: ")
+        return VerifyOutcome(findings=[UNREADABLE_INPUT.finding(Location(where, 0), said)], unreadable=True)
     with client:
         for number, work in enumerate(chosen, 1):
             advance(f"{work.key} ({number} of {len(chosen)})")
