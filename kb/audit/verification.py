@@ -106,6 +106,11 @@ def corrected_work(kb: KnowledgeBase) -> Iterator[Finding]:
                                          key=work.key)
 
 
+# Works the services often do not list, in the words a finding uses.
+_OFTEN_ABSENT = {"book": "book", "incollection": "book chapter", "inbook": "book chapter", "phdthesis": "thesis",
+                 "mastersthesis": "thesis", "techreport": "report", "online": "web page", "misc": "work of this type"}
+
+
 @checks(STATUS_DISAGREES)
 def status_disagrees(kb: KnowledgeBase) -> Iterator[Finding]:
     for work, result in looked_up(kb):
@@ -113,6 +118,9 @@ def status_disagrees(kb: KnowledgeBase) -> Iterator[Finding]:
         if typed not in RANK or computed not in RANK or RANK[typed] <= RANK[computed]:
             continue
         why = f": {result.reason}" if result.reason else ""
+        if computed == "not-found" and work.entry_type not in ("article", "inproceedings"):
+            what = _OFTEN_ABSENT.get(work.entry_type, "work of this type")
+            why += f" (a {what} is often absent from these services: check the source the record names first)"
         yield STATUS_DISAGREES.finding(_at(work), f"{work.key} is typed {typed}, but kb verify found it "
                                        f"{computed}{why}", key=work.key)
 
