@@ -479,3 +479,13 @@ def test_the_result_round_trips_as_json() -> None:
     from kb.verify.model import RecordResult
     result = decide(FONAGY1, [answer("crossref", CR_FONAGY1), answer("pubmed", PUBMED)])
     assert RecordResult.from_json(result.as_json()) == result
+
+
+def test_a_service_that_lists_only_our_first_authors_is_not_a_correction() -> None:
+    result = decide(FONAGY1, [answer("crossref", cand(authors=("Fonagy", "Luyten"))), answer("openalex"),
+                              answer("pubmed")])
+    assert result.fields["authors"].verdict == "differs"  # said, with the names it lacks
+    assert "author" not in {s.field for s in result.suggestions}  # but never "drop Allison and Campbell"
+    longer = decide(FONAGY1, [answer("crossref", cand(authors=("Fonagy", "Luyten", "Allison", "Campbell", "Target"))),
+                              answer("openalex"), answer("pubmed")])
+    assert {s.field: s.value for s in longer.suggestions}["author"] == "Fonagy and Luyten and Allison and Campbell and Target"

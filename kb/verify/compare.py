@@ -319,11 +319,20 @@ def _design_suggestion(work: Work, group: list[_Judged]) -> Suggestion | None:
     return None
 
 
+def _cut_short(ours: str, theirs: str) -> bool:
+    """Whether the service's family names are the first of ours, in order, and fewer."""
+    mine = [normalise.family_key(name) for name in ours.split("; ") if name]
+    given = [normalise.family_key(name) for name in theirs.split("; ") if name]
+    return 0 < len(given) < len(mine) and mine[:len(given)] == given
+
+
 def _suggestions(work: Work, fields: dict[str, FieldVerdict], group: list[_Judged]) -> list[Suggestion]:
     best = group[0].candidate
     out: list[Suggestion] = []
     for name, verdict in fields.items():
         where = SERVICE_NAMES.get(verdict.service, verdict.service)
+        if name == "authors" and verdict.verdict == "differs" and _cut_short(verdict.ours, verdict.theirs):
+            continue  # the service lists only the first of our authors: it is short, not we wrong
         if name in _BIBTEX_FIELD and verdict.verdict == "differs":
             value = " and ".join(verdict.theirs.split("; ")) if name == "authors" else verdict.theirs
             note = f" ({verdict.note})" if verdict.note else ""

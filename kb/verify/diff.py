@@ -61,8 +61,8 @@ def changes(work: Work, result: RecordResult) -> dict[str, str]:
         for name, verdict in result.fields.items():
             if verdict.verdict != "differs" or not verdict.theirs or name not in _TARGETS:
                 continue
-            if name == "year" and verdict.note:
-                continue  # a named gap (online first, print): the record's year is not wrong
+            if name == "year" and ("online" in verdict.note or "print" in verdict.note):
+                continue  # the service gives our year too (online first, print): the record's is not wrong
             target = _target(work, name)
             if target:
                 edits[target] = verdict.theirs
