@@ -84,6 +84,7 @@ class Extraction:
     groups: tuple[FoundGroup, ...]  # in text order
     claims: tuple[DraftClaim, ...]  # in text order
     references: tuple[int, int] | None = None  # (start, end) of a trailing reference list, left out of both
+    text: str = ""  # the text the claims were drafted from (their offsets point into it)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -227,7 +228,7 @@ def extract(text: str, works: Mapping[str, Work], document: str, language: str |
     headings = [s for s in all_sentences if s.heading]
     title = collapse(text[headings[0].start:headings[0].end]).lstrip("#").strip() if headings else document
     claims = _claims(text, document, found, all_sentences, language, cited_only)
-    return Extraction(document, title, language, tuple(found), tuple(claims), references)
+    return Extraction(document, title, language, tuple(found), tuple(claims), references, text)
 
 
 def _problems(problems: tuple[Problem, ...]) -> list[dict[str, str]]:
@@ -291,14 +292,25 @@ def as_yaml(extraction: Extraction, text_name: str) -> str:
         "claims:" if extraction.claims else "claims: []",
     ]
     for claim in extraction.claims:
-        lines += [f"  - id: {_scalar(claim.id)}", f"    section: {_quote(claim.section)}", f"    kind: {claim.kind}",
-                  f"    text: {_quote(claim.text)}"]
-        if claim.groups:
-            lines.append(f"    cited_as: {_quote(claim.cited_as)}")
-        lines.append("    sources:" if claim.keys else "    sources: []")
-        for key in claim.keys:
-            lines += [f"      - key: {_scalar(key)}", "        fit: unassessed"]
-        for group in claim.groups:
-            for problem in group.problems:
-                lines.append(f"    # {problem.kind}: {printable(' '.join(problem.message.split()))}")
+        lines += claim_lines(claim)
     return "\n".join(lines) + "\n"
+
+
+def claim_lines(claim: DraftClaim, claim_id: str | None = None) -> list[str]:
+    """One claim of the draft claims file as YAML lines, an item of `claims:` ("  - id: ...")."""
+    lines = [f"  - id: {_scalar(claim_id or claim.id)}", f"    section: {_quote(claim.section)}",
+             f"    kind: {claim.kind}", f"    text: {_quote(claim.text)}"]
+    if claim.groups:
+        lines.append(f"    cited_as: {_quote(claim.cited_as)}")
+    lines.append("    sources:" if claim.keys else "    sources: []")
+    for key in claim.keys:
+        lines += [f"      - key: {_scalar(key)}", "        fit: unassessed"]
+    for group in claim.groups:
+        for problem in group.problems:
+            lines.append(f"    # {problem.kind}: {printable(' '.join(problem.message.split()))}")
+    return lines
+
+
+def quote(value: str) -> str:
+    """`value` as a YAML double-quoted scalar that shows on a terminal as it is."""
+    return _quote(value)
