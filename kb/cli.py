@@ -220,7 +220,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         works = bib.works
     else:
         _say(f"kb: no {bib_path.as_posix()}; citations are found but not resolved")
-    result = extract.extract(text, works, text_path.stem)
+    if args.update:
+        if args.out or args.format == "json":
+            _say("kb extract: --update writes the claims file it names; it takes neither --out nor --format json")
+            return EXIT_UNREADABLE
+        return _extract_update(args, text, text_path, works)
+    result = extract.extract(text, works, text_path.stem, cited_only=args.cited_only)
     if args.format == "json":
         content = extract.as_json(result)
     else:
@@ -239,6 +244,36 @@ def cmd_extract(args: argparse.Namespace) -> int:
     print(f"kb extract: {len(result.groups)} citation groups, {len(cited)} citations, "
           f"{sum(1 for r in cited if r.keys)} resolved, {sum(1 for r in cited if r.problems)} with problems; "
           f"{len(result.claims)} draft claims", file=sys.stderr)
+    return EXIT_OK
+
+
+def _extract_update(args: argparse.Namespace, text: str, text_path: Path,
+                    works: dict[str, bibliography.Work]) -> int:
+    """kb extract TEXT --update claims/DOC.yaml: the draft merged into the claims file, in place."""
+    from kb.citations import extract, update
+    from kb.findings import CLAIMS_SCHEMA, YAML_SYNTAX
+    from kb.output import write_atomic
+
+    claims_path = Path(args.update)
+    existing = LOOSE.read_text(claims_path, args.update)
+    if isinstance(existing, Finding):
+        _print_findings([existing])
+        return EXIT_UNREADABLE
+    document = claims_path.stem
+    result = extract.extract(text, works, document, cited_only=args.cited_only)
+    content, report = update.update(existing, result)
+    if report.problems:
+        for line, message in report.problems:
+            rule = YAML_SYNTAX if message.startswith("cannot read YAML") else CLAIMS_SCHEMA
+            _print_findings([rule.finding(Location(args.update, line), message)])
+        return EXIT_UNREADABLE
+    if content != existing:
+        write_atomic(claims_path, content)
+    for claim_id, line in report.vanished:
+        _say(f"{args.update}:{line}: warning: claim {claim_id} is no longer in the leaflet's text; kept, marked for review")
+    _say(f"kb extract: {args.update}: {len(report.kept)} kept, {len(report.changed)} changed, "
+         f"{len(report.added)} added, {len(report.vanished)} no longer in the text (kept)"
+         + ("" if content != existing else "; nothing to change"))
     return EXIT_OK
 
 
@@ -327,6 +362,9 @@ def parser() -> argparse.ArgumentParser:
                    help="yaml: a draft claims file; json: citations with offsets, keys and problems (default: yaml)")
     p.add_argument("--out", metavar="FILE", help="write here instead of to standard output")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--cited-only", action="store_true", help="draft only the claims that cite a source")
+    p.add_argument("--update", metavar="FILE",
+                   help="merge the draft into this existing claims file, in place: every hand-written field kept")
     p.set_defaults(run=cmd_extract)
 
     p = command("leaflet", help="a leaflet with its citations in APA 7 and a reference list")

@@ -61,7 +61,12 @@ def test_draft_claims_load_and_lie_in_the_text(kb, tmp_path: Path) -> None:
     assert kraak.text.endswith("Mentaliseren Bevorderende Therapie (MBT)")
     assert [(s.key, s.fit) for s in kraak.sources] == [("kraak2010", "unassessed")]
     by_text = {c.text: c for c in document.claims}
-    assert by_text["relaxatie interventies"].cited_as == "(Glanz & Goisman, 1990)"
+    # A citation inside a sentence belongs to its clause: "relaxatie interventies" is no claim of its own.
+    assert "relaxatie interventies" not in by_text
+    glanz = by_text["Aanwijzingen zijn er voor een werkzame bijdrage van yoga en mindfulness (Soler et al, 2016), "
+                    "relaxatie interventies"]
+    assert glanz.cited_as == "(Glanz & Goisman, 1990)"
+    assert by_text["Wel geldt bij behandeling in de specialistische GGZ het eigen risico"].kind == "service"
     assert by_text["Dit bemoeilijkt het identificeren van emoties"].cited_as == "(New et al, 2012)"
     assert by_text["Het eerste betreft problemen met identiteit"].sources == ()
     audit = kb("--kb", folder, "audit")
@@ -102,7 +107,7 @@ def test_draft_of_a_tiny_leaflet(root, kb) -> None:
         "    sources: []",
         "  - id: folder-004",
         '    section: "Contact"',
-        "    kind: clinical",
+        "    kind: service",  # an instruction with practical information: when to call
         '    text: "Bel ons op werkdagen"',
         "    sources: []",
     ]

@@ -1,10 +1,14 @@
 """Extraction: a leaflet's citations found, resolved and placed in their sentences, and its draft claims.
 
 The draft claims file is the KB's own `claims/<doc>.yaml` format: one claim per cited sentence
-(or per cited clause, where citations stand inside the sentence), its text the verbatim span
-without the citations, `cited_as` the citation groups exactly as printed (whitespace
+(or per cited clause, where citations stand inside the sentence: the clause that asserts, from
+its start up to the citation, or on to the sentence's end when the words after the citation
+still belong to it), `cited_as` the citation groups exactly as printed (whitespace
 collapsed), its sources the resolved records with fit `unassessed`; and each uncited
-assertive sentence as a candidate clinical claim with no sources. A person reviews it.
+sentence that asserts something as a candidate claim with no sources, of the kind
+`kb.citations.kinds` gives it (headings, questions, meta sentences and instructions to the
+reader are no claims). A trailing reference list ("Literatuur", "References" and entries) is
+no part of the leaflet's running text: it yields no citations and no claims. A person reviews it.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from yaml import ScalarNode
 from yaml.resolver import Resolver
 
 from kb.bibliography import Work
-from kb.citations import parse, sentences
+from kb.citations import kinds, parse, sentences
 from kb.citations.parse import Group, collapse
 from kb.citations.resolve import Problem, Resolution, index_for, reading, resolve
 from kb.citations.sentences import Sentence
 from kb.identifiers import id_prefix
 from kb.printable import in_json, printable
+from kb.texts import blocks
 
 _LIST_MARKER = regex.compile(r"(?:[-•*–]|\d{1,2}[.)]|\p{Ll}\))\s+")
 _EDGE_PUNCTUATION = " \t\n,;:"
@@ -58,6 +63,7 @@ class DraftClaim:
     start: int  # offset of the span in the text
     end: int  # offset just past the span
     groups: tuple[FoundGroup, ...]  # the citation groups it rests on; none for an uncited assertion
+    kind: str = kinds.CLINICAL  # "clinical" or "service", as kb.citations.kinds reads its sentence
 
     @property
     def cited_as(self) -> str:
@@ -77,6 +83,8 @@ class Extraction:
     language: str  # "nl" or "en", as guessed from the text
     groups: tuple[FoundGroup, ...]  # in text order
     claims: tuple[DraftClaim, ...]  # in text order
+    references: tuple[int, int] | None = None  # (start, end) of a trailing reference list, left out of both
+    text: str = ""  # the text the claims were drafted from (their offsets point into it)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -86,19 +94,64 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     marker = _LIST_MARKER.match(text, start, end)
     if marker:
         start = marker.end()
+    start = kinds.label_end(text, start, end)  # "Spanning: Als je angstig bent ...": the label is no claim
     while end > start and text[end - 1] in _EDGE_PUNCTUATION + ".!":
         end -= 1
     return start, end
 
 
-def _assertive(text: str, sentence_text: str) -> bool:
-    """A statement worth a candidate claim: a finished sentence of four words or more, not a question."""
-    finished = bool(regex.search(r"[.!][\"'”’)]*$", sentence_text.rstrip()))
-    return finished and len(text.split()) >= 4
+def _sentence_kind(text: str, sentence: Sentence, language: str) -> str:
+    """The kind an uncited sentence is drafted as, "" for one that asserts nothing."""
+    return kinds.kind_of(collapse(text[sentence.start:sentence.end]), language, sentence.heading)[0]
 
 
-def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: list[Sentence]) -> list[DraftClaim]:
-    pieces: list[tuple[str, int, int, tuple[FoundGroup, ...]]] = []
+def _cited_kind(text: str, start: int, end: int, language: str) -> str:
+    return kinds.SERVICE if kinds.is_service(collapse(text[start:end]), language) else kinds.CLINICAL
+
+
+Piece = tuple[str, int, int, tuple[FoundGroup, ...], str]  # section, start, end, groups, kind
+
+
+def _cited_pieces(text: str, section: str, sentence: Sentence, inside: list[FoundGroup], language: str,
+                  pieces: list[Piece]) -> None:
+    """The claims of a sentence that holds citations: one per citation group (or run of groups
+    printed side by side), each the clause it stands in; and the sentence's uncited last clause."""
+    first = len(pieces)
+    cursor = clause = sentence.start
+    pending: list[FoundGroup] = []
+    for item in inside:
+        pending.append(item)
+        if item.group.narrative:
+            continue  # "Koch et al. (2014) found ...": the citation stays in the claim's words
+        start, end = _trim(text, cursor, item.group.start)
+        if end > start:
+            if cursor > sentence.start and not kinds.opens_clause(text[cursor:item.group.start], language):
+                start = clause  # ", relaxatie interventies (Glanz, 1990)": no clause of its own; the claim is the clause
+            clause = start
+            pieces.append((section, start, end, tuple(pending), _cited_kind(text, start, end, language)))
+        elif len(pieces) > first:  # "(A, 2010) (B, 2011)": both rest on the words before
+            last = pieces[-1]
+            pieces[-1] = (last[0], last[1], last[2], last[3] + tuple(pending), last[4])
+        pending = []
+        cursor = item.group.end
+    start, end = _trim(text, cursor, sentence.end)
+    if end <= start:
+        return
+    if pending:  # a narrative citation with no parenthetical after it: the claim is its clause
+        begin = start if cursor == sentence.start or kinds.opens_clause(text[cursor:end], language) else clause
+        pieces.append((section, begin, end, tuple(pending), _cited_kind(text, begin, end, language)))
+    elif len(pieces) > first and not kinds.opens_clause(text[cursor:sentence.end], language):
+        last = pieces[-1]  # "PMT helpt (Koch, 2014) bij depressie": the clause goes on past its citation
+        pieces[-1] = (last[0], last[1], end, last[3], _cited_kind(text, last[1], end, language))
+    else:
+        kind = kinds.kind_of(collapse(text[start:sentence.end]), language)[0]
+        if kind:
+            pieces.append((section, start, end, (), kind))
+
+
+def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: list[Sentence], language: str,
+            cited_only: bool) -> list[DraftClaim]:
+    pieces: list[Piece] = []
     section = ""
     by_sentence: dict[Sentence, list[FoundGroup]] = {}
     for item in found:
@@ -108,34 +161,61 @@ def _claims(text: str, document: str, found: list[FoundGroup], all_sentences: li
             section = collapse(text[sentence.start:sentence.end]).lstrip("#").strip()
             continue
         inside = by_sentence.get(sentence, [])
-        cursor = sentence.start
-        pending: list[FoundGroup] = []
-        for item in inside:
-            pending.append(item)
-            if item.group.narrative:
-                continue  # "Koch et al. (2014) found ...": the citation stays in the claim's words
-            start, end = _trim(text, cursor, item.group.start)
-            if end > start:
-                pieces.append((section, start, end, tuple(pending)))
-            elif pieces and pieces[-1][1] >= sentence.start:  # "(A, 2010) (B, 2011)": both rest on the words before
-                last = pieces[-1]
-                pieces[-1] = (last[0], last[1], last[2], last[3] + tuple(pending))
-            pending = []
-            cursor = item.group.end
-        start, end = _trim(text, cursor, sentence.end)
-        words = text[start:end]
-        if end > start and (pending or (_assertive(words, text[sentence.start:sentence.end]))):
-            pieces.append((section, start, end, tuple(pending)))
+        if inside:
+            _cited_pieces(text, section, sentence, inside, language, pieces)
+        elif not cited_only:
+            kind = _sentence_kind(text, sentence, language)
+            start, end = _trim(text, sentence.start, sentence.end)
+            if kind and end > start:
+                pieces.append((section, start, end, (), kind))
     prefix = id_prefix(document)  # a file's name may hold what an id cannot: a space, a newline
     return [DraftClaim(id=f"{prefix}-{i:03d}", section=section, text=collapse(text[start:end]), start=start,
-                       end=end, groups=groups) for i, (section, start, end, groups) in enumerate(pieces, 1)]
+                       end=end, groups=groups, kind=kind)
+            for i, (section, start, end, groups, kind) in enumerate(pieces, 1)]
 
 
-def extract(text: str, works: Mapping[str, Work], document: str, language: str | None = None) -> Extraction:
-    """Find, resolve and place every citation of `text`, and draft its claims."""
+_ENTRY = regex.compile(r"\(\s*(?:\d{4}[a-z]?|n\.\s?d\.|z\.\s?d\.|in press|ter perse)[^)]{0,40}\)|\b(?:19|20)\d{2}[a-z]?[.,;]")
+
+
+def _reference_list(text: str, all_sentences: list[Sentence], language: str) -> tuple[int, int] | None:
+    """(start, end) of a reference list that closes the text: a heading such as "Literatuur" or
+    "References:" followed by entries (blocks holding a year), up to the end or the next heading
+    that is no entry. None when the text has no such list."""
+    for sentence in all_sentences:
+        if not kinds.is_references_heading(text[sentence.start:sentence.end], language):
+            continue
+        end = len(text)
+        entries = others = 0
+        for start, stop in blocks(text):
+            if start < sentence.end:
+                continue
+            words = text[start:stop]
+            if _ENTRY.search(words):
+                entries += 1
+            elif sentences.is_heading(words):
+                end = start
+                break
+            else:
+                others += 1
+        if entries and entries >= others:
+            return sentence.start, end
+    return None
+
+
+def extract(text: str, works: Mapping[str, Work], document: str, language: str | None = None,
+            cited_only: bool = False) -> Extraction:
+    """Find, resolve and place every citation of `text`, and draft its claims (only the cited
+    ones with `cited_only`)."""
     language = language or sentences.guess_language(text)
     groups = parse.find(text)
     all_sentences = sentences.split(text, language, [(g.start, g.end) for g in groups])
+    references = _reference_list(text, all_sentences, language)
+    if references:
+        outside = [g for g in groups if not references[0] <= g.start < references[1]]
+        if len(outside) < len(groups):  # an entry read as a citation masked its words: split again
+            groups = outside
+            all_sentences = sentences.split(text, language, [(g.start, g.end) for g in groups])
+        all_sentences = [s for s in all_sentences if not references[0] <= s.start < references[1]]
     index = index_for(groups, works)
     found = []
     starts = [s.start for s in all_sentences]  # in text order, none overlapping another
@@ -147,8 +227,8 @@ def extract(text: str, works: Mapping[str, Work], document: str, language: str |
         found.append(FoundGroup(group, tuple(resolve(c, index) for c in group.citations), sentence))
     headings = [s for s in all_sentences if s.heading]
     title = collapse(text[headings[0].start:headings[0].end]).lstrip("#").strip() if headings else document
-    claims = _claims(text, document, found, all_sentences)
-    return Extraction(document, title, language, tuple(found), tuple(claims))
+    claims = _claims(text, document, found, all_sentences, language, cited_only)
+    return Extraction(document, title, language, tuple(found), tuple(claims), references, text)
 
 
 def _problems(problems: tuple[Problem, ...]) -> list[dict[str, str]]:
@@ -173,7 +253,7 @@ def as_json(extraction: Extraction) -> str:
             } for r in found.resolutions],
         })
     claims = [{
-        "id": c.id, "section": c.section, "kind": "clinical", "text": c.text, "start": c.start, "end": c.end,
+        "id": c.id, "section": c.section, "kind": c.kind, "text": c.text, "start": c.start, "end": c.end,
         "cited_as": c.cited_as, "sources": [{"key": key, "fit": "unassessed"} for key in c.keys],
     } for c in extraction.claims]
     data = {"document": extraction.document, "language": extraction.language, "citations": groups,
@@ -204,7 +284,7 @@ def as_yaml(extraction: Extraction, text_name: str) -> str:
     """The draft `claims/<doc>.yaml`, with each citation's problems as comments for the reviewer."""
     lines = [
         f"# Draft claims of {printable(text_name)}, made by `kb extract`: one claim per cited sentence or clause,",
-        "# and each uncited assertive sentence as a candidate. Review every claim's kind, span and sources.",
+        "# and each uncited sentence that asserts something as a candidate. Review every claim's kind, span and sources.",
         "document:",
         f"  title: {_quote(extraction.title)}",
         f"  language: {extraction.language}",
@@ -212,14 +292,25 @@ def as_yaml(extraction: Extraction, text_name: str) -> str:
         "claims:" if extraction.claims else "claims: []",
     ]
     for claim in extraction.claims:
-        lines += [f"  - id: {_scalar(claim.id)}", f"    section: {_quote(claim.section)}", "    kind: clinical",
-                  f"    text: {_quote(claim.text)}"]
-        if claim.groups:
-            lines.append(f"    cited_as: {_quote(claim.cited_as)}")
-        lines.append("    sources:" if claim.keys else "    sources: []")
-        for key in claim.keys:
-            lines += [f"      - key: {_scalar(key)}", "        fit: unassessed"]
-        for group in claim.groups:
-            for problem in group.problems:
-                lines.append(f"    # {problem.kind}: {printable(' '.join(problem.message.split()))}")
+        lines += claim_lines(claim)
     return "\n".join(lines) + "\n"
+
+
+def claim_lines(claim: DraftClaim, claim_id: str | None = None) -> list[str]:
+    """One claim of the draft claims file as YAML lines, an item of `claims:` ("  - id: ...")."""
+    lines = [f"  - id: {_scalar(claim_id or claim.id)}", f"    section: {_quote(claim.section)}",
+             f"    kind: {claim.kind}", f"    text: {_quote(claim.text)}"]
+    if claim.groups:
+        lines.append(f"    cited_as: {_quote(claim.cited_as)}")
+    lines.append("    sources:" if claim.keys else "    sources: []")
+    for key in claim.keys:
+        lines += [f"      - key: {_scalar(key)}", "        fit: unassessed"]
+    for group in claim.groups:
+        for problem in group.problems:
+            lines.append(f"    # {problem.kind}: {printable(' '.join(problem.message.split()))}")
+    return lines
+
+
+def quote(value: str) -> str:
+    """`value` as a YAML double-quoted scalar that shows on a terminal as it is."""
+    return _quote(value)
