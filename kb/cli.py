@@ -251,8 +251,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                       verify=args.verify)
     added = add(root, options)
     if added.unreadable:
-        _print_findings(added.findings)
-        _say("kb add: nothing was written")
+        _print_findings(added.findings)  # one located line each; nothing was written
         return EXIT_UNREADABLE
     for path in added.written:
         _say(f"wrote {os.path.relpath(path, root) if root != Path('.') else path.as_posix()}", out=True)

@@ -65,19 +65,21 @@ def read_pdf(data: bytes, shown: str) -> Source | Finding:
     pages = _pages(data, shown)
     if isinstance(pages, Finding):
         return pages
-    pieces, heights, title, language = pages
+    pieces, heights, title, language, marked = pages
     if sum(len(p.text.strip()) for p in pieces) < 20:
         return UNREADABLE_INPUT.finding(Location(shown, 0), "the PDF has no text layer (a scanned or image-only "
                                         "PDF?): nothing to read; make it searchable with OCR first")
     pieces = _without_margins(pieces, heights)
     body = _body_size(pieces)
     lines = list(_lines(pieces, body))
-    blocks = _blocks(lines, body)
+    blocks = _blocks(lines, body, marked)
     return Source(blocks=tuple(blocks), title=title, language=language)
 
 
-def _pages(data: bytes, shown: str) -> tuple[list[Piece], list[float], str, str] | Finding:
-    """Every text line of every page, the pages' heights, and the document's title and language."""
+def _pages(data: bytes, shown: str) -> tuple[list[Piece], list[float], str, str, bool] | Finding:
+    """Every text line of every page, the pages' heights, the document's title and language, and
+    whether its producer prints a hyphenation break as U+2010 (chromium's Skia: a plain hyphen
+    at a line end is then the text's own)."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -92,7 +94,7 @@ def _pages(data: bytes, shown: str) -> tuple[list[Piece], list[float], str, str]
     heights: list[float] = []
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
-        title, language = _metadata(document)
+        title, language, producer = _metadata(document)
         manager = PDFResourceManager()
         device = PDFPageAggregator(manager, laparams=LAParams())
         interpreter = PDFPageInterpreter(manager, device)
@@ -112,11 +114,11 @@ def _pages(data: bytes, shown: str) -> tuple[list[Piece], list[float], str, str]
         return UNREADABLE_INPUT.finding(where, f"the PDF is broken or truncated: {' '.join(reason.split())[:200]}")
     if not heights:
         return UNREADABLE_INPUT.finding(where, "the PDF is broken or truncated: it has no pages")
-    return pieces, heights, title, language
+    return pieces, heights, title, language, producer.startswith("Skia/PDF")
 
 
-def _metadata(document: object) -> tuple[str, str]:
-    """The Title of the document information and the catalog's /Lang, "" where absent."""
+def _metadata(document: object) -> tuple[str, str, str]:
+    """The Title and Producer of the document information and the catalog's /Lang, "" where absent."""
     from pdfminer.pdftypes import resolve1
     from pdfminer.utils import decode_text
 
@@ -126,9 +128,11 @@ def _metadata(document: object) -> tuple[str, str]:
             return tidy(decode_text(value))
         return tidy(value) if isinstance(value, str) else ""
 
-    title = next((text(info.get("Title")) for info in getattr(document, "info", []) if info.get("Title")), "")
+    infos = getattr(document, "info", [])
+    title = next((text(info.get("Title")) for info in infos if info.get("Title")), "")
+    producer = next((text(info.get("Producer")) for info in infos if info.get("Producer")), "")
     catalog = getattr(document, "catalog", {})
-    return title, language_code(text(catalog.get("Lang")) if isinstance(catalog, dict) else "")
+    return title, language_code(text(catalog.get("Lang")) if isinstance(catalog, dict) else ""), producer
 
 
 def _pieces(layout: object, page: int, height: float) -> Iterator[Piece]:
@@ -300,7 +304,7 @@ def _rows(pieces: list[Piece], column: tuple[int, int, int], right: float) -> It
                    main.size, all(p.bold for p in row), column, right)
 
 
-def _blocks(lines: Sequence[Line], body: float) -> list[Block]:
+def _blocks(lines: Sequence[Line], body: float, marked: bool) -> list[Block]:
     """Lines grouped into headings, list items and paragraphs, each made one line of text."""
     pitches = Counter(round(b.bottom - a.bottom, 1) for a, b in itertools.pairwise(lines)
                       if a.column == b.column and abs(a.size - body) < 0.5 and abs(b.size - body) < 0.5
@@ -313,7 +317,7 @@ def _blocks(lines: Sequence[Line], body: float) -> list[Block]:
             return heading_sizes.index(round(line.size)) + 1
         return len(heading_sizes) + 1 if line.bold else 0
 
-    hyphenation = Hyphenation.of(line.text for line in lines)
+    hyphenation = Hyphenation.of((line.text for line in lines), marked)
     groups: list[tuple[int, bool, list[Line]]] = []
     for line in lines:
         heading = level(line)

@@ -53,9 +53,10 @@ class Hyphenation:
     words: frozenset[str] = frozenset()  # its words, lower case, hyphenated ones whole ("zelf-directie")
 
     @classmethod
-    def of(cls, lines: Iterable[str]) -> Hyphenation:
+    def of(cls, lines: Iterable[str], marked: bool = False) -> Hyphenation:
+        """What `lines` show; `marked` when the producer is known to mark its hyphenation."""
         lines = list(lines)
-        marked = any(_MARKED_BREAK.search(line) for line in lines)
+        marked = marked or any(_MARKED_BREAK.search(line) for line in lines)
         words = frozenset(w.lower() for line in lines for w in _WORD.findall(line.translate(_INVISIBLE)))
         return cls(marked, words)
 
@@ -80,6 +81,8 @@ def join_lines(lines: Sequence[str], hyphenation: Hyphenation = Hyphenation()) -
             text = text + following  # a real hyphen: "evidence-\nbased", "Keulen-\nde Vos"
             if following.split()[0].rstrip(",.;:") in _ELLIPSIS_WORDS:
                 text = text[:len(text) - len(following)] + " " + following  # "lichaams- en"
+        elif hyphenation.marked and re.search(r"\s-$", text) and following[:1].isalnum():
+            text = text + following  # "je -\nvanwege je klachten-": a printer that keeps a space where there is one
         else:
             text = text.rstrip() + " " + following
     return tidy(text)
