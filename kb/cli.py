@@ -24,7 +24,7 @@ from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, l
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = tuple(EXPORTS)
-NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify"})
+NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify", "add"})
 
 
 def _say(message: object, *, out: bool = False) -> None:
@@ -277,6 +277,36 @@ def _extract_update(args: argparse.Namespace, text: str, text_path: Path,
     return EXIT_OK
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from kb.intake.add import Options, add
+
+    root = Path(args.kb)
+    options = Options(document=args.doc, source=Path(args.source), shown=args.source, title=args.title or "",
+                      publisher=args.publisher or "", language=args.lang or "", force=args.force,
+                      verify=args.verify)
+    added = add(root, options)
+    if added.unreadable:
+        _print_findings(added.findings)  # one located line each; nothing was written
+        return EXIT_UNREADABLE
+    for path in added.written:
+        _say(f"wrote {os.path.relpath(path, root) if root != Path('.') else path.as_posix()}", out=True)
+    merged = added.merged
+    for key in getattr(merged, "added", ()) or ():
+        _say(f"added {key} to {BIB_NAME}", out=True)
+    kinds = ", ".join(f"{count} {kind}" for kind, count in added.kinds.items()) or "none"
+    listed = (f"{added.entries} reference-list entries parsed (under {added.references_heading!r})"
+              if added.references_heading else "no reference list")
+    _say(f"kb add: {added.title!r} ({added.language}): draft claims {kinds}; {added.citation_groups} citation groups, "
+         f"{added.citations} citations, {added.resolved} resolved; {listed}", out=True)
+    if added.verified is not None:
+        from kb.verify import summary
+
+        print(summary.as_text(added.verified.results), end="")
+        _print_findings(added.verified.findings)
+    _print_findings(sorted_findings(added.findings))
+    return _exit_code(added.findings)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from kb.verify import summary
     from kb.verify.run import Options, verify
@@ -366,6 +396,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--update", metavar="FILE",
                    help="merge the draft into this existing claims file, in place: every hand-written field kept")
     p.set_defaults(run=cmd_extract)
+
+    p = command("add", help="a leaflet from a PDF, Word, web page, Markdown or text file: its text, draft claims "
+                            "and reference list")
+    p.add_argument("doc", metavar="DOC", help="the new leaflet's id: claims/DOC.txt and claims/DOC.yaml")
+    p.add_argument("source", metavar="SOURCE", help="the leaflet: .pdf, .docx, .html/.htm (a saved page), .md or .txt")
+    p.add_argument("--title", metavar="T", help="the leaflet's title (default: the file's own)")
+    p.add_argument("--publisher", metavar="P", help="who published it")
+    p.add_argument("--lang", choices=("nl", "en"), help="the leaflet's language (default: the file's, else guessed)")
+    p.add_argument("--force", action="store_true", help="replace claims/DOC.txt and claims/DOC.yaml if they exist")
+    p.add_argument("--verify", action="store_true", help="look the reference list's new records up at once (kb verify)")
+    p.set_defaults(run=cmd_add)
 
     p = command("leaflet", help="a leaflet with its citations in APA 7 and a reference list")
     p.add_argument("doc", metavar="DOC", help="the leaflet: its claims file's name without .yaml, e.g. npi-pmt")

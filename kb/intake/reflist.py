@@ -1,0 +1,75 @@
+"""A leaflet's reference list: found by its heading, split into entries, and kept out of its text.
+
+The list opens with a heading, or a line on its own, such as "Literatuur", "Referenties",
+"Bronnen" or "References" (case and a trailing colon aside); the last such opening counts (a
+leaflet may speak of "Bronnen" earlier), and the list runs to the next heading of the same or a
+higher level, or to the end. Its entries are its paragraphs and items; APA entries run together
+in one paragraph (a PDF's hanging indents leave no gap between them) are split where a new one
+starts: "Surname, X." after a full stop.
+
+The leaflet text `kb add` writes holds everything but the list: the entries become records in
+references.bib (`verificationstatus = listed`, the printed entry kept), and neither the audit nor
+citation extraction ever reads them as claims or citations.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kb.intake.model import Block
+
+HEADINGS = frozenset({
+    "literatuur", "literatuurlijst", "referenties", "referentielijst", "bronnen", "bronvermelding",
+    "geraadpleegde literatuur", "gebruikte literatuur", "literatuur en bronnen", "references", "bibliography",
+    "works cited", "sources", "reference list", "literature",
+})
+_PARTICLE = r"(?:(?:[Vv]an|[Dd]e|[Dd]en|[Dd]er|[Tt]e|[Tt]er|[Tt]en|[Vv]on|[Ll]a|[Ll]e|[Dd]u|[Dd]i|[Dd]a)\s)*"
+_SURNAME = r"\p{Lu}[\p{L}'’]+(?:[-\s]\p{Lu}[\p{L}'’]+)*"
+_INITIALS = r"(?:\p{Lu}\.\s?(?:-\s?\p{Lu}\.\s?)?)+"
+_GROUP_START = r"\p{Lu}[\p{L}&-]+(?:\s[\p{L}&-]+){0,8}\.\s\(\d{4}"  # "Trimbos-instituut. (2019)."
+
+
+@dataclass(frozen=True)
+class Split:
+    """A leaflet's blocks with its reference list taken out."""
+
+    body: tuple[Block, ...]  # the text without the list
+    heading: str  # the heading that opened the list, as printed; "" when there is none
+    entries: tuple[str, ...]  # the list's entries, each as printed on one line
+
+
+def is_reference_heading(text: str) -> bool:
+    return " ".join(text.split()).rstrip(":").strip().lower() in HEADINGS
+
+
+def split_references(blocks: Sequence[Block]) -> Split:
+    """`blocks` without their reference list, and the list's entries."""
+    opening = None
+    for index, block in enumerate(blocks):
+        if is_reference_heading(block.text) and (block.heading or len(block.text) <= 40):
+            opening = index
+    if opening is None:
+        return Split(tuple(blocks), "", ())
+    level = blocks[opening].heading
+    end = len(blocks)
+    for index in range(opening + 1, len(blocks)):
+        heading = blocks[index].heading
+        if heading and (not level or heading <= level):
+            end = index
+            break
+    entries = tuple(entry for block in blocks[opening + 1:end] for entry in split_entries(block.text))
+    body = tuple(blocks[:opening]) + tuple(blocks[end:])
+    return Split(body, blocks[opening].text.strip(), entries)
+
+
+def split_entries(text: str) -> list[str]:
+    """The entries of one paragraph of a reference list: one, or several run together."""
+    import regex
+
+    start = regex.compile(rf"(?<=[.)]\s|\.\s*\]\s|(?:https?://|doi:)\S+\s)(?={_PARTICLE}{_SURNAME},\s{_INITIALS}(?:,|\s\(|\s&|\s\p{{Lu}}\.)"
+                          rf"|{_GROUP_START})")
+    cuts = [0] + [m.start() for m in start.finditer(text)] + [len(text)]
+    pieces = [" ".join(text[a:b].split()) for a, b in itertools.pairwise(cuts)]
+    return [piece for piece in pieces if piece]

@@ -1,0 +1,157 @@
+"""`kb add`: a leaflet file made claims/DOC.txt and a draft claims/DOC.yaml, its reference list
+parsed and merged; never over existing files without --force; a bad id or source is one line."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, Result
+
+from kb.findings import Finding
+from kb.intake.model import Draft
+
+LITERATUUR = """# Wat is PMT?
+
+PMT is een ervaringsgerichte therapie die helpt bij het reguleren van emoties (Koch, Kunz, Lykou, & Cruz, 2014).
+
+## Kosten
+
+De behandeling wordt vergoed via de Zorgverzekeringswet.
+
+## Literatuur
+
+Koch, S., Kunz, T., Lykou, S., & Cruz, R. (2014). Effects of dance movement therapy and dance on health-related \
+psychological outcomes: A meta-analysis. The Arts in Psychotherapy, 41(1), 46-64. \
+https://doi.org/10.1016/j.aip.2013.10.004 Van der Kolk, B. A. (2014). The body keeps the score. Viking.
+"""
+
+
+@dataclass
+class StandIn:
+    """What the stand-ins of kb.intake.entries and kb.intake.merge were given."""
+
+    entries: list[str] = field(default_factory=list)
+    merged: list[Draft] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Merged:
+    added: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    """kb.intake.entries and kb.intake.merge where they are not there yet: a parse that keeps the
+    printed entry, a merge that records what it was given and adds nothing to references.bib."""
+    seen = StandIn()
+    for name in ("entries", "merge"):
+        if importlib.util.find_spec(f"kb.intake.{name}") is not None:
+            pytest.skip(f"kb.intake.{name} is there: tests/test_intake_{name}.py test it; this stand-in is not needed")
+
+    def parse_entry(text: str) -> Draft:
+        seen.entries.append(text)
+        return Draft(entry_type="misc", printed=text)
+
+    def merge_drafts(root: Path, drafts: Sequence[Draft]) -> Merged:
+        seen.merged.extend(drafts)
+        return Merged(added=())
+
+    entries = types.ModuleType("kb.intake.entries")
+    entries.parse_entry = parse_entry  # type: ignore[attr-defined]
+    merge = types.ModuleType("kb.intake.merge")
+    merge.merge_drafts = merge_drafts  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kb.intake.entries", entries)
+    monkeypatch.setitem(sys.modules, "kb.intake.merge", merge)
+    yield seen
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_add_a_markdown_leaflet(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result]) -> None:
+    folder = root("tiny")
+    source = tmp_path / "npi.txt"
+    source.write_text((REPO / "claims" / "npi-pmt.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    result = kb("--kb", folder, "add", "npi", source, "--publisher", "NPI (Arkin)", "--title", "Wat is PMT?")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[:2] == ["wrote claims/npi.txt", "wrote claims/npi.yaml"]
+    assert "kb add: 'Wat is PMT?' (nl): draft claims" in result.out
+    assert "16 citation groups, 20 citations" in result.out and "no reference list" in result.out
+    claims = yaml.safe_load((folder / "claims" / "npi.yaml").read_text(encoding="utf-8"))
+    assert claims["document"] == {"title": "Wat is PMT?", "publisher": "NPI (Arkin)", "language": "nl",
+                                  "text": "npi.txt"}
+    audit = kb("--kb", folder, "audit")
+    assert audit.code in (0, 1) and "claim-not-in-text" not in audit.err + audit.out
+
+
+def test_reference_list_kept_out_and_parsed(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result],
+                                            stand_in: StandIn) -> None:
+    folder = root("tiny")
+    source = tmp_path / "leaflet.md"
+    source.write_text(LITERATUUR, encoding="utf-8")
+    result = kb("--kb", folder, "add", "pmt", source)
+    assert result.code == 0, result.err
+    assert "2 reference-list entries parsed (under 'Literatuur')" in result.out
+    assert stand_in.entries == [
+        "Koch, S., Kunz, T., Lykou, S., & Cruz, R. (2014). Effects of dance movement therapy and dance on "
+        "health-related psychological outcomes: A meta-analysis. The Arts in Psychotherapy, 41(1), 46-64. "
+        "https://doi.org/10.1016/j.aip.2013.10.004",
+        "Van der Kolk, B. A. (2014). The body keeps the score. Viking."]
+    assert [d.source for d in stand_in.merged] == [str(source)] * 2
+    text = (folder / "claims" / "pmt.txt").read_text(encoding="utf-8")
+    assert "Literatuur" not in text and "Viking" not in text
+    assert text.startswith("# Wat is PMT?\n\nPMT is een ervaringsgerichte therapie")
+    assert "1 citation groups, 1 citations" in result.out
+
+
+def test_never_overwrites_without_force(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result]) -> None:
+    folder = root("tiny")
+    source = tmp_path / "folder.md"
+    source.write_text("# Nieuw\n\nPMT helpt mensen met veel verschillende klachten.\n", encoding="utf-8")
+    before = files(folder)
+    result = kb("--kb", folder, "add", "folder", source)
+    assert result.code == 2
+    assert result.err == "claims/folder.txt:0: error: exists; kb add never replaces it without --force [unreadable-input]\n"
+    assert files(folder) == before
+    result = kb("--kb", folder, "add", "folder", source, "--force")
+    assert result.code == 0, result.err
+    assert (folder / "claims" / "folder.txt").read_text(encoding="utf-8") == (
+        "# Nieuw\n\nPMT helpt mensen met veel verschillende klachten.\n")
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ("a b", "not a document id: it holds U+0020 (space)"),
+    ("../x", "not a document id: it holds U+002E"),
+    ("", "not a document id: it is empty"),
+])
+def test_bad_document_id(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result], doc: str,
+                         message: str) -> None:
+    folder = root("tiny")
+    source = tmp_path / "x.md"
+    source.write_text("Tekst.\n", encoding="utf-8")
+    before = files(folder)
+    result = kb("--kb", folder, "add", doc, source)
+    assert result.code == 2 and len(result.err.splitlines()) == 1 and message in result.err
+    assert files(folder) == before
+
+
+def test_unknown_suffix_and_missing_file(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result]) -> None:
+    folder = root("tiny")
+    odt = tmp_path / "folder.odt"
+    odt.write_bytes(b"PK")
+    result = kb("--kb", folder, "add", "nieuw", odt)
+    assert result.code == 2
+    assert result.err == (f"{odt}:0: error: cannot read a .odt: give a .docx, .htm, .html, .md, .pdf, .txt file "
+                          "[unreadable-input]\n")
+    result = kb("--kb", folder, "add", "nieuw", tmp_path / "weg.pdf")
+    assert result.code == 2 and result.err == f"{tmp_path / 'weg.pdf'}:0: error: file not found [unreadable-input]\n"
+    assert not (folder / "claims" / "nieuw.txt").exists()
