@@ -298,6 +298,13 @@ def cmd_add(args: argparse.Namespace) -> int:
               if added.references_heading else "no reference list")
     _say(f"kb add: {added.title!r} ({added.language}): draft claims {kinds}; {added.citation_groups} citation groups, "
          f"{added.citations} citations, {added.resolved} resolved; {listed}", out=True)
+    report = added.updated
+    if report is not None:
+        shown = f"claims/{args.doc}.yaml"
+        for claim_id, line in report.vanished:
+            _say(f"{shown}:{line}: warning: claim {claim_id} is no longer in the leaflet's text; kept, marked for review")
+        _say(f"kb add: {shown}: {len(report.kept)} kept, {len(report.changed)} changed, {len(report.added)} added, "
+             f"{len(report.vanished)} no longer in the text (kept)", out=True)
     if added.verified is not None:
         from kb.verify import summary
 

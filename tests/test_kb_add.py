@@ -128,6 +128,32 @@ def test_never_overwrites_without_force(tmp_path: Path, root: Callable[[str], Pa
         "# Nieuw\n\nPMT helpt mensen met veel verschillende klachten.\n")
 
 
+def test_adding_again_keeps_every_hand_written_field(tmp_path: Path, root: Callable[[str], Path],
+                                                    kb: Callable[..., Result]) -> None:
+    folder = root("tiny")
+    source = tmp_path / "pmt.md"
+    source.write_text("# Over PMT\n\nPMT vermindert spanning bij volwassenen (Jansen, 2018). "
+                      "Bewegen helpt tegen somberheid.\n", encoding="utf-8")
+    assert kb("--kb", folder, "add", "pmt", source).code == 0
+    claims_path = folder / "claims" / "pmt.yaml"
+    drafted = claims_path.read_text(encoding="utf-8")
+    edited = drafted.replace("fit: unassessed", "fit: partial\n        note: \"Alleen volwassenen.\"", 1)
+    assert edited != drafted
+    claims_path.write_text("# nagekeken door de redactie\n" + edited, encoding="utf-8")
+    source.write_text("# Over PMT\n\nPMT vermindert spanning bij volwassenen (Jansen, 2018). "
+                      "Sporten maakt je fitter.\n", encoding="utf-8")
+    result = kb("--kb", folder, "add", "pmt", source, "--force")
+    assert result.code == 0, result.err
+    after = claims_path.read_text(encoding="utf-8")
+    assert after.startswith("# nagekeken door de redactie\n") and 'note: "Alleen volwassenen."' in after
+    kept = yaml.safe_load(after)["claims"]
+    assert [c["sources"][0]["fit"] for c in kept if c.get("sources")] == ["partial"]
+    assert any(c["text"] == "Sporten maakt je fitter" for c in kept)  # the new sentence, added
+    assert any(c["text"] == "Bewegen helpt tegen somberheid" for c in kept)  # gone from the text, kept for review
+    assert "is no longer in the leaflet's text; kept, marked for review" in result.err
+    assert "kb add: claims/pmt.yaml: 1 kept, 0 changed, 1 added, 1 no longer in the text (kept)" in result.out
+
+
 @pytest.mark.parametrize(("doc", "message"), [
     ("a b", "not a document id: it holds U+0020 (space)"),
     ("../x", "not a document id: it holds U+002E"),

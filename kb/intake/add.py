@@ -3,7 +3,10 @@ leaflet of the KB: `claims/DOC.txt` (the text as published, reflowed, without it
 list), a draft `claims/DOC.yaml`, and its reference list's entries merged into references.bib.
 
 Everything is read and checked before anything is written: the document id, that neither
-claims file exists (unless `force`), the source, references.bib. Then the entries are merged
+claims file exists (unless `force`), the source, references.bib. With `force`, the text is
+replaced and the new draft is merged into an existing claims file (kb/citations/update.py):
+claims still in the text keep their ids, kinds, sources, fits and notes; new ones are added;
+those no longer in the text are kept and marked for review. Then the entries are merged
 (so that the draft's citations resolve to them), the draft is made against the merged
 bibliography, and both claims files are written together.
 """
@@ -65,6 +68,7 @@ class Added:
     merged: Any = None  # kb.intake.merge.MergeOutcome of the entries, None when there were none
     verified: Any = None  # kb.verify.run.VerifyOutcome with --verify
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: read, reflow, draft, merge, verify
+    updated: Any = None  # kb.citations.update.Report when an existing claims file took the new draft
 
 
 def targets(root: Path, document: str) -> tuple[Path, Path]:
@@ -114,9 +118,17 @@ def add(root: Path, options: Options) -> Added:
                      unreadable=True)
     lap("reflow")
     bib_path = root / BIB_NAME
-    _, findings = bibliography.load(bib_path, BIB_NAME)
+    before, findings = bibliography.load(bib_path, BIB_NAME)
     if any(f.rule in UNREADABLE_RULES for f in findings):
         return Added(findings, unreadable=True)
+    text_path, claims_path = targets(root, options.document)
+    existing = _existing_claims(claims_path)
+    if isinstance(existing, Finding):
+        return Added([existing], unreadable=True)
+    if existing is not None:  # tried before anything is written: a claims file the update cannot read stops here
+        problems = _update(existing, _draft(text, before.works, source, options)[1], claims_path)[2]
+        if problems:
+            return Added(problems, unreadable=True)
     drafts = parse_entries(split.entries, options.shown)
     lap("parse entries")
     merged = None
@@ -128,8 +140,10 @@ def add(root: Path, options: Options) -> Added:
     lap("merge")
     bib, _ = bibliography.load(bib_path, BIB_NAME)
     content, extraction, title, language = _draft(text, bib.works, source, options)
+    updated = None
+    if existing is not None:  # the new draft merged into the claims file: no hand-written field lost
+        content, updated, _ = _update(existing, extraction, claims_path)
     lap("draft")
-    text_path, claims_path = targets(root, options.document)
     written = write_all(root / CLAIMS_DIR, {text_path.name: text, claims_path.name: content})
     lap("write")
     verified = None
@@ -140,13 +154,35 @@ def add(root: Path, options: Options) -> Added:
 
         verified = verify(root, VerifyOptions(keys=added_keys))
         lap("verify")
-    claims = yaml.safe_load(content).get("claims") or []
+    claims = (yaml.safe_load(content) or {}).get("claims") or []
     cited = [r for g in extraction.groups for r in g.resolutions]
     return Added(
         findings=findings, written=written, title=title, language=language,
         kinds=dict(sorted(Counter(str(c.get("kind", "")) for c in claims).items())),
         citation_groups=len(extraction.groups), citations=len(cited), resolved=sum(1 for r in cited if r.keys),
-        references_heading=split.heading, entries=len(drafts), merged=merged, verified=verified, timings=timings)
+        references_heading=split.heading, entries=len(drafts), merged=merged, verified=verified, timings=timings,
+        updated=updated)
+
+
+def _existing_claims(path: Path) -> str | Finding | None:
+    """The claims file `kb add --force` merges the new draft into; None when there is none."""
+    if not (path.exists() or path.is_symlink()):
+        return None
+    from kb.paths import LOOSE
+
+    return LOOSE.read_text(path, f"{CLAIMS_DIR}/{path.name}")
+
+
+def _update(existing: str, extraction: Any, path: Path) -> tuple[str, Any, list[Finding]]:
+    """The claims file with the draft merged in (kb/citations/update.py), the report, and why it cannot be."""
+    from kb.citations import update
+    from kb.findings import CLAIMS_SCHEMA, YAML_SYNTAX
+
+    content, report = update.update(existing, extraction)
+    shown = f"{CLAIMS_DIR}/{path.name}"
+    problems = [(YAML_SYNTAX if message.startswith("cannot read YAML") else CLAIMS_SCHEMA).finding(
+        Location(shown, line), message) for line, message in report.problems]
+    return content, report, problems
 
 
 def parse_entries(entries: Sequence[str], shown: str) -> list[Draft]:
