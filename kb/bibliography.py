@@ -22,7 +22,9 @@ from kb.identifiers import KEY_CHARACTERS, bad_key_character, named
 from kb.paths import LOOSE, MAX_BIB_BYTES, Files
 
 # Short, machine-readable verification states, strongest first.
-VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
+# `listed`: the record was drafted from the citing text's reference list (kb add, kb import) and
+# seen nowhere else.
+VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "listed", "unresolved")
 
 MACRO_LIMIT = 100_000  # characters of one @string: a page of text is 3,000
 
