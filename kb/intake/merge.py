@@ -11,7 +11,7 @@ in references.bib stays as it was, and the file is replaced atomically.
 Fields written beside the usual ones:
   printed            = the entry as printed in the reference list, whole (kb add, kb import)
   verificationstatus = the draft's status: `listed` for a reference-list entry
-  verification       = where the record came from and what was not checked
+  verification       = where the record came from and what was not checked (as the source says, if it does)
   design             = unknown (nobody has read the work yet)
 """
 
@@ -229,8 +229,8 @@ def fields_of(draft: Draft) -> list[tuple[str, str]]:
     status = draft.status or "listed"
     add("verificationstatus", status)
     where = f" ({draft.source})" if draft.source else ""
-    said = {"listed": f"read from a reference list{where} only; not checked against any source"}
-    add("verification", extra.get("verification") or said.get(status, f"imported{where}"))
+    came = f"read from a reference list{where} only" if draft.printed else f"imported{where}"
+    add("verification", extra.get("verification") or f"{came}; not checked against any source")
     add("design", extra.get("design") or "unknown")
     return rows
 
