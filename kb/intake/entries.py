@@ -25,9 +25,9 @@ _DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:\s*|\bDOI\s+)(10\.\d{4,
 _BARE_DOI = re.compile(r"(?<![\w/.])(10\.\d{4,9}/\S+)")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _RETRIEVED = re.compile(
-    r"(?:(?:Geraadpleegd|Bezocht|Opgehaald)(?:\s+op)?(?P<nl>[^,]*?\d{4})?,?\s*(?:van|via|op)?"
-    r"|Retrieved(?:\s+on)?(?P<en>[^,]*?\d{4})?,?\s*from"
-    r"|Accessed(?P<acc>[^,]*?\d{4})?,?\s*(?:from|at)?"
+    r"(?:(?:Geraadpleegd|Bezocht|Opgehaald)(?:\s+op)?(?P<nl>[^()]*?\d{4})?,?\s*(?:van|via|op)?"
+    r"|Retrieved(?:\s+on)?(?P<en>[^()]*?\d{4})?,?\s*from"
+    r"|Accessed(?P<acc>[^()]*?\d{4})?,?\s*(?:from|at)?"
     r"|Available (?:from|at):?)\s*$",
     re.IGNORECASE)
 _EDITOR_MARK = re.compile(r"\s*\((?:Eds?|Red|Hrsg|Hg|réd|Coord)\.?\)\s*[,.]?\s*$", re.IGNORECASE)
@@ -50,6 +50,7 @@ _JOURNAL = re.compile(
     r"^(?:(?P<container>.*?),\s*)??(?P<volume>\d+[A-Za-z]?(?:[-–]\d+)?)\s*(?:\((?P<issue>[^()]+)\))?"
     r"(?:\s*,\s*(?P<pages>(?:(?:Article|Artikel)\s+)?[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?"
     r"\s*\.?\s*$")
+_JOURNAL_WORDS = re.compile(r"\b(?:Journal|Tijdschrift|Review|Quarterly|Annals|Archives|Bulletin|Zeitschrift)\b")
 _MONTHS = {name: number for number, names in enumerate((
     "januari january jan", "februari february feb", "maart march mar mrt", "april apr", "mei may",
     "juni june jun", "juli july jul", "augustus august aug", "september sep sept", "oktober october okt oct",
@@ -176,8 +177,8 @@ def _names(text: str) -> tuple[tuple[str, str], ...]:
     if "&" not in text and not any(_given(t)[0] for t in text.split(",")) and not re.search(r"\b[A-Z]\.", text):
         return ((text.strip().rstrip(".").strip(), ""),)  # one group author: "Ministerie van VWS, Welzijn en Sport"
     text = re.sub(r"\s*(?:…|\.\s\.\s\.|\.\.\.)\s*", ", ", text)  # APA 7's ellipsis before the last author
-    text = re.sub(r",?\s+(?:&|and|en|und|et)\s+", ", ", text)
     text = re.sub(r",?\s*\bet al\.?", "", text)
+    text = re.sub(r",?\s+(?:&|and|en|und|et)\s+", ", ", text)
     tokens = [t.strip() for t in text.split(",")]
     tokens = [t for t in tokens if t and t.rstrip(".") not in _DEGREES]
     names: list[tuple[str, str]] = []
@@ -331,6 +332,9 @@ def _source(text: str, description: str, extra: dict[str, str]) -> tuple[dict[st
         return fields, ()
     if description and "," in description:
         fields["school"] = description.split(",", 1)[1].strip()
+    if len(parts) == 1 and _JOURNAL_WORDS.search(first) and ":" not in first:
+        fields["container"] = _strip_end(first)  # a journal named without volume: an article in press
+        return fields, ()
     report = re.match(r"^\((?P<number>[^()]*(?:No\.|Nr\.|nummer|Report|Rapport)[^()]*)\)\.?$", first, re.IGNORECASE)
     if report:
         extra["number"] = report.group("number").strip()
@@ -397,7 +401,7 @@ def _entry_type(fields: dict[str, str], book_editors: bool, description: str, ed
     container = fields.get("container", "")
     if fields.pop("chapter", "") or book_editors or (container and "publisher" in fields and not fields.get("volume")):
         return "inproceedings" if re.search(r"proceedings|conference|congres", container, re.IGNORECASE) else "incollection"
-    if container and (fields.get("volume") or fields.get("pages")):
+    if container and (fields.get("volume") or fields.get("pages") or "publisher" not in fields):
         return "article"
     if fields.get("volume"):
         return "article"

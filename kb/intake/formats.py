@@ -2,7 +2,7 @@
 
 The format is chosen by the file's extension (.bib, .ris, .json, .txt) and, where that says
 nothing, by its content. BibTeX goes through the KB's own reader (kb/bibliography.py); RIS through
-rispy; CSL-JSON (Zotero's and pandoc's) is a JSON list of items. A list of DOIs, one a line (bare,
+rispy; CSL-JSON (Zotero's and pandoc's) is a JSON list of items, or one item. A list of DOIs, one a line (bare,
 doi:..., or https://doi.org/...), is looked up at Crossref through kb verify's client: a DOI
 Crossref does not know, or a lookup that fails, is reported and no record is made of it.
 A file that cannot be read is one located error, and nothing is drafted from it.
@@ -184,7 +184,7 @@ def read_csljson(text: str, shown: str) -> tuple[list[Draft], list[Finding]]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         return [], _bad(shown, error.lineno, f"cannot read CSL-JSON: {error.msg} (column {error.colno})")
-    items = data.get("items") if isinstance(data, dict) else data
+    items = data.get("items", [data] if "type" in data or "title" in data else None) if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         return [], _bad(shown, 1, "not CSL-JSON: a CSL-JSON file is a list of items (objects)")
     drafts = []
@@ -201,7 +201,7 @@ def _csl_names(values: object) -> tuple[tuple[str, str], ...]:
     for person in values if isinstance(values, list) else []:
         if not isinstance(person, dict):
             continue
-        if person.get("literal"):
+        if person.get("literal") and not person.get("family"):
             names.append((str(person["literal"]), ""))
             continue
         particle = str(person.get("non-dropping-particle", "")).strip()
