@@ -43,7 +43,7 @@ _PUBLISHER_FIELD = {"techreport": "institution", "report": "institution", "phdth
                     "mastersthesis": "school", "thesis": "school"}
 # What a text value cannot hold as it is; braces, which the KB's reading
 # (pybtex) cannot get back, are left out of a text field (they stay in `printed`, read verbatim).
-_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "~": r"\textasciitilde{}", "{": "", "}": ""}
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "~": r"\textasciitilde{}", "{": "", "}": ""}
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ def merge_drafts(root: Path, drafts: Sequence[Draft], *, write: bool = True) -> 
                     work.authors[0].family if work.authors else (work.editors[0].family if work.editors else ""),
                     work.title) for work in bib.works.values()]
     taken = {key.lower() for key in bib.lines} | {key.lower() for key in bib.works}
-    newline = "\r\n" if "\r\n" in text else "\n"
+    raw = content.decode("utf-8")  # as it is on disk (line ends, byte order mark): what the diff applies to
+    newline = "\r\n" if "\r\n" in raw else "\n"
     added: list[str] = []
     duplicates: list[Duplicate] = []
     entries: list[str] = []
@@ -108,14 +109,14 @@ def merge_drafts(root: Path, drafts: Sequence[Draft], *, write: bool = True) -> 
         added.append(record.key)
         entries.append(entry_text(record.key, draft, newline))
     if not entries:
-        return MergeOutcome(duplicates=tuple(duplicates), text=text)
-    ending = "" if not text or text.endswith(("\n", "\r")) else newline
+        return MergeOutcome(duplicates=tuple(duplicates), text=raw)
+    ending = "" if not raw or raw.endswith(("\n", "\r")) else newline
     addition = ending + "".join(newline + entry for entry in entries)
-    new_text = text + addition
+    new_text = raw + addition
     if write:
         write_atomic(path, content + addition.encode("utf-8"))  # the bytes read, untouched, then the new ones
     return MergeOutcome(added=tuple(added), duplicates=tuple(duplicates), text=new_text,
-                        diff=unified_diff(text, new_text, BIB_NAME))
+                        diff=unified_diff(raw, new_text, BIB_NAME))
 
 
 def _known(key: str, doi: str, year: str, family: str, title: str) -> _Known:
