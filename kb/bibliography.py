@@ -22,16 +22,19 @@ from kb.identifiers import KEY_CHARACTERS, bad_key_character, named
 from kb.paths import LOOSE, MAX_BIB_BYTES, Files
 
 # Short, machine-readable verification states, strongest first.
-VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "unresolved")
+# `listed`: the record was drafted from the citing text's reference list (kb add, kb import) and
+# seen nowhere else.
+VERIFICATION_STATES = ("verified", "verified-core", "partly", "from-memory", "listed", "unresolved")
 
 MACRO_LIMIT = 100_000  # characters of one @string: a page of text is 3,000
 
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
 
-# biblatex's verbatim fields, and the KB's recalled DOI: addresses and identifiers that biblatex
-# and biber read character for character. A `~` in a URL is a tilde, not a no-break space, and
+# biblatex's verbatim fields, the KB's recalled DOI and the printed entry of a reference list
+# (`printed`, kb import): addresses, identifiers and quotations read character for character. A `~` in a URL is a tilde, not a no-break space, and
 # a `%` is part of a percent-encoding, not the start of a LaTeX comment, so these are never decoded.
-VERBATIM_FIELDS = frozenset({"url", "doi", "doiunverified", "eprint", "file", "pdf", "verba", "verbb", "verbc"})
+VERBATIM_FIELDS = frozenset({"url", "doi", "doiunverified", "eprint", "file", "pdf", "verba", "verbb", "verbc",
+                             "printed"})
 
 
 @dataclass(frozen=True)

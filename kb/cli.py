@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb import __version__, bibliography, build, progress
 from kb.export import EXPORTS
@@ -22,9 +23,12 @@ from kb.paths import LOOSE
 from kb.printable import in_json, printable
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
+if TYPE_CHECKING:
+    from kb.verify.http import Client
+
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = tuple(EXPORTS)
-NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify", "add"})
+NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify", "add", "import"})
 
 
 def _say(message: object, *, out: bool = False) -> None:
@@ -345,6 +349,80 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if summary.failing(outcome.results) else EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from kb.intake import formats, merge
+
+    root = Path(args.kb)
+    path = Path(args.file)
+    text = LOOSE.read_text(path, args.file)
+    if isinstance(text, Finding):
+        _print_findings([text])
+        return EXIT_UNREADABLE
+    lookup = None
+    client = None
+    if formats.sniff(path, text) == "doi":
+        client, problems = _doi_client(root)
+        if problems:
+            _print_findings(problems)
+            return EXIT_UNREADABLE
+        if client is not None:
+            lookup = formats.crossref_lookup(client)
+    try:
+        drafts, findings = formats.read(path, args.file, lookup)
+    finally:
+        if client is not None:
+            client.close()
+    if any(f.rule in UNREADABLE_RULES for f in findings):
+        _print_findings(findings)
+        _say(f"kb import: cannot read {args.file}; nothing was written")
+        return EXIT_UNREADABLE
+    outcome = merge.merge_drafts(root, drafts, write=not args.diff)
+    if outcome.unreadable:
+        return _unreadable(build.Outcome(findings=outcome.findings, unreadable=True), root)
+    if args.diff:
+        sys.stdout.write(outcome.diff)
+    else:
+        for key in outcome.added:
+            _say(f"added {key}", out=True)
+    for duplicate in outcome.duplicates:
+        draft = duplicate.draft
+        where = f"{draft.source}: " if draft.source else ""
+        _say(f"{where}already in {BIB_NAME} as {duplicate.key} ({duplicate.why}): {draft.title[:60]}",
+             out=not args.diff)
+    _print_findings(findings)
+    verb = "would add" if args.diff else "added"
+    _say(f"kb import: {len(drafts)} records read from {args.file}; {verb} {len(outcome.added)}, "
+         f"{len(outcome.duplicates)} already in {BIB_NAME}")
+    return _exit_code(findings)
+
+
+def _doi_client(root: Path) -> tuple[Client | None, list[Finding]]:
+    """kb verify's client, with the KB's [verify] settings (kb.toml), for looking DOIs up at Crossref."""
+    from kb import config
+    from kb.verify import answers, http
+    from kb.verify.run import CACHE_PATH, DEFAULT_CACHE_DAYS, MAILTO_VARIABLE
+
+    settings = config.VerifySettings()
+    if (root / "kb.toml").exists():
+        loaded, problems = config.load(root / "kb.toml", "kb.toml")
+        if problems:
+            return None, problems
+        settings = loaded.verify
+    defaults = http.Services()
+    services = http.Services(
+        crossref=settings.services.get("crossref", defaults.crossref),
+        openalex=settings.services.get("openalex", defaults.openalex),
+        pubmed=settings.services.get("pubmed", defaults.pubmed),
+        mailto=os.environ.get(MAILTO_VARIABLE, "") or settings.mailto,
+        timeout=settings.timeout or defaults.timeout,
+        retries=settings.retries if settings.retries is not None else defaults.retries)
+    days = settings.cache_days if settings.cache_days is not None else DEFAULT_CACHE_DAYS
+    try:
+        return http.Client(services, cache_path=root / CACHE_PATH, max_age_days=days), []
+    except answers.StoreError as error:
+        return None, [UNREADABLE_INPUT.finding(Location(CACHE_PATH.as_posix(), 0), str(error))]
+
+
 def _records(root: Path) -> int:
     """How many records references.bib holds, counted cheaply for the progress bar."""
     try:
@@ -437,6 +515,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="DIR", help="also save every answer received from a service in DIR")
     p.add_argument("--replay", metavar="DIR", help="answer only from answers saved with --record in DIR")
     p.set_defaults(run=cmd_verify)
+
+    p = command("import", help="merge the records of a BibTeX, RIS, CSL-JSON file or a list of DOIs into references.bib")
+    p.add_argument("file", metavar="FILE", help=".bib, .ris, .json (CSL-JSON), or .txt with one DOI a line "
+                   "(looked up at Crossref)")
+    p.add_argument("--diff", action="store_true",
+                   help="print the change to references.bib as a patch (git apply) instead of making it")
+    p.set_defaults(run=cmd_import)
 
     p = command("init", help="a new, empty knowledge base")
     p.add_argument("dir", metavar="DIR")

@@ -24,7 +24,8 @@ GITIGNORE = """build/
 BIB = """% Every work the leaflets cite. Beside the usual BibTeX fields:
 %   design             one of the design vocabulary (rct, cohort, narrative-review, ...)
 %   population, n      who was studied, and how many
-%   verificationstatus verified | verified-core | partly | from-memory | unresolved
+%   verificationstatus verified | verified-core | partly | from-memory | listed (seen only in the
+%                      citing text's reference list) | unresolved
 %   verification       what was checked against which source
 """
 

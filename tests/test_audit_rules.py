@@ -100,7 +100,7 @@ CASES = [
         "references.bib:10: error: jones2015: design 'cohort-study' is not in the design vocabulary; did you "
         "mean 'cohort'? [missing-field]",
         "references.bib:10: error: jones2015: verificationstatus 'checked' is not one of verified, "
-        "verified-core, partly, from-memory, unresolved [missing-field]",
+        "verified-core, partly, from-memory, listed, unresolved [missing-field]",
     ], 1),
     ("duplicate_reference", [
         "references.bib:14: warning: smith2020copy duplicates smith2020 (references.bib:1): same DOI "

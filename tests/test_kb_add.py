@@ -3,19 +3,14 @@ parsed and merged; never over existing files without --force; a bad id or source
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import REPO, Result
 
-from kb.findings import Finding
-from kb.intake.model import Draft
+from kb.bibliography import load
 
 LITERATUUR = """# Wat is PMT?
 
@@ -31,46 +26,6 @@ Koch, S., Kunz, T., Lykou, S., & Cruz, R. (2014). Effects of dance movement ther
 psychological outcomes: A meta-analysis. The Arts in Psychotherapy, 41(1), 46-64. \
 https://doi.org/10.1016/j.aip.2013.10.004 Van der Kolk, B. A. (2014). The body keeps the score. Viking.
 """
-
-
-@dataclass
-class StandIn:
-    """What the stand-ins of kb.intake.entries and kb.intake.merge were given."""
-
-    entries: list[str] = field(default_factory=list)
-    merged: list[Draft] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Merged:
-    added: tuple[str, ...]
-    findings: tuple[Finding, ...] = ()
-
-
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
-    """kb.intake.entries and kb.intake.merge where they are not there yet: a parse that keeps the
-    printed entry, a merge that records what it was given and adds nothing to references.bib."""
-    seen = StandIn()
-    for name in ("entries", "merge"):
-        if importlib.util.find_spec(f"kb.intake.{name}") is not None:
-            pytest.skip(f"kb.intake.{name} is there: tests/test_intake_{name}.py test it; this stand-in is not needed")
-
-    def parse_entry(text: str) -> Draft:
-        seen.entries.append(text)
-        return Draft(entry_type="misc", printed=text)
-
-    def merge_drafts(root: Path, drafts: Sequence[Draft]) -> Merged:
-        seen.merged.extend(drafts)
-        return Merged(added=())
-
-    entries = types.ModuleType("kb.intake.entries")
-    entries.parse_entry = parse_entry  # type: ignore[attr-defined]
-    merge = types.ModuleType("kb.intake.merge")
-    merge.merge_drafts = merge_drafts  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kb.intake.entries", entries)
-    monkeypatch.setitem(sys.modules, "kb.intake.merge", merge)
-    yield seen
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -93,24 +48,32 @@ def test_add_a_markdown_leaflet(tmp_path: Path, root: Callable[[str], Path], kb:
     assert audit.code in (0, 1) and "claim-not-in-text" not in audit.err + audit.out
 
 
-def test_reference_list_kept_out_and_parsed(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result],
-                                            stand_in: StandIn) -> None:
+def test_reference_list_kept_out_parsed_and_merged(tmp_path: Path, root: Callable[[str], Path],
+                                                   kb: Callable[..., Result]) -> None:
     folder = root("tiny")
+    bib_before = (folder / "references.bib").read_bytes()
     source = tmp_path / "leaflet.md"
     source.write_text(LITERATUUR, encoding="utf-8")
     result = kb("--kb", folder, "add", "pmt", source)
     assert result.code == 0, result.err
     assert "2 reference-list entries parsed (under 'Literatuur')" in result.out
-    assert stand_in.entries == [
-        "Koch, S., Kunz, T., Lykou, S., & Cruz, R. (2014). Effects of dance movement therapy and dance on "
-        "health-related psychological outcomes: A meta-analysis. The Arts in Psychotherapy, 41(1), 46-64. "
-        "https://doi.org/10.1016/j.aip.2013.10.004",
-        "Van der Kolk, B. A. (2014). The body keeps the score. Viking."]
-    assert [d.source for d in stand_in.merged] == [str(source)] * 2
+    assert "added koch2014 to references.bib" in result.out and "added vanderkolk2014 to references.bib" in result.out
+    bib = (folder / "references.bib").read_bytes()
+    assert bib.startswith(bib_before)  # every byte that was there stays
+    works = load(folder / "references.bib", "references.bib")[0].works
+    koch = works["koch2014"]
+    assert (koch.get("doi"), koch.get("journal"), koch.get("volume"), koch.get("pages")) == (
+        "10.1016/j.aip.2013.10.004", "The Arts in Psychotherapy", "41", "46--64")
+    assert koch.verification_status == "listed" and koch.get("printed").startswith("Koch, S., Kunz, T.,")
+    assert works["vanderkolk2014"].get("publisher") == "Viking"
     text = (folder / "claims" / "pmt.txt").read_text(encoding="utf-8")
     assert "Literatuur" not in text and "Viking" not in text
     assert text.startswith("# Wat is PMT?\n\nPMT is een ervaringsgerichte therapie")
-    assert "1 citation groups, 1 citations" in result.out
+    assert "1 citation groups, 1 citations, 1 resolved" in result.out  # to the record the list just gave
+    claims = yaml.safe_load((folder / "claims" / "pmt.yaml").read_text(encoding="utf-8"))["claims"]
+    assert [s["key"] for c in claims for s in c.get("sources", [])] == ["koch2014"]
+    audit = kb("--kb", folder, "audit")
+    assert "koch2014 is not verified (listed)" in audit.out
 
 
 def test_never_overwrites_without_force(tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result]) -> None:

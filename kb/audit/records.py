@@ -18,7 +18,7 @@ from kb.knowledgebase import BIB_NAME, KnowledgeBase
 from kb.labels import DESIGNS, WORK_LABELS
 
 UNVERIFIED_REFERENCE = declare("unverified-reference", Severity.WARNING,
-                               "a record not verified or verified-core (partly, from-memory, unresolved, none), "
+                               "a record not verified or verified-core (partly, from-memory, listed, unresolved, none), "
                                "with what was not seen")
 FIELDS_FROM_MEMORY = declare("fields-from-memory", Severity.INFO,
                              "a verified or verified-core record with fields from memory, naming them")

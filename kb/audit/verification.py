@@ -38,7 +38,7 @@ STALE_VERIFICATION = declare("stale-verification", Severity.INFO,
 
 # How much a status says was seen in a source; the typed one may not claim more than the computed.
 # A lookup that failed says nothing, so it is absent: it never disagrees.
-RANK = {"verified": 4, "verified-core": 3, "partly": 2, "ambiguous": 2, "from-memory": 1, "unresolved": 1,
+RANK = {"verified": 4, "verified-core": 3, "partly": 2, "ambiguous": 2, "from-memory": 1, "listed": 1, "unresolved": 1,
         "not-found": 1}
 CONFIDENT = ("verified", "verified-core")  # a computed status whose match is certain
 
