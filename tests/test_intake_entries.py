@@ -125,3 +125,11 @@ def test_bench_entries_meet_the_goal() -> None:
         right["year"] += draft.year == gold.get("year", "")
         right["title"] += draft.title == gold.get("title", "")
     assert {name: count / len(items) >= 0.95 for name, count in right.items()} == dict.fromkeys(right, True), right
+
+
+def test_an_author_list_shortened_by_an_ellipsis_says_so() -> None:
+    draft = parse_entry("Didden, R., Lindsay, W. R., Wiersma, J., ... Lancioni, G. E. (2016). Aggressive behavior. "
+                        "In N. N. Singh (Ed.), Handbook of evidence-based practices (pp. 727-750). Cham: Springer.")
+    assert [family for family, _ in draft.authors] == ["Didden", "Lindsay", "Wiersma", "Lancioni"]
+    assert "ellipsis" in draft.extra["note"] and "Wiersma" in draft.extra["note"]
+    assert "note" not in parse_entry("Lowe, K., & Felce, D. (1995). People. Psychological Medicine, 25, 595-603.").extra

@@ -78,6 +78,15 @@ def test_no_reference_list() -> None:
      ["Koch, S. (2014). Effects. https://doi.org/10.1016/j.aip.2013.10.004", "Spaans, J., Veselka, L. (2009). Titel."]),
     ("Glanz, M., & Goisman, R. M. (1990). Relaxation. In A. Author (Ed.), Book. Press.",
      ["Glanz, M., & Goisman, R. M. (1990). Relaxation. In A. Author (Ed.), Book. Press."]),
+    # an author list an ellipsis shortens is one entry, alone or run together with the next
+    ("Didden, R., Deb, S., Wiersma, J., ... Lancioni, G. E. (2016). Aggressive behavior. In N. N. Singh (Ed.), "
+     "Handbook (pp. 727-750). Cham: Springer.",
+     ["Didden, R., Deb, S., Wiersma, J., ... Lancioni, G. E. (2016). Aggressive behavior. In N. N. Singh (Ed.), "
+      "Handbook (pp. 727-750). Cham: Springer."]),
+    ("Didden, R., Wiersma, J., . . . Lancioni, G. E. (2016). Aggressive behavior. Springer. Lowe, K., & Felce, D. "
+     "(1995). People. Psychological Medicine, 25, 595-603.",
+     ["Didden, R., Wiersma, J., . . . Lancioni, G. E. (2016). Aggressive behavior. Springer.",
+      "Lowe, K., & Felce, D. (1995). People. Psychological Medicine, 25, 595-603."]),
 ])
 def test_split_entries(text: str, entries: list[str]) -> None:
     assert split_entries(text) == entries

@@ -74,6 +74,9 @@ def parse_entry(text: str, source: str = "") -> Draft:
         extra["pubstate"] = "inpress"
     head, tail = rest[:date.start()].strip(), rest[date.end():].strip()
     authors, editors_first, title_first = _people_or_title(head)
+    if re.search(r"…|\.\s\.\s\.|\.\.\.", head):
+        extra["note"] = ("the reference list shortens the author list with an ellipsis: the authors between "
+                         f"{authors[-2][0] if len(authors) > 1 else 'the first'} and the last are not listed here")
     parts = _sentences(tail)
     title = title_first
     if not title and parts:

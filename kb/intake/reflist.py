@@ -15,6 +15,7 @@ citation extraction ever reads them as claims or citations.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,6 +65,10 @@ def split_references(blocks: Sequence[Block]) -> Split:
     return Split(body, blocks[opening].text.strip(), entries)
 
 
+# The date group of an APA entry: (2016), (2016a), (2016, 3 mei), (n.d.), (z.d.), (in press), (ter perse).
+_DATED = re.compile(r"\((?:\d{4}[a-z]?|n\.\s?d\.|z\.\s?d\.|in press|ter perse)\b[^()]{0,40}\)", re.IGNORECASE)
+
+
 def split_entries(text: str) -> list[str]:
     """The entries of one paragraph of a reference list: one, or several run together."""
     import regex
@@ -72,4 +77,12 @@ def split_entries(text: str) -> list[str]:
                           rf"|{_GROUP_START})")
     cuts = [0] + [m.start() for m in start.finditer(text)] + [len(text)]
     pieces = [" ".join(text[a:b].split()) for a, b in itertools.pairwise(cuts)]
-    return [piece for piece in pieces if piece]
+    # A cut stands only between two entries that each have their date: "Wiersma, J., ... Lancioni,
+    # G. E. (2016)" is one entry whose author list an ellipsis shortens, not two.
+    entries: list[str] = []
+    for piece in (piece for piece in pieces if piece):
+        if entries and not (_DATED.search(entries[-1]) and _DATED.search(piece)):
+            entries[-1] = f"{entries[-1]} {piece}"
+        else:
+            entries.append(piece)
+    return entries

@@ -40,10 +40,11 @@ def read_html(data: bytes, shown: str) -> Source | Finding:
     blocks = tuple(_blocks(lxml.html.fragment_fromstring(summary, create_parent="div")))
     if not blocks:
         return UNREADABLE_INPUT.finding(where, "the page holds no text to read")
-    titles = page.xpath("//title")
-    title = tidy(titles[0].text_content()) if titles else ""
+    # The page's own heading names the leaflet; <title> often adds the site ("... | Site").
+    title = next((b.text for b in blocks if b.heading == 1), "")
     if not title:
-        title = next((b.text for b in blocks if b.heading == 1), "")
+        titles = page.xpath("//title")
+        title = tidy(titles[0].text_content()) if titles else ""
     language = language_code(page.get("lang") or page.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
     return Source(blocks=blocks, title=title, language=language)
 
