@@ -90,3 +90,14 @@ def test_no_reference_list() -> None:
 ])
 def test_split_entries(text: str, entries: list[str]) -> None:
     assert split_entries(text) == entries
+
+
+def test_a_footer_after_a_dated_reference_list_is_no_entry() -> None:
+    blocks = [Block("Folder", heading=1), Block("PMT helpt (Lowe, 1995)."), Block("Literatuur", heading=2),
+              Block("Lowe, K., & Felce, D. (1995). People. Psychological Medicine, 25, 595-603."),
+              Block("Hamelin, J. (2013). Anger management. Journal X, 6(1), 60-70."),
+              Block("© 2016 Directieve therapie · Privacy")]
+    split = split_references(blocks)
+    assert split.entries == ("Lowe, K., & Felce, D. (1995). People. Psychological Medicine, 25, 595-603.",
+                             "Hamelin, J. (2013). Anger management. Journal X, 6(1), 60-70.")
+    assert [b.text for b in split.body] == ["Folder", "PMT helpt (Lowe, 1995).", "© 2016 Directieve therapie · Privacy"]

@@ -207,7 +207,10 @@ def _draft(text: str, works: Any, source: Source, options: Options) -> tuple[str
     from kb.citations import extract
 
     extraction = extract.extract(text, works, options.document, options.language or source.language or None)
-    title = options.title or source.title or extraction.title
+    # The document's own first heading names it: a file's metadata title is often the site's
+    # ("... | Site") or the tool's ("Microsoft Word - folder.docx").
+    heading = next((block.text for block in source.blocks if block.heading == 1), "")
+    title = options.title or heading or source.title or extraction.title
     extraction = dataclasses.replace(extraction, title=title)
     lines = extract.as_yaml(extraction, f"{options.document}.txt").split("\n")
     if options.publisher:

@@ -60,8 +60,15 @@ def split_references(blocks: Sequence[Block]) -> Split:
         if heading and (not level or heading <= level):
             end = index
             break
-    entries = tuple(entry for block in blocks[opening + 1:end] for entry in split_entries(block.text))
-    body = tuple(blocks[:opening]) + tuple(blocks[end:])
+    listed = [(block, split_entries(block.text)) for block in blocks[opening + 1:end]]
+    # A list whose entries carry their dates ("(2016).") ends at the last block that has one: what
+    # follows without one is the page's own text (a footer, a contact line), not an entry.
+    dated = [any(_DATED.search(entry) for entry in pieces) for _, pieces in listed]
+    if sum(dated) * 2 > len(dated):
+        while listed and not dated[len(listed) - 1]:
+            listed.pop()
+    entries = tuple(entry for _, pieces in listed for entry in pieces)
+    body = tuple(blocks[:opening]) + tuple(blocks[opening + 1 + len(listed):])
     return Split(body, blocks[opening].text.strip(), entries)
 
 
