@@ -209,11 +209,11 @@ def _certainty(claim: Claim, deciding: list[_Counted], verification: Evidence | 
     start = min(starts.values())
     best = [c for c in deciding if starts[c.key] == start]
     if start == 2:
-        reasons.append("starts low: observational evidence (" + ", ".join(
-            f"{c.key}, {c.work.design}" for c in best) + ")")
+        reasons.append("starts low: observational evidence (" + "; ".join(
+            f"{c.key}: {c.work.design}" for c in best) + ")")
     elif start == 3:
-        reasons.append("starts very low: expert opinion, theory or handbook only (" + ", ".join(
-            f"{c.key}, {c.work.design or 'design not given'}" for c in best) + ")")
+        reasons.append("starts very low: expert opinion, theory or handbook only (" + "; ".join(
+            f"{c.key}: {c.work.design or 'design not given'}" for c in best) + ")")
     steps = 0
     biased = [f"{c.key}: {why}" for c in deciding if (why := _bias(c))]
     if biased:

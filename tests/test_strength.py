@@ -157,18 +157,18 @@ CERTAINTY = [
     (("small-rct",), "moderate", ["imprecision: 30 participants in all (small-rct: 30), fewer than 100"]),
     (("pilot",), "low", ["risk of bias: pilot: a pilot trial",
                               "imprecision: 64 participants in all (pilot: 64), fewer than 100"]),
-    (("cohort1",), "low", ["starts low: observational evidence (cohort1, cohort)"]),
-    (("nonrandom",), "very-low", ["starts low: observational evidence (nonrandom, non-randomised-comparison)",
+    (("cohort1",), "low", ["starts low: observational evidence (cohort1: cohort)"]),
+    (("nonrandom",), "very-low", ["starts low: observational evidence (nonrandom: non-randomised-comparison)",
                                   "risk of bias: nonrandom: allocation not randomised",
                                   "imprecision: 50 participants in all (nonrandom: 50), fewer than 100"]),
-    (("series",), "very-low", ["starts low: observational evidence (series, case-series)",
+    (("series",), "very-low", ["starts low: observational evidence (series: case-series)",
                                "risk of bias: series: a case series of 6",
                                "imprecision: 6 participants in all (series: 6), fewer than 100"]),
-    (("cross-unknown-n",), "low", ["starts low: observational evidence (cross-unknown-n, cross-sectional)"]),
+    (("cross-unknown-n",), "low", ["starts low: observational evidence (cross-unknown-n: cross-sectional)"]),
     (("rct1:indirect",), "moderate", ["indirectness: rct1: fit indirect"]),
     (("rct1:supports+note",), "moderate", ["indirectness: rct1: its note says the population or intervention differs"]),
     (("rct1", "rct2:not-addressed"), "moderate", ["inconsistency: rct1 for it, but rct2 does not say this"]),
-    (("memory",), "very-low", ["starts very low: expert opinion, theory or handbook only (memory, handbook-chapter)",
+    (("memory",), "very-low", ["starts very low: expert opinion, theory or handbook only (memory: handbook-chapter)",
                                "not verified: memory: verificationstatus from-memory"]),
 ]
 
@@ -189,7 +189,7 @@ def test_imprecision_adds_the_deciding_works() -> None:
         ("imprecision: 30 participants in all (small-rct: 30), fewer than 100",)
     # A deciding work without a number leaves imprecision unjudged: no number is invented.
     assert strength_of(_claim("cross", "cross-unknown-n"), WORKS).certainty_reasons == \
-        ("starts low: observational evidence (cross, cross-sectional, cross-unknown-n, cross-sectional)",)
+        ("starts low: observational evidence (cross: cross-sectional; cross-unknown-n: cross-sectional)",)
 
 
 def test_a_record_kb_verify_did_not_find_is_not_verified() -> None:
