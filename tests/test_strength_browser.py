@@ -25,6 +25,8 @@ def test_level_and_certainty_filters_show_the_right_claims(browser: Any, tmp_pat
     claims = data["claims"]
     assert {_level(c) for c in claims} >= {"2", "3", "4", "none", "service"}  # the real KB has these
     page = Page(browser, html)
+    assert page.page.locator("#filter-strength").get_attribute("open") is None  # folded at first
+    page.page.click("#filter-strength > summary")
     for level in LEVELS:
         page.only("level", level)
         expected = [c["id"] for c in claims if _level(c) == level]
@@ -61,6 +63,9 @@ def test_level_and_certainty_filters_show_the_right_claims(browser: Any, tmp_pat
 def test_gap_map_by_level_counts_and_filters(browser: Any, tmp_path: Path) -> None:  # noqa: F811
     html, data = build_report(REPO, tmp_path / "out")
     page = Page(browser, html)
+    assert page.page.locator("details.gap-levels").first.get_attribute("open") is None  # folded at first
+    for summary in page.page.query_selector_all("details.gap-levels > summary"):
+        summary.click()
     for document in data["documents"]:
         mine = [c for c in data["claims"] if c["document"] == document["id"]]
         expected: Counter[tuple[int, str]] = Counter()

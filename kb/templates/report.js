@@ -307,7 +307,10 @@
     var documentData = documentOf(doc);
     state = fresh();
     if (label) state.labels = new Set([label]);
-    if (level) state.levels = new Set([level]);
+    if (level) {
+      state.levels = new Set([level]);
+      document.getElementById("filter-strength").open = true;  // the filter set shows where it is
+    }
     state.doc = doc;
     state.section = index >= 0 && documentData ? documentData.sections[index] : null;
     writeForm();
