@@ -15,6 +15,7 @@ from kb.bibliography import Work
 from kb.graph import claim_node, doc_node
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import DESIGNS, EMPIRICAL, EXPERT_BASED, MEANINGS, Label
+from kb.strength import CERTAINTIES, LEVEL_MEANINGS, LEVELS
 
 if TYPE_CHECKING:  # networkx is imported by the exports that need it: `kb` reads EXPORTS at start-up
     import networkx as nx
@@ -53,8 +54,25 @@ def graph(kb: KnowledgeBase) -> nx.MultiDiGraph:
         exported.nodes[doc_node(document.id)].update(publisher=document.publisher, language=document.language)
         for claim in document.claims:
             exported.nodes[claim_node(claim.id)].update(
-                name=claim.id, text=claim.text, cited_as=claim.cited_as, line=claim.line)
+                name=claim.id, text=claim.text, cited_as=claim.cited_as, line=claim.line,
+                **_strength_fields(kb, claim.id))
     return exported
+
+
+# GraphML holds no list: a claim's certainty reasons are one text there, joined by this.
+REASONS_JOINED_BY = " | "
+
+
+def _strength_fields(kb: KnowledgeBase, claim_id: str) -> dict[str, str | int | bool]:
+    """A claim's conclusion level (left out when it has none: GraphML holds no null), certainty
+    ("" when none) and their reasons, as graph attributes."""
+    strength = kb.strengths[claim_id]
+    fields: dict[str, str | int | bool] = {
+        "conclusion_reason": strength.level_reason, "certainty": strength.certainty or "",
+        "certainty_reasons": REASONS_JOINED_BY.join(strength.certainty_reasons), "provisional": strength.provisional}
+    if strength.level is not None:
+        fields["conclusion_level"] = strength.level
+    return fields
 
 
 def _work_fields(work: Work) -> dict[str, str | int]:
@@ -114,6 +132,12 @@ def node_link(kb: KnowledgeBase) -> str:
     import networkx as nx
 
     data = nx.node_link_data(graph(kb), edges="edges")
+    for node in data["nodes"]:  # JSON holds what GraphML cannot: the reasons as a list, no level as null
+        if node["type"] == "claim":
+            strength = kb.strengths[node["name"]]
+            node["conclusion_level"] = strength.level
+            node["certainty"] = strength.certainty
+            node["certainty_reasons"] = list(strength.certainty_reasons)
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -218,6 +242,16 @@ def turtle(kb: KnowledgeBase) -> str:
             g.add((subject, ekb.kind, ekb[claim.kind]))
             g.add((subject, ekb.evidenceLabel, ekb[claim_label.label.value]))
             text(subject, ekb.labelReason, claim_label.reason)
+            strength = kb.strengths[claim.id]
+            if strength.level is not None:
+                g.add((subject, ekb.conclusionLevel, ekb[f"level-{strength.level}"]))
+            text(subject, ekb.conclusionReason, strength.level_reason)
+            if strength.certainty is not None:
+                g.add((subject, ekb.certainty, ekb[f"certainty-{strength.certainty}"]))
+            for reason in strength.certainty_reasons:
+                text(subject, ekb.certaintyReason, reason)
+            if strength.provisional:
+                g.add((subject, ekb.provisional, Literal(True)))
             text(subject, ekb.citedAs, claim.cited_as)
             for number, source in enumerate(claim.sources, 1):
                 target = URIRef(_iri("work", source.key))
@@ -296,12 +330,31 @@ def _vocabulary(g: Any, ekb: Any) -> None:
         "Fit": "how well a cited work says what the claim says",
         "ClaimKind": "clinical (needs evidence) or service (practical information)",
         "clinical": "a claim that needs evidence",
+        "ConclusionLevel": "an EBRO conclusion level (richtlijnendatabase.nl application/notitie/27): how "
+                           "strong the studies behind a claim are, 1 strongest, 4 expert opinion only",
+        "Certainty": "a GRADE-like certainty the KB derives from its records (high, moderate, low, very low); "
+                     "not a GRADE panel's judgement of an outcome",
+        "conclusionLevel": "the claim's EBRO conclusion level; absent for an unsupported or service claim",
+        "conclusionReason": "why the claim has its conclusion level (or none), naming the deciding works",
+        "certainty": "the claim's GRADE-like certainty; absent where it has no conclusion level",
+        "certaintyReason": "one step down from high certainty, with its reason",
+        "provisional": "true when the conclusion level rests on a link whose fit was not yet assessed",
+        **{f"level-{level}": f"EBRO conclusion level {level}: {meaning}" for level, meaning in LEVEL_MEANINGS.items()},
+        **{f"certainty-{c}": f"certainty {c.replace('-', ' ')}" for c in CERTAINTIES},
         **{label.value: meaning for label, meaning in MEANINGS.items()},
     }
     for name, comment in terms.items():
         g.add((ekb[name], RDFS.comment, Literal(comment, lang="en")))
-    for name in ("Claim", "Leaflet", "Work", "MissingWork", "EvidenceLabel", "EbroLevel", "Fit", "ClaimKind"):
+    for name in ("Claim", "Leaflet", "Work", "MissingWork", "EvidenceLabel", "EbroLevel", "Fit", "ClaimKind",
+                 "ConclusionLevel", "Certainty"):
         g.add((ekb[name], RDF.type, RDFS.Class))
+    for name in ("conclusionLevel", "conclusionReason", "certainty", "certaintyReason", "provisional"):
+        g.add((ekb[name], RDF.type, RDF.Property))
+    for number in LEVELS:
+        g.add((ekb[f"level-{number}"], RDF.type, ekb.ConclusionLevel))
+        g.add((ekb[f"level-{number}"], RDFS.label, Literal(f"EBRO conclusion level {number}")))
+    for certainty in CERTAINTIES:
+        g.add((ekb[f"certainty-{certainty}"], RDF.type, ekb.Certainty))
     for label in Label:
         g.add((ekb[label.value], RDF.type, ekb.EvidenceLabel))
     for kind in ("clinical", "service"):

@@ -18,6 +18,7 @@ from kb.claims import Document
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, relpath
 from kb.labels import Labels, label_all
 from kb.paths import Files, Named
+from kb.strength import Strength, strengths
 from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME, Evidence
@@ -56,6 +57,11 @@ class KnowledgeBase:
     def labels(self) -> Labels:
         """Every work's and claim's evidence label, with its reason."""
         return label_all(self.works, self.documents)
+
+    @cached_property
+    def strengths(self) -> dict[str, Strength]:
+        """Every claim's EBRO conclusion level and certainty, with reasons (kb/strength.py)."""
+        return strengths(self.works, [c for d in self.documents for c in d.claims], self.verification)
 
     @property
     def works(self) -> dict[str, Work]:

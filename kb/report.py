@@ -24,6 +24,7 @@ from kb.findings import Finding
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
 from kb.rendering import locale_of
+from kb.strength import CERTAINTIES
 from kb.texts import Span, collapse, emphasis, layout, spliced
 
 REPORT_FILES = ("report.json", "report.html", "report.md")
@@ -60,6 +61,7 @@ def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: st
 def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
                 findings: list[dict[str, Any]]) -> dict[str, Any]:
     label = kb.labels.claims[claim.id]
+    strength = kb.strengths[claim.id]
     withdrawn = retracted(kb)
     resting = list(dict.fromkeys(s.key for s in claim.sources if s.fit in SUPPORTING_FITS and s.key in withdrawn))
     return {
@@ -76,6 +78,11 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
         "findings": findings,
         "retracted": bool(resting),  # it rests on a work kb verify found retracted
         "retracted_works": resting,  # those works' keys
+        # How strong (kb/strength.py): the EBRO conclusion level and the GRADE-like certainty.
+        "conclusion_level": strength.level,
+        "conclusion_reason": strength.level_reason,
+        "certainty": strength.certainty,
+        "certainty_reasons": list(strength.certainty_reasons),
     }
 
 
@@ -216,7 +223,23 @@ def gap_map(document: dict[str, Any], claims: list[dict[str, Any]]) -> list[dict
     rows.append({"section": None, "index": -1, "counts": dict(document["counts"])})
     for row in rows:
         row["total"] = sum(row["counts"].values())
+        row["levels"] = {level: 0 for level in LEVEL_COLUMNS}
+    for claim in claims:
+        level = _level_column(claim)
+        by_name[claim["section"]]["levels"][level] += 1
+        rows[-1]["levels"][level] += 1
     return rows
+
+
+# The gap map's columns by conclusion level: "1" to "4", "none" for a clinical claim without one,
+# and "service" for practical information, which needs none.
+LEVEL_COLUMNS = ("1", "2", "3", "4", "none", "service")
+
+
+def _level_column(claim: dict[str, Any]) -> str:
+    if claim["conclusion_level"] is not None:
+        return str(claim["conclusion_level"])
+    return "service" if claim["kind"] == "service" else "none"
 
 
 def citing(report: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
@@ -262,12 +285,14 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
                  say: Callable[[str], str]) -> dict[str, Any]:
     """What the report's script needs: claims, works and interface text (the page shows the rest)."""
     claim_keys = ("id", "document", "section", "text", "cited_as", "sources", "label", "label_reason",
-                  "findings", "retracted", "retracted_works")
+                  "findings", "retracted", "retracted_works", "conclusion_level", "certainty")
     work_keys = ("key", "label", "label_reason", "ebro", "design", "verification", "verification_text",
                  "n", "population", "reference", "doi", "doi_unverified", "cited_by", "verify", "retracted")
     return {
         "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
-                    "label_reason": say(c["label_reason"])} for c in report["claims"]],
+                    "label_reason": say(c["label_reason"]), "level": _level_column(c),
+                    "conclusion_reason": say(c["conclusion_reason"]),
+                    "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]],
         # A DOI's link is decided here (kb.links), not by the script: None when it is no DOI.
         "works": [{**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
                    "doi_href": links.doi_href(w["doi"])} for w in report["works"]],
@@ -276,7 +301,7 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
                                 "n", "verification", "note", "reason", "section", "cited_as",
                                 "missing_work", "doi_unverified", "no_sources", "sources", "findings",
-                                "claim", "verify")},
+                                "claim", "verify", "levels", "certainties", "strength")},
     }
 
 
@@ -311,6 +336,8 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         "claims_by_document": by_document,
         "labels": tuple(label.value for label in CLAIM_LABELS),
         "fits": FITS,
+        "level_columns": LEVEL_COLUMNS,
+        "certainties": CERTAINTIES + ("",),
         "gaps": {d["id"]: gap_map(d, by_document.get(d["id"], [])) for d in report["documents"]},
         "citing": citing(report),
         "data_json": script_json(browser_data(report, t, numbers, say)),

@@ -104,6 +104,14 @@ def _claim(kb: KnowledgeBase, claim_id: str, lang: str) -> str:
     if claim.cited_as:
         lines.append(f"  cited as: {claim.cited_as}")
     lines += _wrap(f"label: {label.reason}")
+    if claim.kind == "clinical":
+        strength = kb.strengths[claim_id]
+        lines.append(f"  conclusion level: {strength.level if strength.level is not None else 'none'}"
+                     + (" (provisional)" if strength.provisional else ""))
+        lines += _wrap(f"why: {strength.level_reason}", "    ")
+        lines.append(f"  certainty: {strength.certainty or 'none'}")
+        for reason in strength.certainty_reasons:
+            lines += _wrap(f"down: {reason}", "    ")
     for link in works_behind(kb.graph, claim_id):
         work = kb.works.get(link.key)
         lines.append(f"  -> {link.key}  fit: {link.fit}")

@@ -42,7 +42,8 @@ def test_report_json_adds_verify_and_retracted(root, kb) -> None:
     assert works["smith2020"]["retracted"] is True
     assert works["jansen2018"]["verify"]["status"] == "not-found" and works["jansen2018"]["retracted"] is False
     claims = {c["id"]: c for c in report["claims"]}
-    assert set(claims["angst"]) == CLAIM_FIELDS | {"retracted", "retracted_works"}
+    assert set(claims["angst"]) == CLAIM_FIELDS | {"retracted", "retracted_works", "conclusion_level",
+                                                   "conclusion_reason", "certainty", "certainty_reasons"}
     assert {c: (claims[c]["retracted"], claims[c]["retracted_works"]) for c in claims} == {
         "angst": (True, ["smith2020"]), "spanning": (False, []), "altijd": (False, []), "bellen": (False, [])}
 

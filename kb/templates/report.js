@@ -11,6 +11,8 @@
   var workByKey = new Map();
   var LABELS = Object.keys(t.labels);
   var FITS = Object.keys(t.fits).concat([""]);
+  var LEVELS = Object.keys(t.levels);
+  var CERTAINTIES = Object.keys(t.certainties);
 
   function fold(text) {
     // Case- and accent-insensitive search: "een" finds "één", "Probst" finds "probst".
@@ -84,11 +86,17 @@
   var search = document.getElementById("filter-search");
   var status = document.getElementById("filter-status");
   var scopeBox = document.getElementById("filter-scope");
-  var state = { labels: new Set(LABELS), fits: new Set(FITS), findings: false, terms: [], doc: null, section: null };
+  function fresh() {
+    return { labels: new Set(LABELS), fits: new Set(FITS), levels: new Set(LEVELS), certainties: new Set(CERTAINTIES),
+             findings: false, terms: [], doc: null, section: null };
+  }
+  var state = fresh();
 
   function readForm() {
     state.labels = new Set(checked("label"));
     state.fits = new Set(checked("fit"));
+    state.levels = new Set(checked("level"));
+    state.certainties = new Set(checked("certainty"));
     state.findings = form.querySelector("input[name=findings]").checked;
     state.terms = fold(search.value).split(/\s+/).filter(Boolean);
   }
@@ -101,6 +109,8 @@
   function writeForm() {
     form.querySelectorAll("input[name=label]").forEach(function (i) { i.checked = state.labels.has(i.value); });
     form.querySelectorAll("input[name=fit]").forEach(function (i) { i.checked = state.fits.has(i.value); });
+    form.querySelectorAll("input[name=level]").forEach(function (i) { i.checked = state.levels.has(i.value); });
+    form.querySelectorAll("input[name=certainty]").forEach(function (i) { i.checked = state.certainties.has(i.value); });
     form.querySelector("input[name=findings]").checked = state.findings;
     search.value = state.terms.join(" ");
   }
@@ -112,12 +122,13 @@
     for (var i = 0; base && i < state.terms.length; i++) base = claim.hay.indexOf(state.terms[i]) >= 0;
     var fit = false;
     for (var j = 0; j < claim.fitList.length; j++) fit = fit || state.fits.has(claim.fitList[j]);
-    return { base: base, label: state.labels.has(claim.label), fit: fit,
-             findings: !state.findings || claim.findings.length > 0 };
+    return { base: base, label: state.labels.has(claim.label), fit: fit, level: state.levels.has(claim.level),
+             certainty: state.certainties.has(claim.certainty || ""), findings: !state.findings || claim.findings.length > 0 };
   }
 
   function active() {
-    return state.labels.size < LABELS.length || state.fits.size < FITS.length || state.findings ||
+    return state.labels.size < LABELS.length || state.fits.size < FITS.length || state.levels.size < LEVELS.length ||
+      state.certainties.size < CERTAINTIES.length || state.findings ||
       state.terms.length > 0 || state.doc !== null;
   }
 
@@ -132,6 +143,14 @@
     if (state.fits.size < FITS.length) {
       parts.push(ui.fit + ": " + FITS.filter(function (f) { return state.fits.has(f); })
         .map(function (f) { return f ? t.fits[f] : ui.no_source; }).join(", "));
+    }
+    if (state.levels.size < LEVELS.length) {
+      parts.push(t.strength.level + ": " + LEVELS.filter(function (l) { return state.levels.has(l); })
+        .map(function (l) { return t.levels[l]; }).join(", "));
+    }
+    if (state.certainties.size < CERTAINTIES.length) {
+      parts.push(t.strength.certainty + ": " + CERTAINTIES.filter(function (c) { return state.certainties.has(c); })
+        .map(function (c) { return t.certainties[c]; }).join(", "));
     }
     if (state.findings) parts.push(ui.findings_only);
     if (state.terms.length) parts.push(ui.search + ": " + state.terms.join(" "));
@@ -157,18 +176,23 @@
   }
 
   function apply() {
-    var facet = { label: new Map(), fit: new Map(), findings: 0 };
+    var facet = { label: new Map(), fit: new Map(), level: new Map(), certainty: new Map(), findings: 0 };
     var perDoc = new Map();
     var matchedIds = new Set();
     claims.forEach(function (claim) {
       var v = verdict(claim);
-      var matched = v.base && v.label && v.fit && v.findings;
+      // Each facet counts the claims every other filter lets through.
+      var strength = v.level && v.certainty;
+      var matched = v.base && v.label && v.fit && v.findings && strength;
       if (matched) matchedIds.add(claim.id);
-      if (v.base && v.fit && v.findings) facet.label.set(claim.label, (facet.label.get(claim.label) || 0) + 1);
-      if (v.base && v.label && v.findings) {
+      if (v.base && v.fit && v.findings && strength) facet.label.set(claim.label, (facet.label.get(claim.label) || 0) + 1);
+      if (v.base && v.label && v.findings && strength) {
         claim.fitList.forEach(function (fit) { facet.fit.set(fit, (facet.fit.get(fit) || 0) + 1); });
       }
-      if (claim.findings.length && v.base && v.label && v.fit) facet.findings += 1;
+      if (v.base && v.label && v.fit && v.findings && v.certainty) facet.level.set(claim.level, (facet.level.get(claim.level) || 0) + 1);
+      var certainty = claim.certainty || "";
+      if (v.base && v.label && v.fit && v.findings && v.level) facet.certainty.set(certainty, (facet.certainty.get(certainty) || 0) + 1);
+      if (claim.findings.length && v.base && v.label && v.fit && strength) facet.findings += 1;
       var doc = perDoc.get(claim.document) || { shown: 0, total: 0 };
       var visible = matched && doc.shown < limitOf("doc:" + claim.document);
       doc.total += 1;
@@ -183,6 +207,8 @@
     });
     LABELS.forEach(function (label) { setCount("label:" + label, String(facet.label.get(label) || 0)); });
     FITS.forEach(function (fit) { setCount("fit:" + fit, String(facet.fit.get(fit) || 0)); });
+    LEVELS.forEach(function (level) { setCount("level:" + level, String(facet.level.get(level) || 0)); });
+    CERTAINTIES.forEach(function (c) { setCount("certainty:" + c, String(facet.certainty.get(c) || 0)); });
     setCount("findings", String(facet.findings));
     perDoc.forEach(function (doc, id) {
       setCount("document:" + id, fmt(ui.shown, doc));
@@ -193,7 +219,8 @@
     });
     // Search alone also finds works that no shown claim rests on (such as uncited ones).
     var onlySearch = state.terms.length > 0 && state.labels.size === LABELS.length &&
-      state.fits.size === FITS.length && !state.findings && state.doc === null;
+      state.fits.size === FITS.length && state.levels.size === LEVELS.length &&
+      state.certainties.size === CERTAINTIES.length && !state.findings && state.doc === null;
     var filtered = active();
     clearButtons.forEach(function (button) { button.hidden = !filtered; });
     resetButton.disabled = !filtered;
@@ -249,7 +276,7 @@
     timer = setTimeout(function () { readForm(); refilter(); }, 120);
   });
   function reset() {
-    state = { labels: new Set(LABELS), fits: new Set(FITS), findings: false, terms: [], doc: null, section: null };
+    state = fresh();
     writeForm();
     refilter();
   }
@@ -276,9 +303,16 @@
     var doc = link.getAttribute("data-gap");
     var index = Number(link.getAttribute("data-section"));
     var label = link.getAttribute("data-label");
+    var level = link.getAttribute("data-level");  // a cell of the gap map by conclusion level
     var documentData = documentOf(doc);
-    state = { labels: new Set(label ? [label] : LABELS), fits: new Set(FITS), findings: false, terms: [],
-              doc: doc, section: index >= 0 && documentData ? documentData.sections[index] : null };
+    state = fresh();
+    if (label) state.labels = new Set([label]);
+    if (level) {
+      state.levels = new Set([level]);
+      document.getElementById("filter-strength").open = true;  // the filter set shows where it is
+    }
+    state.doc = doc;
+    state.section = index >= 0 && documentData ? documentData.sections[index] : null;
     writeForm();
     refilter();
     revealFirst(doc);
@@ -398,7 +432,15 @@
   function fill(claim) {
     panelTitle.textContent = fmt(ui.claim_of, { number: claim.number });
     var body = document.createDocumentFragment();
-    add(body, add(node("p", "head"), badge(claim.label), " ", node("span", "key", claim.id)));
+    var head = add(node("p", "head"), badge(claim.label));
+    if (claim.level !== "service") {
+      add(head, " ", node("span", "strength-level strength-level-" + claim.level, t.levels[claim.level]));
+      if (claim.certainty) {
+        add(head, " ", node("span", "certainty certainty-" + claim.certainty,
+                            t.strength.certainty_prefix + " " + t.certainties[claim.certainty]));
+      }
+    }
+    add(body, add(head, " ", node("span", "key", claim.id)));
     if (claim.retracted) {
       var banner = add(node("p", "retracted-banner"), node("strong", "", t.verify.retracted), ": " + t.verify.retracted_claim + " (");
       claim.retracted_works.forEach(function (key, i) {
@@ -416,6 +458,14 @@
     if (source && source.language) quote.lang = source.language;
     if (claim.cited_as) add(body, add(node("p", "cited"), node("span", "what", t.cited_as + ": "), claim.cited_as));
     add(body, add(node("p", "reason"), node("span", "what", t.reason + ": "), claim.label_reason));
+    if (claim.level !== "service") {
+      add(body, add(node("p", "strength-reason"), node("span", "what", t.strength.level_reason + ": "), claim.conclusion_reason));
+      if (claim.certainty_reasons.length) {
+        var steps = node("ul");
+        claim.certainty_reasons.forEach(function (reason) { steps.appendChild(node("li", "", reason)); });
+        add(body, add(node("div", "certainty-reasons"), node("span", "what", t.strength.certainty_reasons + ":"), steps));
+      }
+    }
     add(body, node("h3", "", t.sources + " (" + claim.sources.length + ")"));
     if (claim.sources.length) {
       var list = node("ul", "sources");
