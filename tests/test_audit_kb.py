@@ -28,24 +28,29 @@ def test_overclaims(findings: list[Finding]) -> None:
         "(the leaflet cites no source for this claim) [overclaim]",
         "claims/npi-pmt.yaml:116: warning: 'nodig' in claim npi-lichaamsgericht-nodig, which has no support "
         "(fonagy2017a does not say this (not-addressed); fonagy2017b does not say this (not-addressed)) [overclaim]",
+        "claims/npi-pmt.yaml:159: warning: 'bemoeilijkt' in claim npi-identificeren-emoties, which rests on EBRO C "
+        "work only (new2012, cross-sectional) [overclaim]",
         "claims/npi-pmt.yaml:168: warning: 'essentieel' in claim npi-lichaamsbewustzijn-essentieel, which rests on "
         "EBRO C work only (nummenmaa2014, experimental) [overclaim]",
         "claims/npi-pmt.yaml:177: warning: 'toont aan' in claim npi-vergelijkend-onderzoek, which rests on EBRO B "
         "work only (leirvag2010, non-randomised-comparison) [overclaim]",
         "claims/npi-pmt.yaml:196: warning: 'voorwaarde' in claim npi-bottom-up, which rests on expert-based work "
         "only (vanderkolk2014, book) [overclaim]",
+        "claims/npi-pmt.yaml:243: warning: 'ondersteunt' in claim npi-conditie-zelfvertrouwen, which rests on EBRO "
+        "B work only (hutchinson1999, quasi-experimental) [overclaim]",
         "claims/npi-pmt.yaml:293: warning: 'bij uitstek' in claim npi-aanrakingsvormen, which has no support (the "
         "leaflet cites no source for this claim) [overclaim]",
     ]
     suggestions = {f.claim: f.suggestion or "" for f in by_rule(findings, "overclaim")}
     assert suggestions["npi-vergelijkend-onderzoek"].startswith(
-        "Vergelijkend onderzoek wijst erop dat groepstherapie gericht op lichaamsbewustzijn effectiever is")
+        "Er zijn aanwijzingen uit vergelijkend onderzoek dat groepstherapie gericht op lichaamsbewustzijn "
+        "effectiever is")  # one B study: level 3, "Er zijn aanwijzingen dat"
     assert suggestions["alk-spierspanning-erger"] == (
         "Het is onzeker of verhoogde spierspanning de lichamelijke klacht die je hebt vaak erger maakt of het "
         "herstel ervan in de weg staat")
     assert suggestions["npi-lichaamsbewustzijn-essentieel"] == "waarvoor het lichaamsbewustzijn belangrijk kan zijn"
     assert suggestions["npi-bottom-up"].startswith(
-        "Een experiëntiële bottom-up behandeling van emotieregulatie is mogelijk een voorwaarde voor")
+        "Een experiëntiële bottom-up behandeling van emotieregulatie is volgens deskundigen een voorwaarde voor")
 
 
 def test_no_finding_on_a_hedged_claim(findings: list[Finding]) -> None:

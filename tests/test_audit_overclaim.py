@@ -202,9 +202,116 @@ def test_the_phrase_data_is_consistent() -> None:
     for lang in languages().values():
         assert lang.phrases and lang.hedges and lang.qualifiers
         for phrase in lang.phrases:
-            assert phrase.kind in ("evidence", "necessity", "causal", "absolute")
+            assert phrase.kind in ("evidence", "necessity", "causal", "effect", "absolute")
+            assert phrase.level in (1, 2, 3)
             assert phrase.rewrites, phrase.match[0].source
             for rewrite in phrase.rewrites:
                 gaps = rewrite.pattern.source.split().count("...")
-                assert rewrite.to.count("...") <= gaps, rewrite.pattern.source
-                assert rewrite.weak.count("...") <= gaps, rewrite.pattern.source
+                for words in (rewrite.to or "", rewrite.weak, *(w for _, w in rewrite.levels)):
+                    assert words.count("...") <= gaps, rewrite.pattern.source
+                # a rule for level-2 or level-3 wording is used only where a level is known
+                assert rewrite.to is not None or phrase.level > 1 or rewrite.levels, rewrite.pattern.source
+        assert [n for n, _ in lang.wording] == [1, 2, 3, 4]
+
+
+# (language, claim text, conclusion level, phrases found, suggestion in the level's wording)
+LEVEL_FLAGGED = [
+    ('nl', LEIRVAG, 3, ['toont aan'],
+     'Er zijn aanwijzingen uit vergelijkend onderzoek dat groepstherapie gericht op lichaamsbewustzijn effectiever '
+     'is dan psychodynamische groepstherapie in het reduceren van problematisch functioneren'),
+    ('nl', LEIRVAG, 4, ['toont aan'],
+     'Deskundigen zijn van mening dat groepstherapie gericht op lichaamsbewustzijn effectiever is dan '
+     'psychodynamische groepstherapie in het reduceren van problematisch functioneren'),
+    ('nl', LEIRVAG, 2, ['toont aan'],
+     'Vergelijkend onderzoek wijst erop dat groepstherapie gericht op lichaamsbewustzijn effectiever is dan '
+     'psychodynamische groepstherapie in het reduceren van problematisch functioneren'),
+    ('nl', BEKEND, 2, ['Bekend is dat'],
+     'Het is aannemelijk dat verhoogde spierspanning de lichamelijke klacht die je hebt vaak erger maakt of het '
+     'herstel ervan in de weg staat'),
+    ('nl', BEKEND, 4, ['Bekend is dat'],
+     'Deskundigen zijn van mening dat verhoogde spierspanning de lichamelijke klacht die je hebt vaak erger maakt '
+     'of het herstel ervan in de weg staat'),
+    ('nl', 'Het is aangetoond dat PMT angst vermindert', 3, ['aangetoond'],
+     'Er zijn aanwijzingen dat PMT angst vermindert'),
+    ('nl', 'Het is aangetoond dat PMT angst vermindert', 2, ['aangetoond'],
+     'Het is aannemelijk dat PMT angst vermindert'),
+    ('nl', 'Het is aannemelijk dat PMT angst vermindert', 3, ['aannemelijk'],
+     'Er zijn aanwijzingen dat PMT angst vermindert'),
+    ('nl', 'Er zijn aanwijzingen dat PMT angst vermindert', 4, ['aanwijzingen'],
+     'Deskundigen zijn van mening dat PMT angst vermindert'),
+    ('nl', 'Onderzoek wijst erop dat PMT helpt', 3, ['wijst erop'],
+     'Onderzoek geeft aanwijzingen dat PMT helpt'),
+    ('nl', 'PMT vermindert angst', 3, ['vermindert'], 'PMT vermindert mogelijk angst'),
+    ('nl', 'PMT vermindert angst', 4, ['vermindert'], 'PMT vermindert volgens deskundigen angst'),
+    ('nl', 'PMT zorgt voor minder spanning', 3, ['zorgt voor'], 'PMT kan bijdragen aan minder spanning'),
+    ('nl', BOTTOM_UP, 4, ['voorwaarde'],
+     'Een experiëntiële bottom-up behandeling van emotieregulatie is volgens deskundigen een voorwaarde voor '
+     'cognitieve integratie om richting te kunnen geven aan gedrag'),
+    ('nl', 'waarvoor het lichaamsbewustzijn essentieel is', 4, ['essentieel'],
+     'waarvoor het lichaamsbewustzijn volgens deskundigen essentieel is'),
+    ('nl', 'Uit onderzoek blijkt dat PMT helpt', 3, ['Uit onderzoek blijkt'],
+     'Er zijn aanwijzingen uit onderzoek dat PMT helpt'),
+    ('en', 'Comparative research demonstrates that body awareness therapy is more effective', 3, ['demonstrates'],
+     'There are indications from comparative research that body awareness therapy is more effective'),
+    ('en', 'Comparative research demonstrates that body awareness therapy is more effective', 4, ['demonstrates'],
+     'Experts are of the opinion that body awareness therapy is more effective'),
+    ('en', 'Research shows that exercise reduces anxiety', 2, ['Research shows'],
+     'It is plausible that exercise reduces anxiety'),
+    ('en', 'It is well known that tension makes pain worse', 3, ['It is well known'],
+     'There are indications that tension makes pain worse'),
+    ('en', 'It is plausible that tension makes pain worse', 3, ['It is plausible'],
+     'There are indications that tension makes pain worse'),
+    ('en', 'Research suggests that exercise reduces anxiety', 4, ['suggests'],
+     'Experts are of the opinion that exercise reduces anxiety'),
+]
+
+# Worded at or below the level: never flagged.
+LEVEL_CLEAR = [
+    ('nl', LEIRVAG, 1),
+    ('nl', 'Het is aangetoond dat PMT angst vermindert', 1),
+    ('nl', 'Het is aannemelijk dat PMT angst vermindert', 2),
+    ('nl', 'Er zijn aanwijzingen dat PMT angst vermindert', 3),
+    ('nl', 'Er zijn aanwijzingen dat PMT angst vermindert', 2),
+    ('nl', 'Deskundigen zijn van mening dat PMT angst vermindert', 4),
+    ('nl', 'Aanwijzingen zijn er voor een werkzame bijdrage van yoga en mindfulness', 3),
+    ('nl', 'Meta-analyse van 23 trials (n=1078) wijst op ondersteuning van positieve emoties', 2),
+    ('nl', 'Onderzoek wijst erop dat PMT helpt', 2),
+    ('nl', 'Dat kan helpen om de verwarring of angst te laten zakken', 4),
+    ('nl', 'PMT vermindert mogelijk angst', 4),
+    ('nl', 'De toegevoegde waarde van PMT kent volgens ervaren experts vier aspecten', 4),
+    ('nl', 'PMT biedt hiervoor expertise', 4),
+    ('en', 'There are indications that exercise reduces anxiety', 3),
+    ('en', 'It is plausible that exercise reduces anxiety', 2),
+    ('en', 'Experts are of the opinion that exercise reduces anxiety', 4),
+    ('en', 'Exercise may reduce anxiety', 4),
+    ('en', 'Research shows that exercise reduces anxiety', 1),
+]
+
+
+@pytest.mark.parametrize("lang, text, level, words, suggestion", LEVEL_FLAGGED,
+                         ids=[f"{r[0]}:{r[2]}:{r[1][:40]}" for r in LEVEL_FLAGGED])
+def test_wording_above_the_level(lang: str, text: str, level: int, words: list[str], suggestion: str) -> None:
+    found = assess(text, lang, weak=level >= 4, level=level)
+    assert found is not None
+    assert [hit.words for hit in found.hits] == words
+    assert found.suggestion == suggestion
+    assert assess(suggestion, lang, weak=level >= 4, level=level) is None  # the rewrite is within the level
+
+
+@pytest.mark.parametrize("lang, text, level", LEVEL_CLEAR, ids=[f"{r[0]}:{r[2]}:{r[1][:40]}" for r in LEVEL_CLEAR])
+def test_wording_within_the_level(lang: str, text: str, level: int) -> None:
+    assert assess(text, lang, level=level) is None
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+def test_the_level_wording_is_itself_within_its_level(level: int) -> None:
+    from kb.audit.overclaim import wording
+    for lang in ("nl", "en"):
+        formula = wording(lang, level)
+        assert formula
+        assert assess(f"{formula} PMT angst vermindert" if lang == "nl" else f"{formula} PMT reduces anxiety",
+                      lang, level=level) is None
+        if level > 1:  # and the level above it is stronger than this one allows
+            stronger = wording(lang, level - 1)
+            assert assess(f"{stronger} PMT angst vermindert" if lang == "nl" else f"{stronger} PMT reduces anxiety",
+                          lang, level=level) is not None

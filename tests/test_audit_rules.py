@@ -136,7 +136,7 @@ def test_every_rule_has_a_tiny_kb_named_for_it() -> None:
 
 
 @pytest.mark.parametrize("name, rule, extra", [
-    ("overclaim", "overclaim", {"claim": "pilot", "suggestion": "Onderzoek wijst erop dat PMT angst vermindert"}),
+    ("overclaim", "overclaim", {"claim": "pilot", "suggestion": "Er zijn aanwijzingen uit onderzoek dat PMT angst vermindert"}),
     ("ambiguous_citation", "ambiguous-citation", {"claim": "somberheid"}),
     ("unexplained_fit", "unexplained-fit", {"claim": "angst", "key": "smith2020"}),
     ("unverified_reference", "unverified-reference", {"key": "kraak2010"}),
@@ -156,10 +156,10 @@ def test_overclaim_suggestions_per_evidence_level(root, kb) -> None:
     suggestions = {f["claim"]: f["suggestion"] for f in findings}
     assert suggestions == {
         "bekend": "Het is onzeker of spanning pijn erger maakt",
-        "pilot": "Onderzoek wijst erop dat PMT angst vermindert",
-        "essentieel": "Lichaamsbewustzijn kan belangrijk zijn voor herstel",
+        "pilot": "Er zijn aanwijzingen uit onderzoek dat PMT angst vermindert",
+        "essentieel": "Lichaamsbewustzijn is volgens deskundigen essentieel voor herstel",
         "known": "It is uncertain whether tension often worsens pain",
-        "proves": "This study suggests that body awareness therapy works",
+        "proves": "There are indications from this study that body awareness therapy works",
     }
 
 
@@ -186,7 +186,7 @@ def test_report_shows_the_suggestion_next_to_the_claim(root, kb) -> None:
     folder = root("overclaim")
     assert kb("--kb", folder, "report").code == 0
     html = (folder / "build" / "report.html").read_text(encoding="utf-8")
-    assert "→ Onderzoek wijst erop dat PMT angst vermindert" in html
+    assert "→ Er zijn aanwijzingen uit onderzoek dat PMT angst vermindert" in html
     markdown = (folder / "build" / "report.md").read_text(encoding="utf-8")
     assert "→ Het is onzeker of spanning pijn erger maakt" in markdown
     claims = {c["id"]: c for c in json.loads((folder / "build" / "report.json").read_text())["claims"]}

@@ -73,7 +73,7 @@ def test_show_a_leaflet_summary(kb, repo_kb: Path) -> None:
     assert lines[0] == "leaflet npi-pmt  claims/npi-pmt.yaml"
     assert "  claims: 52  empirical: 7, expert-based: 7, unsupported: 23, service: 15" in lines
     findings = next(line for line in lines if line.startswith("  findings: "))
-    assert "overclaim: 5" in findings and "ambiguous-citation: 1" in findings
+    assert "overclaim: 7" in findings and "ambiguous-citation: 1" in findings
 
 
 def test_show_claims_holding_words(kb, repo_kb: Path) -> None:
@@ -87,7 +87,7 @@ def test_show_a_claim_with_its_findings_and_rewrite(kb, repo_kb: Path) -> None:
     result = kb("--kb", repo_kb, "show", "npi-vergelijkend-onderzoek")
     assert result.code == 0
     assert "warning [overclaim]: 'toont aan' in claim npi-vergelijkend-onderzoek" in result.out
-    assert re.search(r"suggested: .*wijst erop dat", result.out)
+    assert re.search(r"suggested: .*Er zijn aanwijzingen uit vergelijkend onderzoek dat", result.out)
 
 
 def test_show_unknown_suggests_the_closest(kb, repo_kb: Path) -> None:

@@ -40,13 +40,27 @@ class Pattern:
 @dataclass(frozen=True)
 class Rewrite:
     pattern: Pattern  # the words to replace; must overlap the phrase found
-    to: str  # the hedged words; `...` stands for what the gaps matched
+    to: str | None  # the hedged words; `...` stands for what the gaps matched; None: only at a level below
     weak: str  # used instead of `to` on an unsupported or expert-only claim; "" for none
+    levels: tuple[tuple[int, str], ...] = ()  # (conclusion level, the words in that level's wording)
+
+    def target(self, weak: bool, level: int | None) -> str | None:
+        """The words for a claim at `level` (None: unsupported, or no level known), or None when
+        this rule has none for it. At level 4 the weak words stand in for a missing `to4`."""
+        if level is not None:
+            own = dict(self.levels).get(level)
+            if own is not None:
+                return own
+            if level >= 4 and self.weak:
+                return self.weak
+            return self.to
+        return self.weak if weak and self.weak else self.to
 
 
 @dataclass(frozen=True)
 class Phrase:
-    kind: str  # evidence, necessity, causal or absolute
+    kind: str  # evidence, necessity, causal, effect or absolute
+    level: int  # the conclusion level the wording asserts: 1 for "toont aan", 2 "aannemelijk", 3 "aanwijzingen"
     match: tuple[Pattern, ...]  # any of these finds the phrase
     unless: tuple[Pattern, ...]  # fixed expressions that cancel a match they overlap
     rewrites: tuple[Rewrite, ...]  # in order; the first that applies is used
@@ -60,6 +74,7 @@ class Language:
     hedges_unless: tuple[Pattern, ...]  # uses of a hedge word that hedge nothing
     qualifiers: tuple[Pattern, ...]  # modal and frequency words, effective within a clause
     qualifiers_clear: frozenset[str]  # the phrase kinds a qualifier clears
+    wording: tuple[tuple[int, str], ...]  # each conclusion level's guideline wording ("Er zijn aanwijzingen dat")
     negator: re.Pattern[str]  # any negator word
     barrier: re.Pattern[str]  # punctuation or a word that opens a clause
     any_phrase: re.Pattern[str]  # matches where any phrase's pattern does: most claims hold none
@@ -78,6 +93,7 @@ class Hit:
 class Assessment:
     hits: tuple[Hit, ...]  # assertive phrases that no hedge, negator or qualifier clears, in text order
     suggestion: str | None  # the text with each phrase hedged; None when no rewrite applied
+    worded: int  # the conclusion level the wording asserts (1 strongest); 1 for plain assertion
 
 
 def _alternatives(token: str) -> str:
@@ -98,7 +114,12 @@ def compile_pattern(source: str, barriers: str) -> Pattern:
     parts: list[str] = []
     after_word = False
     for token in source.split():
-        if token == "...":
+        if token == "^":  # the start of the text; a gap after it holds the text's first words
+            parts.append("^")
+        elif token == "..." and parts == ["^"]:
+            parts.append(rf"((?:(?!(?:{barriers}){_WORD_END})[^\s{re.escape(_PUNCT)}]+\s+){{0,{MAX_GAP}}}?)")
+            after_word = False
+        elif token == "...":
             parts.append(gap)
             after_word = False
         elif token.startswith("(") and token.endswith(")"):
@@ -148,8 +169,10 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
         return tuple(compile_pattern(s, barriers) for s in sources)
 
     phrases = tuple(
-        Phrase(kind=entry["kind"], match=patterns(entry["match"]), unless=patterns(entry.get("unless", [])),
-               rewrites=tuple(Rewrite(compile_pattern(r["from"], barriers), r["to"], r.get("weak", ""))
+        Phrase(kind=entry["kind"], level=entry.get("level", 1), match=patterns(entry["match"]),
+               unless=patterns(entry.get("unless", [])),
+               rewrites=tuple(Rewrite(compile_pattern(r["from"], barriers), r.get("to"), r.get("weak", ""),
+                                      tuple((n, r[f"to{n}"]) for n in (2, 3, 4) if f"to{n}" in r))
                               for r in entry.get("rewrite", [])))
         for entry in table.get("phrase", []))
     hedges = patterns(table.get("hedges", []))
@@ -160,6 +183,7 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
         hedges_unless=patterns(table.get("hedges_unless", [])),
         qualifiers=patterns(table.get("qualifiers", [])),
         qualifiers_clear=clear,
+        wording=tuple(sorted((int(n), words) for n, words in table.get("wording", {}).items())),
         negator=re.compile(_WORD_START + "(?:" + _words(table.get("negators", [])) + ")" + _WORD_END, re.IGNORECASE),
         barrier=re.compile(rf"[{re.escape(_PUNCT)}]|{_WORD_START}(?:{barriers}){_WORD_END}", re.IGNORECASE),
         any_phrase=_either(tuple(p for phrase in phrases for p in phrase.match)),
@@ -289,11 +313,13 @@ def hedge(text: str, lang: Language) -> str | None:
     return None
 
 
-def _replacement(rewrite: Rewrite, match: re.Match[str], weak: bool) -> str:
-    target = rewrite.weak if weak and rewrite.weak else rewrite.to
-    gaps = iter(" ".join((g or "").split()) for g in match.groups())
+def _replacement(target: str, match: re.Match[str], anchored: bool) -> str:
+    gaps = [" ".join((g or "").split()) for g in match.groups()]
+    if anchored and gaps and gaps[0][1:2].islower():  # the text's first words, no longer first
+        gaps[0] = gaps[0][:1].lower() + gaps[0][1:]
     pieces = target.split("...")
-    words = pieces[0] + "".join(next(gaps, "") + piece for piece in pieces[1:])
+    rest = iter(gaps)
+    words = pieces[0] + "".join(next(rest, "") + piece for piece in pieces[1:])
     words = " ".join(words.split())
     original = match.group()
     before = match.start()
@@ -304,13 +330,17 @@ def _replacement(rewrite: Rewrite, match: re.Match[str], weak: bool) -> str:
     return words
 
 
-def rewrite(text: str, hits: list[Hit], weak: bool) -> str | None:
-    """`text` with each hit replaced by its phrase's first applicable rewrite; None if none applied."""
+def rewrite(text: str, hits: list[Hit], weak: bool, level: int | None = None) -> str | None:
+    """`text` with each hit replaced by its phrase's first rewrite that applies and has words for
+    the claim's `level` (see `Rewrite.target`); None if none applied."""
     chosen: list[tuple[int, int, str]] = []  # in text order, none overlapping another
     matches: dict[Rewrite, tuple[list[re.Match[str]], list[int]]] = {}  # each rule's matches and their ends
     for hit in hits:
         done = False
         for rule in hit.phrase.rewrites:
+            target = rule.target(weak, level)
+            if target is None:
+                continue
             if rule not in matches:
                 found = list(rule.pattern.regex.finditer(text))
                 matches[rule] = found, [m.end() for m in found]
@@ -324,7 +354,8 @@ def rewrite(text: str, hits: list[Hit], weak: bool) -> str | None:
                 at = bisect.bisect_left(chosen, (span[0],))
                 if any(_overlaps(span, c[:2]) for c in chosen[max(at - 1, 0):at + 1]):
                     continue
-                chosen.insert(at, (span[0], span[1], _replacement(rule, match, weak)))
+                anchored = rule.pattern.source.startswith("^")
+                chosen.insert(at, (span[0], span[1], _replacement(target, match, anchored)))
                 done = True
                 break
             if done:
@@ -342,43 +373,89 @@ def rewrite(text: str, hits: list[Hit], weak: bool) -> str | None:
     return result[:1].upper() + result[1:] if text[:1].isupper() else result
 
 
-def assess(text: str, code: str, weak: bool = False) -> Assessment | None:
-    """The overclaim in one claim's text, or None: no assertive phrase, a hedge, or no lists.
+def _governing(hits: list[Hit]) -> list[Hit]:
+    """The hits that decide how strong a claim is worded. Wording about the evidence frames the
+    clause it opens: in "er zijn aanwijzingen dat PMT angst vermindert" the effect verb is not
+    asserted on its own, so effect verbs count only where no evidence wording stands."""
+    if any(hit.phrase.kind == "evidence" for hit in hits):
+        return [hit for hit in hits if hit.phrase.kind != "effect"]
+    return hits
 
-    `weak` asks for the rewrite meant for an unsupported or expert-only claim.
+
+def assess(text: str, code: str, weak: bool = False, level: int | None = None) -> Assessment | None:
+    """The overclaim in one claim's text, or None.
+
+    Without a `level` (an unsupported claim, or a KB that knows no levels) any assertive phrase
+    is one, unless a hedge stands anywhere in the claim; wording of level 2 or 3 ("wijst erop",
+    "aanwijzingen") counts as a hedge. `weak` asks for the rewrite meant for an unsupported or
+    expert-only claim. With the claim's EBRO conclusion `level` (1..4), the wording is an
+    overclaim when it asserts a stronger level than that: "toont aan" (1) on level 3, "er zijn
+    aanwijzingen dat" (3) on level 4; wording at or below the level is never one, nor is a
+    claim that a plain hedge ("mogelijk", "kan helpen", "volgens deskundigen") clears.
     """
     lang = language(code)
     if lang is None or hedge(text, lang) is not None:
         return None
-    hits = find(text, lang)
+    hits = _governing(find(text, lang))
     if not hits:
         return None
-    return Assessment(tuple(hits), rewrite(text, hits, weak))
+    framed = [hit for hit in hits if hit.phrase.level > 1]
+    worded = max(hit.phrase.level for hit in framed) if framed else 1  # the weakest frame governs
+    if level is None:
+        if framed:
+            return None
+        return Assessment(tuple(hits), rewrite(text, hits, weak), worded)
+    if worded >= level:
+        return None
+    over = [hit for hit in (framed or hits) if hit.phrase.level < level]
+    return Assessment(tuple(over), rewrite(text, over, weak, level), worded)
+
+
+def wording(code: str, level: int) -> str | None:
+    """The guideline wording of conclusion `level` in a leaflet's language ("Er zijn aanwijzingen dat")."""
+    lang = language(code)
+    return dict(lang.wording).get(level) if lang else None
 
 
 # --- the rules ---------------------------------------------------------------------------------
 
 OVERCLAIM = declare("overclaim", Severity.WARNING,
-                    "assertive wording (toont aan, bekend is dat, essentieel; proves) on a claim that is unsupported, "
-                    "expert-only or rests on EBRO B/C work only; proposes a hedged rewrite")
+                    "wording stronger than the claim's conclusion level allows (toont aan, bekend is dat, essentieel; "
+                    "proves) or assertive wording on an unsupported claim; proposes a rewrite in the level's wording")
 UNCHECKED_LANGUAGE = declare("unchecked-language", Severity.INFO,
                              "a leaflet in a language kb/data/phrases.toml has no lists for: overclaim cannot check it")
 
 
-def _weak_basis(kb: KnowledgeBase, claim: Claim) -> tuple[str, bool] | None:
-    """What a claim rests on when that is too little for assertive wording, and whether it is
-    very little (unsupported or expert-only: the GRADE "uncertain whether" hedge), else None."""
+@dataclass(frozen=True)
+class _Basis:
+    level: int | None  # the claim's EBRO conclusion level; None when it has no support
+    weak: bool  # unsupported or expert-only: the GRADE "uncertain whether" rewrite where no level wording fits
+    says: str  # what it rests on, for the message
+
+
+def _basis(kb: KnowledgeBase, claim: Claim, claim_language: str) -> _Basis | None:
+    """What a claim rests on, when that could be too little for its wording; None when nothing can be."""
     label = kb.labels.claims[claim.id]
-    if label.label is UNSUPPORTED:
-        return f"has no support ({label.reason.removeprefix('unsupported: ')})", True
+    strengths = getattr(kb, "strengths", None)  # KnowledgeBase.strengths (kb/strength.py), where the KB has it
+    strength = strengths.get(claim.id) if strengths is not None else None
+    if label.label is UNSUPPORTED or (strength is not None and strength.level is None):
+        return _Basis(None, True, f"has no support ({label.reason.removeprefix('unsupported: ')})")
     keys = supporting(kb, claim)
     works = "; ".join(f"{k}, {kb.works[k].design or 'design not given'}" for k in keys
                       if label.label is EXPERT_BASED or kb.labels.works[k].label is EMPIRICAL)
+    if strength is not None:
+        if strength.level <= 1:
+            return None
+        allowed = wording(claim_language, strength.level) or ""
+        return _Basis(strength.level, strength.level >= 4, f"is of conclusion level {strength.level} "
+                      f"({strength.level_reason}){f', worded as: {allowed} ...' if allowed else ''}")
+    # No levels known: the study levels decide as they did before there were any, read as the
+    # conclusion level they give at best (expert opinion only: 4; one B or C study: 3).
     if label.label is EXPERT_BASED:
-        return f"rests on expert-based work only ({works})", True
+        return _Basis(4, True, f"rests on expert-based work only ({works})")
     if label.label is EMPIRICAL and label.strongest in ("B", "C"):
         levels = sorted({kb.labels.works[k].ebro for k in keys if kb.labels.works[k].label is EMPIRICAL})
-        return f"rests on EBRO {'/'.join(levels)} work only ({works})", False
+        return _Basis(3, False, f"rests on EBRO {'/'.join(levels)} work only ({works})")
     return None
 
 
@@ -389,14 +466,14 @@ def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
         for claim in document.claims:
             if claim.kind != "clinical" or not claim.text:
                 continue
-            basis = _weak_basis(kb, claim)
+            basis = _basis(kb, claim, document.language)
             if basis is None:
                 continue
-            found = assess(claim.text, document.language, weak=basis[1])
+            found = assess(claim.text, document.language, weak=basis.weak, level=basis.level)
             if found is None:
                 continue
             words = ", ".join(f"'{hit.words}'" for hit in found.hits)
-            yield OVERCLAIM.finding(Location(path, claim.line), f"{words} in claim {claim.id}, which {basis[0]}",
+            yield OVERCLAIM.finding(Location(path, claim.line), f"{words} in claim {claim.id}, which {basis.says}",
                                     claim=claim.id, suggestion=found.suggestion)
 
 
