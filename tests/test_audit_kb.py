@@ -24,22 +24,31 @@ def by_rule(findings: list[Finding], rule: str) -> list[Finding]:
 
 def test_overclaims(findings: list[Finding]) -> None:
     assert [f.format() for f in by_rule(findings, "overclaim")] == [
-        "claims/alkura-alk.yaml:60: warning: 'Bekend is dat' in claim alk-spierspanning-erger, which has no support "
-        "(the leaflet cites no source for this claim) [overclaim]",
+        "claims/alkura-alk.yaml:60: warning: 'Bekend is dat' in claim alk-spierspanning-erger, which has no "
+        "support (the leaflet cites no source for this claim) [overclaim]",
         "claims/npi-pmt.yaml:116: warning: 'nodig' in claim npi-lichaamsgericht-nodig, which has no support "
-        "(fonagy2017a does not say this (not-addressed); fonagy2017b does not say this (not-addressed)) [overclaim]",
-        "claims/npi-pmt.yaml:159: warning: 'bemoeilijkt' in claim npi-identificeren-emoties, which rests on EBRO C "
-        "work only (new2012, cross-sectional) [overclaim]",
-        "claims/npi-pmt.yaml:168: warning: 'essentieel' in claim npi-lichaamsbewustzijn-essentieel, which rests on "
-        "EBRO C work only (nummenmaa2014, experimental) [overclaim]",
-        "claims/npi-pmt.yaml:177: warning: 'toont aan' in claim npi-vergelijkend-onderzoek, which rests on EBRO B "
-        "work only (leirvag2010, non-randomised-comparison) [overclaim]",
-        "claims/npi-pmt.yaml:196: warning: 'voorwaarde' in claim npi-bottom-up, which rests on expert-based work "
-        "only (vanderkolk2014, book) [overclaim]",
-        "claims/npi-pmt.yaml:243: warning: 'ondersteunt' in claim npi-conditie-zelfvertrouwen, which rests on EBRO "
-        "B work only (hutchinson1999, quasi-experimental) [overclaim]",
-        "claims/npi-pmt.yaml:293: warning: 'bij uitstek' in claim npi-aanrakingsvormen, which has no support (the "
-        "leaflet cites no source for this claim) [overclaim]",
+        "(fonagy2017a does not say this (not-addressed); fonagy2017b does not say this (not-addressed)) "
+        "[overclaim]",
+        "claims/npi-pmt.yaml:159: warning: 'bemoeilijkt' in claim npi-identificeren-emoties, which is of "
+        "conclusion level 4 (level 4, no study counts above expert opinion (D): new2012 (cross-sectional, "
+        "EBRO C, partial: counted as D)), worded as: Deskundigen zijn van mening dat ... [overclaim]",
+        "claims/npi-pmt.yaml:168: warning: 'essentieel' in claim npi-lichaamsbewustzijn-essentieel, which is "
+        "of conclusion level 4 (level 4, no study counts above expert opinion (D): nummenmaa2014 "
+        "(experimental, EBRO C, indirect: counted as D)), worded as: Deskundigen zijn van mening dat ... "
+        "[overclaim]",
+        "claims/npi-pmt.yaml:177: warning: 'toont aan' in claim npi-vergelijkend-onderzoek, which is of "
+        "conclusion level 3 (level 3, one B or C study: leirvag2010 (non-randomised-comparison, EBRO B, "
+        "partial: counted as C)), worded as: Er zijn aanwijzingen dat ... [overclaim]",
+        "claims/npi-pmt.yaml:196: warning: 'voorwaarde' in claim npi-bottom-up, which is of conclusion level "
+        "4 (level 4, expert opinion (D) only: vanderkolk2014 (book, EBRO D, unassessed); provisional: it "
+        "rests on a fit not yet assessed; vandenbroek2011 does not say this (not-addressed): not counted), "
+        "worded as: Deskundigen zijn van mening dat ... [overclaim]",
+        "claims/npi-pmt.yaml:243: warning: 'ondersteunt' in claim npi-conditie-zelfvertrouwen, which is of "
+        "conclusion level 3 (level 3, one B or C study: hutchinson1999 (quasi-experimental, EBRO B, indirect: "
+        "counted as C); vandenbroek2011 does not say this (not-addressed): not counted), worded as: Er zijn "
+        "aanwijzingen dat ... [overclaim]",
+        "claims/npi-pmt.yaml:293: warning: 'bij uitstek' in claim npi-aanrakingsvormen, which has no support "
+        "(the leaflet cites no source for this claim) [overclaim]",
     ]
     suggestions = {f.claim: f.suggestion or "" for f in by_rule(findings, "overclaim")}
     assert suggestions["npi-vergelijkend-onderzoek"].startswith(
@@ -48,7 +57,8 @@ def test_overclaims(findings: list[Finding]) -> None:
     assert suggestions["alk-spierspanning-erger"] == (
         "Het is onzeker of verhoogde spierspanning de lichamelijke klacht die je hebt vaak erger maakt of het "
         "herstel ervan in de weg staat")
-    assert suggestions["npi-lichaamsbewustzijn-essentieel"] == "waarvoor het lichaamsbewustzijn belangrijk kan zijn"
+    assert suggestions["npi-lichaamsbewustzijn-essentieel"] == (
+        "waarvoor het lichaamsbewustzijn volgens deskundigen essentieel is")  # level 4: the experts' view
     assert suggestions["npi-bottom-up"].startswith(
         "Een experiëntiële bottom-up behandeling van emotieregulatie is volgens deskundigen een voorwaarde voor")
 

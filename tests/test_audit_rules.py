@@ -26,14 +26,18 @@ CASES = [
     ("overclaim", [
         "claims/a.yaml:4: warning: 'Bekend is dat' in claim bekend, which has no support (the leaflet cites no "
         "source for this claim) [overclaim]",
-        "claims/a.yaml:6: warning: 'toont aan' in claim pilot, which rests on EBRO B work only (berg2019, "
-        "pilot-rct) [overclaim]",
-        "claims/a.yaml:22: warning: 'essentieel' in claim essentieel, which rests on expert-based work only "
-        "(jansen2018, book) [overclaim]",
+        "claims/a.yaml:6: warning: 'toont aan' in claim pilot, which is of conclusion level 3 (level 3, one B or C "
+        "study: berg2019 (pilot-rct, EBRO B, supports)), worded as: Er zijn aanwijzingen dat ... [overclaim]",
+        "claims/a.yaml:13: warning: 'toont aan' in claim trial, which is of conclusion level 2 (level 2, one A2 "
+        "study: smith2020 (rct, EBRO A2, supports)), worded as: Het is aannemelijk dat ... [overclaim]",
+        "claims/a.yaml:22: warning: 'essentieel' in claim essentieel, which is of conclusion level 4 (level 4, "
+        "expert opinion (D) only: jansen2018 (book, EBRO D, supports)), worded as: Deskundigen zijn van mening dat "
+        "... [overclaim]",
         "claims/b.yaml:4: warning: 'It is known', 'always' in claim known, which has no support (the leaflet "
         "cites no source for this claim) [overclaim]",
-        "claims/b.yaml:6: warning: 'proves' in claim proves, which rests on EBRO B work only (berg2019, "
-        "pilot-rct) [overclaim]",
+        "claims/b.yaml:6: warning: 'proves' in claim proves, which is of conclusion level 3 (level 3, one B or C "
+        "study: berg2019 (pilot-rct, EBRO B, partial: counted as C)), worded as: There are indications that ... "
+        "[overclaim]",
     ], 0),
     ("ambiguous_citation", [
         "claims/a.yaml:2: error: claim somberheid: '(Berg & Vos, 2017)' fits 2 works with the same authors and "
@@ -157,6 +161,7 @@ def test_overclaim_suggestions_per_evidence_level(root, kb) -> None:
     assert suggestions == {
         "bekend": "Het is onzeker of spanning pijn erger maakt",
         "pilot": "Er zijn aanwijzingen uit onderzoek dat PMT angst vermindert",
+        "trial": "Onderzoek wijst erop dat bewegen angst vermindert",  # one RCT: level 2, "aannemelijk"
         "essentieel": "Lichaamsbewustzijn is volgens deskundigen essentieel voor herstel",
         "known": "It is uncertain whether tension often worsens pain",
         "proves": "There are indications from this study that body awareness therapy works",
@@ -191,7 +196,7 @@ def test_report_shows_the_suggestion_next_to_the_claim(root, kb) -> None:
     assert "→ Het is onzeker of spanning pijn erger maakt" in markdown
     claims = {c["id"]: c for c in json.loads((folder / "build" / "report.json").read_text())["claims"]}
     assert [f["rule"] for f in claims["pilot"]["findings"]] == ["overclaim"]
-    assert claims["trial"]["findings"] == []
+    assert [f["rule"] for f in claims["trial"]["findings"]] == ["overclaim"]  # one RCT "toont" nothing "aan"
 
 
 def test_rules_list_matches_the_readme(kb) -> None:

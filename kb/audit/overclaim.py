@@ -17,12 +17,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from kb.audit.claims import supporting
 from kb.audit.registry import checks, declare
 from kb.claims import Claim
 from kb.findings import Finding, Location, Severity
 from kb.knowledgebase import KnowledgeBase
-from kb.labels import EMPIRICAL, EXPERT_BASED, UNSUPPORTED
+from kb.labels import UNSUPPORTED
 
 MAX_GAP = 6  # words a `...` may span: a Dutch middle field can be long
 NEGATION_REACH = 3  # words before a phrase in which a negator cancels it
@@ -408,7 +407,31 @@ def assess(text: str, code: str, weak: bool = False, level: int | None = None) -
     if worded >= level:
         return None
     over = [hit for hit in (framed or hits) if hit.phrase.level < level]
-    return Assessment(tuple(over), rewrite(text, over, weak, level), worded)
+    return Assessment(tuple(over), _in_level_wording(text, over, code, level) or rewrite(text, over, weak, level),
+                      worded)
+
+
+# A subordinate clause or a second clause: the simple sentence `_in_level_wording` reorders has none.
+_COMPLEX = re.compile(r"[,;:()]|\b(?:dat|die|omdat|doordat|wanneer|als|waardoor|waarbij|terwijl|en|of|maar|"
+                      r"that|which|who|because|when|if|while|and|or|but)\b", re.IGNORECASE)
+
+
+def _in_level_wording(text: str, hits: list[Hit], code: str, level: int) -> str | None:
+    """A simple main clause whose verb asserts too much, framed in the guideline wording of its
+    level: "Bewegingstherapie vermindert angst" at level 2 becomes "Het is aannemelijk dat
+    bewegingstherapie angst vermindert" (Dutch puts the verb of a dat-clause last; English keeps
+    its order). None for anything else: a longer sentence keeps the phrase-by-phrase rewrite."""
+    framing = wording(code, level)
+    if framing is None or level not in (2, 3) or len(hits) != 1 or " " in hits[0].words:
+        return None
+    hit = hits[0]
+    subject, verb, rest = text[:hit.start].strip(), text[hit.start:hit.end], text[hit.end:].strip().rstrip(".")
+    if not subject or not rest or len(subject.split()) > 4 or _COMPLEX.search(subject + " " + rest):
+        return None
+    if subject[:1].isupper() and subject[1:2].islower():  # not an acronym such as PMT
+        subject = subject[:1].lower() + subject[1:]
+    clause = f"{subject} {rest} {verb}" if code.startswith("nl") else f"{subject} {verb} {rest}"
+    return f"{framing} {clause}"
 
 
 def wording(code: str, level: int) -> str | None:
@@ -434,29 +457,17 @@ class _Basis:
 
 
 def _basis(kb: KnowledgeBase, claim: Claim, claim_language: str) -> _Basis | None:
-    """What a claim rests on, when that could be too little for its wording; None when nothing can be."""
+    """What a claim rests on, when that could be too little for its wording: its conclusion level
+    (kb/strength.py); None at level 1, where no wording is too strong."""
     label = kb.labels.claims[claim.id]
-    strengths = getattr(kb, "strengths", None)  # KnowledgeBase.strengths (kb/strength.py), where the KB has it
-    strength = strengths.get(claim.id) if strengths is not None else None
-    if label.label is UNSUPPORTED or (strength is not None and strength.level is None):
+    strength = kb.strengths.get(claim.id)
+    if label.label is UNSUPPORTED or strength is None or strength.level is None:
         return _Basis(None, True, f"has no support ({label.reason.removeprefix('unsupported: ')})")
-    keys = supporting(kb, claim)
-    works = "; ".join(f"{k}, {kb.works[k].design or 'design not given'}" for k in keys
-                      if label.label is EXPERT_BASED or kb.labels.works[k].label is EMPIRICAL)
-    if strength is not None:
-        if strength.level <= 1:
-            return None
-        allowed = wording(claim_language, strength.level) or ""
-        return _Basis(strength.level, strength.level >= 4, f"is of conclusion level {strength.level} "
-                      f"({strength.level_reason}){f', worded as: {allowed} ...' if allowed else ''}")
-    # No levels known: the study levels decide as they did before there were any, read as the
-    # conclusion level they give at best (expert opinion only: 4; one B or C study: 3).
-    if label.label is EXPERT_BASED:
-        return _Basis(4, True, f"rests on expert-based work only ({works})")
-    if label.label is EMPIRICAL and label.strongest in ("B", "C"):
-        levels = sorted({kb.labels.works[k].ebro for k in keys if kb.labels.works[k].label is EMPIRICAL})
-        return _Basis(3, False, f"rests on EBRO {'/'.join(levels)} work only ({works})")
-    return None
+    if strength.level <= 1:
+        return None
+    allowed = wording(claim_language, strength.level) or ""
+    return _Basis(strength.level, strength.level >= 4, f"is of conclusion level {strength.level} "
+                  f"({strength.level_reason}){f', worded as: {allowed} ...' if allowed else ''}")
 
 
 @checks(OVERCLAIM)
