@@ -125,7 +125,8 @@ class LeafletOutcome:
     known: tuple[str, ...] = ()  # the KB's leaflets, when the one asked for is not among them
 
 
-def leaflet(root: Path, doc: str, fmt: str, locale: str | None, out: Path | None) -> LeafletOutcome:
+def leaflet(root: Path, doc: str, fmt: str, locale: str | None, out: Path | None,
+            annotate: bool = False) -> LeafletOutcome:
     """The leaflet `doc` in `fmt`, rendered from that leaflet alone (a broken claims file of
     another leaflet does not stop it). Nothing is written here: the command writes `files`."""
     from kb import leaflet as leaflet_
@@ -147,7 +148,7 @@ def leaflet(root: Path, doc: str, fmt: str, locale: str | None, out: Path | None
         bibliography = bibliography_name(out.name)
         files[out.with_name(bibliography)] = leaflet_.csl_json(built)
     try:
-        text = leaflet_.render(kb, built, fmt, bibliography)
+        text = leaflet_.render(kb, built, fmt, bibliography, annotate)
     except UnreadableInput as error:  # a template's error
         return LeafletOutcome(Outcome(findings=error.findings, unreadable=True))
     if out is not None:

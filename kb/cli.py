@@ -163,7 +163,7 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
     if out is not None and args.format == "pandoc" and out.name == bibliography_name(out.name):
         _say(f"kb: {out} would also be the name of its CSL-JSON bibliography; choose a .md name")
         return EXIT_UNREADABLE
-    result = build.leaflet(root, args.doc, args.format, args.lang, out)
+    result = build.leaflet(root, args.doc, args.format, args.lang, out, args.annotate)
     outcome = result.outcome
     if outcome.unreadable:
         if outcome.findings:
@@ -502,6 +502,8 @@ def parser() -> argparse.ArgumentParser:
                    "(default: the leaflet's own)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--annotate", action="store_true",
+                   help="a review copy: each citation followed by its claims' conclusion level and certainty")
     p.set_defaults(run=cmd_leaflet)
 
     p = command("verify", help="check each record against Crossref, OpenAlex and PubMed; write verification.json")

@@ -239,9 +239,33 @@ def csl_json(leaflet: Leaflet) -> str:
     return json.dumps(list(leaflet.items), ensure_ascii=False, indent=2) + "\n"
 
 
-def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | None = None) -> str:
+def annotation(kb: KnowledgeBase, placement: Placement, lang: str) -> str:
+    """For a review copy: the conclusion level and certainty of the claims a citation belongs to,
+    "[niveau 3, zekerheid laag]" ("[level 3, low certainty]"), each distinct pair once; "geen
+    niveau" for a claim nothing it cites supports; "" when none of them is a clinical claim."""
+    words = rendering.interface(lang)
+    levels, certainties = words["levels"], words["certainties"]
+    prefix = words["strength"]["certainty_prefix"]
+    said = []
+    kinds = {claim.id: claim.kind for document in kb.documents for claim in document.claims}
+    for claim_id in placement.claims:
+        strength = kb.strengths.get(claim_id)
+        if strength is None or kinds.get(claim_id) != "clinical":
+            continue
+        if strength.level is None:  # cited, but nothing it cites counts: say so
+            said.append(levels["none"])
+            continue
+        level = levels[str(strength.level)] + (f" ({words['strength']['provisional']})" if strength.provisional else "")
+        certainty = certainties.get(strength.certainty or "", strength.certainty or "")
+        said.append(f"{level}, {prefix} {certainty}" if lang == "nl" else f"{level}, {certainty} {prefix}")
+    return f"[{'; '.join(dict.fromkeys(said))}]" if said else ""
+
+
+def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | None = None,
+           annotate: bool = False) -> str:
     """The leaflet in `fmt`. For `pandoc`, `bibliography` names the CSL-JSON file beside it;
-    without one the works go into the front matter (`references:`), so stdout stands alone."""
+    without one the works go into the front matter (`references:`), so stdout stands alone.
+    `annotate` adds each cited claim's conclusion level and certainty after its citation."""
     lang = leaflet.locale[:2]
     blocks = []
     for block in leaflet.blocks:
@@ -255,6 +279,11 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
             else:
                 pieces.append(f'<span class="citation">{_convert(text, "html")}</span>' if fmt == "html"
                               else _convert(text, "md"))
+            if index is not None and annotate:
+                note = annotation(kb, leaflet.placements[index], lang)
+                if note:
+                    pieces.append(f' <span class="annotation">{_convert(note, "html")}</span>' if fmt == "html"
+                                  else " " + _convert(note, fmt))
         if fmt == "html":
             blocks.append({"text": Markup("".join(pieces)), "heading": block.heading, "item": block.item})
         else:  # Markdown marks a heading or an item in its text
