@@ -3,12 +3,14 @@ parsed and merged; never over existing files without --force; a bad id or source
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import REPO, Result
+from verify_server import FakeService, Reply
 
 from kb.bibliography import load
 
@@ -144,3 +146,30 @@ def test_unknown_suffix_and_missing_file(tmp_path: Path, root: Callable[[str], P
     result = kb("--kb", folder, "add", "nieuw", tmp_path / "weg.pdf")
     assert result.code == 2 and result.err == f"{tmp_path / 'weg.pdf'}:0: error: file not found [unreadable-input]\n"
     assert not (folder / "claims" / "nieuw.txt").exists()
+
+
+def test_verify_looks_the_new_records_up_at_once(tmp_path: Path, root: Callable[[str], Path],
+                                                 kb: Callable[..., Result], verify_server: FakeService) -> None:
+    folder = root("tiny")
+    (folder / "kb.toml").write_text("[verify]\nretries = 0\n\n[verify.services]\n" + "".join(
+        f'{name} = "{verify_server.url}{name}/"\n' for name in ("crossref", "openalex", "pubmed")), encoding="utf-8")
+    doi = "10.1016/j.aip.2013.10.004"
+    verify_server.script(f"crossref/works/{doi}", Reply(body={"status": "ok", "message-type": "work", "message": {
+        "DOI": doi, "type": "journal-article", "issued": {"date-parts": [[2014]]},
+        "title": ["Effects of dance movement therapy and dance on health-related psychological outcomes: "
+                  "A meta-analysis"],
+        "author": [{"family": name, "given": given} for name, given in
+                   (("Koch", "Sabine"), ("Kunz", "Teresa"), ("Lykou", "Sissy"), ("Cruz", "Robyn"))],
+        "container-title": ["The Arts in Psychotherapy"], "volume": "41", "issue": "1", "page": "46-64"}}))
+    verify_server.script("pubmed/esearch.fcgi", Reply(body={"esearchresult": {"count": "0", "idlist": []}}))
+    source = tmp_path / "leaflet.md"
+    source.write_text(LITERATUUR, encoding="utf-8")
+    result = kb("--kb", folder, "add", "pmt", source, "--verify")
+    assert "added koch2014 to references.bib" in result.out
+    assert "koch2014: verified (typed: listed): title, authors, year and container match Crossref " + doi in result.out
+    assert "vanderkolk2014: " in result.out  # a book the services do not know: looked up all the same
+    assert any(r.path == f"crossref/works/{doi}" for r in verify_server.received)
+    records = json.loads((folder / "verification.json").read_text(encoding="utf-8"))["records"]
+    assert {r["key"] for r in records} == {"koch2014", "vanderkolk2014"}
+    audit = kb("--kb", folder, "audit")
+    assert "koch2014 is typed listed" not in audit.out  # listed claims less than verified: no disagreement
