@@ -241,7 +241,8 @@ LEVEL_FLAGGED = [
      'Deskundigen zijn van mening dat PMT angst vermindert'),
     ('nl', 'Onderzoek wijst erop dat PMT helpt', 3, ['wijst erop'],
      'Onderzoek geeft aanwijzingen dat PMT helpt'),
-    ('nl', 'PMT vermindert angst', 3, ['vermindert'], 'PMT vermindert mogelijk angst'),
+    # a simple clause is framed in its level's wording, the verb last
+    ('nl', 'PMT vermindert angst', 3, ['vermindert'], 'Er zijn aanwijzingen dat PMT angst vermindert'),
     ('nl', 'PMT vermindert angst', 4, ['vermindert'], 'PMT vermindert volgens deskundigen angst'),
     ('nl', 'PMT zorgt voor minder spanning', 3, ['zorgt voor'], 'PMT kan bijdragen aan minder spanning'),
     ('nl', BOTTOM_UP, 4, ['voorwaarde'],
