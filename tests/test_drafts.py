@@ -236,3 +236,20 @@ def test_resolved_sources_and_the_json_contract_keep_their_fields(kb, tmp_path: 
     claim = json.loads(result.out)["claims"][0]
     assert set(claim) == {"id", "section", "kind", "text", "start", "end", "cited_as", "sources"}
     assert claim["sources"] == [{"key": "smith2020", "fit": "unassessed"}]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Analyzing School-Based Interventions for Primary and Secondary Prevention of Depression.",
+    "Psychomotor Therapy for Adults With Personality Disorders.",
+])
+def test_a_title_printed_as_a_line_is_no_claim(sentence: str) -> None:
+    from kb.citations.kinds import HEADING, kind_of
+
+    assert kind_of(sentence, "en") == ("", HEADING)
+
+
+def test_names_and_acronyms_do_not_make_a_sentence_a_title() -> None:
+    from kb.citations.kinds import CLINICAL, kind_of
+
+    assert kind_of("PMT heeft een plaats in de multidisciplinaire behandeling binnen Schematherapie en "
+                   "Mentaliseren Bevorderende Therapie (MBT).", "nl") == (CLINICAL, "")

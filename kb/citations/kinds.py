@@ -100,6 +100,17 @@ def is_service(sentence: str, language: str) -> bool:
     return _holds(lang.service, sentence) or any(r.search(sentence) for r in lang.service_regex)
 
 
+_LONG_WORD = regex.compile(r"\p{L}[\p{L}'’-]{3,}")
+
+
+def _title_cased(text: str) -> bool:
+    """A title printed as a line of its own ("Analyzing School-Based Interventions for Primary and
+    Secondary Prevention of Depression"): most of its longer words, the first one aside, capitalised."""
+    words = _LONG_WORD.findall(text)[1:]
+    capitals = sum(1 for word in words if word[:1].isupper())
+    return capitals >= 3 and capitals >= 0.7 * len(words)
+
+
 def kind_of(sentence: str, language: str, heading: bool = False) -> tuple[str, str]:
     """(kind, "") for a sentence drafted as a claim of that kind; ("", why) for one that is not.
 
@@ -112,6 +123,8 @@ def kind_of(sentence: str, language: str, heading: bool = False) -> tuple[str, s
         return "", QUESTION
     if text.endswith(":"):
         return "", LIST_INTRODUCTION
+    if _title_cased(text):
+        return "", HEADING
     lang = rules(language)
     at = opening(text)
     own = text[at:]
