@@ -21,12 +21,13 @@ _DATE = re.compile(
     r"|(?P<nodate>n\.\s?d\.|z\.\s?d\.|s\.\s?d\.|o\.\s?J\.)"
     r"|(?P<press>in press|ter perse|in druk|forthcoming))\s*\)\.?",
     re.IGNORECASE)
-_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:\s*|\bDOI\s+)(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/(?:(?:dx\.)?doi\.org/)?|\bdoi:\s*|\bDOI\s+)(10\.\d{4,9}/\S+)",
+                  re.IGNORECASE)
 _BARE_DOI = re.compile(r"(?<![\w/.])(10\.\d{4,9}/\S+)")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _RETRIEVED = re.compile(
     r"(?:(?:Geraadpleegd|Bezocht|Opgehaald)(?:\s+op)?(?P<nl>[^()]*?\d{4})?,?\s*(?:van|via|op)?"
-    r"|Retrieved(?:\s+on)?(?P<en>[^()]*?\d{4})?,?\s*from"
+    r"|Retrieved(?:\s+on)?(?P<en>[^()]*?\d{4})?,?\s*from:?"
     r"|Accessed(?P<acc>[^()]*?\d{4})?,?\s*(?:from|at)?"
     r"|Available (?:from|at):?)\s*$",
     re.IGNORECASE)
@@ -35,6 +36,9 @@ _PAGES_GROUP = re.compile(r"\((?P<inner>[^()]*\b(?:pp?|blz|pag|S)\.\s*[^()]*)\)"
 _INITIALS = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-ÿ]{0,2}\.(?:\s*-\s*|\s+)?)+$")
 _PARTICLE_TAIL = re.compile(r"^(?P<given>.*?\.)\s+(?P<particles>(?:van|von|de|der|den|het|ter|ten|te|du|da|di|le|la|'t)"
                             r"(?:\s+(?:van|von|de|der|den|het|ter|ten|te|du|da|di|le|la|'t))*)$")
+_PARTICLES_ONLY = re.compile(r"^(?:van|von|de|der|den|het|ter|ten|te|du|da|di|le|la|'t)"
+                             r"(?:\s+(?:van|von|de|der|den|het|ter|ten|te|du|da|di|le|la|'t))*$")
+_LAST_INITIAL_BARE = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ]\.\s*)*[A-ZÀ-ÖØ-Þ]$")
 _DEGREES = frozenset("MSc MA BA BSc PhD MD RN MNS MPH MS DPhil PsyD EdD Jr Jr. Sr Sr. II III drs dr prof".split())
 _DESCRIPTION = re.compile(r"thesis|dissertat|proefschrift|scriptie|ph\.?\s?d|doctora|master|bachelor|brochure|"
                           r"report|rapport|video|podcast|fact sheet|factsheet|webpagina|web page|blog|"
@@ -48,7 +52,7 @@ _ABBREVIATIONS = frozenset("vol no nr pp p blz ed eds red dr prof st vs e.g i.e 
                            "co corp univ pt ch".split())
 _JOURNAL = re.compile(
     r"^(?:(?P<container>.*?),\s*)??(?P<volume>\d+[A-Za-z]?(?:[-–]\d+)?)\s*(?:\((?P<issue>[^()]+)\))?"
-    r"(?:\s*,\s*(?P<pages>(?:(?:Article|Artikel)\s+)?[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?"
+    r"(?:\s*[,:]\s*(?P<pages>(?:(?:Article|Artikel)\s+)?[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?"
     r"\s*\.?\s*$")
 _JOURNAL_WORDS = re.compile(r"\b(?:Journal|Tijdschrift|Review|Quarterly|Annals|Archives|Bulletin|Zeitschrift)\b")
 _MONTHS = {name: number for number, names in enumerate((
@@ -191,6 +195,9 @@ def _names(text: str) -> tuple[tuple[str, str], ...]:
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         given, particles = _given(following)
         if given:
+            after = tokens[index + 2] if index + 2 < len(tokens) else ""
+            if not particles and _PARTICLES_ONLY.match(after):  # "Alphen, R., van": the particles printed last
+                particles, index = after, index + 1
             family = f"{particles} {family}" if particles else family
             names.append((family.rstrip("."), given))
             index += 2
@@ -209,6 +216,8 @@ def _given(token: str) -> tuple[str, str]:
     token = token.strip()
     if _INITIALS.match(token):
         return token, ""
+    if _LAST_INITIAL_BARE.match(token):  # "A" or "G. J. A": the full stop of the last initial left out
+        return token + ".", ""
     tail = _PARTICLE_TAIL.match(token)
     if tail and _INITIALS.match(tail.group("given")):
         return tail.group("given"), tail.group("particles")
