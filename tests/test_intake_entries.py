@@ -133,3 +133,27 @@ def test_an_author_list_shortened_by_an_ellipsis_says_so() -> None:
     assert [family for family, _ in draft.authors] == ["Didden", "Lindsay", "Wiersma", "Lancioni"]
     assert "ellipsis" in draft.extra["note"] and "Wiersma" in draft.extra["note"]
     assert "note" not in parse_entry("Lowe, K., & Felce, D. (1995). People. Psychological Medicine, 25, 595-603.").extra
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("Bateman, A., & Fonagy, P. (2004). Mentalization-based treatment of BPD. Journal of Personality Disorders, "
+     "18:36-51.", {"container": "Journal of Personality Disorders", "volume": "18", "pages": "36-51"}),
+    ("Aldao, A., Nolen-Hoeksema, S., & Schweizer, S. (2010). Emotion-regulation strategies across psychopathology. "
+     "Clinical Psychology Review, 30(2):217-237.",
+     {"container": "Clinical Psychology Review", "volume": "30", "issue": "2", "pages": "217-237"}),
+])
+def test_pages_after_a_colon(printed: str, expected: dict[str, str]) -> None:
+    draft = parse_entry(printed)
+    assert {name: getattr(draft, name) for name in expected} == expected and draft.entry_type == "article"
+
+
+def test_particles_printed_after_the_initials_and_a_bare_last_initial() -> None:
+    draft = parse_entry("Alphen, R., van, Stams, G. J. J. M., & Arntz, A (2017). Titel. Tijdschrift, 3(1), 1-9.")
+    assert draft.authors == (("van Alphen", "R."), ("Stams", "G. J. J. M."), ("Arntz", "A."))
+
+
+def test_a_doubled_doi_prefix_and_retrieved_from_with_a_colon() -> None:
+    assert parse_entry("Jansen, A. (2019). Titel. Frontiers, 13, 570. "
+                       "https://doi.org/doi.org/10.3389/fnins.2019.00570").doi == "10.3389/fnins.2019.00570"
+    web = parse_entry("BMJ Best Practice (2021). What is GRADE? Retrieved from: https://bestpractice.bmj.com/info/")
+    assert (web.entry_type, web.url, web.publisher) == ("online", "https://bestpractice.bmj.com/info/", "")
