@@ -284,6 +284,45 @@ def script_json(value: Any) -> Markup:
     return Markup(encoded.decode("utf-8", "surrogatepass"))
 
 
+def _script_text(value: Any) -> str:
+    return str(script_json(value))
+
+
+def script_json_chunks(value: dict[str, Any]) -> Iterator[str]:
+    """`script_json(value)` piece by piece, the same text: a list among `value`'s values is
+    written one item at a time (a list made by a generator is never whole in memory)."""
+    yield "{"
+    for i, name in enumerate(sorted(value)):
+        yield ("," if i else "") + _script_text(name) + ":"
+        items = value[name]
+        if not isinstance(items, (list, Iterator)):
+            yield _script_text(items)
+            continue
+        yield "["
+        for j, item in enumerate(items):
+            yield ("," if j else "") + _script_text(item)
+        yield "]"
+    yield "}"
+
+
+# Stands where the page's data goes until the page is written: then the data is made and written
+# piece by piece (script_json_chunks) instead of being one string of a hundred megabytes.
+_DATA_MARK = Markup("\x00kb-data\x00")
+
+
+def _with_data(pieces: Iterator[str], data: Callable[[], Iterator[str]]) -> Iterator[str]:
+    """The page's pieces with the data written wherever the mark is."""
+    for piece in pieces:
+        if _DATA_MARK not in piece:
+            yield piece
+            continue
+        parts = piece.split(_DATA_MARK)
+        for i, part in enumerate(parts):
+            if i:
+                yield from data()
+            yield part
+
+
 def json_chunks(report: dict[str, Any]) -> Iterator[bytes]:
     """`report` as orjson.dumps(report, option=OPT_INDENT_2) + a newline writes it, the same
     bytes, one item of its lists at a time: a large report.json is never whole in memory."""
@@ -314,14 +353,16 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
                   "findings", "retracted", "retracted_works", "conclusion_level", "certainty")
     work_keys = ("key", "label", "label_reason", "ebro", "design", "verification", "verification_text",
                  "n", "population", "reference", "doi", "doi_unverified", "cited_by", "verify", "retracted")
+    # claims and works made as they are written (script_json_chunks): a list of them is the
+    # largest thing a large report would hold
     return {
-        "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
+        "claims": ({**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
                     "label_reason": say(c["label_reason"]), "level": _level_column(c),
                     "conclusion_reason": say(c["conclusion_reason"]),
-                    "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]],
+                    "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]),
         # A DOI's link is decided here (kb.links), not by the script: None when it is no DOI.
-        "works": [{**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
-                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]],
+        "works": ({**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
+                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]),
         "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
@@ -368,7 +409,7 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, I
         "certainties": CERTAINTIES + ("",),
         "gaps": {d["id"]: gap_map(d, by_document.get(d["id"], [])) for d in report["documents"]},
         "citing": citing(report),
-        "data_json": script_json(browser_data(report, t, numbers, say)),
+        "data_json": _DATA_MARK,  # written by _with_data
         "say": say,
         "csp_hash": csp_hash,
     }
@@ -376,7 +417,8 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, I
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
         "report.json": json_chunks(report),
-        "report.html": rendering.generate(env, "report.html.j2", context),
+        "report.html": _with_data(rendering.generate(env, "report.html.j2", context),
+                                  lambda: script_json_chunks(browser_data(report, t, numbers, say))),
         "report.md": rendering.generate(rendering.environment(kb.root, markdown_templates=True), "report.md.j2",
                                         context),
     }
