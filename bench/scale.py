@@ -7,7 +7,8 @@ particles; leaflets of 40 claims each, with their texts), then times in one run:
   timed inside a fresh process, without the interpreter's start);
 - audit_cold: `kb audit`, a fresh process, wall clock;
 - report_cold: `kb report` with no build/ (so no cache), a fresh process, wall clock;
-- report_warm: `kb report` again, inputs unchanged (the cache in build/.cache answers).
+- report_warm: `kb report` again, inputs unchanged (the cache in build/.cache answers);
+- peak_rss_mb: the peak resident memory of the cold `kb report` (its own rusage), in MB.
 
     python bench/scale.py                      # 1000, 10000 and 50000 works, a table
     python bench/scale.py --sizes 1000,10000   # fewer sizes
@@ -18,8 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -179,16 +180,20 @@ print(time.perf_counter() - wall, time.process_time() - cpu, len(data.entries))
 """
 
 
-def _run(args: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (user + system) of a command in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def _run(args: list[str]) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds (user + system) of a command in a fresh process, and its peak
+    resident memory in MB: the child's own rusage (os.wait4), not the maximum over all children."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 1):
+            stderr.seek(0)
+            error = stderr.read().decode("utf-8", "replace")
+            raise SystemExit(f"{' '.join(args)} failed ({child.returncode}):\n{error[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss: kB on Linux
 
 
 def measure(folder: Path, repeat: int) -> dict[str, float]:
@@ -196,9 +201,11 @@ def measure(folder: Path, repeat: int) -> dict[str, float]:
     kb = [sys.executable, "-m", "kb", "--kb", str(folder)]
     best: dict[str, list[float]] = {}
 
-    def keep(name: str, wall: float, cpu: float) -> None:
+    def keep(name: str, wall: float, cpu: float, rss: float | None = None) -> None:
         best.setdefault(name, []).append(wall)
         best.setdefault(f"{name}_cpu", []).append(cpu)
+        if rss is not None and name == "report_cold":
+            best.setdefault("peak_rss_mb", []).append(rss)
 
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", PYBTEX, str(folder / "references.bib")],
@@ -208,7 +215,7 @@ def measure(folder: Path, repeat: int) -> dict[str, float]:
         shutil.rmtree(folder / "build", ignore_errors=True)  # no report, so no cache
         keep("report_cold", *_run(kb + ["report"]))
         keep("report_warm", *_run(kb + ["report"]))
-    result = {name: min(values) for name, values in best.items()}
+    result = {name: min(values) for name, values in best.items()}  # peak_rss_mb: the smallest peak
     result["report_cold_over_pybtex"] = result["report_cold"] / result["pybtex_parse"]
     result["report_cold_over_pybtex_cpu"] = result["report_cold_cpu"] / result["pybtex_parse_cpu"]
     return {name: round(value, 3) for name, value in result.items()}
@@ -241,10 +248,11 @@ def main() -> int:
         return 0
     columns = ("pybtex_parse", "audit_cold", "report_cold", "report_warm", "report_cold_over_pybtex")
     print("seconds, wall clock (CPU, user + system)\n")
-    print("| works | " + " | ".join(columns) + " |")
-    print("|---:|" + "---:|" * len(columns))
+    print("| works | " + " | ".join(columns) + " | peak_rss_mb (report_cold) |")
+    print("|---:|" + "---:|" * (len(columns) + 1))
     for size, row in results.items():
-        print(f"| {int(size):,} | " + " | ".join(f"{row[c]:.2f} ({row[c + '_cpu']:.2f})" for c in columns) + " |")
+        print(f"| {int(size):,} | " + " | ".join(f"{row[c]:.2f} ({row[c + '_cpu']:.2f})" for c in columns)
+              + f" | {row['peak_rss_mb']:,.0f} |")
     print()
     for small, large in pairwise(sizes):
         wall = results[str(large)]["report_cold"] / results[str(small)]["report_cold"]

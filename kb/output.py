@@ -16,13 +16,14 @@ import signal
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from kb.findings import CANNOT_WRITE, Finding, Location
 
-# Text a renderer hands over piece by piece (jinja2's `generate`), written as it comes.
-Content = str | bytes | Iterable[str]
+# Text a renderer hands over piece by piece (jinja2's `generate`), or encoded chunks (a streamed
+# report.json), written as they come.
+Content = str | bytes | Iterable[str] | Iterable[bytes]
 _PIECES = 65536  # pieces of streamed text joined and encoded at a time
 
 _HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -110,10 +111,17 @@ def _stage(path: Path, content: Content, staged: list[str]) -> str:
             with _writing(path):
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         else:  # a large report never exists whole in memory, as text and again as UTF-8
-            pieces = iter(content)
-            while chunk := "".join(islice(pieces, _PIECES)):  # rendering: its errors are the renderer's
-                with _writing(path):
-                    handle.write(chunk.encode("utf-8"))
+            pieces: Iterator[str | bytes] = iter(content)
+            first = next(pieces, b"")  # rendering: its errors are the renderer's
+            if isinstance(first, bytes):  # encoded chunks, each of some size: written as they come
+                for piece in chain((first,), pieces):
+                    with _writing(path):
+                        handle.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+            else:
+                texts = chain((first,), (p if isinstance(p, str) else p.decode("utf-8") for p in pieces))
+                while chunk := "".join(islice(texts, _PIECES)):
+                    with _writing(path):
+                        handle.write(chunk.encode("utf-8"))
         with _writing(path):
             handle.flush()
             os.fsync(handle.fileno())

@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import orjson
@@ -268,11 +268,76 @@ _JSON_IN_SCRIPT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u202
 
 
 def script_json(value: Any) -> Markup:
-    """JSON that is safe inside `<script type="application/json">`: no `</script>` can end it."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    """JSON that is safe inside `<script type="application/json">`: no `</script>` can end it.
+
+    orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    would (keys sorted by code point, as their UTF-8 bytes sort), ten times faster and as bytes,
+    which the escapes are made in before the one decoding; json.dumps is left for what orjson
+    refuses (a string with a lone surrogate, a key that is no string)."""
+    try:
+        encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+            "utf-8", "surrogatepass")
     for char, escaped in _JSON_IN_SCRIPT:
-        text = text.replace(char, escaped)
-    return Markup(text)
+        encoded = encoded.replace(char.encode("utf-8"), escaped.encode("ascii"))
+    return Markup(encoded.decode("utf-8", "surrogatepass"))
+
+
+def _script_text(value: Any) -> str:
+    return str(script_json(value))
+
+
+def script_json_chunks(value: dict[str, Any]) -> Iterator[str]:
+    """`script_json(value)` piece by piece, the same text: a list among `value`'s values is
+    written one item at a time (a list made by a generator is never whole in memory)."""
+    yield "{"
+    for i, name in enumerate(sorted(value)):
+        yield ("," if i else "") + _script_text(name) + ":"
+        items = value[name]
+        if not isinstance(items, (list, Iterator)):
+            yield _script_text(items)
+            continue
+        yield "["
+        for j, item in enumerate(items):
+            yield ("," if j else "") + _script_text(item)
+        yield "]"
+    yield "}"
+
+
+# Stands where the page's data goes until the page is written: then the data is made and written
+# piece by piece (script_json_chunks) instead of being one string of a hundred megabytes.
+_DATA_MARK = Markup("\x00kb-data\x00")
+
+
+def _with_data(pieces: Iterator[str], data: Callable[[], Iterator[str]]) -> Iterator[str]:
+    """The page's pieces with the data written wherever the mark is."""
+    for piece in pieces:
+        if _DATA_MARK not in piece:
+            yield piece
+            continue
+        parts = piece.split(_DATA_MARK)
+        for i, part in enumerate(parts):
+            if i:
+                yield from data()
+            yield part
+
+
+def json_chunks(report: dict[str, Any]) -> Iterator[bytes]:
+    """`report` as orjson.dumps(report, option=OPT_INDENT_2) + a newline writes it, the same
+    bytes, one item of its lists at a time: a large report.json is never whole in memory."""
+    yield b"{"
+    for i, (name, items) in enumerate(report.items()):
+        yield (b",\n  " if i else b"\n  ") + orjson.dumps(name) + b": "
+        if not items:
+            yield b"[]"
+            continue
+        for j, item in enumerate(items):
+            # an item's own lines one level deeper: JSON strings hold no newline, only `\n`
+            yield (b",\n    " if j else b"[\n    ") + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(
+                b"\n", b"\n    ")
+        yield b"\n  ]"
+    yield b"\n}\n" if report else b"}\n"
 
 
 def csp_hash(text: str) -> str:
@@ -288,14 +353,16 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
                   "findings", "retracted", "retracted_works", "conclusion_level", "certainty")
     work_keys = ("key", "label", "label_reason", "ebro", "design", "verification", "verification_text",
                  "n", "population", "reference", "doi", "doi_unverified", "cited_by", "verify", "retracted")
+    # claims and works made as they are written (script_json_chunks): a list of them is the
+    # largest thing a large report would hold
     return {
-        "claims": [{**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
+        "claims": ({**{k: c[k] for k in claim_keys}, "number": numbers[c["id"]],
                     "label_reason": say(c["label_reason"]), "level": _level_column(c),
                     "conclusion_reason": say(c["conclusion_reason"]),
-                    "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]],
+                    "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]),
         # A DOI's link is decided here (kb.links), not by the script: None when it is no DOI.
-        "works": [{**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
-                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]],
+        "works": ({**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
+                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]),
         "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
@@ -313,9 +380,9 @@ def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
-def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, bytes | Iterator[str]]:
-    """The three report files: report.json as UTF-8, the others as text rendered while it is
-    written (a large report's HTML is half a gigabyte); nothing is written here."""
+def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, Iterator[bytes] | Iterator[str]]:
+    """The three report files, each made while it is written (a large report's HTML is half a
+    gigabyte): report.json as UTF-8 chunks, the others as text; nothing is written here."""
     entries = reference_entries(kb, lang)
     report = data(kb, findings, entries)
     labels = {c["id"]: c["label"] for c in report["claims"]}
@@ -323,7 +390,9 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
     t = rendering.interface(lang)
     numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
     by_document = _by_document(report["claims"])
-    say = partial(rendering.localise, lang=lang)  # reasons in the report's language; report.json keeps English
+    # Reasons in the report's language (report.json keeps English); the same reason is shown by
+    # the page, its data and report.md, and fixed ones by thousands of claims: translated once.
+    say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
     context = {
         "report": report,
         "t": t,
@@ -340,15 +409,16 @@ def render(kb: KnowledgeBase, findings: list[Finding], lang: str) -> dict[str, b
         "certainties": CERTAINTIES + ("",),
         "gaps": {d["id"]: gap_map(d, by_document.get(d["id"], [])) for d in report["documents"]},
         "citing": citing(report),
-        "data_json": script_json(browser_data(report, t, numbers, say)),
+        "data_json": _DATA_MARK,  # written by _with_data
         "say": say,
         "csp_hash": csp_hash,
     }
     return {
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
-        "report.json": orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n",
-        "report.html": rendering.generate(env, "report.html.j2", context),
+        "report.json": json_chunks(report),
+        "report.html": _with_data(rendering.generate(env, "report.html.j2", context),
+                                  lambda: script_json_chunks(browser_data(report, t, numbers, say))),
         "report.md": rendering.generate(rendering.environment(kb.root, markdown_templates=True), "report.md.j2",
                                         context),
     }
