@@ -22,6 +22,7 @@ lacks added to its elements, where a CSL processor does it:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import signal
@@ -237,10 +238,6 @@ def shared(count: int, task: Callable[[list[int]], list[Any]]) -> list[Any]:
     share the work: they inherit the parsed style and the run, so only results are copied."""
     global _TASK
     workers = min(idle_cores(), 4) if count >= PARALLEL_FROM else 1
-    if workers < 2:
-        return task(list(range(count)))
-    import multiprocessing  # here: a leaflet of fewer works never forks, nor pays for the import
-
     # Forked only from a process with one thread: a child forked beside other threads can
     # inherit a lock one of them holds and wait for it forever (kb run from a threaded host).
     if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
