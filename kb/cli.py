@@ -255,7 +255,6 @@ def _extract_update(args: argparse.Namespace, text: str, text_path: Path,
                     works: dict[str, bibliography.Work]) -> int:
     """kb extract TEXT --update claims/DOC.yaml: the draft merged into the claims file, in place."""
     from kb.citations import extract, update
-    from kb.findings import CLAIMS_SCHEMA, YAML_SYNTAX
     from kb.output import write_atomic
 
     claims_path = Path(args.update)
@@ -267,9 +266,7 @@ def _extract_update(args: argparse.Namespace, text: str, text_path: Path,
     result = extract.extract(text, works, document, cited_only=args.cited_only)
     content, report = update.update(existing, result)
     if report.problems:
-        for line, message in report.problems:
-            rule = YAML_SYNTAX if message.startswith("cannot read YAML") else CLAIMS_SCHEMA
-            _print_findings([rule.finding(Location(args.update, line), message)])
+        _print_findings(update.findings(report, args.update))
         return EXIT_UNREADABLE
     if content != existing:
         write_atomic(claims_path, content)

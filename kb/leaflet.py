@@ -239,18 +239,17 @@ def csl_json(leaflet: Leaflet) -> str:
     return json.dumps(list(leaflet.items), ensure_ascii=False, indent=2) + "\n"
 
 
-def annotation(kb: KnowledgeBase, placement: Placement, lang: str) -> str:
+def annotation(kb: KnowledgeBase, placement: Placement, lang: str, clinical: frozenset[str]) -> str:
     """For a review copy: the conclusion level and certainty of the claims a citation belongs to,
     "[niveau 3, zekerheid laag]" ("[level 3, low certainty]"), each distinct pair once; "geen
-    niveau" for a claim nothing it cites supports; "" when none of them is a clinical claim."""
+    niveau" for a claim nothing it cites supports; "" when none of them is in `clinical`."""
     words = rendering.interface(lang)
     levels, certainties = words["levels"], words["certainties"]
     prefix = words["strength"]["certainty_prefix"]
     said = []
-    kinds = {claim.id: claim.kind for document in kb.documents for claim in document.claims}
     for claim_id in placement.claims:
         strength = kb.strengths.get(claim_id)
-        if strength is None or kinds.get(claim_id) != "clinical":
+        if strength is None or claim_id not in clinical:
             continue
         if strength.level is None:  # cited, but nothing it cites counts: say so
             said.append(levels["none"])
@@ -267,6 +266,7 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
     without one the works go into the front matter (`references:`), so stdout stands alone.
     `annotate` adds each cited claim's conclusion level and certainty after its citation."""
     lang = leaflet.locale[:2]
+    clinical = frozenset(c.id for c in leaflet.document.claims if c.kind == "clinical") if annotate else frozenset()
     blocks = []
     for block in leaflet.blocks:
         pieces: list[str] = []
@@ -280,7 +280,7 @@ def render(kb: KnowledgeBase, leaflet: Leaflet, fmt: str, bibliography: str | No
                 pieces.append(f'<span class="citation">{_convert(text, "html")}</span>' if fmt == "html"
                               else _convert(text, "md"))
             if index is not None and annotate:
-                note = annotation(kb, leaflet.placements[index], lang)
+                note = annotation(kb, leaflet.placements[index], lang, clinical)
                 if note:
                     pieces.append(f' <span class="annotation">{_convert(note, "html")}</span>' if fmt == "html"
                                   else " " + _convert(note, fmt))

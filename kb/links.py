@@ -24,7 +24,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _DOI_SAFE = ":/[]@!$&'()*+,;=~"
 # A DOI as the audit's malformed-doi rule knows one: directory 10, a registrant, a suffix.
 DOI = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|urn:doi:)", re.IGNORECASE)
 
 
 def href(url: str) -> str | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -17,8 +16,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Self
-
-import pytest
 
 from kb.cli import main
 
@@ -164,21 +161,10 @@ def is_web_link(href: str) -> bool:
 # --- chromium ------------------------------------------------------------------------------------
 
 def launched_chromium() -> Iterator[Any]:
-    """Debian's chromium, launched as tests/test_browser.py launches it, for a fixture to yield
-    from; the test is skipped without it."""
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _missing_browser
+    """Debian's chromium, launched as tests/test_browser.py launches it."""
+    from test_browser import launched_chromium as launched
 
-    missing = _missing_browser()
-    if missing:
-        if os.environ.get("KB_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"KB_REQUIRE_BROWSER=1 but the browser tests cannot run: {missing}")
-        pytest.skip(f"browser tests skipped: {missing}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 @dataclass

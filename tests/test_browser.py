@@ -46,8 +46,9 @@ def _missing_browser() -> str | None:
 
 
 # Module-scoped: playwright's sync API runs one at a time, and other modules launch their own.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def launched_chromium() -> Iterator[Any]:
+    """Debian's chromium, for a fixture to yield from; skipped without it (a failure with
+    KB_REQUIRE_BROWSER=1)."""
     missing = _missing_browser()
     if missing:
         if os.environ.get("KB_REQUIRE_BROWSER") == "1":
@@ -59,6 +60,11 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launched_chromium()
 
 
 def build_report(kb_dir: Path, out: Path, lang: str = "nl") -> tuple[Path, dict[str, Any]]:

@@ -30,6 +30,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kb.citations.extract import DraftClaim, Extraction, claim_lines, quote
+from kb.findings import CLAIMS_SCHEMA, YAML_SYNTAX, Finding, Location
 from kb.identifiers import id_prefix
 
 NEAR = 0.9  # SequenceMatcher ratio from which a claim whose text changed is the same claim
@@ -250,3 +251,10 @@ def _nearest(text: str, drafts: list[DraftClaim]) -> DraftClaim | None:
         if ratio >= best_ratio:
             best, best_ratio = claim, ratio
     return best
+
+
+def findings(report: Report, shown: str) -> list[Finding]:
+    """The problems of a claims file an update could not read, as located findings."""
+
+    return [(YAML_SYNTAX if message.startswith("cannot read YAML") else CLAIMS_SCHEMA).finding(
+        Location(shown, line), message) for line, message in report.problems]

@@ -176,13 +176,9 @@ def _existing_claims(path: Path) -> str | Finding | None:
 def _update(existing: str, extraction: Any, path: Path) -> tuple[str, Any, list[Finding]]:
     """The claims file with the draft merged in (kb/citations/update.py), the report, and why it cannot be."""
     from kb.citations import update
-    from kb.findings import CLAIMS_SCHEMA, YAML_SYNTAX
 
     content, report = update.update(existing, extraction)
-    shown = f"{CLAIMS_DIR}/{path.name}"
-    problems = [(YAML_SYNTAX if message.startswith("cannot read YAML") else CLAIMS_SCHEMA).finding(
-        Location(shown, line), message) for line, message in report.problems]
-    return content, report, problems
+    return content, report, update.findings(report, f"{CLAIMS_DIR}/{path.name}")
 
 
 def parse_entries(entries: Sequence[str], shown: str) -> list[Draft]:

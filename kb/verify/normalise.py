@@ -12,6 +12,8 @@ import unicodedata
 from difflib import SequenceMatcher
 from urllib.parse import unquote
 
+from kb.links import bare_doi
+
 # Name particles: left out of the comparison key, so that "van Haaren", "Haaren" and
 # "Van Haaren" compare equal (services split Dutch, German and French names differently).
 PARTICLES = frozenset("van von der den de del della di da das dos du des la le ten ter te 't het op in zu".split())
@@ -22,7 +24,6 @@ _CONTAINER_STOP = frozenset("the of and for in on a an de het voor en der des la
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
 _MARKUP = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")  # HTML, JATS (<jats:italic>), MathML
 _NOT_WORD = re.compile(r"[^\w]+")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|urn:doi:)", re.IGNORECASE)
 _DASHES = re.compile(r"\s*(?:-{1,3}|[\u2010-\u2015\u2212])\s*")
 _INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 
@@ -132,9 +133,7 @@ def container_matches(ours: str, theirs: str) -> bool:
 
 def doi(value: str) -> str:
     """A DOI in lower case without its resolver or `doi:` prefix."""
-    value = unquote(value.strip())
-    value = _DOI_PREFIX.sub("", value).strip()
-    return value.rstrip(".").casefold()
+    return bare_doi(unquote(value)).strip().rstrip(".").casefold()
 
 
 def number(value: str) -> str:

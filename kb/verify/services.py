@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.bibliography import Work
+from kb.verify import normalise
 from kb.verify.model import Candidate, Fetch, Fetched, Lookup, LookupFailed, Outcome, Retraction, ServiceAnswer
 
 ROWS = "5"  # candidates asked for in a bibliographic search
@@ -66,7 +67,6 @@ _SPACE = re.compile(r"\s+")
 _YEAR = re.compile(r"(1[5-9]|20)\d\d")
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 _PAGES = re.compile(r"\s*(\w+)\s*(?:-|–|—|--)\s*(\w+)\s*")
-_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _TRANSLATION = re.compile(r"^(?P<original>.+?)\s*\[(?P<english>[^\[\]]+)\]\s*$", re.DOTALL)
 
 
@@ -411,7 +411,7 @@ def clean(text: str) -> str:
 
 
 def normalise_doi(doi: str) -> str:
-    return _DOI.sub("", doi.strip()).strip().lower()
+    return normalise.doi(doi)
 
 
 def normalise_pages(pages: str) -> str:
