@@ -42,7 +42,7 @@ def test_english_and_html(tmp_path: Path, kb) -> None:
     html = kb("--kb", folder, "leaflet", "npi-pmt", "--annotate", "--format", "html").out
     assert ('<span class="citation">(Koch et al., 2014)</span> <span class="annotation">[niveau 2, zekerheid '
             'redelijk]</span>') in html
-    assert "annotation" not in kb("--kb", folder, "leaflet", "npi-pmt", "--format", "html").out
+    assert '<span class="annotation">' not in kb("--kb", folder, "leaflet", "npi-pmt", "--format", "html").out
 
 
 def test_a_leaflet_without_clinical_claims_is_unchanged(tmp_path: Path, kb) -> None:
