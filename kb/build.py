@@ -79,12 +79,13 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
     if stop:
         return stop
     from kb import report as report_
+    from kb import reportdata
     from kb.audit import run
 
     findings = run(kb)
     advance("rendering")
     try:
-        files = report_.render(kb, findings, lang)
+        files = report_.render(reportdata.inputs(kb, findings, lang), lang)
         advance("writing")
         written = write_all(out, files)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
