@@ -1,9 +1,11 @@
 """Kinds: whether a sentence of a leaflet is drafted as a claim, and as which kind.
 
 A draft holds assertions. Headings, questions, a sentence ending in ":" (it introduces a list),
-the text speaking of itself ("In deze folder leest u ...", "Hierbij kun je denken aan") and
-instructions to the reader ("Neem contact op met ...", "Call ...") assert nothing, and are
-not drafted; practical information (contact, opening hours, costs and insurance, waiting
+the text speaking of itself ("In deze folder leest u ...", "Hierbij kun je denken aan"),
+the authors' own study, method or system ("We measured ...", "Participants were ...", "The
+quality of studies was assessed ...", "Deelnemers kregen ..."), figure and table captions,
+acknowledgements, list items with no finite verb ("1. Eye-tracking (...).") and instructions
+to the reader ("Neem contact op met ...", "Call ...") assert nothing, and are not drafted; practical information (contact, opening hours, costs and insurance, waiting
 times, how to register, what to bring, what "we" do in the sessions) is drafted as `service`;
 every other finished statement as `clinical`. The phrase lists are data, per language, in
 kb/data/phrases.toml (`[nl.drafts]`, `[en.drafts]`; its header says how they are read).
@@ -24,14 +26,17 @@ from kb.audit.overclaim import Pattern, compile_pattern
 CLINICAL = "clinical"
 SERVICE = "service"
 # Why a sentence is no claim, as `kind_of` says it.
-HEADING, QUESTION, LIST_INTRODUCTION, META, INSTRUCTION, FRAGMENT = (
-    "heading", "question", "list-introduction", "meta", "instruction", "fragment")
+HEADING, QUESTION, LIST_INTRODUCTION, META, METHOD, INSTRUCTION, FRAGMENT = (
+    "heading", "question", "list-introduction", "meta", "method", "instruction", "fragment")
 
 # In front of the words a sentence opens with: a list marker, an opening quote or bracket, and a
 # short label before a colon ("Het leren mentaliseren: Soms ...").
 _LEAD = regex.compile(r"(?:\s|[-•*–]\s|\d{1,2}[.)]\s|\p{Ll}\)\s|[\"'“‘(\[])*")
 _LABEL = regex.compile(r"[^\s:.!?]+(?:\s+[^\s:.!?]+){0,4}:\s+(?=\p{Lu})")
 _FINISHED = regex.compile(r"[.!][\"'”’)]*$")
+_ITEM = regex.compile(r"\s*(?:[-•*–]|\d{1,2}[.)]|\p{Ll}\))\s")  # a list item's marker
+_BRACKETS = regex.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,15 @@ class Rules:
     barriers: frozenset[str]  # words that open a new clause ("waarvoor", "which"), lower case
     meta_opening: tuple[Pattern, ...]  # the text speaking of itself, where a sentence opens
     meta: tuple[Pattern, ...]  # ... anywhere in it
+    method_opening: tuple[Pattern, ...]  # the authors' own study, method or system, where a sentence opens
+    method: tuple[Pattern, ...]  # ... anywhere in it
+    method_regex: tuple[regex.Pattern[str], ...]  # ... as regular expressions (captions, verb-final clauses)
+    method_unless: tuple[Pattern, ...]  # a finding reported, which is a claim
+    finite: frozenset[str]  # finite verbs (auxiliaries, copulas, the commonest), lower case
+    finite_regex: tuple[regex.Pattern[str], ...]  # a word that is a finite verb unless a determiner precedes it
+    determiners: frozenset[str]  # words after which such a word is a noun or an adjective, lower case
+    noun_before: frozenset[str]  # words before which such a word is a noun ("measures of"), lower case
+    relatives: frozenset[str]  # words that open a relative clause, lower case
     service: tuple[Pattern, ...]  # practical information
     service_regex: tuple[regex.Pattern[str], ...]  # ... as regular expressions (numbers, times, amounts)
     instruction_opening: tuple[Pattern, ...]  # an imperative where a sentence opens
@@ -61,6 +75,12 @@ def _rules(table: dict[str, Any], barriers: list[str]) -> Rules:
         references=frozenset(r.lower() for r in table.get("references", [])),
         barriers=frozenset(b.lower() for b in barriers),
         meta_opening=patterns("meta_opening"), meta=patterns("meta"), service=patterns("service"),
+        method_opening=patterns("method_opening"), method=patterns("method"),
+        method_regex=expressions("method_regex"), method_unless=patterns("method_unless"),
+        finite=frozenset(w.lower() for w in table.get("finite", [])), finite_regex=expressions("finite_regex"),
+        determiners=frozenset(w.lower() for w in table.get("determiners", [])),
+        noun_before=frozenset(w.lower() for w in table.get("noun_before", [])),
+        relatives=frozenset(w.lower() for w in table.get("relatives", [])),
         service_regex=expressions("service_regex"), instruction_opening=patterns("instruction_opening"),
         procedure=expressions("procedure_regex"), procedure_unless=patterns("procedure_unless"))
 
@@ -111,6 +131,33 @@ def _title_cased(text: str) -> bool:
     return capitals >= 3 and capitals >= 0.7 * len(words)
 
 
+def _own_study(text: str, at: int, lang: Rules) -> bool:
+    """Whether a sentence describes the authors' own study, method or system, a caption or an
+    acknowledgement, and reports no finding."""
+    own = _BRACKETS.sub(" ", text[at:])  # an aside in brackets ("(since it is also calculated ...)") decides nothing
+    said = (_opens(lang.method_opening, text, at) or _holds(lang.method, own)
+            or any(r.search(own) for r in lang.method_regex))
+    return said and not _holds(lang.method_unless, own)
+
+
+def _verbless(text: str, lang: Rules) -> bool:
+    """Whether a list item ("1. Eye-tracking (for ...).", "- Decision mechanism that combines
+    ...") holds no finite verb outside its brackets and relative clauses: a fragment."""
+    if not _ITEM.match(text):
+        return False
+    words = [w.lower() for w in _WORD.findall(_BRACKETS.sub(" ", text))]
+    for i, word in enumerate(words):
+        before, after = words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""
+        if word in lang.relatives and before:
+            return True  # what follows is a relative clause
+        if word in lang.finite:
+            return False
+        if (before not in lang.determiners and after not in lang.noun_before and word not in lang.determiners
+                and any(r.search(word) for r in lang.finite_regex)):
+            return False
+    return True
+
+
 def kind_of(sentence: str, language: str, heading: bool = False) -> tuple[str, str]:
     """(kind, "") for a sentence drafted as a claim of that kind; ("", why) for one that is not.
 
@@ -130,6 +177,10 @@ def kind_of(sentence: str, language: str, heading: bool = False) -> tuple[str, s
     own = text[at:]
     if _opens(lang.meta_opening, text, at) or _holds(lang.meta, own):
         return "", META
+    if _own_study(text, at, lang):
+        return "", METHOD
+    if _verbless(text, lang):
+        return "", FRAGMENT
     if is_service(own, language):
         return SERVICE, ""
     if _opens(lang.instruction_opening, text, at):
