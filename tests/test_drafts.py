@@ -94,6 +94,10 @@ SENTENCES = [
     ("nl", "Daarnaast werd de samenhang met therapieresistentie getoetst.", NO_CLAIM),
     ("nl", "Figuur 1. Het verloop van de klachten.", NO_CLAIM),
     ("nl", "Met dank aan alle deelnemers.", NO_CLAIM),
+    ("nl", "Retrospectief dossieronderzoek onder patiënten van de kliniek.", NO_CLAIM),
+    ("en", "From 419 obtained studies, 26 were included.", NO_CLAIM),
+    ("en", "The decision system will depend on changes in the pupil size.", NO_CLAIM),
+    ("en", "A randomised trial showed that exercise reduces depression.", kinds.CLINICAL),
     # ... unless it reports a finding, or speaks of the world
     ("en", "The pooled prevalence of anxiety was found to be 25%.", kinds.CLINICAL),
     ("en", "In this study, exercise was shown to reduce anxiety.", kinds.CLINICAL),
@@ -118,6 +122,7 @@ SENTENCES = [
     # what comes up in the sessions, the treatment team
     ("nl", "Dit thema kan bij PMT aan de orde komen.", kinds.SERVICE),
     ("nl", "Het behandelteam streeft naar zorg op maat.", kinds.SERVICE),
+    ("nl", "De eerste stap is om de klacht in kaart te brengen.", kinds.SERVICE),
     # too short, or unfinished
     ("nl", "Dag in dag uit", NO_CLAIM),
     ("en", "Sleep helps.", NO_CLAIM),
