@@ -78,6 +78,35 @@ ENTRIES = [
      {"entry_type": "book", "editors": (("de Lange", "J."), ("Glas", "O."), ("van Busschbach", "J.")),
       "year": "2019", "title": "Psychomotor interventions for mental health", "publisher": "Boom",
       "extra": {"address": "Amsterdam"}}),
+    # A full stop inside a title: what follows decides where the title ends (made here): a journal
+    # with its volume, a chapter's "In", or the publisher that closes a book.
+    ("Balshem, H., Helfand, M., & Kunz, R. (2011). GRADE guidelines: 3. Rating the quality of evidence. "
+     "Journal of Clinical Epidemiology, 64(4), 401-406.",
+     {"entry_type": "article", "authors": (("Balshem", "H."), ("Helfand", "M."), ("Kunz", "R.")), "year": "2011",
+      "title": "GRADE guidelines: 3. Rating the quality of evidence", "container": "Journal of Clinical Epidemiology",
+      "volume": "64", "issue": "4", "pages": "401-406"}),
+    ("Bernstein, D. A., & Borkovec, T. D. (1977). Leren ontspannen. Handleiding voor de therapeutische beroepen. "
+     "Dekker & Van der Vegt.",
+     {"entry_type": "book", "authors": (("Bernstein", "D. A."), ("Borkovec", "T. D.")), "year": "1977",
+      "title": "Leren ontspannen. Handleiding voor de therapeutische beroepen", "publisher": "Dekker & Van der Vegt"}),
+    ("Smit, J. (2010). Angst. Een inleiding. In P. de Wit (Red.), Handboek angst (pp. 1-20). Boom.",
+     {"entry_type": "incollection", "authors": (("Smit", "J."),), "year": "2010", "title": "Angst. Een inleiding",
+      "container": "Handboek angst", "editors": (("de Wit", "P."),), "pages": "1-20", "publisher": "Boom"}),
+    ("Jansen, K. (2018). Slaap en stemming. Tijdschrift voor Psychiatrie. Advance online publication.",
+     {"entry_type": "article", "authors": (("Jansen", "K."),), "year": "2018", "title": "Slaap en stemming",
+      "container": "Tijdschrift voor Psychiatrie"}),
+    # A translator's note after the title is no part of it (made here, and the DSM-5 as printed).
+    ("Yalom, I. D. (2005). De therapeutische relatie (J. Jansen & P. de Vries, Trans.). Amsterdam: Boom.",
+     {"entry_type": "book", "authors": (("Yalom", "I. D."),), "year": "2005", "title": "De therapeutische relatie",
+      "publisher": "Boom", "extra": {"address": "Amsterdam", "translator": "Jansen, J. and de Vries, P."}}),
+    ("Beck, A. T. (1979). Cognitieve therapie bij depressie (Vert. J. de Vries). Lisse: Swets & Zeitlinger.",
+     {"entry_type": "book", "authors": (("Beck", "A. T."),), "year": "1979", "title": "Cognitieve therapie bij depressie",
+      "publisher": "Swets & Zeitlinger", "extra": {"address": "Lisse", "translator": "de Vries, J."}}),
+    ("American Psychiatric Association (2014). Handboek voor de classificatie van psychische stoornissen: DSM-5 "
+     "(M. W. Hengeveld, Supervisie vert.). Boom.",
+     {"entry_type": "book", "authors": (("American Psychiatric Association", ""),), "year": "2014",
+      "title": "Handboek voor de classificatie van psychische stoornissen: DSM-5", "publisher": "Boom",
+      "extra": {"translator": "Hengeveld, M. W."}}),
 ]
 
 FIELDS = ("entry_type", "authors", "year", "title", "container", "volume", "issue", "pages", "doi", "url",

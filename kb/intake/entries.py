@@ -47,6 +47,9 @@ _THESIS = re.compile(r"thesis|dissertat|proefschrift|scriptie|ph\.?\s?d|doctora|
 _MASTERS = re.compile(r"master|scriptie|bachelor", re.IGNORECASE)
 _REPORT_WORDS = re.compile(r"\b(?:report|rapport|richtlijn|guideline|factsheet|fact sheet|monitor|"
                            r"jaarverslag|advies|standaard)\b", re.IGNORECASE)
+# A translator's note after a title: "(J. Jansen, Trans.)", "(Vert. J. Jansen)", "(M. W. Hengeveld, Supervisie vert.)".
+_TRANSLATOR = re.compile(r"(?:,\s*)?(?:\b(?:supervisie|eind)\s*)?\b(?:Trans|Transl|Vert|Übers)\.|\b(?:vertaald door|vertaling|"
+                         r"translated by|translation by)\b", re.IGNORECASE)
 _EDITION = re.compile(r"^\s*\((?P<edition>[^()]*(?:ed\.|edition|druk|editie|uitg\.|Aufl\.)[^()]*)\)\s*$", re.IGNORECASE)
 _ABBREVIATIONS = frozenset("vol no nr pp p blz ed eds red dr prof st vs e.g i.e u.s u.k jr sr ca fig dept inc ltd "
                            "co corp univ pt ch".split())
@@ -54,6 +57,9 @@ _JOURNAL = re.compile(
     r"^(?:(?P<container>.*?),\s*)??(?P<volume>\d+[A-Za-z]?(?:[-–]\d+)?)\s*(?:\((?P<issue>[^()]+)\))?"
     r"(?:\s*[,:]\s*(?P<pages>(?:(?:Article|Artikel)\s+)?[A-Za-z]{0,2}\d+[A-Za-z]?(?:\s*[-–—]+\s*[A-Za-z]{0,2}\d+[A-Za-z]?)?))?"
     r"\s*\.?\s*$")
+_AHEAD = re.compile(r"^(?P<container>[^,]+),\s*(?:Early View|Advance online publication|Online ahead of print|"
+                    r"in press|ter perse)\.?$", re.IGNORECASE)
+_REPORT_NUMBER = re.compile(r"^\((?P<number>[^()]*(?:No\.|Nr\.|nummer|Report|Rapport)[^()]*)\)\.?$", re.IGNORECASE)
 _JOURNAL_WORDS = re.compile(r"\b(?:Journal|Tijdschrift|Review|Quarterly|Annals|Archives|Bulletin|Zeitschrift)\b")
 _MONTHS = {name: number for number, names in enumerate((
     "januari january jan", "februari february feb", "maart march mar mrt", "april apr", "mei may",
@@ -88,9 +94,11 @@ def parse_entry(text: str, source: str = "") -> Draft:
         cut = _title_end(parts)
         title = " ".join([title, *parts[:cut]])
         parts = parts[cut:]
-    title, description, editors_in_title, edition = _title_notes(title)
+    title, description, editors_in_title, edition, translator = _title_notes(title)
     if edition:
         extra["edition"] = edition
+    if translator:  # BibTeX's name list: "Jansen, J. and de Vries, P."
+        extra["translator"] = " and ".join(f"{family}, {given}" if given else family for family, given in _names(translator))
     source_text = " ".join(parts).strip()
     fields, book_editors = _source(source_text, description, extra)
     editors = editors_first or editors_in_title or book_editors
@@ -259,16 +267,26 @@ def _sentences(text: str) -> list[str]:
 
 
 def _title_end(parts: list[str]) -> int:
-    """How many of the parts after a title's first sentence still belong to it: those before a
-    bracketed description ("[Master's thesis]") or a chapter's "In ...", and questions that follow
-    a question ("Wat is een time-out? Wanneer gebruiken ouders de time-out?")."""
+    """How many of the parts after a title's first sentence still belong to it, told by what
+    follows the title: those before a bracketed description ("[Master's thesis]"), a chapter's
+    "In ...", or a journal with its volume ("GRADE guidelines: 3. Rating the quality of evidence.
+    Journal of clinical epidemiology, 64(4)"); before a book's publisher, printed last, all of them
+    ("Leren ontspannen. Handleiding voor de therapeutische beroepen. Dekker & Van der Vegt.")."""
     for index, part in enumerate(parts):
         if re.fullmatch(r"\[[^\[\]]+\]\.?", part) and _DESCRIPTION.search(part):
             return index + 1  # the description too: _title_notes takes it off
     for index, part in enumerate(parts):
-        if re.match(r"^In:?\s+\S", part):
+        if re.match(r"^In:?\s+\S", part) or _is_journal(part) or _AHEAD.match(part) or _REPORT_NUMBER.match(part):
             return index
+    if len(parts) >= 2 and not any(_JOURNAL_WORDS.search(part) for part in parts):
+        return len(parts) - 1  # one publisher (or a site) closes the entry; the parts before it are the title's
     return 0
+
+
+def _is_journal(part: str) -> bool:
+    """Whether a part is a journal's name with its volume ("Journal, 64(4):401-406.")."""
+    journal = _JOURNAL.match(part)
+    return bool(journal and (journal.group("container") or "").strip() and not re.search(r"\d{4}$", journal.group("volume")))
 
 
 def _previous_word(text: str) -> str:
@@ -277,13 +295,14 @@ def _previous_word(text: str) -> str:
     return found.group(1).lower() if found else ""
 
 
-def _title_notes(title: str) -> tuple[str, str, tuple[tuple[str, str], ...], str]:
+def _title_notes(title: str) -> tuple[str, str, tuple[tuple[str, str], ...], str, str]:
     """The title without what APA puts after it in brackets: a description ("[Doctoral
-    dissertation, X]"), editors ("(M. E. O’Connell, & T. Boat, Eds.)"), an edition ("(2nd ed.)")."""
+    dissertation, X]"), editors ("(M. E. O’Connell, & T. Boat, Eds.)"), an edition ("(2nd ed.)"),
+    a translator ("(J. Jansen, Trans.)", "(Vert. J. Jansen)"), whose names are returned as printed."""
     title = title.strip()
     description = ""
     editors: tuple[tuple[str, str], ...] = ()
-    edition = ""
+    edition = translator = ""
     while True:
         stripped = title.rstrip(". ")
         bracket = re.search(r"\s*\[([^\[\]]+)\]$", stripped)
@@ -298,11 +317,15 @@ def _title_notes(title: str) -> tuple[str, str, tuple[tuple[str, str], ...], str
                 editors = _names(re.sub(r",\s*(?:Eds?|Red|Hrsg)\.$", "", inner))
                 title = stripped[:paren.start()]
                 continue
+            if _TRANSLATOR.search(inner):
+                translator = _TRANSLATOR.sub(" ", inner).strip(" ,.")
+                title = stripped[:paren.start()]
+                continue
             if _EDITION.match(f"({inner})") or re.search(r"\bversion\b|\bversie\b|\bvol\.", inner, re.IGNORECASE):
                 edition = inner.strip()
                 title = stripped[:paren.start()]
                 continue
-        return title, description, editors, edition
+        return title, description, editors, edition, translator
 
 
 def _strip_end(title: str) -> str:
@@ -328,13 +351,15 @@ def _source(text: str, description: str, extra: dict[str, str]) -> tuple[dict[st
         return _chapter(chapter.group("rest"), extra)
     parts = _sentences(text)
     first = parts[0] if parts else text
-    ahead = re.match(r"^(?P<container>[^,]+),\s*(?:Early View|Advance online publication|Online ahead of print|"
-                     r"in press|ter perse)\.?$", first, re.IGNORECASE)
+    ahead = _AHEAD.match(first)
     if ahead:  # a journal article before its issue
         fields["container"] = ahead.group("container").strip()
         return fields, ()
+    if len(parts) == 2 and _AHEAD.match(f"x, {parts[1]}"):  # APA 7: "Journal. Advance online publication."
+        fields["container"] = _strip_end(first)
+        return fields, ()
     journal = _JOURNAL.match(first)
-    if journal and (journal.group("container") or "").strip() and not re.search(r"\d{4}$", journal.group("volume")):
+    if journal and _is_journal(first):
         fields.update(container=_strip_end(journal.group("container")), volume=journal.group("volume"),
                       issue=(journal.group("issue") or "").strip(), pages=_pages(journal.group("pages") or ""))
         return fields, ()
@@ -347,7 +372,7 @@ def _source(text: str, description: str, extra: dict[str, str]) -> tuple[dict[st
     if len(parts) == 1 and _JOURNAL_WORDS.search(first) and ":" not in first:
         fields["container"] = _strip_end(first)  # a journal named without volume: an article in press
         return fields, ()
-    report = re.match(r"^\((?P<number>[^()]*(?:No\.|Nr\.|nummer|Report|Rapport)[^()]*)\)\.?$", first, re.IGNORECASE)
+    report = _REPORT_NUMBER.match(first)
     if report:
         extra["number"] = report.group("number").strip()
         parts = parts[1:]
