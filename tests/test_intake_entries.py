@@ -107,6 +107,26 @@ ENTRIES = [
      {"entry_type": "book", "authors": (("American Psychiatric Association", ""),), "year": "2014",
       "title": "Handboek voor de classificatie van psychische stoornissen: DSM-5", "publisher": "Boom",
       "extra": {"translator": "Hengeveld, M. W."}}),
+    # A report's number after its title is no part of it (made here).
+    ("Trimbos-instituut. (2019). Monitor ggz in beeld (Rapport nr. AF1234). Trimbos-instituut.",
+     {"entry_type": "techreport", "authors": (("Trimbos-instituut", ""),), "year": "2019",
+      "title": "Monitor ggz in beeld", "publisher": "Trimbos-instituut", "extra": {"number": "Rapport nr. AF1234"}}),
+    # A chapter without pages: "Place: Publisher." closes it after a book's "deel 1." (made here).
+    ("Smit, J. (2017) Angst. In P. de Wit & K. Bos (Eds.), Behandelingen voor volwassenen, deel 1. "
+     "Amsterdam: Uitgeverij Boom.",
+     {"entry_type": "incollection", "authors": (("Smit", "J."),), "year": "2017", "title": "Angst",
+      "editors": (("de Wit", "P."), ("Bos", "K.")), "container": "Behandelingen voor volwassenen, deel 1",
+      "publisher": "Uitgeverij Boom", "extra": {"address": "Amsterdam"}}),
+    # "&" stands before the last author: a group author there keeps its commas; a list that puts a
+    # comma before its "&" separates no names with a bare one (made here).
+    ("Kroon, H., & Ministerie van Volksgezondheid, Welzijn en Sport. (2018). Praktijktest opvang. Trimbos-instituut.",
+     {"entry_type": "book", "authors": (("Kroon", "H."), ("Ministerie van Volksgezondheid, Welzijn en Sport", "")),
+      "year": "2018", "title": "Praktijktest opvang", "publisher": "Trimbos-instituut"}),
+    ("Baay, P., Stichting Lezen & Schrijven, & Expertisecentrum Beroepsonderwijs. (2015). Laaggeletterden. "
+     "Stichting Lezen & Schrijven.",
+     {"entry_type": "book", "authors": (("Baay", "P."), ("Stichting Lezen & Schrijven", ""),
+                                        ("Expertisecentrum Beroepsonderwijs", "")),
+      "year": "2015", "title": "Laaggeletterden", "publisher": "Stichting Lezen & Schrijven"}),
 ]
 
 FIELDS = ("entry_type", "authors", "year", "title", "container", "volume", "issue", "pages", "doi", "url",

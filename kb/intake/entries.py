@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 from kb.intake.model import Draft
 
@@ -59,7 +60,9 @@ _JOURNAL = re.compile(
     r"\s*\.?\s*$")
 _AHEAD = re.compile(r"^(?P<container>[^,]+),\s*(?:Early View|Advance online publication|Online ahead of print|"
                     r"in press|ter perse)\.?$", re.IGNORECASE)
-_REPORT_NUMBER = re.compile(r"^\((?P<number>[^()]*(?:No\.|Nr\.|nummer|Report|Rapport)[^()]*)\)\.?$", re.IGNORECASE)
+_REPORT_NUMBER = re.compile(r"^\((?P<number>[^()]*(?:No\.|Nr\.|nummer|Report|Rapport)[^()]*\d[^()]*)\)\.?$", re.IGNORECASE)
+_LAST_SEPARATOR = re.compile(r",?\s+(?:&|and|en|und|et)\s+")
+_PLACE_PUBLISHER = re.compile(r"\.\s+[A-ZÀ-Þ][^.:()]{1,40}:\s+[^.:()]+\.?$")  # ". Amsterdam: Uitgeverij Boom." closing an entry
 _JOURNAL_WORDS = re.compile(r"\b(?:Journal|Tijdschrift|Review|Quarterly|Annals|Archives|Bulletin|Zeitschrift)\b")
 _MONTHS = {name: number for number, names in enumerate((
     "januari january jan", "februari february feb", "maart march mar mrt", "april apr", "mei may",
@@ -94,9 +97,11 @@ def parse_entry(text: str, source: str = "") -> Draft:
         cut = _title_end(parts)
         title = " ".join([title, *parts[:cut]])
         parts = parts[cut:]
-    title, description, editors_in_title, edition, translator = _title_notes(title)
+    title, description, editors_in_title, edition, translator, number = _title_notes(title)
     if edition:
         extra["edition"] = edition
+    if number:
+        extra["number"] = number
     if translator:  # BibTeX's name list: "Jansen, J. and de Vries, P."
         extra["translator"] = " and ".join(f"{family}, {given}" if given else family for family, given in _names(translator))
     source_text = " ".join(parts).strip()
@@ -193,7 +198,16 @@ def _names(text: str) -> tuple[tuple[str, str], ...]:
         return ((text.strip().rstrip(".").strip(), ""),)  # one group author: "Ministerie van VWS, Welzijn en Sport"
     text = re.sub(r"\s*(?:…|\.\s\.\s\.|\.\.\.)\s*", ", ", text)  # APA 7's ellipsis before the last author
     text = re.sub(r",?\s*\bet al\.?", "", text)
-    text = re.sub(r",?\s+(?:&|and|en|und|et)\s+", ", ", text)
+    last: list[tuple[str, str]] = []
+    final = [m for m in _LAST_SEPARATOR.finditer(text) if "&" in m.group()] or list(_LAST_SEPARATOR.finditer(text))
+    if final:  # "&" stands before the last author: what follows it is one name, a group's commas and all
+        after = text[final[-1].end():].strip()
+        if after and not any(_given(t)[0] for t in after.split(",")) and not re.search(r"\b[A-Z]\.", after):
+            last = [(after.rstrip(".").strip(), "")]
+            text = text[:final[-1].start()]
+        # A list that puts a comma before its "&" separates no names with a bare one: "Stichting Lezen & Schrijven, & X"
+        separator = r",\s+(?:&|and|en|und|et)\s+" if final[-1].group().startswith(",") else r",?\s+(?:&|and|en|und|et)\s+"
+        text = re.sub(separator, ", ", text)
     tokens = [t.strip() for t in text.split(",")]
     tokens = [t for t in tokens if t and t.rstrip(".") not in _DEGREES]
     names: list[tuple[str, str]] = []
@@ -216,7 +230,7 @@ def _names(text: str) -> tuple[tuple[str, str], ...]:
         else:
             names.append((family.rstrip(".") if not family.endswith(" Jr.") else family, ""))
         index += 1
-    return tuple(names)
+    return tuple(names + last)
 
 
 def _given(token: str) -> tuple[str, str]:
@@ -295,14 +309,25 @@ def _previous_word(text: str) -> str:
     return found.group(1).lower() if found else ""
 
 
-def _title_notes(title: str) -> tuple[str, str, tuple[tuple[str, str], ...], str, str]:
+class _Notes(NamedTuple):
+    """A title and what APA prints after it in brackets."""
+
+    title: str  # the title without them
+    description: str  # "Doctoral dissertation, X", "Fact sheet"
+    editors: tuple[tuple[str, str], ...]  # "(M. E. O’Connell, & T. Boat, Eds.)"
+    edition: str  # "2nd ed."
+    translator: str  # the translators' names as printed: "J. Jansen" of "(J. Jansen, Trans.)"
+    number: str  # a report's number: "Publication No. 16-6249"
+
+
+def _title_notes(title: str) -> _Notes:
     """The title without what APA puts after it in brackets: a description ("[Doctoral
     dissertation, X]"), editors ("(M. E. O’Connell, & T. Boat, Eds.)"), an edition ("(2nd ed.)"),
-    a translator ("(J. Jansen, Trans.)", "(Vert. J. Jansen)"), whose names are returned as printed."""
+    a translator ("(J. Jansen, Trans.)", "(Vert. J. Jansen)"), a report's number ("(Report No. 12)")."""
     title = title.strip()
     description = ""
     editors: tuple[tuple[str, str], ...] = ()
-    edition = translator = ""
+    edition = translator = number = ""
     while True:
         stripped = title.rstrip(". ")
         bracket = re.search(r"\s*\[([^\[\]]+)\]$", stripped)
@@ -325,7 +350,11 @@ def _title_notes(title: str) -> tuple[str, str, tuple[tuple[str, str], ...], str
                 edition = inner.strip()
                 title = stripped[:paren.start()]
                 continue
-        return title, description, editors, edition, translator
+            if _REPORT_NUMBER.match(f"({inner})"):
+                number = inner.strip()
+                title = stripped[:paren.start()]
+                continue
+        return _Notes(title, description, editors, edition, translator, number)
 
 
 def _strip_end(title: str) -> str:
@@ -406,7 +435,8 @@ def _chapter(text: str, extra: dict[str, str]) -> tuple[dict[str, str], People]:
             fields["volume"] = volume.group(1)
         after = text[pages.end():].strip().lstrip(".").strip()
     else:
-        parts = _sentences(text)
+        place = _PLACE_PUBLISHER.search(text)  # "..., deel 1. Amsterdam: Uitgeverij Boom.": the publisher closes it
+        parts = [text[:place.start() + 1], text[place.start() + 1:]] if place else _sentences(text)
         book = parts[0] if parts else text
         after = " ".join(parts[1:])
         notes = re.search(r"\s*\(([^()]+)\)\s*\.?$", book)
