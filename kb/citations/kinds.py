@@ -5,8 +5,9 @@ the text speaking of itself ("In deze folder leest u ...", "Hierbij kun je denke
 the authors' own study, method or system ("We measured ...", "Participants were ...", "The
 quality of studies was assessed ...", "Deelnemers kregen ..."), figure and table captions,
 acknowledgements, list items with no finite verb ("1. Eye-tracking (...).") and instructions
-to the reader ("Neem contact op met ...", "Call ...") assert nothing, and are not drafted; practical information (contact, opening hours, costs and insurance, waiting
-times, how to register, what to bring, what "we" do in the sessions) is drafted as `service`;
+to the reader ("Neem contact op met ...", "Call ...") assert nothing, and are not drafted;
+practical information (contact, opening hours, costs and insurance, waiting times, how to
+register, what to bring, what "we" do in the sessions) is drafted as `service`;
 every other finished statement as `clinical`. The phrase lists are data, per language, in
 kb/data/phrases.toml (`[nl.drafts]`, `[en.drafts]`; its header says how they are read).
 """
