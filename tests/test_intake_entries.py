@@ -127,6 +127,13 @@ ENTRIES = [
      {"entry_type": "book", "authors": (("Baay", "P."), ("Stichting Lezen & Schrijven", ""),
                                         ("Expertisecentrum Beroepsonderwijs", "")),
       "year": "2015", "title": "Laaggeletterden", "publisher": "Stichting Lezen & Schrijven"}),
+    # "Place: Publisher." ends a title too, whatever follows it; a part numbered "Deel 2:" is no place (made here).
+    ("Jansen, P. (2010). Angst bij kinderen. Houten: Bohn Stafleu van Loghum. ISBN 9789031378888.",
+     {"entry_type": "book", "authors": (("Jansen", "P."),), "year": "2010", "title": "Angst bij kinderen",
+      "publisher": "Bohn Stafleu van Loghum", "extra": {"address": "Houten"}}),
+    ("Jansen, P. (2010). Angst. Deel 2: Behandeling. Boom.",
+     {"entry_type": "book", "authors": (("Jansen", "P."),), "year": "2010", "title": "Angst. Deel 2: Behandeling",
+      "publisher": "Boom"}),
 ]
 
 FIELDS = ("entry_type", "authors", "year", "title", "container", "volume", "issue", "pages", "doi", "url",

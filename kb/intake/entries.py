@@ -61,6 +61,7 @@ _JOURNAL = re.compile(
 _AHEAD = re.compile(r"^(?P<container>[^,]+),\s*(?:Early View|Advance online publication|Online ahead of print|"
                     r"in press|ter perse)\.?$", re.IGNORECASE)
 _REPORT_NUMBER = re.compile(r"^\((?P<number>[^()]*(?:No\.|Nr\.|nummer|Report|Rapport)[^()]*\d[^()]*)\)\.?$", re.IGNORECASE)
+_PLACE = re.compile(r"^[A-ZÀ-Þ][^\W\d]*(?:[ ,.'-]+[^\W\d]+){0,4}\.?:\s+\S")  # "Houten: Bohn Stafleu van Loghum.", "New York, NY: Guilford."
 _LAST_SEPARATOR = re.compile(r",?\s+(?:&|and|en|und|et)\s+")
 _PLACE_PUBLISHER = re.compile(r"\.\s+[A-ZÀ-Þ][^.:()]{1,40}:\s+[^.:()]+\.?$")  # ". Amsterdam: Uitgeverij Boom." closing an entry
 _JOURNAL_WORDS = re.compile(r"\b(?:Journal|Tijdschrift|Review|Quarterly|Annals|Archives|Bulletin|Zeitschrift)\b")
@@ -290,7 +291,8 @@ def _title_end(parts: list[str]) -> int:
         if re.fullmatch(r"\[[^\[\]]+\]\.?", part) and _DESCRIPTION.search(part):
             return index + 1  # the description too: _title_notes takes it off
     for index, part in enumerate(parts):
-        if re.match(r"^In:?\s+\S", part) or _is_journal(part) or _AHEAD.match(part) or _REPORT_NUMBER.match(part):
+        if (re.match(r"^In:?\s+\S", part) or _is_journal(part) or _AHEAD.match(part) or _REPORT_NUMBER.match(part)
+                or _PLACE.match(part)):
             return index
     if len(parts) >= 2 and not any(_JOURNAL_WORDS.search(part) for part in parts):
         return len(parts) - 1  # one publisher (or a site) closes the entry; the parts before it are the title's
