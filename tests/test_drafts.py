@@ -123,6 +123,8 @@ SENTENCES = [
     ("nl", "Dit thema kan bij PMT aan de orde komen.", kinds.SERVICE),
     ("nl", "Het behandelteam streeft naar zorg op maat.", kinds.SERVICE),
     ("nl", "De eerste stap is om de klacht in kaart te brengen.", kinds.SERVICE),
+    ("nl", "Samen met je behandelaar kijk je welke behandeling past.", kinds.SERVICE),
+    ("nl", "Psychische belemmeringen vallen samen met lichamelijke.", kinds.CLINICAL),
     # too short, or unfinished
     ("nl", "Dag in dag uit", NO_CLAIM),
     ("en", "Sleep helps.", NO_CLAIM),
