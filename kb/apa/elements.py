@@ -46,7 +46,8 @@ _KIDS: dict[tuple[Any, str | None], tuple[tuple[Any, bool, frozenset[str] | None
 _GROUPS: dict[tuple[Any, str | None], tuple[tuple[tuple[Any, bool, bool, frozenset[str] | None], ...], str, bool]] = {}
 # (cs:group, work type) -> ((child, is cs:choose, calls a variable, its needs), ...), delimiter, whether any child
 # calls a variable
-_BRANCHES: dict[Any, tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # cs:choose -> branches
+_BRANCHES: dict[tuple[Any, str | None], tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # (cs:choose,
+# work type) -> the branches that may render, with their tests
 _TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, macro or value)
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
@@ -328,6 +329,23 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
     raise VariableError
 
 
+def _group_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Group.render (its process, then its markup) in one call: the walk's most frequent step."""
+    text = self.process(item, context, **kwargs)
+    return self.wrap(self.format(text)) if text else None
+
+
+def _text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Text.render (its process, then its markup) in one call."""
+    text, language = self.process(item, context, **kwargs)
+    return self.markup(text, language)
+
+
+def _macro_render(self: Any, item: Any, context: Any = None, sort_options: Any = None) -> Any:
+    """Macro.render: its children rendered."""
+    return _render_children(self, item, context=context, sort_options=sort_options)
+
+
 def _test(branch: Any) -> Callable[[Any, Any], bool]:
     """A cs:if or cs:else-if as a function of (item, context): If.render's tests, with the
     common ones (type, variable) read from the element once."""
@@ -379,13 +397,33 @@ def _test(branch: Any) -> Callable[[Any, Any], bool]:
     return holds
 
 
+def _branches(choose: Any, kind: str | None) -> tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]:
+    """The branches of a cs:choose that may render for a work of type `kind`, each with the test
+    left to ask of the work (None: it holds). A branch whose test the type alone decides is
+    dropped when it fails and, when it holds, ends the list untested: the first branch that
+    holds renders, so none after it ever does."""
+    branches: list[tuple[Any, Callable[[Any, Any], bool] | None]] = []
+    for child in choose.iterchildren():
+        if not isinstance(child, model.If):  # cs:else
+            branches.append((child, None))
+            break
+        holds = _holds_for(child, kind) if kind is not None else None
+        if holds is False:
+            continue
+        branches.append((child, None if holds else _test(child)))
+        if holds:
+            break
+    return tuple(branches)
+
+
 def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
     """Choose.render: the first branch that holds renders; each test is a function call
-    instead of an exception raised for every branch that does not apply."""
-    branches = _BRANCHES.get(self)
+    instead of an exception raised for every branch that does not apply, and the tests that
+    the work's type decides are decided once per type."""
+    kind = dict.get(item.reference, "type")
+    branches = _BRANCHES.get((self, kind))
     if branches is None:
-        branches = _BRANCHES[self] = tuple((child, _test(child) if isinstance(child, model.If) else None)
-                                           for child in self.iterchildren())
+        branches = _BRANCHES[self, kind] = _branches(self, kind)
     for child, test in branches:
         if test is not None and not test(item, context):
             continue
@@ -458,11 +496,13 @@ def element_class(cls: type) -> type:
     if issubclass(cls, model.Parent):
         extra["render_children"] = _render_children
     if issubclass(cls, model.Group):
-        extra["process"] = _group_process
+        extra.update(process=_group_process, render=_group_render)
+    if issubclass(cls, model.Macro):
+        extra["render"] = _macro_render
     if issubclass(cls, model.Choose):
         extra["render"] = _choose_render
     if issubclass(cls, model.Text):
-        extra.update(process=_text_process, markup=_text_markup)
+        extra.update(process=_text_process, markup=_text_markup, render=_text_render)
     if issubclass(cls, model.Name):
         extra.update(get_option=_name_option, et_al=_et_al)
     return type(cls.__name__, (Cached, cls), extra)
