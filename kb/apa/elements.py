@@ -52,6 +52,8 @@ _TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, ma
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
+_NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
+_INITIALS: dict[tuple[Any, str, str, Any], str] = {}  # (cs:name, given names, mark, context) -> initials
 _NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
 # from (None: any work)
 
@@ -471,6 +473,102 @@ def _name_option(self: Any, name: str, context: Any = None, sort_options: Any = 
     return _NAME_OPTIONS[key]
 
 
+def _name_settings(self: Any, context: Any, sort_options: Any) -> tuple[Any, ...]:
+    """What Name.process reads from the style for one use of a cs:name: its options (set by a
+    sort key, the element, cs:citation or cs:bibliography, the style), its "and" and "et al."
+    terms and its cs:name-part children, found once per element, context and sort options."""
+    key = (self, context, None if sort_options is None else tuple(sorted(sort_options.items())))
+    found = _NAME_SETTINGS.get(key)
+    if found is None:
+        options = tuple(self.get_option(name, context, sort_options) for name in (
+            "and", "delimiter", "delimiter-precedes-et-al", "delimiter-precedes-last", "et-al-min",
+            "et-al-use-first", "et-al-use-last", "initialize-with", "name-as-sort-order", "sort-separator", "form",
+            "demote-non-dropping-particle"))
+        and_ = options[0]
+        and_term = self.get_single_term(name="and") if and_ == "text" else self.preformat("&") if and_ == "symbol" \
+            else None
+        found = _NAME_SETTINGS[key] = (*options, and_term, self.et_al(), tuple(self.findall("cs:name-part", self.nsmap)))
+    return found
+
+
+def _initialize(self: Any, given: Any, mark: str, context: Any) -> str:
+    """Name.initialize, kept per given names: a plain function of them and the element's options."""
+    if not isinstance(given, str):
+        return str(self.initialize(given, mark, context))
+    key = (self, given, mark, context)
+    found = _INITIALS.get(key)
+    if found is None:
+        found = _INITIALS[key] = self.initialize(given, mark, context)
+    return found
+
+
+def name_process(self: Any, item: Any, variable: str, context: Any = None, sort_options: Any = None,
+                 **kwargs: Any) -> Any:
+    """Name.process with the element's options, terms and name parts read once
+    (`_name_settings`) and initials kept per given names; otherwise citeproc-py's, line by line."""
+    (and_, delimiter, delimiter_precedes_et_al, delimiter_precedes_last, et_al_min, et_al_use_first, et_al_use_last,
+     initialize_with, name_as_sort_order, sort_separator, form, demote_ndp, and_term, et_al, name_parts) = \
+        _name_settings(self, context, sort_options)
+
+    def format_name_parts(given: Any, family: Any) -> tuple[Any, Any]:
+        for part in name_parts:
+            given, family = part.format_part(given, family)
+        return given, family
+
+    names = item.reference.get(variable, [])
+    output: list[Any] = []
+    if form == "count":
+        count = min(len(names), et_al_use_first)
+        output.append(count)
+        return sum(output)
+    et_al_truncate = len(names) > 1 and et_al_min and len(names) >= et_al_min
+    et_al_last = et_al_use_last and et_al_use_first <= et_al_min - 2
+    if et_al_truncate:
+        names = names[:et_al_use_first] + [names[-1]] if et_al_last else names[:et_al_use_first]
+    for i, name in enumerate(names):
+        given, family, dp, ndp, suffix = name.parts()
+        if given is not None and initialize_with is not None:
+            given = _initialize(self, given, initialize_with, context)
+        if form == "long":
+            if name_as_sort_order == "all" or (name_as_sort_order == "first" and i == 0):
+                if demote_ndp in ("never", "sort-only"):
+                    family = " ".join([n for n in (ndp, family) if n])
+                    given = " ".join([n for n in (given, dp) if n])
+                else:
+                    given = " ".join([n for n in (given, dp, ndp) if n])
+                given, family = format_name_parts(given, family)
+                text = sort_separator.join([n for n in (family, given, suffix) if n])
+            else:
+                family = " ".join([n for n in (dp, ndp, family) if n])
+                given, family = format_name_parts(given, family)
+                text = " ".join([n for n in (given, family, suffix) if n])
+        elif form == "short":
+            family = " ".join([n for n in (ndp, family) if n])
+            given, family = format_name_parts(given, family)
+            text = family
+        output.append(text)
+    if et_al_truncate and et_al:
+        if et_al_last:
+            ellipsis = self.unicode_character("horizontal ellipsis")
+            output[-1] = ellipsis + " " + output[-1]
+            text = self.join(output, delimiter)
+        elif delimiter_precedes_et_al == "always" or (delimiter_precedes_et_al == "contextual" and len(output) >= 2):
+            output.append(et_al)
+            text = self.join(output, delimiter)
+        else:
+            text = self.join(output, delimiter) + " " + et_al
+    elif and_ is not None and len(output) > 1:
+        text = self.join(output[:-1], ", ")
+        if delimiter_precedes_last == "always" or (delimiter_precedes_last == "contextual" and len(output) > 2):
+            text = self.join([text, ""], ", ")
+        else:
+            text += " "
+        text += f"{and_term} " + output[-1]
+    else:
+        text = self.join(output, delimiter)
+    return text
+
+
 def _et_al(self: Any) -> Any:
     if self not in _ET_AL:
         _ET_AL[self] = model.Name.et_al(self)
@@ -505,6 +603,8 @@ def element_class(cls: type) -> type:
         extra.update(process=_text_process, markup=_text_markup, render=_text_render)
     if issubclass(cls, model.Name):
         extra.update(get_option=_name_option, et_al=_et_al)
+        if getattr(cls, "process", None) is model.Name.process:
+            extra["process"] = name_process
     return type(cls.__name__, (Cached, cls), extra)
 
 

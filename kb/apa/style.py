@@ -87,7 +87,7 @@ class _Name(model.Name):
         dutch = root.get("default-locale", "").startswith("nl")
         initials = root.get(INITIALS) == "primary"
         if not names or not (initials or (dutch and any(p.get("non-dropping-particle") for p in names))):
-            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
+            return elements.name_process(self, item, variable, context=context, sort_options=sort_options, **kwargs)
         form = self.get_option("form", context, sort_options)
         order = self.get_option("name-as-sort-order", context, sort_options)
         swapped = []
@@ -102,7 +102,7 @@ class _Name(model.Name):
             swapped.append(person)
         item.reference[variable] = swapped
         try:
-            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
+            return elements.name_process(self, item, variable, context=context, sort_options=sort_options, **kwargs)
         finally:
             item.reference[variable] = names
 
