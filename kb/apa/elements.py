@@ -53,7 +53,8 @@ _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its fon
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
 _NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
-_INITIALS: dict[tuple[Any, str, str, Any], str] = {}  # (cs:name, given names, mark, context) -> initials
+_INITIALS: dict[tuple[Any, str, str, Any], str] = {}
+_NAMES_DELIMITERS: dict[tuple[Any, Any], Any] = {}  # (cs:names, context) -> names-delimiter of its citation or bibliography  # (cs:name, given names, mark, context) -> initials
 _NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
 # from (None: any work)
 
@@ -569,6 +570,58 @@ def name_process(self: Any, item: Any, variable: str, context: Any = None, sort_
     return text
 
 
+def _names_process(self: Any, item: Any, names_context: Any = None, context: Any = None, **kwargs: Any) -> Any:
+    """Names.process with its delimiter found once per element and context, and without summing
+    rendered names to learn whether they are counts (they are when every one is a number);
+    otherwise citeproc-py's, line by line."""
+    if context is None:
+        context = self
+    if names_context is None:
+        names_context = self
+    roles = self.get("variable").split()
+    try:
+        ed_trans = (set(roles) == {"editor", "translator"} and item.reference.editor == item.reference.translator
+                    and self.get_term("editortranslator").getchildren())
+        if ed_trans:
+            roles = ["editor"]
+    except VariableError:
+        ed_trans = False
+    output = []
+    for role in roles:
+        if role in item.reference:
+            name_elem = names_context.name
+            if name_elem is None:
+                name_elem = model.Name()
+                names_context.insert(0, name_elem)
+            text = name_elem.render(item, role, context=context, **kwargs)
+            plural = len(item.reference[role]) > 1
+            try:
+                if ed_trans:
+                    role = "editortranslator"
+                label_element = names_context.label
+                label = label_element.render(item, role, plural, **kwargs)
+                if label is not None:
+                    if label_element is names_context.getchildren()[0]:
+                        text = label + text
+                    else:
+                        text = text + label
+            except AttributeError:
+                pass
+            output.append(text)
+    if output:
+        if all(isinstance(text, int) for text in output):  # what sum(output) being an int tells
+            total = sum(output)
+            return str(total) if total > 0 else None
+        key = (self, context)
+        if key not in _NAMES_DELIMITERS:
+            _NAMES_DELIMITERS[key] = self.get_parent_delimiter(context)
+        return self.join(output, _NAMES_DELIMITERS[key])
+    substitute = self.substitute()
+    if substitute is not None:
+        return substitute.render(item, context=context, **kwargs)
+    raise VariableError
+
+
 def _et_al(self: Any) -> Any:
     if self not in _ET_AL:
         _ET_AL[self] = model.Name.et_al(self)
@@ -605,6 +658,8 @@ def element_class(cls: type) -> type:
         extra.update(get_option=_name_option, et_al=_et_al)
         if getattr(cls, "process", None) is model.Name.process:
             extra["process"] = name_process
+    if issubclass(cls, model.Names):
+        extra["process"] = _names_process
     return type(cls.__name__, (Cached, cls), extra)
 
 
