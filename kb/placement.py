@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from dataclasses import dataclass
 
 from kb.audit.citations import CITATION_NOT_PLACED, CITED_WITHOUT_SOURCE
@@ -22,6 +23,14 @@ from kb.knowledgebase import KnowledgeBase
 from kb.texts import LeafletText, Pieces, blocks
 
 _BETWEEN = " \t\r\n,.;:"
+
+# What every year of a citation holds, in a text folded by str.casefold: a year 1600-2099 or an
+# undated form (n.d., z.d., z.j., s.d., o.J., in press, ter perse, in druk, forthcoming, in
+# voorbereiding, te verschijnen), as kb.citations.grammar reads them, loosened: no look-around,
+# any character between "n." and "d". Each citation group that kb.citations.parse finds holds
+# the year of its last citation, so a stretch of text without one holds no group.
+_YEARLIKE = re.compile(r"1[6-9]\d\d|20\d\d|[nzs]\..?[dj]|o\..?j|press|perse|druk|forthcoming|voorbereiding"
+                       r"|verschijnen", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -99,15 +108,29 @@ def place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[lis
     return _printed(kb, document, text, placed, findings), findings
 
 
+def _gaps(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The stretches of `text` that no span (start, end), in order of start, overlaps."""
+    gaps = []
+    reach = 0
+    for start, end in spans:
+        if start > reach:
+            gaps.append(text[reach:start])
+        reach = max(reach, end)
+    gaps.append(text[reach:])
+    return gaps
+
+
 def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: list[Placement],
              findings: list[Finding]) -> list[Placement]:
     """`placed` with every citation printed in the text that no claim placed: taken over by the
     citation a claim inserts right before it, or placed from its resolution, or an error."""
+    spans = sorted((p.start, p.end) for p in placed if p.start != p.end)
+    if not any(_YEARLIKE.search(gap.casefold()) for gap in _gaps(text.text, spans)):
+        return placed  # no year outside the placed citations: no citation to read (nor its grammar to load)
     from kb.citations.parse import Group, collapse, find
     from kb.citations.resolve import index_for, reading, resolve
 
     # The printed citations no claim placed: by bisection over the placements in text order.
-    spans = sorted((p.start, p.end) for p in placed if p.start != p.end)
     span_starts = [start for start, _ in spans]
     reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
     groups = [g for g in find(text.text)

@@ -46,11 +46,15 @@ _KIDS: dict[tuple[Any, str | None], tuple[tuple[Any, bool, frozenset[str] | None
 _GROUPS: dict[tuple[Any, str | None], tuple[tuple[tuple[Any, bool, bool, frozenset[str] | None], ...], str, bool]] = {}
 # (cs:group, work type) -> ((child, is cs:choose, calls a variable, its needs), ...), delimiter, whether any child
 # calls a variable
-_BRANCHES: dict[Any, tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # cs:choose -> branches
+_BRANCHES: dict[tuple[Any, str | None], tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]] = {}  # (cs:choose,
+# work type) -> the branches that may render, with their tests
 _TEXTS: dict[Any, tuple[str, Any]] = {}  # cs:text -> what it renders: (kind, macro or value)
 _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its font formatting
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
+_NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
+_INITIALS: dict[tuple[Any, str, str, Any], str] = {}
+_NAMES_DELIMITERS: dict[tuple[Any, Any], Any] = {}  # (cs:names, context) -> names-delimiter of its citation or bibliography  # (cs:name, given names, mark, context) -> initials
 _NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
 # from (None: any work)
 
@@ -328,6 +332,23 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
     raise VariableError
 
 
+def _group_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Group.render (its process, then its markup) in one call: the walk's most frequent step."""
+    text = self.process(item, context, **kwargs)
+    return self.wrap(self.format(text)) if text else None
+
+
+def _text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Text.render (its process, then its markup) in one call."""
+    text, language = self.process(item, context, **kwargs)
+    return self.markup(text, language)
+
+
+def _macro_render(self: Any, item: Any, context: Any = None, sort_options: Any = None) -> Any:
+    """Macro.render: its children rendered."""
+    return _render_children(self, item, context=context, sort_options=sort_options)
+
+
 def _test(branch: Any) -> Callable[[Any, Any], bool]:
     """A cs:if or cs:else-if as a function of (item, context): If.render's tests, with the
     common ones (type, variable) read from the element once."""
@@ -379,13 +400,33 @@ def _test(branch: Any) -> Callable[[Any, Any], bool]:
     return holds
 
 
+def _branches(choose: Any, kind: str | None) -> tuple[tuple[Any, Callable[[Any, Any], bool] | None], ...]:
+    """The branches of a cs:choose that may render for a work of type `kind`, each with the test
+    left to ask of the work (None: it holds). A branch whose test the type alone decides is
+    dropped when it fails and, when it holds, ends the list untested: the first branch that
+    holds renders, so none after it ever does."""
+    branches: list[tuple[Any, Callable[[Any, Any], bool] | None]] = []
+    for child in choose.iterchildren():
+        if not isinstance(child, model.If):  # cs:else
+            branches.append((child, None))
+            break
+        holds = _holds_for(child, kind) if kind is not None else None
+        if holds is False:
+            continue
+        branches.append((child, None if holds else _test(child)))
+        if holds:
+            break
+    return tuple(branches)
+
+
 def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
     """Choose.render: the first branch that holds renders; each test is a function call
-    instead of an exception raised for every branch that does not apply."""
-    branches = _BRANCHES.get(self)
+    instead of an exception raised for every branch that does not apply, and the tests that
+    the work's type decides are decided once per type."""
+    kind = dict.get(item.reference, "type")
+    branches = _BRANCHES.get((self, kind))
     if branches is None:
-        branches = _BRANCHES[self] = tuple((child, _test(child) if isinstance(child, model.If) else None)
-                                           for child in self.iterchildren())
+        branches = _BRANCHES[self, kind] = _branches(self, kind)
     for child, test in branches:
         if test is not None and not test(item, context):
             continue
@@ -433,6 +474,154 @@ def _name_option(self: Any, name: str, context: Any = None, sort_options: Any = 
     return _NAME_OPTIONS[key]
 
 
+def _name_settings(self: Any, context: Any, sort_options: Any) -> tuple[Any, ...]:
+    """What Name.process reads from the style for one use of a cs:name: its options (set by a
+    sort key, the element, cs:citation or cs:bibliography, the style), its "and" and "et al."
+    terms and its cs:name-part children, found once per element, context and sort options."""
+    key = (self, context, None if sort_options is None else tuple(sorted(sort_options.items())))
+    found = _NAME_SETTINGS.get(key)
+    if found is None:
+        options = tuple(self.get_option(name, context, sort_options) for name in (
+            "and", "delimiter", "delimiter-precedes-et-al", "delimiter-precedes-last", "et-al-min",
+            "et-al-use-first", "et-al-use-last", "initialize-with", "name-as-sort-order", "sort-separator", "form",
+            "demote-non-dropping-particle"))
+        and_ = options[0]
+        and_term = self.get_single_term(name="and") if and_ == "text" else self.preformat("&") if and_ == "symbol" \
+            else None
+        found = _NAME_SETTINGS[key] = (*options, and_term, self.et_al(), tuple(self.findall("cs:name-part", self.nsmap)))
+    return found
+
+
+def _initialize(self: Any, given: Any, mark: str, context: Any) -> str:
+    """Name.initialize, kept per given names: a plain function of them and the element's options."""
+    if not isinstance(given, str):
+        return str(self.initialize(given, mark, context))
+    key = (self, given, mark, context)
+    found = _INITIALS.get(key)
+    if found is None:
+        found = _INITIALS[key] = self.initialize(given, mark, context)
+    return found
+
+
+def name_process(self: Any, item: Any, variable: str, context: Any = None, sort_options: Any = None,
+                 **kwargs: Any) -> Any:
+    """Name.process with the element's options, terms and name parts read once
+    (`_name_settings`) and initials kept per given names; otherwise citeproc-py's, line by line."""
+    (and_, delimiter, delimiter_precedes_et_al, delimiter_precedes_last, et_al_min, et_al_use_first, et_al_use_last,
+     initialize_with, name_as_sort_order, sort_separator, form, demote_ndp, and_term, et_al, name_parts) = \
+        _name_settings(self, context, sort_options)
+
+    def format_name_parts(given: Any, family: Any) -> tuple[Any, Any]:
+        for part in name_parts:
+            given, family = part.format_part(given, family)
+        return given, family
+
+    names = item.reference.get(variable, [])
+    output: list[Any] = []
+    if form == "count":
+        count = min(len(names), et_al_use_first)
+        output.append(count)
+        return sum(output)
+    et_al_truncate = len(names) > 1 and et_al_min and len(names) >= et_al_min
+    et_al_last = et_al_use_last and et_al_use_first <= et_al_min - 2
+    if et_al_truncate:
+        names = names[:et_al_use_first] + [names[-1]] if et_al_last else names[:et_al_use_first]
+    for i, name in enumerate(names):
+        given, family, dp, ndp, suffix = name.parts()
+        if given is not None and initialize_with is not None:
+            given = _initialize(self, given, initialize_with, context)
+        if form == "long":
+            if name_as_sort_order == "all" or (name_as_sort_order == "first" and i == 0):
+                if demote_ndp in ("never", "sort-only"):
+                    family = " ".join([n for n in (ndp, family) if n])
+                    given = " ".join([n for n in (given, dp) if n])
+                else:
+                    given = " ".join([n for n in (given, dp, ndp) if n])
+                given, family = format_name_parts(given, family)
+                text = sort_separator.join([n for n in (family, given, suffix) if n])
+            else:
+                family = " ".join([n for n in (dp, ndp, family) if n])
+                given, family = format_name_parts(given, family)
+                text = " ".join([n for n in (given, family, suffix) if n])
+        elif form == "short":
+            family = " ".join([n for n in (ndp, family) if n])
+            given, family = format_name_parts(given, family)
+            text = family
+        output.append(text)
+    if et_al_truncate and et_al:
+        if et_al_last:
+            ellipsis = self.unicode_character("horizontal ellipsis")
+            output[-1] = ellipsis + " " + output[-1]
+            text = self.join(output, delimiter)
+        elif delimiter_precedes_et_al == "always" or (delimiter_precedes_et_al == "contextual" and len(output) >= 2):
+            output.append(et_al)
+            text = self.join(output, delimiter)
+        else:
+            text = self.join(output, delimiter) + " " + et_al
+    elif and_ is not None and len(output) > 1:
+        text = self.join(output[:-1], ", ")
+        if delimiter_precedes_last == "always" or (delimiter_precedes_last == "contextual" and len(output) > 2):
+            text = self.join([text, ""], ", ")
+        else:
+            text += " "
+        text += f"{and_term} " + output[-1]
+    else:
+        text = self.join(output, delimiter)
+    return text
+
+
+def _names_process(self: Any, item: Any, names_context: Any = None, context: Any = None, **kwargs: Any) -> Any:
+    """Names.process with its delimiter found once per element and context, and without summing
+    rendered names to learn whether they are counts (they are when every one is a number);
+    otherwise citeproc-py's, line by line."""
+    if context is None:
+        context = self
+    if names_context is None:
+        names_context = self
+    roles = self.get("variable").split()
+    try:
+        ed_trans = (set(roles) == {"editor", "translator"} and item.reference.editor == item.reference.translator
+                    and self.get_term("editortranslator").getchildren())
+        if ed_trans:
+            roles = ["editor"]
+    except VariableError:
+        ed_trans = False
+    output = []
+    for role in roles:
+        if role in item.reference:
+            name_elem = names_context.name
+            if name_elem is None:
+                name_elem = model.Name()
+                names_context.insert(0, name_elem)
+            text = name_elem.render(item, role, context=context, **kwargs)
+            plural = len(item.reference[role]) > 1
+            try:
+                if ed_trans:
+                    role = "editortranslator"
+                label_element = names_context.label
+                label = label_element.render(item, role, plural, **kwargs)
+                if label is not None:
+                    if label_element is names_context.getchildren()[0]:
+                        text = label + text
+                    else:
+                        text = text + label
+            except AttributeError:
+                pass
+            output.append(text)
+    if output:
+        if all(isinstance(text, int) for text in output):  # what sum(output) being an int tells
+            total = sum(output)
+            return str(total) if total > 0 else None
+        key = (self, context)
+        if key not in _NAMES_DELIMITERS:
+            _NAMES_DELIMITERS[key] = self.get_parent_delimiter(context)
+        return self.join(output, _NAMES_DELIMITERS[key])
+    substitute = self.substitute()
+    if substitute is not None:
+        return substitute.render(item, context=context, **kwargs)
+    raise VariableError
+
+
 def _et_al(self: Any) -> Any:
     if self not in _ET_AL:
         _ET_AL[self] = model.Name.et_al(self)
@@ -458,13 +647,19 @@ def element_class(cls: type) -> type:
     if issubclass(cls, model.Parent):
         extra["render_children"] = _render_children
     if issubclass(cls, model.Group):
-        extra["process"] = _group_process
+        extra.update(process=_group_process, render=_group_render)
+    if issubclass(cls, model.Macro):
+        extra["render"] = _macro_render
     if issubclass(cls, model.Choose):
         extra["render"] = _choose_render
     if issubclass(cls, model.Text):
-        extra.update(process=_text_process, markup=_text_markup)
+        extra.update(process=_text_process, markup=_text_markup, render=_text_render)
     if issubclass(cls, model.Name):
         extra.update(get_option=_name_option, et_al=_et_al)
+        if getattr(cls, "process", None) is model.Name.process:
+            extra["process"] = name_process
+    if issubclass(cls, model.Names):
+        extra["process"] = _names_process
     return type(cls.__name__, (Cached, cls), extra)
 
 

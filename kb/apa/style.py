@@ -75,6 +75,9 @@ def _capital_particle(particle: str) -> str:
     return particle[:1].upper() + particle[1:]
 
 
+_FLAGS: dict[Any, tuple[bool, bool]] = {}  # a style's root -> (Dutch, initials in citations)
+
+
 class _Name(model.Name):
     """cs:name, with the Dutch capital on a particle that no given name precedes, and, in a
     variant for disambiguation, the first author's initials before the name in citations
@@ -84,10 +87,12 @@ class _Name(model.Name):
                 **kwargs: Any) -> Any:
         names = item.reference.get(variable, [])
         root = self.get_root()
-        dutch = root.get("default-locale", "").startswith("nl")
-        initials = root.get(INITIALS) == "primary"
+        flags = _FLAGS.get(root)
+        if flags is None:  # a style's root is set once, while it is parsed, before any rendering
+            flags = _FLAGS[root] = (root.get("default-locale", "").startswith("nl"), root.get(INITIALS) == "primary")
+        dutch, initials = flags
         if not names or not (initials or (dutch and any(p.get("non-dropping-particle") for p in names))):
-            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
+            return elements.name_process(self, item, variable, context=context, sort_options=sort_options, **kwargs)
         form = self.get_option("form", context, sort_options)
         order = self.get_option("name-as-sort-order", context, sort_options)
         swapped = []
@@ -102,7 +107,7 @@ class _Name(model.Name):
             swapped.append(person)
         item.reference[variable] = swapped
         try:
-            return super().process(item, variable, context=context, sort_options=sort_options, **kwargs)
+            return elements.name_process(self, item, variable, context=context, sort_options=sort_options, **kwargs)
         finally:
             item.reference[variable] = names
 
