@@ -61,12 +61,13 @@ def audit(root: Path, advance: Advance = _silent) -> Outcome:
     return Outcome(findings=findings, failed=any(f.severity is Severity.ERROR for f in findings))
 
 
-def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outcome:
-    """report.json, report.html and report.md of the KB in `out`; a cached rendering when the
-    inputs are unchanged. The outcome's findings are the errors (the report holds the rest)."""
+def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: str | None = None) -> Outcome:
+    """report.json, report.html and report.md of the KB in `out`, paged or not as `pages` says
+    (auto, single, paged; None: kb.toml's [report] pages); a cached rendering when the inputs
+    are unchanged. The outcome's findings are the errors (the report holds the rest)."""
     from kb import cache
 
-    inputs = cache.key(root, lang)
+    inputs = cache.key(root, lang if pages is None else f"{lang}/{pages}")
     hit = cache.lookup(root, lang, inputs) if inputs else None
     if hit is not None:
         try:
@@ -78,6 +79,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
     kb, stop = read(root, advance)
     if stop:
         return stop
+    from kb import pages as pages_
     from kb import report as report_
     from kb import reportdata
     from kb.audit import run
@@ -85,18 +87,23 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
     findings = run(kb)
     advance("rendering")
     try:
-        files = report_.render(reportdata.inputs(kb, findings, lang), lang)
+        data = reportdata.inputs(kb, findings, lang)
+        paged = pages_.paged(data.report, pages or kb.config.pages)
+        files = pages_.render(data, lang, pages_.cache_folder(root, lang)) if paged else report_.render(data, lang)
         advance("writing")
         written = write_all(out, files)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
         return Outcome(findings=error.findings, unreadable=True)
+    for page in pages_.stale(out, written):  # pages of a leaflet removed since, or of a paged report before
+        page.unlink(missing_ok=True)
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
     outside = [d.text_path for d in kb.documents if not _hashed_with_claims(root, d.text_path)]
-    if inputs == cache.key(root, lang):  # the inputs did not change while it ran
+    # a paged report's pages are kept by the page cache (kb/pages.py), not as one report here
+    if not paged and inputs == cache.key(root, lang if pages is None else f"{lang}/{pages}"):
         try:
             cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports

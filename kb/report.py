@@ -192,24 +192,21 @@ def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
-def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[str]]:
-    """The three report files, each made while it is written (a large report's HTML is half a
-    gigabyte): report.json as UTF-8 chunks, the others as text; nothing is written here."""
+def context(inputs: Inputs, lang: str) -> dict[str, Any]:
+    """What report.html.j2 and report.md.j2 are rendered with (and a paged report's leaflet pages,
+    kb/pages.py, from one leaflet's inputs)."""
     report = inputs.report
-    entries = inputs.references
-    env = rendering.environment(inputs.root)
-    t = rendering.interface(lang)
     numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
     by_document = _by_document(report["claims"])
     # Reasons in the report's language (report.json keeps English); the same reason is shown by
     # the page, its data and report.md, and fixed ones by thousands of claims: translated once.
     say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
-    context = {
+    return {
         "report": report,
-        "t": t,
+        "t": rendering.interface(lang),
         "lang": lang,
         "works": {w["key"]: w for w in report["works"]},
-        "references": entries,  # key -> Entry: the reference as HTML (`.html`) and Markdown (`.markdown`)
+        "references": inputs.references,  # key -> Entry: the reference as HTML (`.html`) and Markdown (`.markdown`)
         "claims": {c["id"]: c for c in report["claims"]},
         "texts": inputs.texts,
         "claim_numbers": numbers,
@@ -223,13 +220,29 @@ def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[st
         "data_json": _DATA_MARK,  # written by _with_data
         "say": say,
         "csp_hash": csp_hash,
+        "work_pages": {},  # a paged report's leaflet page: work key -> the works page that shows it
     }
+
+
+def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.html.j2") -> Iterator[str]:
+    """The interactive page (`template`, report.html.j2 or one extending it) of `context`."""
+    data = partial(browser_data, inputs.report, context["t"], context["claim_numbers"], context["say"])
+    return _with_data(rendering.generate(rendering.environment(inputs.root), template, context),
+                      lambda: script_json_chunks(data()))
+
+
+def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2") -> Iterator[str]:
+    return rendering.generate(rendering.environment(inputs.root, markdown_templates=True), template, context)
+
+
+def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[str]]:
+    """The three report files, each made while it is written (a large report's HTML is half a
+    gigabyte): report.json as UTF-8 chunks, the others as text; nothing is written here."""
+    context_ = context(inputs, lang)
     return {
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
-        "report.json": json_chunks(report),
-        "report.html": _with_data(rendering.generate(env, "report.html.j2", context),
-                                  lambda: script_json_chunks(browser_data(report, t, numbers, say))),
-        "report.md": rendering.generate(rendering.environment(inputs.root, markdown_templates=True), "report.md.j2",
-                                        context),
+        "report.json": json_chunks(inputs.report),
+        "report.html": html_chunks(inputs, context_),
+        "report.md": markdown_chunks(inputs, context_),
     }

@@ -1,0 +1,375 @@
+"""A paged report: report.html as an index, one page per leaflet, works pages; each page
+rendered from a slice of the report's inputs alone, and kept in a page cache by that slice.
+
+Layout (`out/` is `kb report --out`):
+
+    report.html                   the index: every leaflet's counts, search, works cited by many
+                                  leaflets, the consistency list (kb/consistency.py)
+    report.json                   the whole report.json, as in a single report
+    report.md                     the index in Markdown
+    report/leaflets/<doc>.html    one leaflet: the single report's interactive view of it alone
+    report/leaflets/<doc>.md      the same in Markdown
+    report/works/<xx>.html        works whose key hashes to xx, each with every claim resting on it
+    report/findings.html          findings of no leaflet (the bibliography's)
+
+Every page is a pure function of its slice (a JSON-able dict made by `slices`), the language
+and the templates: the page cache's key is a hash of exactly those and of the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+from kb import __version__, consistency, markdown, rendering
+from kb import report as report_
+from kb.apa.references import Entry
+from kb.labels import CLAIM_LABELS
+from kb.reportdata import Inputs
+
+MODES = ("auto", "single", "paged")
+# Above this many claims `auto` makes a paged report: the single report.html takes about 2.4 kB
+# per claim (123 MB at 50,000 claims), so it is some 5 MB here, where a browser starts to labour.
+PAGED_ABOVE = 2000
+FOLDER = "report"  # the pages beside report.html
+WORKS_PER_PAGE = 100  # at most this many works on a works page, on average
+POPULAR = 100  # works cited by most leaflets, on the index
+CONSISTENCY_SHOWN = 500  # groups of the consistency list shown on the index
+INDEX = "report.html"
+
+
+def paged(report: dict[str, Any], mode: str) -> bool:
+    """Whether `mode` (auto, single or paged) makes a paged report of `report`."""
+    return mode == "paged" or (mode == "auto" and len(report["claims"]) > PAGED_ABOVE)
+
+
+def leaflet_page(document: str, suffix: str = ".html") -> str:
+    """The leaflet page's path in the output folder."""
+    return f"{FOLDER}/leaflets/{document}{suffix}"
+
+
+def works_pages(keys: list[str]) -> dict[str, str]:
+    """Work key -> its works page's path: the first hex digits of a hash of the key, as many as
+    keep the average page at WORKS_PER_PAGE works or fewer (a work keeps its page when others come)."""
+    digits = 1
+    while len(keys) > WORKS_PER_PAGE * 16 ** digits:
+        digits += 1
+    return {key: f"{FOLDER}/works/{hashlib.blake2b(key.encode('utf-8'), digest_size=8).hexdigest()[:digits]}.html"
+            for key in keys}
+
+
+def href(path: str, anchor: str = "", base: str = "") -> str:
+    """A relative link from the page `base` (a path in the output folder, "" for report.html) to
+    `path` (and `#anchor`), percent-encoded."""
+    up = "../" * base.count("/")
+    link = up + quote(path, safe="/")
+    return link + "#" + quote(anchor, safe="-") if anchor else link
+
+
+def _entry(entry: Entry) -> list[Any]:
+    return [entry.text, list(entry.links)]
+
+
+def _entries(data: dict[str, list[Any]]) -> dict[str, Entry]:
+    return {key: Entry(key, text, tuple(found)) for key, (text, found) in data.items()}
+
+
+def _level(claim: dict[str, Any]) -> str:
+    return report_._level_column(claim)
+
+
+def _severities(findings: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0}
+    for finding in findings:
+        if finding["severity"] in counts:
+            counts[finding["severity"]] += 1
+    return counts
+
+
+def slices(inputs: Inputs) -> dict[str, dict[str, Any]]:
+    """Page path -> the slice of `inputs` it is rendered from (JSON-able)."""
+    report = inputs.report
+    by_document: dict[str, list[dict[str, Any]]] = {}
+    for claim in report["claims"]:
+        by_document.setdefault(claim["document"], []).append(claim)
+    works = {w["key"]: w for w in report["works"]}
+    pages = works_pages(list(works))
+    files = {}
+    for document in report["documents"]:
+        files[document["claims_file"]] = files[document["text_file"]] = document["id"]
+    claim_document = {c["id"]: c["document"] for c in report["claims"]}
+    findings: dict[str | None, list[dict[str, Any]]] = {}
+    for finding in report["findings"]:
+        owner = claim_document.get(finding.get("claim", "")) or files.get(finding["path"])
+        findings.setdefault(owner, []).append(finding)
+    numbers = {c["id"]: i for claims in by_document.values() for i, c in enumerate(claims, 1)}
+    titles = {d["id"]: d["title"] for d in report["documents"]}
+    result: dict[str, dict[str, Any]] = {}
+    for document in report["documents"]:
+        doc = document["id"]
+        claims = by_document.get(doc, [])
+        mine = {c["id"] for c in claims}
+        keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
+        cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
+        base = leaflet_page(doc)
+        result[base] = {"kind": "leaflet", "document": document, "claims": claims, "works": cited,
+                        "findings": findings.get(doc, []), "texts": inputs.texts.get(doc, []),
+                        "references": {k: _entry(inputs.references[k]) for k in keys},
+                        "work_pages": {k: href(pages[k], "work-" + k, base) for k in keys}}
+    grouped: dict[str, list[str]] = {}
+    for key in sorted(works):
+        grouped.setdefault(pages[key], []).append(key)
+    claims_by_id = {c["id"]: c for c in report["claims"]}
+    citing = report_.citing(report)
+    for page, keys in grouped.items():
+        resting = {c for k in keys for c in works[k]["cited_by"]}
+        result[page] = {
+            "kind": "works", "works": [works[k] for k in keys],
+            "references": {k: _entry(inputs.references[k]) for k in keys},
+            "citing": {k: citing[k] for k in keys},
+            "claims": {i: {"id": i, "document": claims_by_id[i]["document"], "text": claims_by_id[i]["text"],
+                           "label": claims_by_id[i]["label"], "level": _level(claims_by_id[i]), "number": numbers[i],
+                           "href": href(leaflet_page(claims_by_id[i]["document"]), "claim-" + i, page)}
+                       for i in sorted(resting)},
+            "documents": {d: titles[d] for d in sorted({claims_by_id[i]["document"] for i in resting})},
+        }
+    other = findings.get(None, [])
+    result[f"{FOLDER}/findings.html"] = {"kind": "findings", "findings": other}
+    result[INDEX] = _index(inputs, by_document, findings, pages, numbers)
+    return result
+
+
+def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
+           findings: dict[str | None, list[dict[str, Any]]], pages: dict[str, str],
+           numbers: dict[str, int]) -> dict[str, Any]:
+    report = inputs.report
+    documents = []
+    for document in report["documents"]:
+        levels = {level: 0 for level in report_.LEVEL_COLUMNS}
+        for claim in by_document.get(document["id"], []):
+            levels[_level(claim)] += 1
+        documents.append({"id": document["id"], "title": document["title"], "publisher": document["publisher"],
+                          "claims": document["claims"], "counts": document["counts"], "levels": levels,
+                          "findings": _severities(findings.get(document["id"], [])),
+                          "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
+    claim_document = {c["id"]: c["document"] for c in report["claims"]}
+    spread = []
+    for work in report["works"]:
+        leaflets = {claim_document[c] for c in work["cited_by"] if c in claim_document}
+        if len(leaflets) > 1:
+            spread.append((-len(leaflets), -len(work["cited_by"]), work["key"], len(leaflets)))
+    spread.sort()
+    works = {w["key"]: w for w in report["works"]}
+    popular = [{"key": key, "reference": inputs.references[key].plain, "label": works[key]["label"],
+                "leaflets": n, "claims": len(works[key]["cited_by"]), "href": href(pages[key], "work-" + key)}
+               for _, _, key, n in spread[:POPULAR]]
+    claims = {c["id"]: c for c in report["claims"]}
+    titles = {d["id"]: d["title"] for d in report["documents"]}
+    found = consistency.groups(report["claims"])
+
+    def shown(claim_id: str) -> dict[str, Any]:
+        claim = claims[claim_id]
+        return {"id": claim_id, "document": claim["document"], "title": titles[claim["document"]],
+                "text": claim["text"], "label": claim["label"], "level": _level(claim),
+                "fits": sorted({s["fit"] for s in claim["sources"]}), "number": numbers[claim_id],
+                "href": href(leaflet_page(claim["document"]), "claim-" + claim_id)}
+
+    index = {d["id"]: i for i, d in enumerate(report["documents"])}
+    return {
+        "kind": "index",
+        "documents": documents,
+        "totals": {"claims": len(report["claims"]), "works": len(report["works"]),
+                   "findings": _severities(report["findings"]), "other_findings": len(findings.get(None, []))},
+        "popular": popular,
+        "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
+                        for g in found[:CONSISTENCY_SHOWN]],
+        "consistency_total": len(found),
+        # what the search looks through, compact: [leaflet, id, number, text, label, level] and
+        # [key, reference, works page]; links are made from the leaflets' pages
+        "search": {
+            "claims": [[index[c["document"]], c["id"], numbers[c["id"]], c["text"], c["label"], _level(c)]
+                       for c in report["claims"]],
+            "works": [[w["key"], inputs.references[w["key"]].plain, pages[w["key"]]] for w in report["works"]],
+        },
+    }
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+def _base_context(lang: str) -> dict[str, Any]:
+    return {"t": rendering.interface(lang), "lang": lang, "csp_hash": report_.csp_hash, "index": INDEX,
+            "labels": tuple(label.value for label in CLAIM_LABELS),
+            "level_columns": report_.LEVEL_COLUMNS}
+
+
+def _leaflet(root: Path, piece: dict[str, Any], lang: str) -> tuple[bytes, bytes]:
+    """The leaflet page and its Markdown: the single report of this leaflet alone."""
+    document = piece["document"]
+    inputs = Inputs(root, {"documents": [document], "claims": piece["claims"], "works": piece["works"],
+                           "findings": piece["findings"]}, {document["id"]: piece["texts"]},
+                    _entries(piece["references"]))
+    context = report_.context(inputs, lang)
+    context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
+                   page_title=document["title"])
+    html = "".join(report_.html_chunks(inputs, context, "leaflet.page.html.j2"))
+    markdown = "".join(report_.markdown_chunks(inputs, context))
+    return html.encode("utf-8"), markdown.encode("utf-8")
+
+
+def _static(root: Path, template: str, piece: dict[str, Any], lang: str, base: str) -> bytes:
+    context = {**_base_context(lang), "page": piece, "index": href(INDEX, base=base) if base else INDEX,
+               "say": partial_localise(lang)}
+    if piece["kind"] == "works":
+        context["references"] = _entries(piece["references"])
+    if piece["kind"] == "index":
+        context["search_json"] = report_.script_json(piece["search"])
+    return rendering.render(rendering.environment(root), template, context).encode("utf-8")
+
+
+def partial_localise(lang: str) -> Callable[[str], str]:
+    def say(text: str) -> str:
+        return rendering.localise(text, lang)
+    return say
+
+
+def md_link(text: str, target: str) -> markdown.Markdown:
+    """A Markdown link to one of the report's own files (`target`, from `href`), its text escaped."""
+    return markdown.Markdown(f"[{markdown.text(text)}]({target})")
+
+
+def _index_markdown(root: Path, piece: dict[str, Any], lang: str) -> bytes:
+    context = {**_base_context(lang), "page": piece, "md_link": md_link}
+    env = rendering.environment(root, markdown_templates=True)
+    return rendering.render(env, "index.md.j2", context).encode("utf-8")
+
+
+def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict[str, bytes]:
+    """The file (or files: a leaflet page and its Markdown) of the page at `path` from its slice."""
+    kind = piece["kind"]
+    if kind == "leaflet":
+        html, markdown = _leaflet(root, piece, lang)
+        return {path: html, path.removesuffix(".html") + ".md": markdown}
+    if kind == "index":
+        return {path: _static(root, "index.html.j2", piece, lang, ""),
+                "report.md": _index_markdown(root, piece, lang)}
+    template = "workspage.html.j2" if kind == "works" else "findingspage.html.j2"
+    return {path: _static(root, template, piece, lang, path)}
+
+
+# ---- the page cache ----------------------------------------------------------------------------
+
+def cache_folder(root: Path, lang: str) -> Path:
+    """Where the page cache keeps the pages of `lang`: in the report cache's folder (kb/cache.py),
+    under a name its pruning of whole reports passes by."""
+    from kb.cache import CACHE_DIR
+
+    return root / "build" / CACHE_DIR / ".pages" / lang
+
+
+@cache
+def _code() -> str:
+    """A hash of the package (code, packaged templates, interface text) and its version."""
+    digest = hashlib.blake2b(__version__.encode("utf-8"), digest_size=20)
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _templates(root: Path) -> str:
+    """A hash of the KB's own templates/, which come before the packaged ones."""
+    digest = hashlib.blake2b(digest_size=20)
+    folder = root / "templates"
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0"
+                          + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def page_key(path: str, piece: dict[str, Any], lang: str, templates: str) -> str:
+    """The page cache's key: the page's path and slice, the language, the templates and the code."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (path.encode("utf-8"), lang.encode("utf-8"), templates.encode("ascii"), _code().encode("ascii")):
+        digest.update(part + b"\0")
+    digest.update(orjson.dumps(piece, option=orjson.OPT_SORT_KEYS))
+    return digest.hexdigest()
+
+
+def _cached(folder: Path, key: str) -> dict[str, bytes] | None:
+    try:
+        blob = (folder / key).read_bytes()
+        names = orjson.loads((folder / (key + ".json")).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    files, at = {}, 0
+    for name, size in names:
+        files[name] = blob[at:at + size]
+        at += size
+    return files if at == len(blob) else None
+
+
+def _keep(folder: Path, key: str, files: dict[str, bytes]) -> None:
+    """Put a page's files in the cache (a page cache only saves time: no fsync, failures pass)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in ((key, b"".join(files.values())),
+                              (key + ".json", orjson.dumps([[n, len(c)] for n, c in files.items()]))):
+            fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(temporary, folder / name)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, used: set[str]) -> None:
+    try:
+        for entry in folder.iterdir():
+            if entry.name.removesuffix(".json") not in used:
+                entry.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
+           rendered: list[str] | None = None) -> dict[str, Iterator[bytes] | bytes]:
+    """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
+    language, templates and code are unchanged is taken from there instead of rendered, and the
+    cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered."""
+    templates = _templates(inputs.root)
+    files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
+    used: set[str] = set()
+    for path, piece in slices(inputs).items():
+        key = page_key(path, piece, lang, templates) if cache_dir is not None else ""
+        page = _cached(cache_dir, key) if cache_dir is not None else None
+        if page is None:
+            page = render_page(inputs.root, path, piece, lang)
+            if rendered is not None:
+                rendered.append(path)
+            if cache_dir is not None:
+                _keep(cache_dir, key, page)
+        used.add(key)
+        files.update(page)
+    if cache_dir is not None:
+        _prune(cache_dir, used)
+    return files
+
+
+def stale(out: Path, written: list[Path]) -> list[Path]:
+    """Pages in `out/report/` this report did not write (a leaflet since removed, a single report
+    replacing a paged one): `kb report` removes them."""
+    folder = out / FOLDER
+    if not folder.is_dir():
+        return []
+    kept = {os.path.normpath(p) for p in written}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".html", ".md")
+                  and os.path.normpath(p) not in kept)
