@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -182,7 +184,6 @@ def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
                 "fits": sorted({s["fit"] for s in claim["sources"]}), "number": numbers[claim_id],
                 "href": href(leaflet_page(claim["document"]), "claim-" + claim_id)}
 
-    index = {d["id"]: i for i, d in enumerate(report["documents"])}
     return {
         "kind": "index",
         "documents": documents,
@@ -192,14 +193,54 @@ def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
                         for g in found[:CONSISTENCY_SHOWN]],
         "consistency_total": len(found),
-        # what the search looks through, compact: [leaflet, id, number, text, label, level] and
-        # [key, reference, works page]; links are made from the leaflets' pages
-        "search": {
-            "claims": [[index[c["document"]], c["id"], numbers[c["id"]], c["text"], c["label"], _level(c)]
-                       for c in report["claims"]],
-            "works": [[w["key"], inputs.references[w["key"]].plain, pages[w["key"]]] for w in report["works"]],
-        },
+        "search": search_data(inputs, by_document, pages),
     }
+
+
+_URL = re.compile(r"\s*https?://\S+")
+
+
+def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
+                pages: dict[str, str]) -> dict[str, Any]:
+    """What the index's search looks through, compact (some 60 bytes a claim): texts as numbers of
+    their words in `words` (the commonest first, in base 36), claim ids as the length of the
+    part they share with the claim before and the rest, label and level as one number.
+
+    claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
+    numbered from 1 in that order; works: [key, reference words without its links, works page]."""
+    counts: Counter[str] = Counter()
+    claim_words = {c["id"]: c["text"].split() for c in inputs.report["claims"]}
+    reference_words = {w["key"]: _URL.sub("", inputs.references[w["key"]].plain).split()
+                       for w in inputs.report["works"]}
+    for found in (*claim_words.values(), *reference_words.values()):
+        counts.update(found)
+    words = [word for word, _ in counts.most_common()]
+    number = {word: _base36(i) for i, word in enumerate(words)}
+    labels = [label.value for label in CLAIM_LABELS]
+    claims = []
+    for document in inputs.report["documents"]:
+        previous = ""
+        rows = []
+        for claim in by_document.get(document["id"], []):
+            shared = len(os.path.commonprefix([previous, claim["id"]]))
+            previous = claim["id"]
+            rows.append([shared, claim["id"][shared:],
+                         labels.index(claim["label"]) * 10 + report_.LEVEL_COLUMNS.index(_level(claim)),
+                         " ".join(number[w] for w in claim_words[claim["id"]])])
+        claims.append(rows)
+    works = [[w["key"], " ".join(number[x] for x in reference_words[w["key"]]),
+              pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
+    return {"words": words, "claims": claims, "works": works, "labels": labels,
+            "levels": list(report_.LEVEL_COLUMNS)}
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = digits[n % 36]
+    while n >= 36:
+        n //= 36
+        text = digits[n % 36] + text
+    return text
 
 
 # ---- rendering ---------------------------------------------------------------------------------

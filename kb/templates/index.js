@@ -25,12 +25,26 @@
     return template.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
   }
 
+  // The data's texts are numbers of words (kb/pages.py search_data), read here once.
   function load() {
     var raw = JSON.parse(document.getElementById("kb-search").textContent);
-    data = {
-      claims: raw.claims.map(function (c) { return { c: c, hay: fold(c[1] + "\n" + c[3]) }; }),
-      works: raw.works.map(function (w) { return { w: w, hay: fold(w[0] + "\n" + w[1]) }; })
-    };
+    var folded = raw.words.map(fold);
+    function spelled(codes, words) {
+      return codes ? codes.split(" ").map(function (code) { return words[parseInt(code, 36)]; }).join(" ") : "";
+    }
+    data = { claims: [], works: [], words: raw.words, spelled: spelled };
+    raw.claims.forEach(function (rows, doc) {
+      var previous = "";
+      rows.forEach(function (row, i) {
+        var id = previous.slice(0, row[0]) + row[1];
+        previous = id;
+        data.claims.push({ doc: doc, id: id, number: i + 1, label: raw.labels[Math.floor(row[2] / 10)],
+                           codes: row[3], hay: fold(id) + "\n" + spelled(row[3], folded) });
+      });
+    });
+    raw.works.forEach(function (work) {
+      data.works.push({ key: work[0], codes: work[1], page: work[2], hay: fold(work[0]) + "\n" + spelled(work[1], folded) });
+    });
   }
 
   function item(text, href, where) {
@@ -62,17 +76,17 @@
     var claims = data.claims.filter(matches);
     var works = data.works.filter(matches);
     var foundClaims = document.createDocumentFragment();
-    claims.slice(0, SHOWN).forEach(function (entry) {
-      var c = entry.c;
-      var doc = documents[c[0]];
-      foundClaims.appendChild(item(c[3], doc.href + "#claim-" + encodeURIComponent(c[1]),
-                                   doc.title + ", " + ui.claim + " " + c[2] + " (" + ui.labels[c[4]] + ")"));
+    claims.slice(0, SHOWN).forEach(function (claim) {
+      var doc = documents[claim.doc];
+      foundClaims.appendChild(item(data.spelled(claim.codes, data.words), doc.href + "#claim-" + encodeURIComponent(claim.id),
+                                   doc.title + ", " + ui.claim + " " + claim.number + " (" + ui.labels[claim.label] + ")"));
     });
     var foundWorks = document.createDocumentFragment();
-    works.slice(0, SHOWN).forEach(function (entry) {
-      var w = entry.w;
-      foundWorks.appendChild(item(w[0], "report/works/" + encodeURIComponent(w[2].split("/").pop()) + "#work-" +
-                                  encodeURIComponent(w[0]), w[1]));
+    works.slice(0, SHOWN).forEach(function (work) {
+      // a works page is named by hex digits (kb/pages.py works_pages): nothing else becomes part of a link
+      var page = /^[0-9a-f]+$/.test(work.page) ? work.page : "";
+      foundWorks.appendChild(item(work.key, "report/works/" + page + ".html#work-" + encodeURIComponent(work.key),
+                                  data.spelled(work.codes, data.words)));
     });
     claimList.replaceChildren(foundClaims);
     workList.replaceChildren(foundWorks);
