@@ -312,7 +312,7 @@ def test_the_same_input_gives_the_same_pages(root, kb, tmp_path: Path) -> None:
 
 
 def test_the_threshold() -> None:
-    small = {"claims": [{}] * pages.PAGED_ABOVE}
+    small: dict[str, Any] = {"claims": [{}] * pages.PAGED_ABOVE}
     assert not pages.paged(small, "auto") and pages.paged(small, "paged")
     assert pages.paged({"claims": [{}] * (pages.PAGED_ABOVE + 1)}, "auto")
     assert not pages.paged({"claims": [{}] * (pages.PAGED_ABOVE + 1)}, "single")
