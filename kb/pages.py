@@ -23,8 +23,8 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
-from functools import cache
+from collections.abc import Iterator
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -245,40 +245,56 @@ def _base36(n: int) -> str:
 
 # ---- rendering ---------------------------------------------------------------------------------
 
-def _base_context(lang: str) -> dict[str, Any]:
-    return {"t": rendering.interface(lang), "lang": lang, "csp_hash": report_.csp_hash, "index": INDEX,
-            "labels": tuple(label.value for label in CLAIM_LABELS),
-            "level_columns": report_.LEVEL_COLUMNS}
+class _Renderer:
+    """What every page of one rendering shares: the environments (each template compiled once),
+    the interface text, and the reasons in the report's language, translated once."""
 
+    def __init__(self, root: Path, lang: str) -> None:
+        self.root = root
+        self.lang = lang
+        self.t = rendering.interface(lang)
+        self.say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+        self.html = rendering.environment(root)
+        self.markdown = rendering.environment(root, markdown_templates=True)
 
-def _leaflet(root: Path, piece: dict[str, Any], lang: str) -> tuple[bytes, bytes]:
-    """The leaflet page and its Markdown: the single report of this leaflet alone."""
-    document = piece["document"]
-    inputs = Inputs(root, {"documents": [document], "claims": piece["claims"], "works": piece["works"],
-                           "findings": piece["findings"]}, {document["id"]: piece["texts"]},
-                    _entries(piece["references"]))
-    context = report_.context(inputs, lang)
-    context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
-                   page_title=document["title"])
-    html = "".join(report_.html_chunks(inputs, context, "leaflet.page.html.j2"))
-    markdown = "".join(report_.markdown_chunks(inputs, context))
-    return html.encode("utf-8"), markdown.encode("utf-8")
+    def base(self) -> dict[str, Any]:
+        return {"t": self.t, "lang": self.lang, "csp_hash": report_.csp_hash, "index": INDEX, "say": self.say,
+                "labels": tuple(label.value for label in CLAIM_LABELS), "level_columns": report_.LEVEL_COLUMNS}
 
+    def leaflet(self, piece: dict[str, Any]) -> tuple[bytes, bytes]:
+        """The leaflet page and its Markdown: the single report of this leaflet alone."""
+        document = piece["document"]
+        inputs = Inputs(self.root, {"documents": [document], "claims": piece["claims"], "works": piece["works"],
+                                    "findings": piece["findings"]}, {document["id"]: piece["texts"]},
+                        _entries(piece["references"]))
+        context = report_.context(inputs, self.lang, self.say, self.t)
+        context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
+                       page_title=document["title"])
+        html = "".join(report_.html_chunks(inputs, context, "leaflet.page.html.j2", self.html))
+        markdown_ = "".join(report_.markdown_chunks(inputs, context, env=self.markdown))
+        return html.encode("utf-8"), markdown_.encode("utf-8")
 
-def _static(root: Path, template: str, piece: dict[str, Any], lang: str, base: str) -> bytes:
-    context = {**_base_context(lang), "page": piece, "index": href(INDEX, base=base) if base else INDEX,
-               "say": partial_localise(lang)}
-    if piece["kind"] == "works":
-        context["references"] = _entries(piece["references"])
-    if piece["kind"] == "index":
-        context["search_json"] = report_.script_json(piece["search"])
-    return rendering.render(rendering.environment(root), template, context).encode("utf-8")
+    def static(self, template: str, piece: dict[str, Any], base: str) -> bytes:
+        context = {**self.base(), "page": piece, "index": href(INDEX, base=base) if base else INDEX}
+        if piece["kind"] == "works":
+            context["references"] = _entries(piece["references"])
+        if piece["kind"] == "index":
+            context["search_json"] = report_.script_json(piece["search"])
+        return rendering.render(self.html, template, context).encode("utf-8")
 
+    def index_markdown(self, piece: dict[str, Any]) -> bytes:
+        context = {**self.base(), "page": piece, "md_link": md_link}
+        return rendering.render(self.markdown, "index.md.j2", context).encode("utf-8")
 
-def partial_localise(lang: str) -> Callable[[str], str]:
-    def say(text: str) -> str:
-        return rendering.localise(text, lang)
-    return say
+    def page(self, path: str, piece: dict[str, Any]) -> dict[str, bytes]:
+        """The file (or files: a leaflet page and its Markdown) of the page at `path` from its slice."""
+        kind = piece["kind"]
+        if kind == "leaflet":
+            html, markdown_ = self.leaflet(piece)
+            return {path: html, path.removesuffix(".html") + ".md": markdown_}
+        if kind == "index":
+            return {path: self.static("index.html.j2", piece, ""), "report.md": self.index_markdown(piece)}
+        return {path: self.static("workspage.html.j2" if kind == "works" else "findingspage.html.j2", piece, path)}
 
 
 def md_link(text: str, target: str) -> markdown.Markdown:
@@ -286,23 +302,10 @@ def md_link(text: str, target: str) -> markdown.Markdown:
     return markdown.Markdown(f"[{markdown.text(text)}]({target})")
 
 
-def _index_markdown(root: Path, piece: dict[str, Any], lang: str) -> bytes:
-    context = {**_base_context(lang), "page": piece, "md_link": md_link}
-    env = rendering.environment(root, markdown_templates=True)
-    return rendering.render(env, "index.md.j2", context).encode("utf-8")
-
-
 def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict[str, bytes]:
-    """The file (or files: a leaflet page and its Markdown) of the page at `path` from its slice."""
-    kind = piece["kind"]
-    if kind == "leaflet":
-        html, markdown = _leaflet(root, piece, lang)
-        return {path: html, path.removesuffix(".html") + ".md": markdown}
-    if kind == "index":
-        return {path: _static(root, "index.html.j2", piece, lang, ""),
-                "report.md": _index_markdown(root, piece, lang)}
-    template = "workspage.html.j2" if kind == "works" else "findingspage.html.j2"
-    return {path: _static(root, template, piece, lang, path)}
+    """The file (or files: a leaflet page and its Markdown) of the page at `path` from its slice
+    alone (`slices`), in `lang`, with the KB's templates at `root` before the packaged ones."""
+    return _Renderer(root, lang).page(path, piece)
 
 
 # ---- the page cache ----------------------------------------------------------------------------
@@ -387,13 +390,14 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
     language, templates and code are unchanged is taken from there instead of rendered, and the
     cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered."""
     templates = _templates(inputs.root)
+    renderer = _Renderer(inputs.root, lang)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     for path, piece in slices(inputs).items():
         key = page_key(path, piece, lang, templates) if cache_dir is not None else ""
         page = _cached(cache_dir, key) if cache_dir is not None else None
         if page is None:
-            page = render_page(inputs.root, path, piece, lang)
+            page = renderer.page(path, piece)
             if rendered is not None:
                 rendered.append(path)
             if cache_dir is not None:

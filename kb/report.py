@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Any
 
+import jinja2
 import orjson
 from markupsafe import Markup
 
@@ -192,18 +193,20 @@ def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
-def context(inputs: Inputs, lang: str) -> dict[str, Any]:
+def context(inputs: Inputs, lang: str, say: Callable[[str], str] | None = None,
+            t: dict[str, Any] | None = None) -> dict[str, Any]:
     """What report.html.j2 and report.md.j2 are rendered with (and a paged report's leaflet pages,
-    kb/pages.py, from one leaflet's inputs)."""
+    kb/pages.py, from one leaflet's inputs, with the `say` and interface text `t` all its pages share)."""
     report = inputs.report
     numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
     by_document = _by_document(report["claims"])
     # Reasons in the report's language (report.json keeps English); the same reason is shown by
     # the page, its data and report.md, and fixed ones by thousands of claims: translated once.
-    say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+    if say is None:
+        say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
     return {
         "report": report,
-        "t": rendering.interface(lang),
+        "t": t if t is not None else rendering.interface(lang),
         "lang": lang,
         "works": {w["key"]: w for w in report["works"]},
         "references": inputs.references,  # key -> Entry: the reference as HTML (`.html`) and Markdown (`.markdown`)
@@ -224,15 +227,18 @@ def context(inputs: Inputs, lang: str) -> dict[str, Any]:
     }
 
 
-def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.html.j2") -> Iterator[str]:
-    """The interactive page (`template`, report.html.j2 or one extending it) of `context`."""
+def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.html.j2",
+                env: jinja2.Environment | None = None) -> Iterator[str]:
+    """The interactive page (`template`, report.html.j2 or one extending it) of `context`; `env`
+    the environment to render it in (pages rendered by the thousand share one: kb/pages.py)."""
     data = partial(browser_data, inputs.report, context["t"], context["claim_numbers"], context["say"])
-    return _with_data(rendering.generate(rendering.environment(inputs.root), template, context),
+    return _with_data(rendering.generate(env or rendering.environment(inputs.root), template, context),
                       lambda: script_json_chunks(data()))
 
 
-def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2") -> Iterator[str]:
-    return rendering.generate(rendering.environment(inputs.root, markdown_templates=True), template, context)
+def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2",
+                    env: jinja2.Environment | None = None) -> Iterator[str]:
+    return rendering.generate(env or rendering.environment(inputs.root, markdown_templates=True), template, context)
 
 
 def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[str]]:
