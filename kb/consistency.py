@@ -24,12 +24,14 @@ from typing import Any
 SIMILAR = (3, 4)  # Jaccard similarity at least 3/4
 COMMON = 2000  # a word in more classes than this is no way in to candidates
 _WORD = re.compile(r"[^\W_]+")
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 
 
 def words(text: str) -> frozenset[str]:
     """The claim's words as the comparison sees them: case-folded, without accents or punctuation."""
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = text.casefold()
+    if not plain.isascii():
+        plain = _MARKS.sub("", unicodedata.normalize("NFKD", plain))
     return frozenset(_WORD.findall(plain))
 
 

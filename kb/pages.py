@@ -270,8 +270,8 @@ class _Renderer:
         context = report_.context(inputs, self.lang, self.say, self.t)
         context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
                        page_title=document["title"])
-        html = "".join(report_.html_chunks(inputs, context, "leaflet.page.html.j2", self.html))
-        markdown_ = "".join(report_.markdown_chunks(inputs, context, env=self.markdown))
+        html = report_.html_page(inputs, context, "leaflet.page.html.j2", self.html)
+        markdown_ = rendering.render(self.markdown, "report.md.j2", context)
         return html.encode("utf-8"), markdown_.encode("utf-8")
 
     def static(self, template: str, piece: dict[str, Any], base: str) -> bytes:

@@ -236,6 +236,13 @@ def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report
                       lambda: script_json_chunks(data()))
 
 
+def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja2.Environment) -> str:
+    """The interactive page of `context` whole, as `html_chunks` writes it: for a page of a paged
+    report (some hundred kB), where two generators per piece of text cost more than the page."""
+    data = browser_data(inputs.report, context["t"], context["claim_numbers"], context["say"])
+    return rendering.render(env, template, context).replace(_DATA_MARK, "".join(script_json_chunks(data)))
+
+
 def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2",
                     env: jinja2.Environment | None = None) -> Iterator[str]:
     return rendering.generate(env or rendering.environment(inputs.root, markdown_templates=True), template, context)
