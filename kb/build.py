@@ -75,6 +75,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
         except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
             pass
         else:
+            _remove_stale(out, written)
             return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
     kb, stop = read(root, advance)
     if stop:
@@ -94,21 +95,28 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
         written = write_all(out, files)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
         return Outcome(findings=error.findings, unreadable=True)
-    for page in pages_.stale(out, written):  # pages of a leaflet removed since, or of a paged report before
-        page.unlink(missing_ok=True)
+    _remove_stale(out, written)
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
     outside = [d.text_path for d in kb.documents if not _hashed_with_claims(root, d.text_path)]
-    # a paged report's pages are kept by the page cache (kb/pages.py), not as one report here
-    if not paged and inputs == cache.key(root, lang if pages is None else f"{lang}/{pages}"):
+    if inputs == cache.key(root, lang if pages is None else f"{lang}/{pages}"):
         try:
-            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside)
+            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
     return Outcome(findings=errors, written=written, failed=failed)
+
+
+def _remove_stale(out: Path, written: list[Path]) -> None:
+    """Pages of a paged report that this report does not hold (a leaflet removed since, or a
+    single report after a paged one) go."""
+    from kb.pages import stale
+
+    for page in stale(out, written):
+        page.unlink(missing_ok=True)
 
 
 def _hashed_with_claims(root: Path, text: Path) -> bool:

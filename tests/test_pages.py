@@ -316,3 +316,16 @@ def test_the_threshold() -> None:
     assert not pages.paged(small, "auto") and pages.paged(small, "paged")
     assert pages.paged({"claims": [{}] * (pages.PAGED_ABOVE + 1)}, "auto")
     assert not pages.paged({"claims": [{}] * (pages.PAGED_ABOVE + 1)}, "single")
+
+
+def test_a_warm_run_restores_the_paged_report(root, kb) -> None:
+    folder = root("paged")
+    assert kb("--kb", folder, "report", "--pages", "paged").code == 0
+    page = folder / "build" / "report" / "leaflets" / "angst.html"
+    before = page.read_bytes()
+    page.unlink()
+    (folder / "build" / "report" / "leaflets" / "stale.html").write_text("old", encoding="utf-8")
+    result = kb("--kb", folder, "report", "--pages", "paged")  # unchanged inputs: the cached report
+    assert result.code == 0 and "report/leaflets/angst.html" in result.out
+    assert page.read_bytes() == before
+    assert not (folder / "build" / "report" / "leaflets" / "stale.html").exists()
