@@ -19,6 +19,8 @@ report of a KB already made, such as bench/scale.py's (`--keep DIR --sizes 10000
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import random
 import statistics
 import sys
@@ -211,7 +213,8 @@ def run() -> int:
         if not (folder / "references.bib").exists():
             make_kb(folder, args.works, args.leaflets)
     start = time.perf_counter()
-    code = kb_main(["--kb", str(folder), "report", "--out", str(folder / "build"), "--pages", args.pages])
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # a path a file, a line a finding
+        code = kb_main(["--kb", str(folder), "report", "--out", str(folder / "build"), "--pages", args.pages])
     seconds = time.perf_counter() - start
     if code not in (0, 1):
         print(f"kb report failed with exit code {code}", file=sys.stderr)
