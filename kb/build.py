@@ -80,9 +80,9 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     kb, stop = read(root, advance)
     if stop:
         return stop
+    from kb import pagecache, reportdata
     from kb import pages as pages_
     from kb import report as report_
-    from kb import reportdata
     from kb.audit import run
 
     findings = run(kb)
@@ -90,7 +90,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     try:
         data = reportdata.inputs(kb, findings, lang)
         paged = pages_.paged(data.report, pages or kb.config.pages)
-        files = pages_.render(data, lang, pages_.cache_folder(root, lang)) if paged else report_.render(data, lang)
+        files = pages_.render(data, lang, pagecache.cache_folder(root, lang)) if paged else report_.render(data, lang)
         advance("writing")
         written = write_all(out, files)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report

@@ -13,7 +13,7 @@ Layout (`out/` is `kb report --out`):
     report/findings.html          findings of no leaflet (the bibliography's)
 
 Every page is a pure function of its slice (a JSON-able dict made by `slices`), the language
-and the templates: the page cache's key is a hash of exactly those and of the code.
+and the templates: the page cache (kb/pagecache.py) keys it by exactly those and the code.
 """
 
 from __future__ import annotations
@@ -21,17 +21,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from functools import cache, lru_cache, partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import orjson
-
-from kb import __version__, consistency, markdown, rendering
+from kb import consistency, markdown, pagecache, rendering
 from kb import report as report_
 from kb.apa.references import Entry
 from kb.labels import CLAIM_LABELS
@@ -308,104 +305,28 @@ def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict
     return _Renderer(root, lang).page(path, piece)
 
 
-# ---- the page cache ----------------------------------------------------------------------------
-
-def cache_folder(root: Path, lang: str) -> Path:
-    """Where the page cache keeps the pages of `lang`: in the report cache's folder (kb/cache.py),
-    under a name its pruning of whole reports passes by."""
-    from kb.cache import CACHE_DIR
-
-    return root / "build" / CACHE_DIR / ".pages" / lang
-
-
-@cache
-def _code() -> str:
-    """A hash of the package (code, packaged templates, interface text) and its version."""
-    digest = hashlib.blake2b(__version__.encode("utf-8"), digest_size=20)
-    package = Path(__file__).parent
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _templates(root: Path) -> str:
-    """A hash of the KB's own templates/, which come before the packaged ones."""
-    digest = hashlib.blake2b(digest_size=20)
-    folder = root / "templates"
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0"
-                          + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def page_key(path: str, piece: dict[str, Any], lang: str, templates: str) -> str:
-    """The page cache's key: the page's path and slice, the language, the templates and the code."""
-    digest = hashlib.blake2b(digest_size=20)
-    for part in (path.encode("utf-8"), lang.encode("utf-8"), templates.encode("ascii"), _code().encode("ascii")):
-        digest.update(part + b"\0")
-    digest.update(orjson.dumps(piece, option=orjson.OPT_SORT_KEYS))
-    return digest.hexdigest()
-
-
-def _cached(folder: Path, key: str) -> dict[str, bytes] | None:
-    try:
-        blob = (folder / key).read_bytes()
-        names = orjson.loads((folder / (key + ".json")).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    files, at = {}, 0
-    for name, size in names:
-        files[name] = blob[at:at + size]
-        at += size
-    return files if at == len(blob) else None
-
-
-def _keep(folder: Path, key: str, files: dict[str, bytes]) -> None:
-    """Put a page's files in the cache (a page cache only saves time: no fsync, failures pass)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, content in ((key, b"".join(files.values())),
-                              (key + ".json", orjson.dumps([[n, len(c)] for n, c in files.items()]))):
-            fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(temporary, folder / name)
-    except OSError:
-        pass
-
-
-def _prune(folder: Path, used: set[str]) -> None:
-    try:
-        for entry in folder.iterdir():
-            if entry.name.removesuffix(".json") not in used:
-                entry.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
            rendered: list[str] | None = None) -> dict[str, Iterator[bytes] | bytes]:
     """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
     language, templates and code are unchanged is taken from there instead of rendered, and the
     cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered."""
-    templates = _templates(inputs.root)
+    templates = pagecache.templates(inputs.root)
     renderer = _Renderer(inputs.root, lang)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     for path, piece in slices(inputs).items():
-        key = page_key(path, piece, lang, templates) if cache_dir is not None else ""
-        page = _cached(cache_dir, key) if cache_dir is not None else None
+        key = pagecache.page_key(path, piece, lang, templates) if cache_dir is not None else ""
+        page = pagecache.lookup(cache_dir, key) if cache_dir is not None else None
         if page is None:
             page = renderer.page(path, piece)
             if rendered is not None:
                 rendered.append(path)
             if cache_dir is not None:
-                _keep(cache_dir, key, page)
+                pagecache.keep(cache_dir, key, page)
         used.add(key)
         files.update(page)
     if cache_dir is not None:
-        _prune(cache_dir, used)
+        pagecache.prune(cache_dir, used)
     return files
 
 
