@@ -7,11 +7,20 @@ take until the next frame is painted. Long tasks over 50 ms are listed: they are
 reader feels as a freeze.
 
     .venv/bin/python bench/report_browser.py [--works 10000] [--leaflets 5] [--keep DIR]
+
+A paged report (kb/pages.py) is measured page by page: the index (first contentful paint, until
+its script is ready, the first search, which reads the search data) and one leaflet's page (as
+the single report above); the largest page is named with its size. `--kb DIR` measures the
+report of a KB already made, such as bench/scale.py's (`--keep DIR --sizes 10000`):
+
+    .venv/bin/python bench/report_browser.py --kb DIR/kb-10000 --pages paged
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import random
 import statistics
 import sys
@@ -89,6 +98,56 @@ def _timed(page: Any, action: str) -> float:
         "; await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0))); return performance.now() - t0; }"))
 
 
+def _timing(page: Any) -> dict[str, float]:
+    return dict(page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+        return {fcp: fcp ? fcp.startTime : -1, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
+    }"""))
+
+
+def measure_paged(out: Path, runs: int) -> dict[str, list[float]]:
+    """The index of a paged report, and its first leaflet's page."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[float]] = {}
+
+    def keep(name: str, value: float) -> None:
+        results.setdefault(name, []).append(value)
+
+    leaflet = min((out / "report" / "leaflets").glob("*.html"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            start = time.perf_counter()
+            page.goto((out / "report.html").as_uri(), wait_until="load")
+            _wait(page, "!document.getElementById('search-form').hidden")
+            keep("index: wall, goto until script ready (ms)", (time.perf_counter() - start) * 1000)
+            timing = _timing(page)
+            keep("index: first contentful paint (ms)", timing["fcp"])
+            keep("index: DOMContentLoaded (ms)", timing["dcl"])
+            keep("index: load event (ms)", timing["load"])
+            page.evaluate(_FRAME)
+            start = time.perf_counter()
+            page.fill("#search-input", "spanning helpt")
+            _wait(page, "document.getElementById('search-status').textContent.length > 0")
+            keep("index: first search, data read (ms, wall)", (time.perf_counter() - start) * 1000)
+            page.close()
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            start = time.perf_counter()
+            page.goto(leaflet.as_uri(), wait_until="load")
+            _wait(page, "document.getElementById('filter-status').textContent.length > 0")
+            keep("leaflet page: wall, goto until script ready (ms)", (time.perf_counter() - start) * 1000)
+            timing = _timing(page)
+            keep("leaflet page: first contentful paint (ms)", timing["fcp"])
+            keep("leaflet page: DOMContentLoaded, script ran (ms)", timing["dcl"])
+            keep("leaflet page: open a claim panel (ms)", _timed(page, "document.querySelector('.leaflet a.claim').click()"))
+            page.close()
+        browser.close()
+    return results
+
+
 def measure(html: Path, runs: int) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -143,22 +202,35 @@ def run() -> int:
     parser.add_argument("--leaflets", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3, help="page loads to measure (median shown)")
     parser.add_argument("--keep", metavar="DIR", help="build the KB here and keep it")
+    parser.add_argument("--kb", metavar="DIR", help="measure the report of this KB (made already)")
+    parser.add_argument("--pages", choices=("auto", "single", "paged"), default="auto", help="kb report --pages")
     args = parser.parse_args()
-    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "references.bib").exists():
-        make_kb(folder, args.works, args.leaflets)
+    if args.kb:
+        folder = Path(args.kb)
+    else:
+        folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kb-bench-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / "references.bib").exists():
+            make_kb(folder, args.works, args.leaflets)
     start = time.perf_counter()
-    code = kb_main(["--kb", str(folder), "report", "--out", str(folder / "build")])
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # a path a file, a line a finding
+        code = kb_main(["--kb", str(folder), "report", "--out", str(folder / "build"), "--pages", args.pages])
     seconds = time.perf_counter() - start
     if code not in (0, 1):
         print(f"kb report failed with exit code {code}", file=sys.stderr)
         return 1
-    html = folder / "build" / "report.html"
-    print(f"KB: {args.works} works, {args.leaflets} leaflets, in {folder}")
+    out = folder / "build"
+    html = out / "report.html"
+    print(f"KB in {folder}")
     print(f"kb report (load, audit, render, write): {seconds:.1f} s; report.html {html.stat().st_size / 1e6:.1f} MB")
-    for name, values in measure(html, args.runs).items():
-        print(f"{name:<40} median {statistics.median(values):8.0f}   runs {', '.join(f'{v:.0f}' for v in values)}")
+    paged = (out / "report" / "leaflets").is_dir()
+    if paged:
+        files = [html, *(out / "report").rglob("*.html")]
+        largest = max(files, key=lambda p: p.stat().st_size)
+        print(f"paged: {len(files)} pages, {sum(p.stat().st_size for p in files) / 1e6:.0f} MB in all; largest "
+              f"{largest.relative_to(out)} {largest.stat().st_size / 1e6:.2f} MB")
+    for name, values in (measure_paged(out, args.runs) if paged else measure(html, args.runs)).items():
+        print(f"{name:<48} median {statistics.median(values):8.0f}   runs {', '.join(f'{v:.0f}' for v in values)}")
     return 0
 
 

@@ -61,12 +61,13 @@ def audit(root: Path, advance: Advance = _silent) -> Outcome:
     return Outcome(findings=findings, failed=any(f.severity is Severity.ERROR for f in findings))
 
 
-def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outcome:
-    """report.json, report.html and report.md of the KB in `out`; a cached rendering when the
-    inputs are unchanged. The outcome's findings are the errors (the report holds the rest)."""
+def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: str | None = None) -> Outcome:
+    """report.json, report.html and report.md of the KB in `out`, paged or not as `pages` says
+    (auto, single, paged; None: kb.toml's [report] pages); a cached rendering when the inputs
+    are unchanged. The outcome's findings are the errors (the report holds the rest)."""
     from kb import cache
 
-    inputs = cache.key(root, lang)
+    inputs = cache.key(root, lang if pages is None else f"{lang}/{pages}")
     hit = cache.lookup(root, lang, inputs) if inputs else None
     if hit is not None:
         try:
@@ -74,34 +75,48 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
         except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
             pass
         else:
+            _remove_stale(out, written)
             return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
     kb, stop = read(root, advance)
     if stop:
         return stop
+    from kb import pagecache, reportdata
+    from kb import pages as pages_
     from kb import report as report_
-    from kb import reportdata
     from kb.audit import run
 
     findings = run(kb)
     advance("rendering")
     try:
-        files = report_.render(reportdata.inputs(kb, findings, lang), lang)
+        data = reportdata.inputs(kb, findings, lang)
+        paged = pages_.paged(data.report, pages or kb.config.pages)
+        files = pages_.render(data, lang, pagecache.cache_folder(root, lang)) if paged else report_.render(data, lang)
         advance("writing")
         written = write_all(out, files)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
         return Outcome(findings=error.findings, unreadable=True)
+    _remove_stale(out, written)
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
     outside = [d.text_path for d in kb.documents if not _hashed_with_claims(root, d.text_path)]
-    if inputs == cache.key(root, lang):  # the inputs did not change while it ran
+    if inputs == cache.key(root, lang if pages is None else f"{lang}/{pages}"):
         try:
-            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside)
+            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
     return Outcome(findings=errors, written=written, failed=failed)
+
+
+def _remove_stale(out: Path, written: list[Path]) -> None:
+    """Pages of a paged report that this report does not hold (a leaflet removed since, or a
+    single report after a paged one) go."""
+    from kb.pages import stale
+
+    for page in stale(out, written):
+        page.unlink(missing_ok=True)
 
 
 def _hashed_with_claims(root: Path, text: Path) -> bool:

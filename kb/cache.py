@@ -148,8 +148,10 @@ def restore(hit: Hit, out: Path) -> list[Path]:
 
 
 def store(root: Path, inputs: str, written: list[Path], errors: list[str], code: int,
-          extra: list[Path]) -> None:
-    """Keep the report just written under `inputs`; a concurrent run that stored first wins."""
+          extra: list[Path], out: Path | None = None) -> None:
+    """Keep the report just written under `inputs`; a concurrent run that stored first wins.
+    With `out`, the folder the files were written in, each keeps its path from there (a paged
+    report's report/leaflets/x.html), else its name."""
     if not inputs:
         return
     cache = _folder(root)
@@ -158,10 +160,11 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
     try:
         with held():
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
-        for path in written:
-            _place(path, staging / path.name)
+        names = [path.relative_to(out).as_posix() if out is not None else path.name for path in written]
+        for path, name in zip(written, names, strict=True):
+            _place(path, staging / name)
         meta = {
-            "signatures": {path.name: _signature(staging / path.name) for path in written},
+            "signatures": {name: _signature(staging / name) for name in names},
             "errors": errors,
             "code": code,
             "extra": [p.as_posix() for p in extra],

@@ -72,7 +72,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = Path(args.kb)
     out = Path(args.out) if args.out else root / "build"
     with progress.bar(root) as advance:
-        outcome = build.report(root, out, language_of(args.lang), advance)
+        outcome = build.report(root, out, language_of(args.lang), advance, args.pages)
     if outcome.unreadable:
         return _unreadable(outcome, root)
     for path in outcome.written:
@@ -444,6 +444,9 @@ def parser() -> argparse.ArgumentParser:
     p = command("report", help="the annotated evidence report (HTML, Markdown, JSON)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: build/ in the KB)")
     p.add_argument("--lang", choices=LANGUAGE_CHOICES, default="nl", help="interface language (default: nl)")
+    p.add_argument("--pages", choices=("auto", "single", "paged"),
+                   help="one report.html, or an index with a page per leaflet and works pages; auto: "
+                        "paged above 2,000 claims (default: kb.toml [report] pages, else auto)")
     p.set_defaults(run=cmd_report)
 
     p = command("audit", help="check claims and works; exit 1 on errors")

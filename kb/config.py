@@ -27,7 +27,9 @@ _SCHEMA: dict[str, Any] = {
     "audit": {"severity": None},
     "verify": {"mailto": str, "retraction-watch": str, "cache-days": int, "timeout": (int, float), "retries": int,
                "services": _SERVICES},
+    "report": {"pages": str},
 }
+PAGES_VALUES = ("auto", "single", "paged")  # [report] pages: kb/pages.py
 _TYPE_NAMES = {str: "a string", int: "a whole number", (int, float): "a number"}
 
 
@@ -51,6 +53,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)  # rule -> error|warning|info|off
     severity_lines: dict[str, int] = field(default_factory=dict)  # rule -> its line in kb.toml
     verify: VerifySettings = field(default_factory=VerifySettings)
+    pages: str = "auto"  # [report] pages: a single report.html, a paged report, or by size (kb/pages.py)
 
 
 def _line_of(text: str, name: str) -> int:
@@ -144,7 +147,14 @@ def load(path: Path, display: str, files: Files = LOOSE) -> tuple[Config, list[F
         severity[rule] = value
         lines[rule] = line
     verify, verify_findings = _verify_settings(data.get("verify"), text, display)
-    return Config(severity=severity, severity_lines=lines, verify=verify), findings + verify_findings
+    report = data.get("report")
+    pages = report.get("pages", "auto") if isinstance(report, dict) else "auto"
+    if isinstance(pages, str) and pages not in PAGES_VALUES:
+        findings.append(CONFIG.finding(Location(display, _line_of(text, "pages")), f"'report.pages' must be one of "
+                                       f"{', '.join(PAGES_VALUES)}, not {pages!r}{_meant(pages, list(PAGES_VALUES), or_list=False)}"))
+    pages = pages if pages in PAGES_VALUES else "auto"
+    return (Config(severity=severity, severity_lines=lines, verify=verify, pages=pages),
+            findings + verify_findings)
 
 
 def _verify_settings(table: object, text: str, display: str) -> tuple[VerifySettings, list[Finding]]:

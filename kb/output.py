@@ -148,10 +148,11 @@ def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
     """Write every file of a finished rendering: all are staged before any replaces its old
     version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
     staged: list[str] = []
-    targets = [folder / name for name in sorted(files)]
+    names = sorted(files)  # a name may hold folders: report/leaflets/x.html
+    targets = [folder / name for name in names]
     try:
-        for target in targets:
-            _stage(target, files[target.name], staged)
+        for name, target in zip(names, targets):
+            _stage(target, files[name], staged)
         for target in targets:  # checked before any is replaced: no half set
             if target.is_dir():
                 raise CannotWrite(target, _reason(target, IsADirectoryError(errno.EISDIR, "")))

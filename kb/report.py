@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Any
 
+import jinja2
 import orjson
 from markupsafe import Markup
 
@@ -192,24 +193,23 @@ def _by_document(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
-def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[str]]:
-    """The three report files, each made while it is written (a large report's HTML is half a
-    gigabyte): report.json as UTF-8 chunks, the others as text; nothing is written here."""
+def context(inputs: Inputs, lang: str, say: Callable[[str], str] | None = None,
+            t: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What report.html.j2 and report.md.j2 are rendered with (and a paged report's leaflet pages,
+    kb/pages.py, from one leaflet's inputs, with the `say` and interface text `t` all its pages share)."""
     report = inputs.report
-    entries = inputs.references
-    env = rendering.environment(inputs.root)
-    t = rendering.interface(lang)
     numbers = {c["id"]: i for i, c in enumerate(report["claims"], 1)}
     by_document = _by_document(report["claims"])
     # Reasons in the report's language (report.json keeps English); the same reason is shown by
     # the page, its data and report.md, and fixed ones by thousands of claims: translated once.
-    say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
-    context = {
+    if say is None:
+        say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+    return {
         "report": report,
-        "t": t,
+        "t": t if t is not None else rendering.interface(lang),
         "lang": lang,
         "works": {w["key"]: w for w in report["works"]},
-        "references": entries,  # key -> Entry: the reference as HTML (`.html`) and Markdown (`.markdown`)
+        "references": inputs.references,  # key -> Entry: the reference as HTML (`.html`) and Markdown (`.markdown`)
         "claims": {c["id"]: c for c in report["claims"]},
         "texts": inputs.texts,
         "claim_numbers": numbers,
@@ -223,13 +223,39 @@ def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[st
         "data_json": _DATA_MARK,  # written by _with_data
         "say": say,
         "csp_hash": csp_hash,
+        "work_pages": {},  # a paged report's leaflet page: work key -> the works page that shows it
     }
+
+
+def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.html.j2",
+                env: jinja2.Environment | None = None) -> Iterator[str]:
+    """The interactive page (`template`, report.html.j2 or one extending it) of `context`; `env`
+    the environment to render it in (pages rendered by the thousand share one: kb/pages.py)."""
+    data = partial(browser_data, inputs.report, context["t"], context["claim_numbers"], context["say"])
+    return _with_data(rendering.generate(env or rendering.environment(inputs.root), template, context),
+                      lambda: script_json_chunks(data()))
+
+
+def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja2.Environment) -> str:
+    """The interactive page of `context` whole, as `html_chunks` writes it: for a page of a paged
+    report (some hundred kB), where two generators per piece of text cost more than the page."""
+    data = browser_data(inputs.report, context["t"], context["claim_numbers"], context["say"])
+    return rendering.render(env, template, context).replace(_DATA_MARK, "".join(script_json_chunks(data)))
+
+
+def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2",
+                    env: jinja2.Environment | None = None) -> Iterator[str]:
+    return rendering.generate(env or rendering.environment(inputs.root, markdown_templates=True), template, context)
+
+
+def render(inputs: Inputs, lang: str) -> dict[str, Iterator[bytes] | Iterator[str]]:
+    """The three report files, each made while it is written (a large report's HTML is half a
+    gigabyte): report.json as UTF-8 chunks, the others as text; nothing is written here."""
+    context_ = context(inputs, lang)
     return {
         # orjson writes the bytes json.dumps(indent=2, ensure_ascii=False) would, twenty times faster;
         # kept as bytes: a large report.json is not decoded only to be encoded again
-        "report.json": json_chunks(report),
-        "report.html": _with_data(rendering.generate(env, "report.html.j2", context),
-                                  lambda: script_json_chunks(browser_data(report, t, numbers, say))),
-        "report.md": rendering.generate(rendering.environment(inputs.root, markdown_templates=True), "report.md.j2",
-                                        context),
+        "report.json": json_chunks(inputs.report),
+        "report.html": html_chunks(inputs, context_),
+        "report.md": markdown_chunks(inputs, context_),
     }

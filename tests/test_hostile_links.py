@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import pytest
@@ -36,6 +37,7 @@ from hostile_pages import (
 )
 from hostile_pages import outputs as all_outputs
 
+from kb.cli import main
 from kb.links import bare_doi, doi_href, href
 
 # Spellings of a link that runs script or opens what a page should not: none may be a link.
@@ -321,3 +323,66 @@ def test_clicking_every_link_of_rendered_markdown_runs_nothing(chromium: Any, bu
     with ClickingPage(chromium, page_file) as page:
         page.click_all()
         _check(page)
+
+
+# --- a paged report (kb/pages.py): the index, the leaflet's page, the works pages ----------------
+
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile-paged")
+    out = folder / "out"
+    assert main(["--kb", str(_kb(folder / "kb")), "report", "--pages", "paged", "--out", str(out)]) in (0, 1)
+    return out
+
+
+def _paged_pages(out: Path) -> list[Path]:
+    return sorted([out / "report.html", *(out / "report").rglob("*.html")])
+
+
+def _own(page: Path, link: str, out: Path) -> bool:
+    """A link to a file of the report itself: a relative path, no scheme, that exists in `out`."""
+    if link.startswith("#"):
+        return True
+    path = link.split("#")[0]
+    if ":" in path or path.startswith("/") or "\\" in path:
+        return False
+    target = (page.parent / unquote(path)).resolve()
+    return target.is_file() and target.is_relative_to(out.resolve())
+
+
+def test_paged_html_links_only_web_urls_real_dois_and_its_own_pages(paged: Path) -> None:
+    web: set[str] = set()
+    for page in _paged_pages(paged):
+        hrefs = Markup(page.read_text(encoding="utf-8")).hrefs
+        web |= {h for h in hrefs if is_web_link(h) and not h.startswith("#")}
+        assert [h for h in hrefs if not is_web_link(h) and not _own(page, h, paged)] == [], page.name
+    assert web == EXPECTED
+
+
+def test_paged_pages_forbid_script_they_do_not_hold(paged: Path) -> None:
+    for page in _paged_pages(paged):
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page.read_text("utf-8"))
+        assert policy is not None, page.name
+        rules = dict((rule.split(" ", 1) + [""])[:2] for rule in policy.group(1).split("; "))
+        assert rules["default-src"] == "'none'" and rules["base-uri"] == "'none'" and rules["form-action"] == "'none'"
+        assert "unsafe" not in policy.group(1)
+
+
+def test_clicking_every_link_of_the_paged_report_runs_nothing(chromium: Any, paged: Path) -> None:
+    outward = "a[href^='http'], a[href^='#']"  # the others lead to the report's own files (checked above)
+    for page_file in _paged_pages(paged):
+        with ClickingPage(chromium, page_file) as page:
+            page.click_all(outward)
+            if page_file.name == "report.html":
+                # the search's results: made by index.js from the data, links to the report's own pages
+                page.page.fill("#search-input", "klopt")
+                page.page.locator("#search-claims a").first.wait_for()
+                found = page.page.eval_on_selector_all("#search-results a", "links => links.map(a => a.getAttribute('href'))")
+                assert len(found) >= len(FIELDS) and all(_own(page_file, link, paged) for link in found)
+            if "leaflets" in page_file.parts:
+                for claim in page.page.eval_on_selector_all(".leaflet a.claim", "links => links.map(a => a.dataset.claim)"):
+                    page.page.evaluate("id => [...document.querySelectorAll('.leaflet a.claim')]"
+                                       ".find(a => a.dataset.claim === id).click()", claim)
+                    page.click_all("#panel-body a[href^='http'], #panel-body a[href^='#']")
+                    page.page.evaluate("() => document.getElementById('panel-close').click()")
+            _check(page)

@@ -1,0 +1,114 @@
+"""The consistency list of a paged report: the same or nearly the same claim in different
+leaflets with a different label, conclusion level or fit.
+
+Nearly the same: a claim's words are its text case-folded, accents removed, split on anything
+that is no letter or digit (so punctuation never counts); two claims are nearly the same when
+the Jaccard similarity of their sets of words is at least 3/4 (one word changed in a claim of
+seven words or more, a word added to one of six or more). Claims with the same set of words
+are one class; classes that could be that similar are found through an inverted index of each
+class's rarest words (prefix filtering: two sets with Jaccard >= t share one of the first
+n - ceil(t*n) + 1 of their words ordered by how rare they are), so only a few pairs are ever
+compared. A word in more than `COMMON` classes is not looked up (its list would be compared
+pairwise): a claim whose rarest words are all that common is matched only by the words it
+shares with the same class.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+SIMILAR = (3, 4)  # Jaccard similarity at least 3/4
+COMMON = 2000  # a word in more classes than this is no way in to candidates
+_WORD = re.compile(r"[^\W_]+")
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
+
+
+def words(text: str) -> frozenset[str]:
+    """The claim's words as the comparison sees them: case-folded, without accents or punctuation."""
+    plain = text.casefold()
+    if not plain.isascii():
+        plain = _MARKS.sub("", unicodedata.normalize("NFKD", plain))
+    return frozenset(_WORD.findall(plain))
+
+
+def similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether the Jaccard similarity of `a` and `b` is at least SIMILAR."""
+    shared = len(a & b)
+    union = len(a) + len(b) - shared
+    return union > 0 and shared * SIMILAR[1] >= SIMILAR[0] * union
+
+
+def _prefix(size: int) -> int:
+    # how many of a set's rarest words any set similar enough must share one of
+    return size - -(-SIMILAR[0] * size // SIMILAR[1]) + 1
+
+
+@dataclass(frozen=True)
+class Group:
+    """Nearly the same claims, in two leaflets or more, that do not agree."""
+
+    claims: tuple[str, ...]  # claim ids, in report order
+    differs: tuple[str, ...]  # what differs among them: "label", "level", "fit"
+
+
+def _view(claim: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    level = claim["conclusion_level"]
+    return claim["label"], "" if level is None else str(level), tuple(sorted({s["fit"] for s in claim["sources"]}))
+
+
+def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
+    """The consistency list of report.json's `claims`, largest group first, then in report order."""
+    order: list[dict[str, Any]] = list(claims)
+    classes: dict[frozenset[str], list[int]] = {}
+    for i, claim in enumerate(order):
+        found = words(claim["text"])
+        if found:
+            classes.setdefault(found, []).append(i)
+    sets = list(classes)
+    frequency: dict[str, int] = {}
+    for found in sets:
+        for word in found:
+            frequency[word] = frequency.get(word, 0) + 1
+    parent = list(range(len(sets)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    postings: dict[str, list[int]] = {}
+    # smallest sets first: a set is compared with those before it, which are no larger
+    for i in sorted(range(len(sets)), key=lambda i: len(sets[i])):
+        found = sets[i]
+        rare = sorted(found, key=lambda w: (frequency[w], w))[:_prefix(len(found))]
+        seen: set[int] = set()
+        for word in rare:
+            if frequency[word] > COMMON:
+                continue
+            for j in postings.get(word, ()):
+                if j in seen:
+                    continue
+                seen.add(j)
+                other = sets[j]
+                # a set of size m can be similar only to sets of at least 3m/4 words
+                if len(other) * SIMILAR[1] >= SIMILAR[0] * len(found) and similar(found, other):
+                    parent[root(i)] = root(j)
+            postings.setdefault(word, []).append(i)
+    members: dict[int, list[int]] = {}
+    for i, found in enumerate(sets):
+        members.setdefault(root(i), []).extend(classes[found])
+    result = []
+    for indices in members.values():
+        if len({order[i]["document"] for i in indices}) < 2:
+            continue
+        views = [_view(order[i]) for i in indices]
+        differs = tuple(name for k, name in enumerate(("label", "level", "fit")) if len({v[k] for v in views}) > 1)
+        if differs:
+            result.append(Group(tuple(order[i]["id"] for i in sorted(indices)), differs))
+    result.sort(key=lambda g: (-len(g.claims), g.claims))
+    return result

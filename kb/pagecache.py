@@ -1,0 +1,95 @@
+"""The page cache of a paged report (kb/pages.py): each page's files kept by a hash of what it
+is rendered from (its path and slice, the language, the KB's templates, the package), so that
+a page whose slice did not change is not rendered again.
+
+An entry is two files in `build/.cache/.pages/<lang>/`: the key, holding the page's files one
+after the other, and `<key>.json`, their names and sizes. A page cache only saves time: it is
+written without fsync, and a failure to read or write it is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from kb import __version__
+
+
+def cache_folder(root: Path, lang: str) -> Path:
+    """Where the page cache keeps the pages of `lang`: in the report cache's folder (kb/cache.py),
+    under a name its pruning of whole reports passes by."""
+    from kb.cache import CACHE_DIR
+
+    return root / "build" / CACHE_DIR / ".pages" / lang
+
+
+@cache
+def code() -> str:
+    """A hash of the package (code, packaged templates, interface text) and its version."""
+    digest = hashlib.blake2b(__version__.encode("utf-8"), digest_size=20)
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def templates(root: Path) -> str:
+    """A hash of the KB's own templates/, which come before the packaged ones."""
+    digest = hashlib.blake2b(digest_size=20)
+    folder = root / "templates"
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0"
+                          + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def page_key(path: str, piece: dict[str, Any], lang: str, templates: str) -> str:
+    """The page cache's key: the page's path and slice, the language, the templates and the code."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (path.encode("utf-8"), lang.encode("utf-8"), templates.encode("ascii"), code().encode("ascii")):
+        digest.update(part + b"\0")
+    digest.update(orjson.dumps(piece, option=orjson.OPT_SORT_KEYS))
+    return digest.hexdigest()
+
+
+def lookup(folder: Path, key: str) -> dict[str, bytes] | None:
+    try:
+        blob = (folder / key).read_bytes()
+        names = orjson.loads((folder / (key + ".json")).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    files, at = {}, 0
+    for name, size in names:
+        files[name] = blob[at:at + size]
+        at += size
+    return files if at == len(blob) else None
+
+
+def keep(folder: Path, key: str, files: dict[str, bytes]) -> None:
+    """Put a page's files in the cache (a page cache only saves time: no fsync, failures pass)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in ((key, b"".join(files.values())),
+                              (key + ".json", orjson.dumps([[n, len(c)] for n, c in files.items()]))):
+            fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(temporary, folder / name)
+    except OSError:
+        pass
+
+
+def prune(folder: Path, used: set[str]) -> None:
+    try:
+        for entry in folder.iterdir():
+            if entry.name.removesuffix(".json") not in used:
+                entry.unlink(missing_ok=True)
+    except OSError:
+        pass

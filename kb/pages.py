@@ -1,0 +1,341 @@
+"""A paged report: report.html as an index, one page per leaflet, works pages; each page
+rendered from a slice of the report's inputs alone, and kept in a page cache by that slice.
+
+Layout (`out/` is `kb report --out`):
+
+    report.html                   the index: every leaflet's counts, search, works cited by many
+                                  leaflets, the consistency list (kb/consistency.py)
+    report.json                   the whole report.json, as in a single report
+    report.md                     the index in Markdown
+    report/leaflets/<doc>.html    one leaflet: the single report's interactive view of it alone
+    report/leaflets/<doc>.md      the same in Markdown
+    report/works/<xx>.html        works whose key hashes to xx, each with every claim resting on it
+    report/findings.html          findings of no leaflet (the bibliography's)
+
+Every page is a pure function of its slice (a JSON-able dict made by `slices`), the language
+and the templates: the page cache (kb/pagecache.py) keys it by exactly those and the code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from kb import consistency, markdown, pagecache, rendering
+from kb import report as report_
+from kb.apa.references import Entry
+from kb.labels import CLAIM_LABELS
+from kb.reportdata import Inputs
+
+MODES = ("auto", "single", "paged")
+# Above this many claims `auto` makes a paged report: the single report.html takes about 2.4 kB
+# per claim (123 MB at 50,000 claims), so it is some 5 MB here, where a browser starts to labour.
+PAGED_ABOVE = 2000
+FOLDER = "report"  # the pages beside report.html
+WORKS_PER_PAGE = 100  # at most this many works on a works page, on average
+POPULAR = 100  # works cited by most leaflets, on the index
+CONSISTENCY_SHOWN = 500  # groups of the consistency list shown on the index
+INDEX = "report.html"
+
+
+def paged(report: dict[str, Any], mode: str) -> bool:
+    """Whether `mode` (auto, single or paged) makes a paged report of `report`."""
+    return mode == "paged" or (mode == "auto" and len(report["claims"]) > PAGED_ABOVE)
+
+
+def leaflet_page(document: str, suffix: str = ".html") -> str:
+    """The leaflet page's path in the output folder."""
+    return f"{FOLDER}/leaflets/{document}{suffix}"
+
+
+def works_pages(keys: list[str]) -> dict[str, str]:
+    """Work key -> its works page's path: the first hex digits of a hash of the key, as many as
+    keep the average page at WORKS_PER_PAGE works or fewer (a work keeps its page when others come)."""
+    digits = 1
+    while len(keys) > WORKS_PER_PAGE * 16 ** digits:
+        digits += 1
+    return {key: f"{FOLDER}/works/{hashlib.blake2b(key.encode('utf-8'), digest_size=8).hexdigest()[:digits]}.html"
+            for key in keys}
+
+
+def href(path: str, anchor: str = "", base: str = "") -> str:
+    """A relative link from the page `base` (a path in the output folder, "" for report.html) to
+    `path` (and `#anchor`), percent-encoded."""
+    up = "../" * base.count("/")
+    link = up + quote(path, safe="/")
+    return link + "#" + quote(anchor, safe="-") if anchor else link
+
+
+def _entry(entry: Entry) -> list[Any]:
+    return [entry.text, list(entry.links)]
+
+
+def _entries(data: dict[str, list[Any]]) -> dict[str, Entry]:
+    return {key: Entry(key, text, tuple(found)) for key, (text, found) in data.items()}
+
+
+def _level(claim: dict[str, Any]) -> str:
+    return report_._level_column(claim)
+
+
+def _severities(findings: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0}
+    for finding in findings:
+        if finding["severity"] in counts:
+            counts[finding["severity"]] += 1
+    return counts
+
+
+def slices(inputs: Inputs) -> dict[str, dict[str, Any]]:
+    """Page path -> the slice of `inputs` it is rendered from (JSON-able)."""
+    report = inputs.report
+    by_document: dict[str, list[dict[str, Any]]] = {}
+    for claim in report["claims"]:
+        by_document.setdefault(claim["document"], []).append(claim)
+    works = {w["key"]: w for w in report["works"]}
+    pages = works_pages(list(works))
+    files = {}
+    for document in report["documents"]:
+        files[document["claims_file"]] = files[document["text_file"]] = document["id"]
+    claim_document = {c["id"]: c["document"] for c in report["claims"]}
+    findings: dict[str | None, list[dict[str, Any]]] = {}
+    for finding in report["findings"]:
+        owner = claim_document.get(finding.get("claim", "")) or files.get(finding["path"])
+        findings.setdefault(owner, []).append(finding)
+    numbers = {c["id"]: i for claims in by_document.values() for i, c in enumerate(claims, 1)}
+    titles = {d["id"]: d["title"] for d in report["documents"]}
+    result: dict[str, dict[str, Any]] = {}
+    for document in report["documents"]:
+        doc = document["id"]
+        claims = by_document.get(doc, [])
+        mine = {c["id"] for c in claims}
+        keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
+        cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
+        base = leaflet_page(doc)
+        result[base] = {"kind": "leaflet", "document": document, "claims": claims, "works": cited,
+                        "findings": findings.get(doc, []), "texts": inputs.texts.get(doc, []),
+                        "references": {k: _entry(inputs.references[k]) for k in keys},
+                        "work_pages": {k: href(pages[k], "work-" + k, base) for k in keys}}
+    grouped: dict[str, list[str]] = {}
+    for key in sorted(works):
+        grouped.setdefault(pages[key], []).append(key)
+    claims_by_id = {c["id"]: c for c in report["claims"]}
+    citing = report_.citing(report)
+    for page, keys in grouped.items():
+        resting = {c for k in keys for c in works[k]["cited_by"]}
+        result[page] = {
+            "kind": "works", "works": [works[k] for k in keys],
+            "references": {k: _entry(inputs.references[k]) for k in keys},
+            "citing": {k: citing[k] for k in keys},
+            "claims": {i: {"id": i, "document": claims_by_id[i]["document"], "text": claims_by_id[i]["text"],
+                           "label": claims_by_id[i]["label"], "level": _level(claims_by_id[i]), "number": numbers[i],
+                           "href": href(leaflet_page(claims_by_id[i]["document"]), "claim-" + i, page)}
+                       for i in sorted(resting)},
+            "documents": {d: titles[d] for d in sorted({claims_by_id[i]["document"] for i in resting})},
+        }
+    other = findings.get(None, [])
+    result[f"{FOLDER}/findings.html"] = {"kind": "findings", "findings": other}
+    result[INDEX] = _index(inputs, by_document, findings, pages, numbers)
+    return result
+
+
+def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
+           findings: dict[str | None, list[dict[str, Any]]], pages: dict[str, str],
+           numbers: dict[str, int]) -> dict[str, Any]:
+    report = inputs.report
+    documents = []
+    for document in report["documents"]:
+        levels = {level: 0 for level in report_.LEVEL_COLUMNS}
+        for claim in by_document.get(document["id"], []):
+            levels[_level(claim)] += 1
+        documents.append({"id": document["id"], "title": document["title"], "publisher": document["publisher"],
+                          "claims": document["claims"], "counts": document["counts"], "levels": levels,
+                          "findings": _severities(findings.get(document["id"], [])),
+                          "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
+    claim_document = {c["id"]: c["document"] for c in report["claims"]}
+    spread = []
+    for work in report["works"]:
+        leaflets = {claim_document[c] for c in work["cited_by"] if c in claim_document}
+        if len(leaflets) > 1:
+            spread.append((-len(leaflets), -len(work["cited_by"]), work["key"], len(leaflets)))
+    spread.sort()
+    works = {w["key"]: w for w in report["works"]}
+    popular = [{"key": key, "reference": inputs.references[key].plain, "label": works[key]["label"],
+                "leaflets": n, "claims": len(works[key]["cited_by"]), "href": href(pages[key], "work-" + key)}
+               for _, _, key, n in spread[:POPULAR]]
+    claims = {c["id"]: c for c in report["claims"]}
+    titles = {d["id"]: d["title"] for d in report["documents"]}
+    found = consistency.groups(report["claims"])
+
+    def shown(claim_id: str) -> dict[str, Any]:
+        claim = claims[claim_id]
+        return {"id": claim_id, "document": claim["document"], "title": titles[claim["document"]],
+                "text": claim["text"], "label": claim["label"], "level": _level(claim),
+                "fits": sorted({s["fit"] for s in claim["sources"]}), "number": numbers[claim_id],
+                "href": href(leaflet_page(claim["document"]), "claim-" + claim_id)}
+
+    return {
+        "kind": "index",
+        "documents": documents,
+        "totals": {"claims": len(report["claims"]), "works": len(report["works"]),
+                   "findings": _severities(report["findings"]), "other_findings": len(findings.get(None, []))},
+        "popular": popular,
+        "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
+                        for g in found[:CONSISTENCY_SHOWN]],
+        "consistency_total": len(found),
+        "search": search_data(inputs, by_document, pages),
+    }
+
+
+_URL = re.compile(r"\s*https?://\S+")
+
+
+def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
+                pages: dict[str, str]) -> dict[str, Any]:
+    """What the index's search looks through, compact (some 60 bytes a claim): texts as numbers of
+    their words in `words` (the commonest first, in base 36), claim ids as the length of the
+    part they share with the claim before and the rest, label and level as one number.
+
+    claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
+    numbered from 1 in that order; works: [key, reference words without its links, works page]."""
+    counts: Counter[str] = Counter()
+    claim_words = {c["id"]: c["text"].split() for c in inputs.report["claims"]}
+    reference_words = {w["key"]: _URL.sub("", inputs.references[w["key"]].plain).split()
+                       for w in inputs.report["works"]}
+    for found in (*claim_words.values(), *reference_words.values()):
+        counts.update(found)
+    words = [word for word, _ in counts.most_common()]
+    number = {word: _base36(i) for i, word in enumerate(words)}
+    labels = [label.value for label in CLAIM_LABELS]
+    claims = []
+    for document in inputs.report["documents"]:
+        previous = ""
+        rows = []
+        for claim in by_document.get(document["id"], []):
+            shared = len(os.path.commonprefix([previous, claim["id"]]))
+            previous = claim["id"]
+            rows.append([shared, claim["id"][shared:],
+                         labels.index(claim["label"]) * 10 + report_.LEVEL_COLUMNS.index(_level(claim)),
+                         " ".join(number[w] for w in claim_words[claim["id"]])])
+        claims.append(rows)
+    works = [[w["key"], " ".join(number[x] for x in reference_words[w["key"]]),
+              pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
+    return {"words": words, "claims": claims, "works": works, "labels": labels,
+            "levels": list(report_.LEVEL_COLUMNS)}
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = digits[n % 36]
+    while n >= 36:
+        n //= 36
+        text = digits[n % 36] + text
+    return text
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+class _Renderer:
+    """What every page of one rendering shares: the environments (each template compiled once),
+    the interface text, and the reasons in the report's language, translated once."""
+
+    def __init__(self, root: Path, lang: str) -> None:
+        self.root = root
+        self.lang = lang
+        self.t = rendering.interface(lang)
+        self.say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+        self.html = rendering.environment(root)
+        self.markdown = rendering.environment(root, markdown_templates=True)
+
+    def base(self) -> dict[str, Any]:
+        return {"t": self.t, "lang": self.lang, "csp_hash": report_.csp_hash, "index": INDEX, "say": self.say,
+                "labels": tuple(label.value for label in CLAIM_LABELS), "level_columns": report_.LEVEL_COLUMNS}
+
+    def leaflet(self, piece: dict[str, Any]) -> tuple[bytes, bytes]:
+        """The leaflet page and its Markdown: the single report of this leaflet alone."""
+        document = piece["document"]
+        inputs = Inputs(self.root, {"documents": [document], "claims": piece["claims"], "works": piece["works"],
+                                    "findings": piece["findings"]}, {document["id"]: piece["texts"]},
+                        _entries(piece["references"]))
+        context = report_.context(inputs, self.lang, self.say, self.t)
+        context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
+                       page_title=document["title"])
+        html = report_.html_page(inputs, context, "leaflet.page.html.j2", self.html)
+        markdown_ = rendering.render(self.markdown, "report.md.j2", context)
+        return html.encode("utf-8"), markdown_.encode("utf-8")
+
+    def static(self, template: str, piece: dict[str, Any], base: str) -> bytes:
+        context = {**self.base(), "page": piece, "index": href(INDEX, base=base) if base else INDEX}
+        if piece["kind"] == "works":
+            context["references"] = _entries(piece["references"])
+        if piece["kind"] == "index":
+            context["search_json"] = report_.script_json(piece["search"])
+        return rendering.render(self.html, template, context).encode("utf-8")
+
+    def index_markdown(self, piece: dict[str, Any]) -> bytes:
+        context = {**self.base(), "page": piece, "md_link": md_link}
+        return rendering.render(self.markdown, "index.md.j2", context).encode("utf-8")
+
+    def page(self, path: str, piece: dict[str, Any]) -> dict[str, bytes]:
+        """The file (or files: a leaflet page and its Markdown) of the page at `path` from its slice."""
+        kind = piece["kind"]
+        if kind == "leaflet":
+            html, markdown_ = self.leaflet(piece)
+            return {path: html, path.removesuffix(".html") + ".md": markdown_}
+        if kind == "index":
+            return {path: self.static("index.html.j2", piece, ""), "report.md": self.index_markdown(piece)}
+        return {path: self.static("workspage.html.j2" if kind == "works" else "findingspage.html.j2", piece, path)}
+
+
+def md_link(text: str, target: str) -> markdown.Markdown:
+    """A Markdown link to one of the report's own files (`target`, from `href`), its text escaped."""
+    return markdown.Markdown(f"[{markdown.text(text)}]({target})")
+
+
+def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict[str, bytes]:
+    """The file (or files: a leaflet page and its Markdown) of the page at `path` from its slice
+    alone (`slices`), in `lang`, with the KB's templates at `root` before the packaged ones."""
+    return _Renderer(root, lang).page(path, piece)
+
+
+def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
+           rendered: list[str] | None = None) -> dict[str, Iterator[bytes] | bytes]:
+    """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
+    language, templates and code are unchanged is taken from there instead of rendered, and the
+    cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered."""
+    templates = pagecache.templates(inputs.root)
+    renderer = _Renderer(inputs.root, lang)
+    files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
+    used: set[str] = set()
+    for path, piece in slices(inputs).items():
+        key = pagecache.page_key(path, piece, lang, templates) if cache_dir is not None else ""
+        page = pagecache.lookup(cache_dir, key) if cache_dir is not None else None
+        if page is None:
+            page = renderer.page(path, piece)
+            if rendered is not None:
+                rendered.append(path)
+            if cache_dir is not None:
+                pagecache.keep(cache_dir, key, page)
+        used.add(key)
+        files.update(page)
+    if cache_dir is not None:
+        pagecache.prune(cache_dir, used)
+    return files
+
+
+def stale(out: Path, written: list[Path]) -> list[Path]:
+    """Pages in `out/report/` this report did not write (a leaflet since removed, a single report
+    replacing a paged one): `kb report` removes them."""
+    folder = out / FOLDER
+    if not folder.is_dir():
+        return []
+    kept = {os.path.normpath(p) for p in written}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".html", ".md")
+                  and os.path.normpath(p) not in kept)
