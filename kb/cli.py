@@ -100,7 +100,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _say(f"kb serve: cannot listen on {serve.HOST}:{args.port}: {reason}; choose another with --port N "
              f"(--port 0 picks a free one)")
         return EXIT_UNREADABLE
-    gc.enable()  # a long run: each build's garbage is collected (kb.cli disables it for one-shot commands)
     try:
         preview.run(partial(_built, preview, root))
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ errors instead, and come back when it is fixed.
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import os
@@ -31,7 +32,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from kb import build
-from kb.output import CannotWrite
+from kb.output import CannotWrite, held
 from kb.report import csp_hash
 
 HOST = "127.0.0.1"
@@ -100,14 +101,21 @@ class Preview:
         self.url = f"http://{HOST}:{self._server.server_address[1]}/"
 
     def run(self, built: Built) -> None:
-        """Builds, serves, and rebuilds on every change, until KeyboardInterrupt (which it lets through)."""
+        """Builds, serves, and rebuilds on every change, until KeyboardInterrupt (which it lets through).
+
+        Every other thread (the watcher's, the server's and its requests') is started with SIGINT,
+        SIGTERM and SIGHUP blocked (`held`: a thread keeps the mask it was started with), so that
+        the kernel hands them to this thread, where kb.output holds them while a set of report
+        files replaces the previous one."""
         self._observer = Observer()
-        self._observer.start()
+        with held():
+            self._observer.start()
         self._watch()
         self._build(built)
         self._serving = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
                                          name="kb-serve-http", daemon=True)
-        self._serving.start()
+        with held():
+            self._serving.start()
         while True:
             self._wait_for_change()
             self._build(built)
@@ -138,14 +146,21 @@ class Preview:
 
     def _build(self, built: Built) -> None:
         started = time.monotonic()
+        collecting = gc.isenabled()
+        gc.disable()  # as in a one-shot command (kb.cli): the collector's passes over a build's records are slow
         try:
             outcome = build.report(self.root, self.out, self.lang)
         except CannotWrite as error:  # the output folder, not the KB: shown the same way
             outcome = build.Outcome(findings=[error.finding], unreadable=True)
+        finally:
+            if collecting:
+                gc.enable()
         errors = tuple(f.format() for f in outcome.findings) if outcome.unreadable else ()
         self.state = Build(self.state.version + 1, errors)
         built(outcome, time.monotonic() - started)
         self._watch()  # claims/ or templates/ may have come or gone
+        with held():  # a Ctrl-C meanwhile would be raised in some __del__, and lost there
+            gc.collect()  # a long run frees each build's cycles, once it is shown
 
     def _watch(self) -> None:
         """Watches the KB's own folder for its input files, and claims/ and templates/ whole, as they
@@ -162,8 +177,9 @@ class Preview:
         for path, recursive in wanted.items():
             if path not in self._watches:
                 names = None if recursive else frozenset(INPUT_FILES + INPUT_FOLDERS)
-                self._watches[path] = self._observer.schedule(
-                    _Changes(self, path, names), path, recursive=recursive, event_filter=_EVENTS)
+                with held():  # the watch's own thread starts here
+                    self._watches[path] = self._observer.schedule(
+                        _Changes(self, path, names), path, recursive=recursive, event_filter=_EVENTS)
 
 
 # What changes a file: not its being opened or read (a build reads every input).
