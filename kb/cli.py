@@ -101,7 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
              f"(--port 0 picks a free one)")
         return EXIT_UNREADABLE
     try:
-        preview.run(partial(_built, preview, root))
+        preview.run(partial(_built, preview, []))
     except KeyboardInterrupt:
         _say("kb serve: stopped")
         return EXIT_OK
@@ -110,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK  # run() returns only by an exception
 
 
-def _built(preview: serve.Preview, root: Path, outcome: build.Outcome, seconds: float) -> None:
+def _built(preview: serve.Preview, said: list[str], outcome: build.Outcome, seconds: float) -> None:
     """What a build of `kb serve` says: the address after the first, the located errors of a KB
     that cannot be read, and a line for each."""
     version = preview.state.version
@@ -121,6 +121,9 @@ def _built(preview: serve.Preview, root: Path, outcome: build.Outcome, seconds: 
         errors = len(outcome.findings) or len(outcome.lines)
         note = f"; {errors} error{'s' if errors != 1 else ''} in the report" if errors else ""
         _say(f"kb serve: {'built' if version == 1 else 'rebuilt'} in {seconds:.2f} s{note}")
+    if preview.polling and (version == 1 or not said):
+        _say(f"kb serve: cannot watch the files ({preview.polling}); looking at them every second instead")
+        said.append(preview.polling)
     if version == 1:
         _say(f"kb serve: {preview.url} (Ctrl-C stops)", out=True)
         sys.stdout.flush()
@@ -472,6 +475,26 @@ def _records(root: Path) -> int:
         return 1
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {text!r} (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _seconds(text: str, least: float) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not least <= seconds <= 3600:  # NaN too
+        raise argparse.ArgumentTypeError(f"not a number of seconds from {least:g} to 3600: {text!r}")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="kb", description="What the claims in patient leaflets rest on.")
     main.add_argument("--kb", default=".", metavar="DIR", help="the knowledge-base folder (default: .)")
@@ -490,12 +513,12 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_report)
 
     p = command("serve", help="the report on 127.0.0.1, rebuilt and reloaded in the browser on every change")
-    p.add_argument("--port", type=int, default=8000, metavar="N", help="the port (default: 8000; 0: a free one)")
+    p.add_argument("--port", type=_port, default=8000, metavar="N", help="the port (default: 8000; 0: a free one)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: build/ in the KB)")
     p.add_argument("--lang", choices=LANGUAGE_CHOICES, default="nl", help="interface language (default: nl)")
-    p.add_argument("--debounce", type=float, default=0.2, metavar="SECONDS",
+    p.add_argument("--debounce", type=partial(_seconds, least=0.0), default=0.2, metavar="SECONDS",
                    help="quiet time after a change before the rebuild (default: 0.2)")
-    p.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
+    p.add_argument("--poll", type=partial(_seconds, least=0.01), default=1.0, metavar="SECONDS",
                    help="how often an open page asks whether a newer build is done (default: 1)")
     p.set_defaults(run=cmd_serve)
 

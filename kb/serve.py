@@ -30,6 +30,7 @@ from urllib.parse import unquote
 from watchdog import events
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
 
 from kb import build
 from kb.output import CannotWrite, held
@@ -98,6 +99,7 @@ class Preview:
         self._serving: threading.Thread | None = None
         self._observer: BaseObserver | None = None
         self._watches: dict[str, ObservedWatch] = {}
+        self.polling = ""  # why the files are looked at every second instead of watched, when they are
         self.url = f"http://{HOST}:{self._server.server_address[1]}/"
 
     def run(self, built: Built) -> None:
@@ -177,9 +179,26 @@ class Preview:
         for path, recursive in wanted.items():
             if path not in self._watches:
                 names = None if recursive else frozenset(INPUT_FILES + INPUT_FOLDERS)
-                with held():  # the watch's own thread starts here
-                    self._watches[path] = self._observer.schedule(
-                        _Changes(self, path, names), path, recursive=recursive, event_filter=_EVENTS)
+                try:
+                    with held():  # the watch's own thread starts here
+                        self._watches[path] = self._observer.schedule(
+                            _Changes(self, path, names), path, recursive=recursive, event_filter=_EVENTS)
+                except OSError as error:  # no inotify, or its limit of watches reached: look every second instead
+                    if self.polling:
+                        raise
+                    self._poll_instead(f"{path}: {error.strerror or error}")
+                    return
+
+    def _poll_instead(self, why: str) -> None:
+        """Watches by looking at the files every second, from now on."""
+        assert self._observer is not None
+        self._observer.stop()
+        if self._observer.is_alive():
+            self._observer.join()
+        self._observer, self._watches, self.polling = PollingObserver(), {}, why
+        with held():
+            self._observer.start()
+        self._watch()
 
 
 # What changes a file: not its being opened or read (a build reads every input).

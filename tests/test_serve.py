@@ -8,6 +8,7 @@ killed if it does not stop, whatever the test did.
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import re
@@ -22,6 +23,8 @@ from typing import Any
 
 import pytest
 from test_browser import launched_chromium
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 
 from kb import serve
 from kb.report import csp_hash
@@ -257,6 +260,35 @@ def test_a_port_in_use_is_one_line_and_exit_2(root: Callable[[str], Path], kb: C
     assert result.err == (f"kb serve: cannot listen on 127.0.0.1:{port}: the port is in use; choose another "
                           "with --port N (--port 0 picks a free one)\n")
     assert not (root("tiny") / "build").exists()
+
+
+def test_a_port_or_interval_out_of_range_is_a_usage_error(root: Callable[[str], Path], kb: Callable[..., Any]) -> None:
+    for option, value in (("--port", "65536"), ("--port", "-1"), ("--port", "http"), ("--poll", "0"),
+                          ("--debounce", "-1"), ("--debounce", "nan")):
+        result = kb("--kb", root("tiny"), "serve", option, value)
+        assert result.code == 2 and f"argument {option}: not a" in result.err, (option, value)
+
+
+def test_without_inotify_the_files_are_looked_at_instead(root: Callable[[str], Path]) -> None:
+    kb_dir = root("tiny")
+
+    class Exhausted(Observer):  # type: ignore[misc,valid-type]
+        def schedule(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    preview = serve.Preview(kb_dir, kb_dir / "build", "nl", 0)
+    try:
+        preview._observer = Exhausted()
+        preview._observer.start()
+        preview._watch()
+        assert preview.polling == f"{kb_dir}: inotify watch limit reached"
+        assert isinstance(preview._observer, PollingObserver)
+        assert sorted(preview._watches) == [str(kb_dir), str(kb_dir / "claims")]
+        assert not preview._changed.is_set()
+        _claim_text(kb_dir, TEXT, TEXT + " bij volwassenen")
+        assert preview._changed.wait(TIMEOUT)
+    finally:
+        preview.close()
 
 
 def test_no_kb_is_said_before_anything_listens(tmp_path: Path, kb: Callable[..., Any]) -> None:
