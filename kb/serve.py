@@ -17,6 +17,7 @@ import html
 import json
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +30,7 @@ from urllib.parse import unquote
 
 from watchdog import events
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from kb import build
@@ -97,8 +98,9 @@ class Preview:
         self._last_change = 0.0
         self._server = _Server((HOST, port), self)  # OSError when the port is taken
         self._serving: threading.Thread | None = None
+        self._observing: Callable[[], BaseObserver] = Observer  # watchdog's, inotify on Linux
         self._observer: BaseObserver | None = None
-        self._watches: dict[str, ObservedWatch] = {}
+        self._watched: dict[str, tuple[int, int]] = {}  # folder -> which folder it is (device, inode)
         self.polling = ""  # why the files are looked at every second instead of watched, when they are
         self.url = f"http://{HOST}:{self._server.server_address[1]}/"
 
@@ -109,9 +111,6 @@ class Preview:
         SIGTERM and SIGHUP blocked (`held`: a thread keeps the mask it was started with), so that
         the kernel hands them to this thread, where kb.output holds them while a set of report
         files replaces the previous one."""
-        self._observer = Observer()
-        with held():
-            self._observer.start()
         self._watch()
         self._build(built)
         self._serving = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
@@ -124,10 +123,7 @@ class Preview:
 
     def close(self) -> None:
         """Stops the watcher and the server and waits for both."""
-        if self._observer is not None:
-            self._observer.stop()
-            if self._observer.is_alive():
-                self._observer.join()
+        self._unwatch()
         if self._serving is not None:
             self._server.shutdown()
             self._serving.join()
@@ -166,39 +162,54 @@ class Preview:
 
     def _watch(self) -> None:
         """Watches the KB's own folder for its input files, and claims/ and templates/ whole, as they
-        are now: nothing else under the KB (its build/, a .venv) is watched."""
-        assert self._observer is not None
+        are now: nothing else under the KB (its build/, a .venv) is watched.
+
+        When a folder came, went or is another one than before (replaced, or moved away and back:
+        a watch follows the folder it was given, wherever it goes), a new observer watches them all
+        (watchdog's observer loses a folder watched again after it was let go), and a build follows:
+        what changed in a new folder before it was watched is seen by that build."""
         root = os.path.abspath(self.root)
-        wanted = {root: False} | {os.path.join(root, f): True for f in INPUT_FOLDERS
-                                  if os.path.isdir(os.path.join(root, f))}
-        for path in [p for p in self._watches if p not in wanted]:
-            try:
-                self._observer.unschedule(self._watches.pop(path))
-            except KeyError:  # its folder went away, and the watch with it
-                pass
-        for path, recursive in wanted.items():
-            if path not in self._watches:
-                names = None if recursive else frozenset(INPUT_FILES + INPUT_FOLDERS)
+        wanted = {path: identity for path in [root] + [os.path.join(root, f) for f in INPUT_FOLDERS]
+                  if (identity := _identity(path)) is not None}
+        if wanted == self._watched:
+            return
+        again = self._observer is not None
+        self._unwatch()
+        self._observer = observer = PollingObserver() if self.polling else self._observing()
+        with held():  # the threads of the observer and of each watch start here
+            observer.start()
+            for path in wanted:
+                names = frozenset(INPUT_FILES + INPUT_FOLDERS) if path == root else None
                 try:
-                    with held():  # the watch's own thread starts here
-                        self._watches[path] = self._observer.schedule(
-                            _Changes(self, path, names), path, recursive=recursive, event_filter=_EVENTS)
+                    observer.schedule(_Changes(self, path, names), path, recursive=names is None,
+                                      event_filter=_EVENTS)
                 except OSError as error:  # no inotify, or its limit of watches reached: look every second instead
                     if self.polling:
                         raise
-                    self._poll_instead(f"{path}: {error.strerror or error}")
-                    return
+                    self.polling = f"{path}: {error.strerror or error}"
+                    break
+        if self.polling and not isinstance(observer, PollingObserver):
+            self._watch()
+            return
+        self._watched = wanted
+        if again:
+            self.changed()
 
-    def _poll_instead(self, why: str) -> None:
-        """Watches by looking at the files every second, from now on."""
-        assert self._observer is not None
-        self._observer.stop()
-        if self._observer.is_alive():
-            self._observer.join()
-        self._observer, self._watches, self.polling = PollingObserver(), {}, why
-        with held():
-            self._observer.start()
-        self._watch()
+    def _unwatch(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            if self._observer.is_alive():
+                self._observer.join()
+        self._observer, self._watched = None, {}
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    """Which folder `folder` is now (device and inode); None when it is no folder."""
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISDIR(status.st_mode) else None
 
 
 # What changes a file: not its being opened or read (a build reads every input).

@@ -12,6 +12,7 @@ import errno
 import http.client
 import json
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,7 +37,9 @@ BROKEN_YAML = 'document:\n  title: "<b>x</b>"\nclaims: [\n'
 
 # `python -m kb` with Ctrl-C as a terminal gives it: a test run started as a shell's background job
 # hands its children SIGINT ignored, and Ctrl-C is what these tests send.
-KB_COMMAND = [sys.executable, "-c", "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+# SIGUSR1 prints every thread's stack, for a test that gives up on a server to say where it was.
+KB_COMMAND = [sys.executable, "-c", "import faulthandler, runpy, signal; signal.signal(signal.SIGINT, "
+              "signal.default_int_handler); faulthandler.register(signal.SIGUSR1, all_threads=True); "
               "runpy.run_module('kb', run_name='__main__')"]
 
 
@@ -60,6 +63,13 @@ class Served:
 
     def err(self) -> str:
         return self.err_path.read_text(encoding="utf-8")
+
+    def stacks(self) -> str:
+        """What the server says, with where each of its threads is (for a test that gives up on it)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+        return self.err()
 
     def request(self, path: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
@@ -89,7 +99,7 @@ class Served:
         deadline = time.monotonic() + TIMEOUT
         while (state := self.state())["version"] <= after:
             assert self.process.poll() is None, self.err()
-            assert time.monotonic() < deadline, f"no rebuild after version {after}: {self.err()}"
+            assert time.monotonic() < deadline, f"no rebuild after version {after}: {self.stacks()}"
             time.sleep(0.05)
         return state
 
@@ -250,6 +260,23 @@ def test_a_template_made_after_the_start_is_watched_and_its_error_shown(served: 
     _stopped_cleanly(server)
 
 
+def test_a_claims_folder_replaced_by_another_is_watched_anew(served: Callable[..., Served]) -> None:
+    server = served()
+    claims = server.root / "claims"
+    claims.rename(server.root / "claims-before")
+    shutil.copytree(server.root / "claims-before", claims)  # as a checkout of another branch may do
+    version = server.rebuilt(after=1)["version"]
+    while (quiet := server.state()["version"]) != version:
+        version = quiet  # until the builds that the two moves set off are done
+        time.sleep(0.5)
+    _claim_text(server.root, TEXT, TEXT + " bij volwassenen")  # in the new folder, not the one watched first
+    deadline = time.monotonic() + TIMEOUT
+    while "angst bij volwassenen" not in server.page():  # a build under way may have read the file before
+        version = server.rebuilt(after=version)["version"]
+        assert time.monotonic() < deadline, "the edit in the new claims folder was not seen"
+    _stopped_cleanly(server)
+
+
 def test_a_port_in_use_is_one_line_and_exit_2(root: Callable[[str], Path], kb: Callable[..., Any]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -278,13 +305,13 @@ def test_without_inotify_the_files_are_looked_at_instead(root: Callable[[str], P
 
     preview = serve.Preview(kb_dir, kb_dir / "build", "nl", 0)
     try:
-        preview._observer = Exhausted()
-        preview._observer.start()
+        preview._observing = Exhausted
         preview._watch()
         assert preview.polling == f"{kb_dir}: inotify watch limit reached"
         assert isinstance(preview._observer, PollingObserver)
-        assert sorted(preview._watches) == [str(kb_dir), str(kb_dir / "claims")]
-        assert not preview._changed.is_set()
+        assert sorted(preview._watched) == [str(kb_dir), str(kb_dir / "claims")]
+        time.sleep(1.5)  # a poll or so: a change is then one the observer sees, not one it starts from
+        preview._changed.clear()
         _claim_text(kb_dir, TEXT, TEXT + " bij volwassenen")
         assert preview._changed.wait(TIMEOUT)
     finally:
