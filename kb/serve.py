@@ -176,18 +176,18 @@ class Preview:
         again = self._observer is not None
         self._unwatch()
         self._observer = observer = PollingObserver() if self.polling else self._observing()
-        with held():  # the threads of the observer and of each watch start here
-            observer.start()
-            for path in wanted:
-                names = frozenset(INPUT_FILES + INPUT_FOLDERS) if path == root else None
-                try:
+        path = root
+        try:
+            with held():  # the threads of the observer and of each watch start here
+                observer.start()
+                for path in wanted:
+                    names = frozenset(INPUT_FILES + INPUT_FOLDERS) if path == root else None
                     observer.schedule(_Changes(self, path, names), path, recursive=names is None,
                                       event_filter=_EVENTS)
-                except OSError as error:  # no inotify, or its limit of watches reached: look every second instead
-                    if self.polling:
-                        raise
-                    self.polling = f"{path}: {error.strerror or error}"
-                    break
+        except OSError as error:  # no inotify, or its limit of watches reached: look every second instead
+            if self.polling:
+                raise
+            self.polling = f"{path}: {error.strerror or error}"
         if self.polling and not isinstance(observer, PollingObserver):
             self._watch()
             return
