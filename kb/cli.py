@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import json
 import os
@@ -24,11 +25,12 @@ from kb.printable import in_json, printable
 from kb.rendering import LANGUAGE_CHOICES, LEAFLET_FORMATS, bibliography_name, language_of
 
 if TYPE_CHECKING:
+    from kb import serve
     from kb.verify.http import Client
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 EXPORT_FORMATS = tuple(EXPORTS)
-NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify", "add", "import"})
+NEEDS_KB = frozenset({"report", "audit", "show", "export", "leaflet", "verify", "add", "import", "serve"})
 
 
 def _say(message: object, *, out: bool = False) -> None:
@@ -81,6 +83,50 @@ def cmd_report(args: argparse.Namespace) -> int:
         _say(line)
     _print_findings(outcome.findings)
     return EXIT_FINDINGS if outcome.failed else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The report on 127.0.0.1, rebuilt on every change to the KB, until Ctrl-C: which is how it
+    is meant to end, so it exits 0 (SIGTERM still exits 143, as for every command)."""
+    from kb import serve
+
+    root = Path(args.kb)
+    out = Path(args.out) if args.out else root / "build"
+    settings = serve.Settings(debounce=args.debounce, poll=args.poll)
+    try:
+        preview = serve.Preview(root, out, language_of(args.lang), args.port, settings)
+    except OSError as error:
+        reason = "the port is in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error)).lower()
+        _say(f"kb serve: cannot listen on {serve.HOST}:{args.port}: {reason}; choose another with --port N "
+             f"(--port 0 picks a free one)")
+        return EXIT_UNREADABLE
+    try:
+        preview.run(partial(_built, preview, []))
+    except KeyboardInterrupt:
+        _say("kb serve: stopped")
+        return EXIT_OK
+    finally:
+        preview.close()
+    return EXIT_OK  # run() returns only by an exception
+
+
+def _built(preview: serve.Preview, said: list[str], outcome: build.Outcome, seconds: float) -> None:
+    """What a build of `kb serve` says: the address after the first, the located errors of a KB
+    that cannot be read, and a line for each."""
+    version = preview.state.version
+    if outcome.unreadable:
+        _print_findings(outcome.findings)
+        _say(f"kb serve: the report cannot be built ({seconds:.2f} s); the page shows why until it is fixed")
+    else:
+        errors = len(outcome.findings) or len(outcome.lines)
+        note = f"; {errors} error{'s' if errors != 1 else ''} in the report" if errors else ""
+        _say(f"kb serve: {'built' if version == 1 else 'rebuilt'} in {seconds:.2f} s{note}")
+    if preview.polling and (version == 1 or not said):
+        _say(f"kb serve: cannot watch the files ({preview.polling}); looking at them every second instead")
+        said.append(preview.polling)
+    if version == 1:
+        _say(f"kb serve: {preview.url} (Ctrl-C stops)", out=True)
+        sys.stdout.flush()
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -429,6 +475,26 @@ def _records(root: Path) -> int:
         return 1
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {text!r} (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _seconds(text: str, least: float) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not least <= seconds <= 3600:  # NaN too
+        raise argparse.ArgumentTypeError(f"not a number of seconds from {least:g} to 3600: {text!r}")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="kb", description="What the claims in patient leaflets rest on.")
     main.add_argument("--kb", default=".", metavar="DIR", help="the knowledge-base folder (default: .)")
@@ -448,6 +514,16 @@ def parser() -> argparse.ArgumentParser:
                    help="one report.html, or an index with a page per leaflet and works pages; auto: "
                         "paged above 2,000 claims (default: kb.toml [report] pages, else auto)")
     p.set_defaults(run=cmd_report)
+
+    p = command("serve", help="the report on 127.0.0.1, rebuilt and reloaded in the browser on every change")
+    p.add_argument("--port", type=_port, default=8000, metavar="N", help="the port (default: 8000; 0: a free one)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: build/ in the KB)")
+    p.add_argument("--lang", choices=LANGUAGE_CHOICES, default="nl", help="interface language (default: nl)")
+    p.add_argument("--debounce", type=partial(_seconds, least=0.0), default=0.2, metavar="SECONDS",
+                   help="quiet time after a change before the rebuild (default: 0.2)")
+    p.add_argument("--poll", type=partial(_seconds, least=0.01), default=1.0, metavar="SECONDS",
+                   help="how often an open page asks whether a newer build is done (default: 1)")
+    p.set_defaults(run=cmd_serve)
 
     p = command("audit", help="check claims and works; exit 1 on errors")
     p.add_argument("--format", choices=("text", "json"), default="text")
