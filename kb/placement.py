@@ -19,7 +19,7 @@ from kb.audit.claims import MISSING_REFERENCE, not_in_text
 from kb.claims import Claim, Document
 from kb.findings import Finding, Location
 from kb.knowledgebase import KnowledgeBase
-from kb.texts import LeafletText, Pieces, blocks
+from kb.texts import LeafletText, Pieces
 
 _BETWEEN = " \t\r\n,.;:"
 
@@ -62,7 +62,7 @@ def place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[lis
     findings: list[Finding] = []
     places: dict[tuple[int, int], Placement] = {}
     display = kb.display(document.claims_path)
-    starts = [start for start, _ in blocks(text.text)]
+    starts = [block.start for block in text.layout()]
     text.expect(claim.text for claim in document.claims)
     cursor = 0
     for claim in document.claims:
@@ -103,14 +103,14 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
              findings: list[Finding]) -> list[Placement]:
     """`placed` with every citation printed in the text that no claim placed: taken over by the
     citation a claim inserts right before it, or placed from its resolution, or an error."""
-    from kb.citations.parse import Group, collapse, find
+    from kb.citations.parse import Group, collapse
     from kb.citations.resolve import index_for, reading, resolve
 
     # The printed citations no claim placed: by bisection over the placements in text order.
     spans = sorted((p.start, p.end) for p in placed if p.start != p.end)
     span_starts = [start for start, _ in spans]
     reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
-    groups = [g for g in find(text.text)
+    groups = [g for g in text.citations()
               if not (k := bisect.bisect_left(span_starts, g.end)) or reach[k - 1] <= g.start]
     if not groups:
         return placed

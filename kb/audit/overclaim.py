@@ -12,7 +12,7 @@ import itertools
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -34,6 +34,7 @@ _WORD_START = r"(?<![\w-])"
 class Pattern:
     source: str  # as written in phrases.toml
     regex: re.Pattern[str]  # compiled; each `...` is a capturing group
+    opening: re.Pattern[str] | None = None  # the whole word every match opens with; None when it opens otherwise
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ class Language:
     barrier: re.Pattern[str]  # punctuation or a word that opens a clause
     any_phrase: re.Pattern[str]  # matches where any phrase's pattern does: most claims hold none
     any_hedge: re.Pattern[str]  # matches where any hedge does
+    opening_words: re.Pattern[str]  # every word a phrase's pattern opens with, as whole words
+    # the words of a text that open a pattern -> each phrase with the patterns that can match there
+    opened: dict[frozenset[str], tuple[tuple[Phrase, tuple[Pattern, ...]], ...]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,9 @@ def _alternatives(token: str) -> str:
 
 def compile_pattern(source: str, barriers: str) -> Pattern:
     """The pattern language of phrases.toml as a regular expression (see the file's header)."""
+    first = source.split()[0] if source.split() else ""
+    opening = re.compile(_WORD_START + _alternatives(first) + _WORD_END, re.IGNORECASE) \
+        if _OPENING_WORD.fullmatch(first) else None
     gap = rf"((?:\s+(?!(?:{barriers}){_WORD_END})[^\s{re.escape(_PUNCT)}]+){{0,{MAX_GAP}}}?)\s+"
     parts: list[str] = []
     after_word = False
@@ -132,7 +140,10 @@ def compile_pattern(source: str, barriers: str) -> Pattern:
                 parts.append(r"\s+")
             parts.append(_WORD_START + _alternatives(token) + _WORD_END)
             after_word = True
-    return Pattern(source, re.compile("".join(parts), re.IGNORECASE))
+    return Pattern(source, re.compile("".join(parts), re.IGNORECASE), opening)
+
+
+_OPENING_WORD = re.compile(r"[\w*-]+(?:\|[\w*-]+)*")  # a pattern's first token that is a word (or words)
 
 
 def _words(values: list[str]) -> str:
@@ -152,7 +163,7 @@ def _either(patterns: tuple[Pattern, ...]) -> re.Pattern[str]:
     others: list[str] = []
     for pattern in patterns:
         first = pattern.source.split()[0] if pattern.source.split() else ""
-        if re.fullmatch(r"[\w*-]+(?:\|[\w*-]+)*", first):
+        if _OPENING_WORD.fullmatch(first):
             openings += [word for word in first.split("|") if word not in openings]
         else:
             others.append(f"(?:{pattern.regex.pattern})")
@@ -187,6 +198,7 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
         barrier=re.compile(rf"[{re.escape(_PUNCT)}]|{_WORD_START}(?:{barriers}){_WORD_END}", re.IGNORECASE),
         any_phrase=_either(tuple(p for phrase in phrases for p in phrase.match)),
         any_hedge=_either(hedges),
+        opening_words=_either(tuple(p for phrase in phrases for p in phrase.match if p.opening is not None)),
     )
 
 
@@ -198,6 +210,7 @@ def languages() -> dict[str, Language]:
     return {code: _language(code, table, clear) for code, table in data.items() if isinstance(table, dict)}
 
 
+@cache
 def language(code: str) -> Language | None:
     """The lists for a leaflet's language ("nl", "nl-BE", "EN"), or None when there are none."""
     return languages().get(code.split("-")[0].split("_")[0].lower())
@@ -275,9 +288,9 @@ def find(text: str, lang: Language) -> list[Hit]:
         return hits
     clauses = _Clauses(lang, text)
     qualified: dict[tuple[int, int], bool] = {}  # clause -> whether a qualifier stands in it
-    for phrase in lang.phrases:
+    for phrase, patterns in _opened(lang, text):
         unless: _Spans | None = None
-        for pattern in phrase.match:
+        for pattern in patterns:
             for match in pattern.regex.finditer(text):
                 span = match.span()
                 unless = unless or _Spans(phrase.unless, text)
@@ -298,6 +311,19 @@ def find(text: str, lang: Language) -> list[Hit]:
         if not kept or not _overlaps((hit.start, hit.end), (kept[-1].start, kept[-1].end)):
             kept.append(hit)
     return kept
+
+
+def _opened(lang: Language, text: str) -> tuple[tuple[Phrase, tuple[Pattern, ...]], ...]:
+    """The phrases, each with those of its patterns that can match in `text`: a pattern opens with
+    a whole word, so one whose word the text lacks matches nowhere. The text's opening words are
+    found in one pass; which patterns they open is worked out once per set of words."""
+    words = frozenset(m.group() for m in lang.opening_words.finditer(text))
+    found = lang.opened.get(words)
+    if found is None:
+        opened = ((phrase, tuple(p for p in phrase.match if p.opening is None or any(p.opening.fullmatch(w) for w in words)))
+                  for phrase in lang.phrases)
+        found = lang.opened[words] = tuple((phrase, patterns) for phrase, patterns in opened if patterns)
+    return found
 
 
 def hedge(text: str, lang: Language) -> str | None:
