@@ -39,7 +39,7 @@ class Stages:
     def __init__(self, top: int, memory: bool) -> None:
         self.top = top
         self.memory = memory
-        self.rows: list[tuple[str, float, float, float, float]] = []  # name, cpu, wall, peak MB, held MB
+        self.rows: list[tuple[str, float, float, float, float, float]] = []  # name, cpu, wall, peak MB, held MB, RSS MB
         self.profiles: list[tuple[str, str]] = []
         self.held = ""  # where the memory held before rendering was allocated (--lines)
 
@@ -59,7 +59,7 @@ class Stages:
         if self.memory:
             current, top = tracemalloc.get_traced_memory()
             peak, held = (top - before) / 2**20, (current - before) / 2**20
-        self.rows.append((name, cpu, wall, peak, held))
+        self.rows.append((name, cpu, wall, peak, held, _rss()))
         if profile is not None:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(self.top)
@@ -67,13 +67,14 @@ class Stages:
         return result
 
     def table(self) -> str:
-        lines = ["| stage | CPU s | wall s |" + (" peak MB | held MB |" if self.memory else ""),
-                 "|---|---:|---:|" + ("---:|---:|" if self.memory else "")]
-        for name, cpu, wall, peak, held in self.rows:
-            lines.append(f"| {name} | {cpu:.2f} | {wall:.2f} |" + (f" {peak:,.0f} | {held:+,.0f} |" if self.memory else ""))
+        lines = ["| stage | CPU s | wall s | RSS after, MB |" + (" peak MB | held MB |" if self.memory else ""),
+                 "|---|---:|---:|---:|" + ("---:|---:|" if self.memory else "")]
+        for name, cpu, wall, peak, held, rss in self.rows:
+            lines.append(f"| {name} | {cpu:.2f} | {wall:.2f} | {rss:,.0f} |"
+                         + (f" {peak:,.0f} | {held:+,.0f} |" if self.memory else ""))
         cpu = sum(row[1] for row in self.rows)
         wall = sum(row[2] for row in self.rows)
-        lines.append(f"| total | {cpu:.2f} | {wall:.2f} |" + (" | |" if self.memory else ""))
+        lines.append(f"| total | {cpu:.2f} | {wall:.2f} | |" + (" | |" if self.memory else ""))
         return "\n".join(lines)
 
 
@@ -113,6 +114,15 @@ def _inputs(root: Path, lang: str, stages: Stages, lines: int) -> Any:
     if lines and tracemalloc.is_tracing():
         stages.held = _held(lines)
     return reportdata.Inputs(kb.root, report, texts, entries)
+
+
+def _rss() -> float:
+    """The resident memory of this process now, in MB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return 0.0
 
 
 def _held(lines: int) -> str:

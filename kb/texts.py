@@ -43,7 +43,7 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     start: int  # offset of the first character in the text as read
     end: int  # offset just past the last character
@@ -424,7 +424,7 @@ _RULE = re.compile(r"[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _BULLET = re.compile(r"[ \t]*[-•*+][ \t]+(?=\S)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A paragraph, list item or heading of a leaflet's text."""
 

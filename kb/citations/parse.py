@@ -30,7 +30,7 @@ AUTHOR_LIST_SPAN = 240  # characters before a year in which its author list is l
 MAX_JOINED = 600  # characters of a ';'-part in which citations joined without ';' are told apart
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """One author-year reference inside a group: one work, as printed."""
 
@@ -46,7 +46,7 @@ class Citation:
     initials: str = ""  # the first author's initials as printed ("M.", "H.-P."), which tell namesakes apart; "" when none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """A parenthesis of citations, or one narrative citation, as it stands in the text."""
 
