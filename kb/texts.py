@@ -247,14 +247,17 @@ class LeafletText:
             state.candidates = places[key]
         self._expected.clear()
 
-    def citations(self) -> list[Group]:
+    def citations(self, last: bool = False) -> list[Group]:
         """The citation groups printed in the text (`kb.citations.parse.find`), read once: the
-        placement of citations and the audit's uncovered citations both read them."""
-        found = self._kept.get("citations")
+        placement of citations and the audit's uncovered citations both read them. The `last`
+        reader lets them go: a large KB would hold every leaflet's groups to the end."""
+        found = self._kept.pop("citations", None) if last else self._kept.get("citations")
         if found is None:
             from kb.citations.parse import find
 
-            found = self._kept["citations"] = tuple(find(self.text))
+            found = tuple(find(self.text))
+            if not last:
+                self._kept["citations"] = found
         return list(found)
 
     def layout(self) -> list[Block]:

@@ -248,7 +248,7 @@ def _uncovered_citation(kb: KnowledgeBase) -> Iterator[Finding]:
                        if s is not None)
         starts = [start for start, _ in spans]
         reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
-        groups = text.citations()
+        groups = text.citations(last=True)  # placement has read them before, when it runs
         printed_texts = Pieces(collapse(group.text) for group in groups)
         held = {piece for c in cited.pieces for piece in printed_texts.held_by(c)}  # printed in a cited_as
         for group in groups:
