@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pybtex.errors
 from pybtex.backends import BaseBackend
-from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database import BibliographyData, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
@@ -37,7 +37,7 @@ VERBATIM_FIELDS = frozenset({"url", "doi", "doiunverified", "eprint", "file", "p
                              "printed"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """One person's name, LaTeX decoded."""
 
@@ -52,7 +52,7 @@ class Name:
         return f"{self.von} {self.last}".strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Work:
     """One entry of references.bib with its evidence metadata."""
 
@@ -64,7 +64,6 @@ class Work:
     year: str  # as written; may be "" when missing
     title: str  # LaTeX decoded
     fields: dict[str, str] = field(hash=False, compare=False)  # every field, lower-case names (see field_value)
-    raw: Entry | None = field(default=None, hash=False, compare=False, repr=False)  # pybtex's entry
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
@@ -223,9 +222,10 @@ def _names(strings: list[str]) -> tuple[Name, ...] | None:
 
 
 def _work(key: str, entry_type: str, line: int, fields: dict[str, str], authors: tuple[Name, ...],
-          editors: tuple[Name, ...], raw: Entry | None) -> Work:
+          editors: tuple[Name, ...]) -> Work:
+    # pybtex's entry is not kept: a large KB's works would hold its whole database
     return Work(key=key, entry_type=entry_type.lower(), line=line, authors=authors, editors=editors,
-                year=fields.get("year", ""), title=fields.get("title", ""), fields=fields, raw=raw)
+                year=fields.get("year", ""), title=fields.get("title", ""), fields=fields)
 
 
 def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Finding]]:
@@ -260,7 +260,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
             editors = _names(entry.persons.get("editor", []))
             if authors is not None and editors is not None:
                 fields = {name.lower(): field_value(name.lower(), value) for name, value in entry.fields}
-                add(_work(entry.key, entry.entry_type, first_line, fields, authors, editors, None), first_line)
+                add(_work(entry.key, entry.entry_type, first_line, fields, authors, editors), first_line)
                 continue
         parser.data = BibliographyData()  # this chunk's entries only; its macros stay
         with pybtex.errors.capture() as captured:
@@ -277,7 +277,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
             line = next((at for at in lines.get(key, []) if at >= first_line), first_line)
             add(_work(key, parsed.type, line,
                       fields, tuple(_name(p) for p in parsed.persons.get("author", [])),
-                      tuple(_name(p) for p in parsed.persons.get("editor", [])), parsed), line)
+                      tuple(_name(p) for p in parsed.persons.get("editor", []))), line)
         for name, value in list(parser.macros.items()):
             if len(value) > MACRO_LIMIT:  # @string{b = a # a} doubles a text at every line
                 del parser.macros[name]

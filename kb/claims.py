@@ -27,7 +27,7 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """One link from a claim to a work."""
 
@@ -37,7 +37,7 @@ class Source:
     line: int  # line of the source entry in the claims file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One assertion of a leaflet: a verbatim span of its text."""
 

@@ -57,7 +57,7 @@ DESIGNS: dict[str, str] = {
 EBRO_ORDER = ("A1", "A2", "B", "C", "D", "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkLabel:
     """What kind of evidence a work is."""
 
@@ -66,7 +66,7 @@ class WorkLabel:
     reason: str  # e.g. "meta-analysis, EBRO A1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimLabel:
     """What a claim rests on."""
 

@@ -20,7 +20,7 @@ from kb.audit.claims import MISSING_REFERENCE, not_in_text
 from kb.claims import Claim, Document
 from kb.findings import Finding, Location
 from kb.knowledgebase import KnowledgeBase
-from kb.texts import LeafletText, Pieces, blocks
+from kb.texts import LeafletText, Pieces
 
 _BETWEEN = " \t\r\n,.;:"
 
@@ -71,7 +71,7 @@ def place(kb: KnowledgeBase, document: Document, text: LeafletText) -> tuple[lis
     findings: list[Finding] = []
     places: dict[tuple[int, int], Placement] = {}
     display = kb.display(document.claims_path)
-    starts = [start for start, _ in blocks(text.text)]
+    starts = [block.start for block in text.layout()]
     text.expect(claim.text for claim in document.claims)
     cursor = 0
     for claim in document.claims:
@@ -127,13 +127,13 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
     spans = sorted((p.start, p.end) for p in placed if p.start != p.end)
     if not any(_YEARLIKE.search(gap.casefold()) for gap in _gaps(text.text, spans)):
         return placed  # no year outside the placed citations: no citation to read (nor its grammar to load)
-    from kb.citations.parse import Group, collapse, find
+    from kb.citations.parse import Group, collapse
     from kb.citations.resolve import index_for, reading, resolve
 
     # The printed citations no claim placed: by bisection over the placements in text order.
     span_starts = [start for start, _ in spans]
     reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
-    groups = [g for g in find(text.text)
+    groups = [g for g in text.citations()
               if not (k := bisect.bisect_left(span_starts, g.end)) or reach[k - 1] <= g.start]
     if not groups:
         return placed

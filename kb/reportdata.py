@@ -22,7 +22,7 @@ from kb.findings import Finding
 from kb.knowledgebase import KnowledgeBase
 from kb.labels import CLAIM_LABELS
 from kb.rendering import locale_of
-from kb.texts import Span, collapse, emphasis, layout, spliced
+from kb.texts import Span, collapse, emphasis, spliced
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> l
         if span is not None:
             spans.append((span, claim.id))
             cursor = span.start
-    layout_ = layout(text.text)
+    layout_ = text.layout()
     markdown = any(block.heading for block in layout_)
     cut = [(block.body, block.end) for block in layout_]  # a Markdown heading's #s and a bullet left out
     # Each block's spans, found by bisection: a pass over all spans per block is quadratic.

@@ -56,7 +56,7 @@ _TOTAL = re.compile(r"\bN\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)", re.IGNORECASE)
 _LEADING = re.compile(r"\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\s*(?:trials?|studies|study|papers?|articles?)\b)(?![\d,])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Strength:
     """How strong a claim's support is."""
 

@@ -1,10 +1,10 @@
 """Leaflet texts: the published text, where each claim's verbatim span lies in it, and its lines.
 
 Locating claims takes time linear in the text and the claims together, in whatever order and
-however many they are. A text looked for is collapsed once. A claim of three words or more is
-found through the offsets of one of its inner words, the one the leaflet uses least, listed for
-all the claims a caller expects (`LeafletText.expect`) in one pass over the text; a shorter text
-is searched for from the start of the text once. What each search learnt is kept, so that a claim
+however many they are. A text looked for is collapsed once. In a long text, a claim of three
+words or more is found through the offsets of one of its inner words, the one the leaflet uses
+least, listed for all the claims a caller expects (`LeafletText.expect`) in one pass over the
+text; a shorter claim, and every claim of a short text, is searched for directly. What each search learnt is kept, so that a claim
 searched for again, from the previous claim on or from the start, costs next to nothing. A claim
 not found verbatim is compared with the text around the longest half or quarter of it that is
 found (`closest_difference`), never with the whole text.
@@ -20,10 +20,15 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the citation parser is imported when a text's citations are first asked for
+    from kb.citations.parse import Group
 
 _SPACE = re.compile(r"\s+")
 _RUN = re.compile(r"\s{2,}")  # a run of whitespace that `collapse` shortens
 _LINE_BLOCK = 1 << 16  # characters per entry of the index of line numbers
+DIRECT_SEARCH = 1 << 20  # characters of a text times the texts looked for in it, to search it directly
 _CHUNK = 1 << 20  # characters of the collapsed text split into words at once
 
 
@@ -33,11 +38,12 @@ def _offsets(text: str) -> str:
 
 
 def collapse(text: str) -> str:
-    """Every run of whitespace as one space, ends trimmed: how claim spans are compared."""
-    return _SPACE.sub(" ", text).strip()
+    """Every run of whitespace as one space, ends trimmed: how claim spans are compared.
+    (`str.split` and the expressions' `\\s` take the same characters for whitespace.)"""
+    return " ".join(text.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     start: int  # offset of the first character in the text as read
     end: int  # offset just past the last character
@@ -71,6 +77,7 @@ class LeafletText:
     line_counts: Sequence[int] = field(init=False, repr=False, compare=False)
     _needles: dict[str, _Needle] = field(init=False, repr=False, compare=False)  # collapsed text -> what is known
     _expected: set[str] = field(init=False, repr=False, compare=False)  # texts to index at the next search
+    _kept: dict[str, Any] = field(init=False, repr=False, compare=False)  # what `citations` and `layout` read, once
 
     def __post_init__(self) -> None:
         kind = _offsets(self.text)
@@ -91,6 +98,7 @@ class LeafletText:
         object.__setattr__(self, "line_counts", counts)
         object.__setattr__(self, "_needles", {})
         object.__setattr__(self, "_expected", set())
+        object.__setattr__(self, "_kept", {})
 
     def _original(self, index: int) -> int:
         """The offset in `text` of the character at `index` in `collapsed`."""
@@ -193,7 +201,16 @@ class LeafletText:
         """Where the inner words of every expected text occur, in one pass over the text; each
         text is then found through the pair of inner words (or, with one only, the inner word)
         that the text has least often. A text's inner words are whole words of the text wherever
-        it occurs, so every place it occurs is among the places of its pair."""
+        it occurs, so every place it occurs is among the places of its pair.
+
+        A short text is searched directly instead: its length times the number of texts looked
+        for stays under DIRECT_SEARCH, and a search is linear in the text, so the direct
+        searches cost less than one pass of Python over its words."""
+        if len(self.collapsed) * len(self._expected) <= DIRECT_SEARCH:
+            for needle in self._expected:
+                self._needles[needle] = _Needle()
+            self._expected.clear()
+            return
         keys: dict[str, list[tuple[int, str]]] = {}  # needle -> (offset in it, key) of its pairs or word
         places: dict[str, array[int]] = {}  # key -> where it occurs in `collapsed`
         firsts: set[str] = set()  # the first words of the pairs
@@ -229,6 +246,27 @@ class LeafletText:
             state.anchor, key = min(anchors, key=lambda anchor: len(places[anchor[1]]))
             state.candidates = places[key]
         self._expected.clear()
+
+    def citations(self, last: bool = False) -> list[Group]:
+        """The citation groups printed in the text (`kb.citations.parse.find`), read once: the
+        placement of citations and the audit's uncovered citations both read them. The `last`
+        reader lets them go: a large KB would hold every leaflet's groups to the end."""
+        found = self._kept.pop("citations", None) if last else self._kept.get("citations")
+        if found is None:
+            from kb.citations.parse import find
+
+            found = tuple(find(self.text))
+            if not last:
+                self._kept["citations"] = found
+        return list(found)
+
+    def layout(self) -> list[Block]:
+        """The text's blocks (the module's `layout`), laid out once: the placement of citations
+        and the report both read them."""
+        found = self._kept.get("layout")
+        if found is None:
+            found = self._kept["layout"] = tuple(layout(self.text))
+        return list(found)
 
     def line_of(self, offset: int) -> int:
         """1-based line number of the character at `offset`."""
@@ -389,7 +427,7 @@ _RULE = re.compile(r"[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _BULLET = re.compile(r"[ \t]*[-•*+][ \t]+(?=\S)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A paragraph, list item or heading of a leaflet's text."""
 

@@ -12,7 +12,7 @@ import itertools
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -34,6 +34,7 @@ _WORD_START = r"(?<![\w-])"
 class Pattern:
     source: str  # as written in phrases.toml
     regex: re.Pattern[str]  # compiled; each `...` is a capturing group
+    opening: re.Pattern[str] | None = None  # the whole word every match opens with; None when it opens otherwise
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,13 @@ class Language:
     wording: tuple[tuple[int, str], ...]  # each conclusion level's guideline wording ("Er zijn aanwijzingen dat")
     negator: re.Pattern[str]  # any negator word
     barrier: re.Pattern[str]  # punctuation or a word that opens a clause
-    any_phrase: re.Pattern[str]  # matches where any phrase's pattern does: most claims hold none
-    any_hedge: re.Pattern[str]  # matches where any hedge does
+    # which phrase patterns, hedges and qualifiers can match in a text, by its words: most claims hold none
+    phrase_openers: Openers = field(compare=False, repr=False)
+    hedge_openers: Openers = field(compare=False, repr=False)
+    qualifier_openers: Openers = field(compare=False, repr=False)
+    # the phrase patterns that can match in a text -> each phrase with those of its patterns
+    phrases_opened: dict[frozenset[int], tuple[tuple[Phrase, tuple[Pattern, ...]], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,9 @@ def _alternatives(token: str) -> str:
 
 def compile_pattern(source: str, barriers: str) -> Pattern:
     """The pattern language of phrases.toml as a regular expression (see the file's header)."""
+    first = source.split()[0] if source.split() else ""
+    opening = re.compile(_WORD_START + _alternatives(first) + _WORD_END, re.IGNORECASE) \
+        if _OPENING_WORD.fullmatch(first) else None
     gap = rf"((?:\s+(?!(?:{barriers}){_WORD_END})[^\s{re.escape(_PUNCT)}]+){{0,{MAX_GAP}}}?)\s+"
     parts: list[str] = []
     after_word = False
@@ -132,33 +141,48 @@ def compile_pattern(source: str, barriers: str) -> Pattern:
                 parts.append(r"\s+")
             parts.append(_WORD_START + _alternatives(token) + _WORD_END)
             after_word = True
-    return Pattern(source, re.compile("".join(parts), re.IGNORECASE))
+    return Pattern(source, re.compile("".join(parts), re.IGNORECASE), opening)
+
+
+_OPENING_WORD = re.compile(r"[\w*-]+(?:\|[\w*-]+)*")  # a pattern's first token that is a word (or words)
 
 
 def _words(values: list[str]) -> str:
     return "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
 
 
-def _either(patterns: tuple[Pattern, ...]) -> re.Pattern[str]:
-    """One expression that matches wherever one of `patterns` can start a match (never, for
-    none): a single pass over a claim tells whether the patterns need to be tried one by one.
+_TEXT_WORD = re.compile(r"[\w-]+")  # a run of word characters and hyphens: what a pattern's opening word matches
 
-    Each pattern opens with a word (`compile_pattern`), so their opening words, as whole
-    words, are enough; a pattern opening otherwise is taken whole.
-    """
-    if not patterns:
-        return re.compile(r"(?!)")
-    openings: list[str] = []  # the opening words, each once
-    others: list[str] = []
-    for pattern in patterns:
-        first = pattern.source.split()[0] if pattern.source.split() else ""
-        if re.fullmatch(r"[\w*-]+(?:\|[\w*-]+)*", first):
-            openings += [word for word in first.split("|") if word not in openings]
-        else:
-            others.append(f"(?:{pattern.regex.pattern})")
-    if openings:
-        others.insert(0, _WORD_START + _alternatives("|".join(openings)) + _WORD_END)
-    return re.compile("|".join(others), re.IGNORECASE)
+
+class Openers:
+    """Which of some patterns can match in a text. A pattern that opens with a word matches only
+    where that word stands whole (`Pattern.opening`), and a whole word is a run of word characters
+    and hyphens: a pattern whose word is none of the text's runs matches nowhere in it. The runs
+    are found in one pass; which patterns a run opens is worked out once per run."""
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        self.patterns = patterns
+        self.always = frozenset(i for i, p in enumerate(patterns) if p.opening is None)  # open otherwise
+        self.by_word: dict[str, frozenset[int]] = {}  # a run of a text -> the patterns it opens
+        self.ordered: dict[frozenset[int], tuple[Pattern, ...]] = {}
+
+    def opened(self, text: str) -> frozenset[int]:
+        """The indices of the patterns that can match in `text`."""
+        found = set(self.always)
+        for word in set(_TEXT_WORD.findall(text)):
+            opens = self.by_word.get(word)
+            if opens is None:
+                opens = self.by_word[word] = frozenset(
+                    i for i, p in enumerate(self.patterns) if p.opening is not None and p.opening.fullmatch(word))
+            found.update(opens)
+        return frozenset(found)
+
+    def chosen(self, opened: frozenset[int]) -> tuple[Pattern, ...]:
+        """The patterns `opened`, in their order."""
+        found = self.ordered.get(opened)
+        if found is None:
+            found = self.ordered[opened] = tuple(p for i, p in enumerate(self.patterns) if i in opened)
+        return found
 
 
 def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Language:
@@ -175,18 +199,20 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
                               for r in entry.get("rewrite", [])))
         for entry in table.get("phrase", []))
     hedges = patterns(table.get("hedges", []))
+    qualifiers = patterns(table.get("qualifiers", []))
     return Language(
         code=code,
         phrases=phrases,
         hedges=hedges,
         hedges_unless=patterns(table.get("hedges_unless", [])),
-        qualifiers=patterns(table.get("qualifiers", [])),
+        qualifiers=qualifiers,
         qualifiers_clear=clear,
         wording=tuple(sorted((int(n), words) for n, words in table.get("wording", {}).items())),
         negator=re.compile(_WORD_START + "(?:" + _words(table.get("negators", [])) + ")" + _WORD_END, re.IGNORECASE),
         barrier=re.compile(rf"[{re.escape(_PUNCT)}]|{_WORD_START}(?:{barriers}){_WORD_END}", re.IGNORECASE),
-        any_phrase=_either(tuple(p for phrase in phrases for p in phrase.match)),
-        any_hedge=_either(hedges),
+        phrase_openers=Openers(tuple(p for phrase in phrases for p in phrase.match)),
+        hedge_openers=Openers(hedges),
+        qualifier_openers=Openers(qualifiers),
     )
 
 
@@ -198,6 +224,7 @@ def languages() -> dict[str, Language]:
     return {code: _language(code, table, clear) for code, table in data.items() if isinstance(table, dict)}
 
 
+@cache
 def language(code: str) -> Language | None:
     """The lists for a leaflet's language ("nl", "nl-BE", "EN"), or None when there are none."""
     return languages().get(code.split("-")[0].split("_")[0].lower())
@@ -271,13 +298,15 @@ def find(text: str, lang: Language) -> list[Hit]:
     against the text once, so a long text costs time linear in its length.
     """
     hits: list[Hit] = []
-    if lang.any_phrase.search(text) is None:
+    opened = _opened(lang, text)
+    if not opened:
         return hits
+    qualifiers: tuple[Pattern, ...] | None = None  # those that can match in the text, when first asked
     clauses = _Clauses(lang, text)
     qualified: dict[tuple[int, int], bool] = {}  # clause -> whether a qualifier stands in it
-    for phrase in lang.phrases:
+    for phrase, patterns in opened:
         unless: _Spans | None = None
-        for pattern in phrase.match:
+        for pattern in patterns:
             for match in pattern.regex.finditer(text):
                 span = match.span()
                 unless = unless or _Spans(phrase.unless, text)
@@ -287,7 +316,9 @@ def find(text: str, lang: Language) -> list[Hit]:
                     clause = clauses.start(span[0]), clauses.end(span[1])
                     if clause not in qualified:
                         words = text[clause[0]:clause[1]]
-                        qualified[clause] = any(q.regex.search(words) for q in lang.qualifiers)
+                        if qualifiers is None:
+                            qualifiers = lang.qualifier_openers.chosen(lang.qualifier_openers.opened(text))
+                        qualified[clause] = any(q.regex.search(words) for q in qualifiers)
                     if qualified[clause]:
                         continue
                 hits.append(Hit(span[0], span[1], " ".join(match.group().split()), phrase))
@@ -300,13 +331,28 @@ def find(text: str, lang: Language) -> list[Hit]:
     return kept
 
 
+def _opened(lang: Language, text: str) -> tuple[tuple[Phrase, tuple[Pattern, ...]], ...]:
+    """The phrases that can match in `text`, each with those of its patterns that can."""
+    opened = lang.phrase_openers.opened(text)
+    found = lang.phrases_opened.get(opened)
+    if found is None:
+        grouped = []
+        index = 0
+        for phrase in lang.phrases:
+            patterns = tuple(p for i, p in enumerate(phrase.match, index) if i in opened)
+            index += len(phrase.match)
+            if patterns:
+                grouped.append((phrase, patterns))
+        found = lang.phrases_opened[opened] = tuple(grouped)
+    return found
+
+
 def hedge(text: str, lang: Language) -> str | None:
     """The first hedge in `text` ("wijst op", "mogelijk", "suggests"), or None."""
-    if lang.any_hedge.search(text) is None:
-        return None
-    unless = _Spans(lang.hedges_unless, text)
-    for pattern in lang.hedges:
+    unless: _Spans | None = None
+    for pattern in lang.hedge_openers.chosen(lang.hedge_openers.opened(text)):
         for match in pattern.regex.finditer(text):
+            unless = unless or _Spans(lang.hedges_unless, text)
             if not unless.overlaps(match.span()):
                 return " ".join(match.group().split())
     return None
@@ -333,17 +379,17 @@ def rewrite(text: str, hits: list[Hit], weak: bool, level: int | None = None) ->
     """`text` with each hit replaced by its phrase's first rewrite that applies and has words for
     the claim's `level` (see `Rewrite.target`); None if none applied."""
     chosen: list[tuple[int, int, str]] = []  # in text order, none overlapping another
-    matches: dict[Rewrite, tuple[list[re.Match[str]], list[int]]] = {}  # each rule's matches and their ends
+    matches: dict[int, tuple[list[re.Match[str]], list[int]]] = {}  # each rule's (by id) matches and their ends
     for hit in hits:
         done = False
         for rule in hit.phrase.rewrites:
             target = rule.target(weak, level)
             if target is None:
                 continue
-            if rule not in matches:
+            if id(rule) not in matches:
                 found = list(rule.pattern.regex.finditer(text))
-                matches[rule] = found, [m.end() for m in found]
-            found, ends = matches[rule]
+                matches[id(rule)] = found, [m.end() for m in found]
+            found, ends = matches[id(rule)]
             # its matches in text order, from the first that may overlap the hit
             for index in range(bisect.bisect_right(ends, hit.start), len(found)):
                 match = found[index]

@@ -30,7 +30,7 @@ AUTHOR_LIST_SPAN = 240  # characters before a year in which its author list is l
 MAX_JOINED = 600  # characters of a ';'-part in which citations joined without ';' are told apart
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """One author-year reference inside a group: one work, as printed."""
 
@@ -46,7 +46,7 @@ class Citation:
     initials: str = ""  # the first author's initials as printed ("M.", "H.-P."), which tell namesakes apart; "" when none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """A parenthesis of citations, or one narrative citation, as it stands in the text."""
 
@@ -289,6 +289,29 @@ def _split_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [piece for p_start, p_end in result for piece in _joined(text, p_start, p_end)]
 
 
+@lru_cache(maxsize=1 << 15)  # about 30 MB: the citations of 10,000 works and their pairs
+def _parenthesis(printed: str) -> tuple[bool, Group | None]:
+    """What a parenthesis (`printed`, brackets included) holds: whether years only, as a narrative
+    citation's does, which is read with the names before it; and its group (`_parenthetical`),
+    offsets from its "(".
+
+    Read from the parenthesis alone: no pattern looks past its own brackets (a lookbehind at its
+    first character sees only the bracket), so the same parenthesis reads the same wherever it
+    stands, and a citation printed after each of a work's claims, or in a leaflet and in a claim's
+    `cited_as`, is read once."""
+    years_only = grammar.YEARS_ONLY.fullmatch(printed, 1, len(printed) - 1) is not None
+    return years_only, _parenthetical(printed, 0, len(printed) - 1)
+
+
+def _moved(group: Group | None, offset: int) -> Group | None:
+    """`group` read from a text that starts `offset` characters later."""
+    if group is None or not offset:
+        return group
+    return Group(group.text, group.start + offset, group.end + offset, group.narrative,
+                 tuple(Citation(c.text, c.start + offset, c.end + offset, c.authors, c.et_al, c.year, c.suffix,
+                                c.locator, c.prefix, c.initials) for c in group.citations))
+
+
 def _parenthetical(text: str, open_: int, close: int) -> Group | None:
     """A group for the parenthesis text[open_:close + 1], if it holds author-year citations."""
     citations: list[Citation] = []
@@ -443,7 +466,8 @@ def _find(text: str) -> tuple[Group, ...]:
     original, text = text, _without_tags(text)
     groups: list[Group] = []
     for open_, close in _parentheses(text):
-        group = _narrative(text, open_, close) or _parenthetical(text, open_, close)
+        years_only, found = _parenthesis(text[open_:close + 1])
+        group = (_narrative(text, open_, close) if years_only else None) or _moved(found, open_)
         if group is not None:
             groups.append(Group(original[group.start:group.end], group.start, group.end, group.narrative,
                                 group.citations) if text is not original else group)
