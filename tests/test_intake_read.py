@@ -321,3 +321,42 @@ def test_encrypted_pdf(tmp_path: Path, root: Callable[[str], Path], kb: Callable
     assert result.code == 2
     assert result.err == f"{locked}:0: error: the PDF is protected by a password; save it without one first " \
                          "[unreadable-input]\n"
+
+
+# Two columns a narrow gutter apart, under a heading whose long word in a large font overruns its
+# column into the gutter; the page declares no language, so chromium's PDF says "en".
+_OVERRUN = """<!doctype html><html><head><meta charset="utf-8"><title>PMT</title>
+<style>body {{ font-family: serif; columns: 2; column-gap: 14px; width: 17cm }} h1 {{ font-size: 1.95em }}</style>
+</head><body><h1>Psychomotorische therapie</h1>{body}</body></html>"""
+_OVERRUN_PARAGRAPHS = [
+    "Psychomotorische therapie is een behandelvorm voor mensen met psychische klachten, waarbij gewerkt "
+    "wordt met bewegen en met de ervaring van het eigen lichaam.",
+    "Het doel van de therapie is dat de klachten van de cliënt minder worden en dat hij weer grip krijgt "
+    "op zijn dagelijks leven.",
+    "De therapeut kijkt samen met de cliënt naar wat er in de oefeningen gebeurt en wat dat zegt over "
+    "zijn manier van omgaan met spanning.",
+    "Een behandeling duurt meestal tien tot twintig weken en vindt plaats in een gymzaal of buiten.",
+    "Tijdens de therapie leert de cliënt de signalen van zijn lichaam herkennen en er op tijd naar te handelen.",
+    "Na afloop van de behandeling bespreekt de therapeut met de cliënt wat hij in het dagelijks leven wil "
+    "blijven oefenen.",
+]
+
+
+def test_pdf_heading_overrunning_a_narrow_gutter_and_a_default_language(
+        tmp_path: Path, root: Callable[[str], Path], kb: Callable[..., Result]) -> None:
+    body = "".join(f"<p>{p}</p>" for p in _OVERRUN_PARAGRAPHS)
+    pdf = print_pdf(_OVERRUN.format(body=body), tmp_path, "overrun", header_footer=False)
+    source = read_source(pdf, "folder.pdf")
+    assert isinstance(source, Source)
+    text = collapse(as_text(source.blocks))
+    for paragraph in _OVERRUN_PARAGRAPHS:  # every paragraph whole, in reading order
+        assert paragraph in text
+    positions = [text.index(p) for p in _OVERRUN_PARAGRAPHS]
+    assert positions == sorted(positions)
+    assert text.index("Psychomotorische therapie") < positions[0]
+    # the file says "en" (chromium's default); the text's own words say Dutch, and are followed
+    folder = root("tiny")
+    result = kb("--kb", str(folder), "add", "overrun", str(pdf))
+    assert result.code == 0, result.err
+    assert "(nl)" in result.out
+    assert "language: nl" in (folder / "claims" / "overrun.yaml").read_text(encoding="utf-8")

@@ -59,10 +59,23 @@ class Sentence:
 
 def guess_language(text: str) -> str:
     """"nl" or "en", by which language's commonest words the text uses more."""
-    words = regex.findall(r"\p{L}+", text.lower())
-    dutch = sum(w in _DUTCH for w in words)
-    english = sum(w in _ENGLISH for w in words)
+    dutch, english = _common_words(text)
     return "en" if english > dutch else "nl"
+
+
+def clear_language(text: str) -> str | None:
+    """"nl" or "en" when the text's commonest words leave no doubt (twenty of them or more, three
+    times as many of one language as of the other), else None: a file's declared language (a
+    word processor's default, a browser's) is trusted only where its text does not say otherwise."""
+    dutch, english = _common_words(text)
+    if dutch + english < 20:
+        return None
+    return "nl" if dutch >= 3 * english else "en" if english >= 3 * dutch else None
+
+
+def _common_words(text: str) -> tuple[int, int]:
+    words = regex.findall(r"\p{L}+", text.lower())
+    return sum(w in _DUTCH for w in words), sum(w in _ENGLISH for w in words)
 
 
 @functools.cache

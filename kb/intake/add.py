@@ -200,9 +200,12 @@ def merge_entries(root: Path, drafts: Sequence[Draft]) -> Any:
 
 def _draft(text: str, works: Any, source: Source, options: Options) -> tuple[str, Any, str, str]:
     """The draft claims file of `text`, with the document's title, publisher and language."""
-    from kb.citations import extract
+    from kb.citations import extract, sentences
 
-    extraction = extract.extract(text, works, options.document, options.language or source.language or None)
+    # A file's declared language is often its tool's default (Word's en-US, a browser's): the
+    # text's own words decide where they are clear.
+    language = options.language or sentences.clear_language(text) or source.language or None
+    extraction = extract.extract(text, works, options.document, language)
     # The document's own first heading names it: a file's metadata title is often the site's
     # ("... | Site") or the tool's ("Microsoft Word - folder.docx").
     heading = next((block.text for block in source.blocks if block.heading == 1), "")

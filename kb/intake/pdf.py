@@ -223,19 +223,26 @@ def _body_size(pieces: Iterable[Piece]) -> float:
 
 
 def _gutters(pieces: Sequence[Piece], body: float) -> list[tuple[float, float]]:
-    """The vertical gaps between the columns of a page: stretches of x that no line narrower
-    than half the text's width crosses, with a column on either side, and crossed by few lines
-    (a title over the columns; the lines of a justified text, its words far apart, cross it)."""
+    """The vertical gaps between the columns of a page: stretches of x that at most one line in
+    fifty narrower than half the text's width crosses (a heading's long word may overrun its
+    column), with a column on either side, and crossed by few lines (a title over the columns;
+    the lines of a justified text, its words far apart, cross it)."""
     if not pieces:
         return []
     left, right = min(p.x0 for p in pieces), max(p.x1 for p in pieces)
-    narrow = sorted((p for p in pieces if p.x1 - p.x0 < 0.55 * (right - left)), key=lambda p: p.x0)
+    narrow = [p for p in pieces if p.x1 - p.x0 < 0.55 * (right - left)]
+    allowed = max(1, len(narrow) // 50)
+    events = sorted([(p.x0, 1) for p in narrow] + [(p.x1, -1) for p in narrow])
     gutters = []
-    reach = left
-    for piece in narrow:
-        if piece.x0 - reach > 0.8 * body and reach > left:
-            gutters.append((reach, piece.x0))
-        reach = max(reach, piece.x1)
+    covering, opened = 0, None
+    for x, step in events:
+        covering += step
+        if covering <= allowed and opened is None:
+            opened = x
+        elif covering > allowed and opened is not None:
+            if x - opened > 0.8 * body and opened > left:
+                gutters.append((opened, x))
+            opened = None
     return [(a, b) for a, b in gutters if _column(pieces, left, a) and _column(pieces, b, right)
             and 4 * sum(p.x0 < a and p.x1 > b for p in pieces) < min(sum(p.x1 <= a for p in pieces),
                                                                        sum(p.x0 >= b for p in pieces))]
@@ -279,9 +286,11 @@ def _lines(pieces: Sequence[Piece], body: float) -> Iterator[Line]:
 
 
 def _column_of(piece: Piece, columns: Sequence[tuple[float, float]]) -> int | None:
-    """The column `piece` stands in, or None when it spans a gutter."""
+    """The column `piece` stands in, or None when it spans a gutter: a line that overruns its
+    column into the gutter (a heading's long word) but does not reach the next one stands in it."""
     for index, (a, b) in enumerate(columns):
-        if piece.x0 >= a - 1 and piece.x1 <= b + 1:
+        limit = columns[index + 1][0] if index + 1 < len(columns) else b
+        if piece.x0 >= a - 1 and piece.x1 <= limit + 1 and (piece.x0 <= b or index + 1 == len(columns)):
             return index
     return None
 
