@@ -75,6 +75,31 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
             pass
         else:
             return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
+    from kb import incremental
+
+    built = incremental.build(root, lang, advance)
+    if built is None:  # a KB it cannot follow leaflet by leaflet: built cold, nothing kept
+        incremental.forget(root)
+        return _report_cold(root, out, lang, inputs, advance)
+    from kb import report as report_
+    from kb import reportdata
+
+    advance("rendering")
+    try:
+        files = report_.render(reportdata.Inputs(root, built.report, built.texts, built.references), lang)
+        files["report.json"] = iter(built.report_json)
+        advance("writing")
+        written = write_all(out, files)
+    except UnreadableInput as error:  # a template's error: write_all has left the previous report
+        return Outcome(findings=error.findings, unreadable=True)
+    advance("done")
+    failed = bool(built.errors)
+    _store(root, lang, inputs, written, built.errors, failed, built.text_paths)
+    return Outcome(findings=built.errors, written=written, failed=failed)
+
+
+def _report_cold(root: Path, out: Path, lang: str, inputs: str, advance: Advance) -> Outcome:
+    """The report of the whole KB read and audited at once."""
     kb, stop = read(root, advance)
     if stop:
         return stop
@@ -93,15 +118,23 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
+    _store(root, lang, inputs, written, errors, failed, tuple(d.text_path for d in kb.documents))
+    return Outcome(findings=errors, written=written, failed=failed)
+
+
+def _store(root: Path, lang: str, inputs: str, written: list[Path], errors: list[Finding], failed: bool,
+           texts: tuple[Path, ...]) -> None:
+    """Keep the report just written for a run with the same inputs (kb.cache)."""
+    from kb import cache
+
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
-    outside = [d.text_path for d in kb.documents if not _hashed_with_claims(root, d.text_path)]
+    outside = [text for text in texts if not _hashed_with_claims(root, text)]
     if inputs == cache.key(root, lang):  # the inputs did not change while it ran
         try:
             cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
-    return Outcome(findings=errors, written=written, failed=failed)
 
 
 def _hashed_with_claims(root: Path, text: Path) -> bool:
