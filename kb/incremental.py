@@ -22,7 +22,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,7 +184,6 @@ class Leaflet:
     claim_ids: list[str]  # its claims' ids, in file order
     skeleton: str  # hash of its claims but their text: what the KB-wide rules read of it
     deps: str  # hash of everything else its results depend on (see `_deps`)
-    paths: list[str]  # where its findings are located (its claims file, its text)
     document: dict[str, Any]  # its `documents` entry of report.json
     findings: list[list[Any]]  # its findings: [rank, rule index, position, finding (`_finding_json`)]
     cited: list[list[Any]]  # [work key, source line, claim id] per source, in file order
@@ -226,7 +225,7 @@ class Built:
 
     report_json: list[bytes]  # report.json's chunks
     report: dict[str, Any]  # the report.json contract, as dicts (kb.reportdata.Inputs.report)
-    texts: dict[str, list[dict[str, Any]]]  # document id -> segments
+    texts: Texts  # document id -> segments
     references: dict[str, Entry]
     errors: list[Finding]  # the error findings, sorted
     recomputed: tuple[str, ...]  # ids of the leaflets whose results were made anew, in order
@@ -273,11 +272,15 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
 
     # Each leaflet: kept, or read again when its files changed.
     kept: dict[str, Leaflet] = {}
+    touched: set[str] = set()  # kept leaflets whose files were touched, not changed
     fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]] = {}
     for path in paths:
         record = _kept(store, path.name)
+        signatures = (record.claims_sig, record.text_sig) if record is not None else None
         reused = record is not None and _unchanged(record, path, files)
         if record is not None and reused:
+            if signatures != (record.claims_sig, record.text_sig):
+                touched.add(path.name)
             kept[path.name] = record
             continue
         step(path.name)
@@ -305,7 +308,7 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
         seen_ids.update(ids)
         seen_texts.add(text_path)
     return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
-                   paths, kept, fresh, step)
+                   paths, kept, touched, fresh, step)
 
 
 def _kept(store: Path, name: str) -> Leaflet | None:
@@ -339,10 +342,9 @@ def _unchanged(record: Leaflet, path: Path, files: Files) -> bool:
 
 def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_bytes: bytes,
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
-            kept: dict[str, Leaflet], fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]],
-            step: Any) -> Built | None:
+            kept: dict[str, Leaflet], touched: set[str],
+            fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any) -> Built | None:
     from kb import audit
-    from kb.labels import label_work
 
     rule_names = list(audit.RULES)
     rule_index = {name: i for i, name in enumerate(rule_names)}
@@ -370,12 +372,12 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             across_by_claim.setdefault(item[2][5], []).append(item)
 
     # Each leaflet's results: kept, or made anew.
-    work_labels: dict[str, Any] | None = None
     records: list[Leaflet] = []
     recomputed: list[str] = []
-    segments_of: dict[str, list[dict[str, Any]]] = {}
-    claims_chunks: list[bytes] = []
-    for path in paths:
+    segments_of: dict[str, list[dict[str, Any]] | Path] = {}
+    slots: list[tuple[Leaflet, bytes] | None] = []
+    stale: list[tuple[int, Path, list[list[Any]], str, list[str]]] = []
+    for position, path in enumerate(paths):
         record = kept.get(path.name)
         ids = record.claim_ids if record is not None else [c.id for c in fresh[path.name][0].claims]
         keys = record.keys if record is not None else sorted({s.key for c in fresh[path.name][0].claims for s in c.sources})
@@ -384,34 +386,40 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         _, claims_file, segments_file = _leaflet_files(store, path.name)
         if record is not None and record.deps == deps:
             try:
-                chunk = claims_file.read_bytes()
-                segments_of[record.id] = orjson.loads(segments_file.read_bytes())
-            except (OSError, ValueError):
-                pass
-            else:
-                records.append(record)
-                claims_chunks.append(chunk)
+                slots.append((record, claims_file.read_bytes()))
+                segments_of[record.id] = segments_file
                 continue
+            except OSError:
+                pass
         if path.name not in fresh:  # its results are stale: its files are read again
             document, text, findings = read_leaflet(Files(root), path)
             if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
                 return None
             assert record is not None
             fresh[path.name] = (document, text, findings, record.claims_hash, record.text_hash)
-        if work_labels is None:
-            work_labels = {key: label_work(work) for key, work in kb.works.items()}
-        step(path.name)
-        record, chunk, segments = _leaflet(kb, path, fresh[path.name], work_labels, rule_names, rule_index,
-                                           about, deps, keys, lang)
-        _write(claims_file, chunk)
-        _write(segments_file, orjson.dumps(segments))
-        _write(_leaflet_files(store, path.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
-        segments_of[record.id] = segments
-        records.append(record)
-        claims_chunks.append(chunk)
-        recomputed.append(record.id)
+        slots.append(None)
+        stale.append((position, path, about, deps, keys))
+    if stale:
+        step("auditing")
+        made = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in stale],
+                         rule_names, rule_index)
+        if made is None:
+            return None
+        for (position, path, _, _, _), (record, chunk, segments) in zip(stale, made):
+            _, claims_file, segments_file = _leaflet_files(store, path.name)
+            _write(claims_file, chunk)
+            _write(segments_file, orjson.dumps(segments))
+            _write(_leaflet_files(store, path.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
+            slots[position] = (record, chunk)
+            segments_of[record.id] = segments
+            recomputed.append(record.id)
+    for slot in slots:
+        assert slot is not None
+        records.append(slot[0])
+    claims_chunks = [slot[1] for slot in slots if slot is not None]
+    segments_of = {record.id: segments_of[record.id] for record in records}  # in leaflet order
     for record in records:  # new signatures of files touched but not changed
-        if record.id not in recomputed and record.name in kept:
+        if record.id not in recomputed and record.name in touched:
             _write(_leaflet_files(store, record.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
     return _assemble(root, lang, store, bib, kb, records, claims_chunks, segments_of, across,
                      tuple(recomputed), kb_rules_run)
@@ -452,48 +460,90 @@ def _whole(kb: KnowledgeBase, paths: list[Path],
                          memo=kb.memo)
 
 
-def _leaflet(kb: KnowledgeBase, path: Path, read: tuple[Document, LeafletText | None, list[Finding], str, str],
-             work_labels: dict[str, Any], rule_names: list[str], rule_index: dict[str, int],
-             across: list[list[Any]], deps: str, keys: list[str], lang: str,
-             ) -> tuple[Leaflet, bytes, list[dict[str, Any]]]:
-    """A leaflet's results made anew: its findings, report.json entries and segments."""
+def _leaflets(kb: KnowledgeBase,
+              batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
+                                str, list[str]]],
+              rule_names: list[str], rule_index: dict[str, int]) -> list[tuple[Leaflet, bytes, Any]] | None:
+    """Leaflets' results made anew, all at once: their findings, report.json entries and
+    segments; None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
+    from kb.labels import label_work
 
-    document, text, load_findings, claims_hash, text_hash = read
-    if not claims_hash:  # read for the KB-wide rules only: its hashes are wanted now
-        files = Files(kb.root)
-        content = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
-        claims_hash = _hash(content) if isinstance(content, bytes) else ""
-        shown = files.read_present(document.text_path, document.text_name) if text is not None else None
-        text_hash = _hash(shown) if isinstance(shown, bytes) else ""
-    one = kb.restricted((document,), {document.id: text} if text is not None else {}, tuple(load_findings), work_labels)
+    work_labels = {key: label_work(work) for key, work in kb.works.items()}
+    documents = tuple(read[0] for _, read, _, _, _ in batch)
+    texts = {read[0].id: read[1] for _, read, _, _, _ in batch if read[1] is not None}
+    loaded = tuple(f for _, read, _, _, _ in batch for f in read[2])
+    some = kb.restricted(documents, texts, loaded, work_labels)
+    owner: dict[str, int] = {}
+    for position, document in enumerate(documents):
+        owner[some.display(document.claims_path)] = position
+        owner.setdefault(some.display(document.text_path), position)
     # Ranks as the cold run orders its findings before sorting them: what loading met (0), then
     # kb.toml's unknown rules (1), then rule by rule (2), each leaflet's in leaflet order.
-    findings: list[list[Any]] = [[0, 0, i, f] for i, f in enumerate(load_findings)]
+    found: list[list[list[Any]]] = [[[0, 0, i, f] for i, f in enumerate(read[2])] for _, read, _, _, _ in batch]
     for name in rule_names:
-        if audit.scope(name) == audit.LEAFLET:
-            findings += [[2, rule_index[name], i, f] for i, f in enumerate(audit.checked(one, name))]
-    configured = _configured(kb, findings)
-    by_claim: dict[str, list[dict[str, Any]]] = {}
-    mine = [[rank, rule, 0, i, f] for rank, rule, i, f in configured]
-    theirs = _configured(kb, [[2, r, i, _finding(f)] for r, i, f in across])
-    for item in sorted(mine + [[rank, rule, -1, i, f] for rank, rule, i, f in theirs], key=_order):
-        if item[-1].claim is not None:
-            by_claim.setdefault(item[-1].claim, []).append(item[-1].as_json())
-    entries = [reportdata.claim_json(one, document, claim, by_claim.get(claim.id, [])) for claim in document.claims]
-    labels = {entry["id"]: entry["label"] for entry in entries}
-    segments = reportdata.segments(one, document, labels)
-    chunk = b",\n    ".join(_item(entry) for entry in entries)
-    shown_paths = sorted({one.display(document.claims_path), one.display(document.text_path)})
-    record = Leaflet(
-        name=path.name, id=document.id, claims_sig=_signature(path), claims_hash=claims_hash,
-        text_path=str(document.text_path) if text is not None else "", text_named=str(document.text_path),
-        text_sig=_signature(document.text_path) if text is not None else None, text_hash=text_hash,
-        keys=keys, claim_ids=list(dict.fromkeys(c.id for c in document.claims)), skeleton=_skeleton(document),
-        deps=deps, paths=shown_paths, document=reportdata.document_json(one, document),
-        findings=[[rank, rule, i, _finding_json(f)] for rank, rule, i, f in findings],
-        cited=[[s.key, s.line, c.id] for c in document.claims for s in c.sources])
-    return record, chunk, segments
+        if audit.scope(name) != audit.LEAFLET:
+            continue
+        counts = [0] * len(batch)
+        for finding in audit.checked(some, name):
+            position = owner.get(finding.location.path, -1)
+            if position < 0:
+                return None
+            found[position].append([2, rule_index[name], counts[position], finding])
+            counts[position] += 1
+    result = []
+    for (path, read, across, deps, keys), findings in zip(batch, found):
+        document, text, _, claims_hash, text_hash = read
+        if not claims_hash:  # read for the KB-wide rules only: its hashes are wanted now
+            files = Files(kb.root)
+            content = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
+            claims_hash = _hash(content) if isinstance(content, bytes) else ""
+            shown = files.read_present(document.text_path, document.text_name) if text is not None else None
+            text_hash = _hash(shown) if isinstance(shown, bytes) else ""
+        mine = [[rank, rule, 0, i, f] for rank, rule, i, f in _configured(kb, findings)]
+        theirs = _configured(kb, [[2, r, i, _finding(f)] for r, i, f in across])
+        by_claim: dict[str, list[dict[str, Any]]] = {}
+        for item in sorted(mine + [[rank, rule, -1, i, f] for rank, rule, i, f in theirs], key=_order):
+            if item[-1].claim is not None:
+                by_claim.setdefault(item[-1].claim, []).append(item[-1].as_json())
+        entries = [reportdata.claim_json(some, document, claim, by_claim.get(claim.id, []))
+                   for claim in document.claims]
+        labels = {entry["id"]: entry["label"] for entry in entries}
+        segments = reportdata.segments(some, document, labels)
+        chunk = b",\n    ".join(_item(entry) for entry in entries)
+        record = Leaflet(
+            name=path.name, id=document.id, claims_sig=_signature(path), claims_hash=claims_hash,
+            text_path=str(document.text_path) if text is not None else "", text_named=str(document.text_path),
+            text_sig=_signature(document.text_path) if text is not None else None, text_hash=text_hash,
+            keys=keys, claim_ids=list(dict.fromkeys(c.id for c in document.claims)), skeleton=_skeleton(document),
+            deps=deps, document=reportdata.document_json(some, document),
+            findings=[[rank, rule, i, _finding_json(f)] for rank, rule, i, f in findings],
+            cited=[[s.key, s.line, c.id] for c in document.claims for s in c.sources])
+        result.append((record, chunk, segments))
+    return result
+
+
+class Texts(Mapping[str, list[dict[str, Any]]]):
+    """Document id -> its segments (kb.reportdata.Inputs.texts): a kept leaflet's read from
+    their file when first looked at, so that a build reads only those its pages show."""
+
+    def __init__(self, found: dict[str, list[dict[str, Any]] | Path]) -> None:
+        self._found = found
+
+    def __getitem__(self, doc: str) -> list[dict[str, Any]]:
+        value = self._found[doc]
+        if isinstance(value, Path):
+            try:
+                value = self._found[doc] = orjson.loads(value.read_bytes())
+            except (OSError, ValueError) as error:  # removed meanwhile: nothing to build the page from
+                raise KeyError(doc) from error
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
 
 
 def _configured(kb: KnowledgeBase, items: list[list[Any]]) -> list[list[Any]]:
@@ -515,7 +565,7 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 
 
 def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
-              claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]]],
+              claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]] | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
     from kb import audit
@@ -567,7 +617,7 @@ def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, r
             claims += orjson.loads(b"[" + chunk + b"]")
     report = {"documents": documents, "claims": claims, "works": works, "findings": findings_json}
     errors = [f for f in findings if f.severity is Severity.ERROR]
-    return Built(chunks, report, segments_of, references, errors, recomputed, kb_rules_run,
+    return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
                  tuple(Path(r.text_named) for r in records))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ class Inputs:
 
     root: Path  # the KB's folder: its own templates, if any
     report: dict[str, Any]  # the report.json contract: documents, claims, works, findings
-    texts: dict[str, list[dict[str, Any]]]  # document id -> its text as blocks of segments (`segments`)
+    texts: Mapping[str, list[dict[str, Any]]]  # document id -> its text as blocks of segments (`segments`)
     references: dict[str, Entry]  # work key -> its APA 7 reference entry
 
 
