@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
 STATE = "incremental"  # under build/.cache
-FORMAT = 1  # of the files kept; another value is a miss
+FORMAT = 2  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -185,7 +186,8 @@ class Leaflet:
     skeleton: str  # hash of its claims but their text: what the KB-wide rules read of it
     deps: str  # hash of everything else its results depend on (see `_deps`)
     document: dict[str, Any]  # its `documents` entry of report.json
-    findings: list[list[Any]]  # its findings: [rank, rule index, position, finding (`_finding_json`)]
+    groups: list[list[Any]]  # its findings by file: [path, start, end] of their report.json items in its .findings
+    errors: list[list[Any]]  # its error findings: [rank, rule index, position, finding (`_finding_json`)]
     cited: list[list[Any]]  # [work key, source line, claim id] per source, in file order
 
     def as_json(self) -> dict[str, Any]:
@@ -195,6 +197,12 @@ class Leaflet:
 def _leaflet_files(store: Path, name: str) -> tuple[Path, Path, Path]:
     base = store / "leaflets" / _hash(name)
     return base.with_suffix(".json"), base.with_suffix(".claims"), base.with_suffix(".segments")
+
+
+def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
+    """A leaflet's findings as report.json items grouped by file, and each with where it sorts."""
+    base = store / "leaflets" / _hash(name)
+    return base.with_suffix(".findings"), base.with_suffix(".items")
 
 
 def _skeleton(document: Document) -> str:
@@ -315,7 +323,7 @@ def _kept(store: Path, name: str) -> Leaflet | None:
     meta, claims, segments = _leaflet_files(store, name)
     try:
         data = orjson.loads(meta.read_bytes())
-        if data.pop("format") != FORMAT or not claims.is_file() or not segments.is_file():
+        if data.pop("format") != FORMAT or not all(p.is_file() for p in (claims, segments, *_findings_files(store, name))):
             return None
         return Leaflet(**data)
     except (OSError, ValueError, KeyError, TypeError):
@@ -405,8 +413,11 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
                          rule_names, rule_index)
         if made is None:
             return None
-        for (position, path, _, _, _), (record, chunk, segments) in zip(stale, made):
+        for (position, path, _, _, _), (record, chunk, segments, blob, entries_of) in zip(stale, made):
             _, claims_file, segments_file = _leaflet_files(store, path.name)
+            findings_file, items_file = _findings_files(store, path.name)
+            _write(findings_file, blob)
+            _write(items_file, orjson.dumps(entries_of))
             _write(claims_file, chunk)
             _write(segments_file, orjson.dumps(segments))
             _write(_leaflet_files(store, path.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
@@ -463,7 +474,7 @@ def _whole(kb: KnowledgeBase, paths: list[Path],
 def _leaflets(kb: KnowledgeBase,
               batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
                                 str, list[str]]],
-              rule_names: list[str], rule_index: dict[str, int]) -> list[tuple[Leaflet, bytes, Any]] | None:
+              rule_names: list[str], rule_index: dict[str, int]) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
     """Leaflets' results made anew, all at once: their findings, report.json entries and
     segments; None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
@@ -500,7 +511,8 @@ def _leaflets(kb: KnowledgeBase,
             claims_hash = _hash(content) if isinstance(content, bytes) else ""
             shown = files.read_present(document.text_path, document.text_name) if text is not None else None
             text_hash = _hash(shown) if isinstance(shown, bytes) else ""
-        mine = [[rank, rule, 0, i, f] for rank, rule, i, f in _configured(kb, findings)]
+        configured = _configured(kb, findings)
+        mine = [[rank, rule, 0, i, f] for rank, rule, i, f in configured]
         theirs = _configured(kb, [[2, r, i, _finding(f)] for r, i, f in across])
         by_claim: dict[str, list[dict[str, Any]]] = {}
         for item in sorted(mine + [[rank, rule, -1, i, f] for rank, rule, i, f in theirs], key=_order):
@@ -517,9 +529,18 @@ def _leaflets(kb: KnowledgeBase,
             text_sig=_signature(document.text_path) if text is not None else None, text_hash=text_hash,
             keys=keys, claim_ids=list(dict.fromkeys(c.id for c in document.claims)), skeleton=_skeleton(document),
             deps=deps, document=reportdata.document_json(some, document),
-            findings=[[rank, rule, i, _finding_json(f)] for rank, rule, i, f in findings],
+            groups=[], errors=[[rank, rule, i, _finding_json(f)] for rank, rule, i, f in configured
+                               if f.severity is Severity.ERROR],
             cited=[[s.key, s.line, c.id] for c in document.claims for s in c.sources])
-        result.append((record, chunk, segments))
+        entries_of = sorted(([f.location.path, f.location.line, f.rule, f.message, rank, rule, i,
+                              _item(f.as_json()).decode("utf-8")] for rank, rule, i, f in configured),
+                            key=lambda e: tuple(e[:7]))
+        blob = bytearray()
+        for path_, group in itertools.groupby(entries_of, key=lambda e: e[0]):
+            start = len(blob)
+            blob += ",\n    ".join(e[7] for e in group).encode("utf-8")
+            record.groups.append([path_, start, len(blob)])
+        result.append((record, chunk, segments, bytes(blob), entries_of))
     return result
 
 
@@ -568,30 +589,9 @@ def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, r
               claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]] | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
-    from kb import audit
 
     references = _references(store, bib, kb, lang)
-    # Findings, ordered as the cold run sorts them; ranks: (phase, rule, leaflet, position).
-    items: list[tuple[Any, ...]] = []
-    for i, finding in enumerate([*bib.findings]):
-        items.append((finding, (0, 0, -1, i)))
-    for position, record in enumerate(records):
-        for rank, rule, i, data in record.findings:
-            items.append((_finding(data), (rank, rule, position, i)))
-    for i, finding in enumerate(audit.config_findings(kb)):
-        items.append((finding, (1, 0, 0, i)))
-    for rule, i, data in across:
-        items.append((_finding(data), (2, rule, -1, i)))
-    configured = []
-    for finding, rank in items:
-        found = audit.configured(kb, [finding])
-        if found:
-            configured.append((found[0], rank))
-    configured.sort(key=lambda pair: (pair[0].location.path, pair[0].location.line, pair[0].rule,
-                                      pair[0].message, *pair[1]))
-    findings = [finding for finding, _ in configured]
-    findings_json = [f.as_json() for f in findings]
-
+    pieces, errors = _findings(store, kb, bib, records, across)
     citing: dict[str, list[tuple[str, int, str]]] = {}
     for record in records:
         for key, line, claim in record.cited:
@@ -610,15 +610,87 @@ def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, r
     chunks = [b"{", *section("documents", True, [_item(d) for d in documents]),
               *section("claims", False, claims_chunks),
               *section("works", False, [_item(w) for w in works]),
-              *section("findings", False, [_item(f) for f in findings_json]), b"\n}\n"]
-    claims: list[dict[str, Any]] = []
-    for chunk in claims_chunks:
-        if chunk:
-            claims += orjson.loads(b"[" + chunk + b"]")
-    report = {"documents": documents, "claims": claims, "works": works, "findings": findings_json}
-    errors = [f for f in findings if f.severity is Severity.ERROR]
+              *section("findings", False, pieces), b"\n}\n"]
+    report = {"documents": documents, "claims": Parsed(claims_chunks), "works": works, "findings": Parsed(pieces)}
     return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
                  tuple(Path(r.text_named) for r in records))
+
+
+def _findings(store: Path, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
+              across: list[list[Any]]) -> tuple[list[bytes], list[Finding]]:
+    """report.json's findings, as its items, sorted as the cold run sorts them (kb.findings.sort_key,
+    then the order the run found them in: its rank), and the error findings among them. A file's
+    findings of one leaflet alone are taken as they were kept; where others join them, merged."""
+    from kb import audit
+
+    # Ranks: (phase, rule, leaflet, position); phases: loading (0), kb.toml's rules (1), the rules (2).
+    others: list[tuple[Finding, tuple[int, int, int, int]]] = [
+        *((f, (0, 0, -1, i)) for i, f in enumerate(bib.findings)),
+        *((f, (1, 0, 0, i)) for i, f in enumerate(audit.config_findings(kb))),
+        *((_finding(data), (2, rule, -1, i)) for rule, i, data in across)]
+    extra: dict[str, list[list[Any]]] = {}
+    errors: list[tuple[Finding, tuple[Any, ...]]] = []
+    for finding, rank in others:
+        found = audit.configured(kb, [finding])
+        if found:
+            f = found[0]
+            extra.setdefault(f.location.path, []).append(
+                [f.location.path, f.location.line, f.rule, f.message, *rank, _item(f.as_json())])
+            if f.severity is Severity.ERROR:
+                errors.append((f, rank))
+    groups: dict[str, list[tuple[int, int, int]]] = {}
+    blobs: list[bytes] = []
+    for position, record in enumerate(records):
+        blobs.append(_findings_files(store, record.name)[0].read_bytes() if record.groups else b"")
+        for path, start, end in record.groups:
+            groups.setdefault(path, []).append((position, start, end))
+        for rank, rule, i, data in record.errors:
+            errors.append((_finding(data), (rank, rule, position, i)))
+    pieces: list[bytes] = []
+    for path in sorted(groups.keys() | extra.keys()):
+        kept = groups.get(path, [])
+        if len(kept) == 1 and path not in extra:
+            position, start, end = kept[0]
+            pieces.append(blobs[position][start:end])
+            continue
+        merged = list(extra.get(path, []))
+        for position, _, _ in kept:
+            items = orjson.loads(_findings_files(store, records[position].name)[1].read_bytes())
+            merged += [[*e[:5], e[5], position, e[6], e[7].encode("utf-8")] for e in items if e[0] == path]
+        merged.sort(key=lambda e: tuple(e[:8]))
+        pieces.append(b",\n    ".join(e[8] for e in merged))
+    errors.sort(key=lambda pair: (pair[0].location.path, pair[0].location.line, pair[0].rule, pair[0].message,
+                                  *pair[1]))
+    return pieces, [f for f, _ in errors]
+
+
+class Parsed(Sequence[dict[str, Any]]):
+    """A list of report.json's items, kept as its bytes (items joined by commas) and parsed when first
+    looked at: a build whose pages do not show them all does not read them all."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+        self._items: list[dict[str, Any]] | None = None
+
+    def _all(self) -> list[dict[str, Any]]:
+        if self._items is None:
+            self._items = []
+            for chunk in self._chunks:
+                if chunk:
+                    self._items += orjson.loads(b"[" + chunk + b"]")
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._all())
+
+    def __bool__(self) -> bool:
+        return any(self._chunks)
 
 
 def _references(store: Path, bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
