@@ -1,6 +1,6 @@
 """Incremental builds: the report's inputs from what an earlier build kept of each leaflet.
 
-A build keeps, in `build/.cache/incremental/`, per leaflet what the report holds of it (its
+A build keeps, in `build/.cache/.incremental/`, per leaflet what the report holds of it (its
 `documents` entry, its `claims` entries as report.json writes them, its text's segments, its
 findings), keyed by what they depend on: the leaflet's claims file and text (their bytes; their
 size, mtime and inode spare reading them), the records its claims cite and their verification.json
@@ -42,7 +42,7 @@ from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
-STATE = "incremental"  # under build/.cache
+STATE = ".incremental"  # under build/.cache: a dot, so that kb.cache does not take it for a report it keeps
 FORMAT = 2  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.

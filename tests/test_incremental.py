@@ -3,15 +3,17 @@ depends on changed, makes the files a cold build makes, byte for byte (kb/increm
 
 from __future__ import annotations
 
+import importlib.util
 import random
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import kb.build
 from kb import cache, incremental
-from kb.cli import main
 
 ROOTS = Path(__file__).parent / "roots"
 REPORT = ("report.html", "report.json", "report.md")
@@ -48,3 +50,102 @@ def test_every_test_root_builds_as_cold_first_and_again(name: str, root, tmp_pat
     folder = root(name)
     _same(folder, tmp_path / "first")
     _same(folder, tmp_path / "again")  # from what the first build kept
+
+
+def _scale() -> Any:
+    spec = importlib.util.spec_from_file_location("scale", Path(__file__).parent.parent / "bench" / "scale.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    """A KB of 64 works in 8 leaflets (bench/scale.py), with a verification.json about two of its works."""
+    folder = tmp_path / "kb"
+    _scale().generate(folder, 64)
+    keys = re.findall(r"^@\w+\{(\w+),", (folder / "references.bib").read_text(encoding="utf-8"), re.MULTILINE)
+    verification = (ROOTS / "corrected_work" / "verification.json").read_text(encoding="utf-8")
+    for i, old in enumerate(dict.fromkeys(re.findall(r'"key": "([^"]+)"', verification))):
+        verification = verification.replace(f'"{old}"', f'"{keys[3 + i]}"')
+    (folder / "verification.json").write_text(verification, encoding="utf-8")
+    return folder
+
+
+def _claims_files(folder: Path) -> list[Path]:
+    return sorted((folder / "claims").glob("*.yaml"))
+
+
+def _edit(folder: Path, rng: random.Random) -> str:
+    """One random edit of the KB, as a person makes them; what it did."""
+    leaflets = _claims_files(folder)
+    claims = rng.choice(leaflets)
+    yaml = claims.read_text(encoding="utf-8")
+    text = claims.with_suffix(".txt")
+    bib = folder / "references.bib"
+    kind = rng.choice(("claim-text", "claim-text-both", "fit", "source", "leaflet-text", "add-leaflet",
+                       "remove-leaflet", "record", "record-title", "severity", "verification", "touch"))
+    if kind in ("claim-text", "claim-text-both"):
+        old = rng.choice(re.findall(r'    text: "([^"]+)"', yaml))
+        new = old + " " + rng.choice(("vaak", "soms", "bewezen", "altijd"))
+        claims.write_text(yaml.replace(f'text: "{old}"', f'text: "{new}"', 1), encoding="utf-8")
+        if kind == "claim-text-both":
+            text.write_text(text.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    elif kind == "fit":
+        fits = list(re.finditer(r"fit: (\S+)", yaml))
+        if fits:
+            match = rng.choice(fits)
+            fit = rng.choice(("supports", "partial", "indirect", "not-addressed", "unassessed"))
+            claims.write_text(yaml[:match.start(1)] + fit + yaml[match.end(1):], encoding="utf-8")
+    elif kind == "source":
+        keys = list(re.finditer(r"- key: (\S+)", yaml))
+        bib_keys = re.findall(r"^@\w+\{(\w+),", bib.read_text(encoding="utf-8"), re.MULTILINE)
+        if keys:
+            match = rng.choice(keys)
+            key = rng.choice([*bib_keys, "nosuchwork2020"])
+            claims.write_text(yaml[:match.start(1)] + key + yaml[match.end(1):], encoding="utf-8")
+    elif kind == "leaflet-text":
+        text.write_text(text.read_text(encoding="utf-8") + "\nDit helpt altijd iedereen.\n", encoding="utf-8")
+    elif kind == "add-leaflet":
+        new = folder / "claims" / f"extra{rng.randrange(1000):03d}.yaml"
+        if not new.exists():
+            new.write_text(yaml.replace(f"{claims.stem}-c", f"{new.stem}-c"), encoding="utf-8")
+            new.with_suffix(".txt").write_text(text.read_text(encoding="utf-8"), encoding="utf-8")
+    elif kind == "remove-leaflet":
+        if len(leaflets) > 2:
+            claims.unlink()
+            text.unlink()
+    elif kind in ("record", "record-title"):
+        content = bib.read_text(encoding="utf-8")
+        field = "n" if kind == "record" else "title"
+        found = list(re.finditer(rf"  {field} +=\s*\{{([^}}]*)\}}", content))
+        match = rng.choice(found)
+        value = str(rng.randint(5, 500)) if kind == "record" else match.group(1) + " revisited"
+        bib.write_text(content[:match.start(1)] + value + content[match.end(1):], encoding="utf-8")
+    elif kind == "severity":
+        rule = rng.choice(("overclaim", "unused-reference", "expert-only-claim", "missing-reference",
+                           "ambiguous-citation"))
+        level = rng.choice(("off", "error", "warning", "info"))
+        (folder / "kb.toml").write_text(f'[severity]\n"{rule}" = "{level}"\n', encoding="utf-8")
+    elif kind == "verification":
+        path = folder / "verification.json"
+        content = path.read_text(encoding="utf-8")
+        dates = list(re.finditer(r'"date": "(\d{4})', content))
+        match = rng.choice(dates)
+        path.write_text(content[:match.start(1)] + str(rng.randint(2019, 2025)) + content[match.end(1):],
+                        encoding="utf-8")
+    else:  # the same bytes, written again: a new mtime
+        claims.write_text(yaml, encoding="utf-8")
+    return f"{kind} {claims.name}"
+
+
+def test_a_sequence_of_random_edits_builds_as_cold_each_time(synthetic: Path, tmp_path: Path) -> None:
+    rng = random.Random(16)
+    _same(synthetic, tmp_path / "start")
+    for step in range(14):
+        done = _edit(synthetic, rng)
+        try:
+            _same(synthetic, tmp_path / f"step{step}")
+        except AssertionError as error:
+            raise AssertionError(f"after step {step}, {done}: {error}") from error
