@@ -149,3 +149,65 @@ def test_a_sequence_of_random_edits_builds_as_cold_each_time(synthetic: Path, tm
             _same(synthetic, tmp_path / f"step{step}")
         except AssertionError as error:
             raise AssertionError(f"after step {step}, {done}: {error}") from error
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[incremental.Built | None]:
+    """What each incremental build made (None: built cold)."""
+    made: list[incremental.Built | None] = []
+    real = incremental.build
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(incremental, "build", spy)
+    return made
+
+
+def test_one_leaflet_edited_is_the_only_one_recomputed(synthetic: Path, tmp_path: Path, builds: list) -> None:
+    _same(synthetic, tmp_path / "first")
+    assert builds[-1] is not None and len(builds[-1].recomputed) == 8 and builds[-1].kb_rules_run
+    claims = synthetic / "claims" / "leaflet00003.yaml"
+    yaml = claims.read_text(encoding="utf-8")
+    old = re.findall(r'    text: "([^"]+)"', yaml)[5]
+    claims.write_text(yaml.replace(old, old + " vaak", 1), encoding="utf-8")
+    text = claims.with_suffix(".txt")
+    text.write_text(text.read_text(encoding="utf-8").replace(old, old + " vaak", 1), encoding="utf-8")
+    _same(synthetic, tmp_path / "edited")
+    assert builds[-1] is not None
+    assert builds[-1].recomputed == ("leaflet00003",)
+    assert not builds[-1].kb_rules_run  # no claim's sources, id or line changed
+    _same(synthetic, tmp_path / "again")
+    assert builds[-1] is not None and builds[-1].recomputed == ()
+
+
+def test_one_record_edited_recomputes_the_leaflets_citing_it(synthetic: Path, tmp_path: Path, builds: list) -> None:
+    _same(synthetic, tmp_path / "first")
+    bib = synthetic / "references.bib"
+    content = bib.read_text(encoding="utf-8")
+    match = re.search(r"@article\{(\w+),(?:[^@]*?)  n +=\s*\{(\d+)\}", content)
+    assert match is not None
+    key = match.group(1)
+    bib.write_text(content[:match.start(2)] + str(int(match.group(2)) + 1) + content[match.end(2):], encoding="utf-8")
+    citing = tuple(p.stem for p in _claims_files(synthetic)
+                   if re.search(rf"- key: {key}$", p.read_text(encoding="utf-8"), re.MULTILINE))
+    assert citing
+    _same(synthetic, tmp_path / "edited")
+    assert builds[-1] is not None and builds[-1].recomputed == citing
+
+
+def test_bad_input_is_reported_as_cold_and_nothing_kept_is_served(synthetic: Path, tmp_path: Path, kb) -> None:
+    _same(synthetic, tmp_path / "first")
+    claims = synthetic / "claims" / "leaflet00002.yaml"
+    good = claims.read_text(encoding="utf-8")
+    claims.write_text(good.replace("claims:\n", "claims:\n  - id: [broken\n", 1), encoding="utf-8")
+    incremental_run = kb("--kb", synthetic, "report")
+    shutil.rmtree(synthetic / "build")
+    cold_run = kb("--kb", synthetic, "report")
+    assert incremental_run.code == cold_run.code == 2
+    assert incremental_run.err == cold_run.err and "claims/leaflet00002.yaml:" in cold_run.err
+    assert not (synthetic / "build" / "report.json").exists()
+    claims.write_text(good.replace("Folder", "Brochure", 1), encoding="utf-8")  # mended, and changed
+    _same(synthetic, tmp_path / "mended")
+    assert b"Brochure" in (tmp_path / "mended" / "incremental" / "report.json").read_bytes()
