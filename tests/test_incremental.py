@@ -127,7 +127,7 @@ def _edit(folder: Path, rng: random.Random) -> str:
         rule = rng.choice(("overclaim", "unused-reference", "expert-only-claim", "missing-reference",
                            "ambiguous-citation"))
         level = rng.choice(("off", "error", "warning", "info"))
-        (folder / "kb.toml").write_text(f'[severity]\n"{rule}" = "{level}"\n', encoding="utf-8")
+        (folder / "kb.toml").write_text(f'[audit.severity]\n"{rule}" = "{level}"\n', encoding="utf-8")
     elif kind == "verification":
         path = folder / "verification.json"
         content = path.read_text(encoding="utf-8")
