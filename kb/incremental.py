@@ -410,7 +410,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     if stale:
         step("auditing")
         made = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in stale],
-                         rule_names, rule_index)
+                         rule_names, rule_index, store, bib.identity)
         if made is None:
             return None
         for (position, path, _, _, _), (record, chunk, segments, blob, entries_of) in zip(stale, made):
@@ -474,12 +474,14 @@ def _whole(kb: KnowledgeBase, paths: list[Path],
 def _leaflets(kb: KnowledgeBase,
               batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
                                 str, list[str]]],
-              rule_names: list[str], rule_index: dict[str, int]) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
+              rule_names: list[str], rule_index: dict[str, int], store: Path,
+              identity: str) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
     """Leaflets' results made anew, all at once: their findings, report.json entries and
     segments; None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
     from kb.labels import label_work
 
+    _letters(kb, store, identity)
     work_labels = {key: label_work(work) for key, work in kb.works.items()}
     documents = tuple(read[0] for _, read, _, _, _ in batch)
     texts = {read[0].id: read[1] for _, read, _, _, _ in batch if read[1] is not None}
@@ -567,6 +569,23 @@ class Texts(Mapping[str, list[dict[str, Any]]]):
         return len(self._found)
 
 
+def _letters(kb: KnowledgeBase, store: Path, identity: str) -> None:
+    """The year letters of the whole bibliography (kb.apa.letters.year_letters: 2017a, 2017b), which
+    the citation rules share through the KB's memo: kept by the hash of the records' citation identity."""
+    from kb.apa.letters import year_letters
+
+    path = store / "letters.json"
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data["identity"] == identity:
+            kb.memo["letters"] = data["letters"]
+            return
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    kb.memo["letters"] = year_letters(kb.works.values())
+    _write(path, orjson.dumps({"identity": identity, "letters": kb.memo["letters"]}))
+
+
 def _configured(kb: KnowledgeBase, items: list[list[Any]]) -> list[list[Any]]:
     """`items` ([rank, rule, position, finding]) at the KB's severities (kb.audit.configured)."""
     from kb.audit import configured
@@ -603,9 +622,15 @@ def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, r
     documents = [record.document for record in records]
 
     def section(name: str, first: bool, pieces: list[bytes]) -> Iterator[bytes]:
+        """A list of report.json as json_chunks writes it, from its items' bytes (not copied into one)."""
         yield (b"\n  " if first else b",\n  ") + orjson.dumps(name) + b": "
-        pieces = [p for p in pieces if p]
-        yield (b"[\n    " + b",\n    ".join(pieces) + b"\n  ]") if pieces else b"[]"
+        opening = b"[\n    "
+        for piece in pieces:
+            if piece:
+                yield opening
+                yield piece
+                opening = b",\n    "
+        yield b"[]" if opening == b"[\n    " else b"\n  ]"
 
     chunks = [b"{", *section("documents", True, [_item(d) for d in documents]),
               *section("claims", False, claims_chunks),
