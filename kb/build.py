@@ -78,8 +78,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
     from kb import incremental
 
     built = incremental.build(root, lang, advance)
-    if built is None:  # a KB it cannot follow leaflet by leaflet: built cold, nothing kept
-        incremental.forget(root)
+    if built is None:  # a KB it cannot follow leaflet by leaflet: built cold
         return _report_cold(root, out, lang, inputs, advance)
     from kb import report as report_
     from kb import reportdata
@@ -92,6 +91,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
         written = write_all(out, files)
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
         return Outcome(findings=error.findings, unreadable=True)
+    incremental.keep(built)
     advance("done")
     failed = bool(built.errors)
     _store(root, lang, inputs, written, built.errors, failed, built.text_paths)

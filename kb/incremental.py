@@ -12,7 +12,8 @@ is edited, that leaflet; after one record, the leaflets citing it. What it makes
 build makes, byte for byte.
 
 A KB it cannot follow leaflet by leaflet (unreadable input, a claim id or a leaflet text shared by
-two leaflets) is built cold (`build` returns None) and nothing is kept.
+two leaflets) is built cold (`build` returns None). What a build keeps is written only once its
+report is (`keep`): a build that fails leaves build/ as it was.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import dataclasses
 import hashlib
 import itertools
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -120,7 +120,7 @@ class Bib:
     identity: str  # hash of every record's citation identity (authors, year, title, ...)
 
 
-def _read_bib(root: Path, files: Files, store: Path, code: str) -> Bib | None:
+def _read_bib(root: Path, files: Files, store: Path, code: str, pending: dict[Path, bytes]) -> Bib | None:
     """references.bib, from the kept JSON when its bytes are those kept; None when it cannot be read."""
     path = root / BIB_NAME
     content = files.read_present(path, BIB_NAME, limit=MAX_BIB_BYTES)
@@ -144,13 +144,24 @@ def _read_bib(root: Path, files: Files, store: Path, code: str) -> Bib | None:
     identity = _hash(orjson.dumps([[d[:7], {k: v for k, v in d[7].items() if k not in _EVIDENCE_FIELDS}]
                                    for d in encoded.values()]))
     if _codec_fits():
-        _write(kept, orjson.dumps({"digest": digest, "works": list(encoded.values()), "lines": bib.lines,
+        _keep(pending, kept, orjson.dumps({"digest": digest, "works": list(encoded.values()), "lines": bib.lines,
                                    "findings": [_finding_json(f) for f in findings], "hashes": hashes,
                                    "identity": identity}))
     return Bib(bib, findings, digest, hashes, identity)
 
 
-def _write(path: Path, content: bytes) -> None:
+def _keep(pending: dict[Path, bytes], path: Path, content: bytes) -> None:
+    """Keep `content` in `path` when the build is done (`keep`)."""
+    pending[path] = content
+
+
+def _read(pending: dict[Path, bytes], path: Path) -> bytes:
+    """What `path` holds, or will hold once this build's results are kept."""
+    found = pending.get(path)
+    return found if found is not None else path.read_bytes()
+
+
+def write(path: Path, content: bytes) -> None:
     """`content` into `path` atomically; the cache only saves time, so a failure is let be."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,6 +250,7 @@ class Built:
     recomputed: tuple[str, ...]  # ids of the leaflets whose results were made anew, in order
     kb_rules_run: bool  # whether the KB-wide rules ran (rather than being kept)
     text_paths: tuple[Path, ...]  # every leaflet's text, as its claims file names it
+    pending: dict[Path, bytes]  # what to keep for the next build (`keep`), once the report is written
 
 
 def code_digest() -> str:
@@ -263,7 +275,8 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
     if config_findings or isinstance(config_bytes, Finding):
         return None
     step(BIB_NAME)
-    bib = _read_bib(root, files, store, code)
+    pending: dict[Path, bytes] = {}  # what to keep, written once the report is
+    bib = _read_bib(root, files, store, code, pending)
     if bib is None:
         return None
     verification, verification_findings = evidence.load(root / VERIFICATION_NAME, VERIFICATION_NAME, files)
@@ -316,7 +329,7 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
         seen_ids.update(ids)
         seen_texts.add(text_path)
     return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
-                   paths, kept, touched, fresh, step)
+                   paths, kept, touched, fresh, step, pending)
 
 
 def _kept(store: Path, name: str) -> Leaflet | None:
@@ -351,7 +364,8 @@ def _unchanged(record: Leaflet, path: Path, files: Files) -> bool:
 def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_bytes: bytes,
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
             kept: dict[str, Leaflet], touched: set[str],
-            fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any) -> Built | None:
+            fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
+            pending: dict[Path, bytes]) -> Built | None:
     from kb import audit
 
     rule_names = list(audit.RULES)
@@ -373,7 +387,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         for name in rule_names:
             if audit.scope(name) != audit.LEAFLET:
                 across += [[rule_index[name], i, _finding_json(f)] for i, f in enumerate(audit.checked(whole, name))]
-        _write(store / "across.json", orjson.dumps({"key": across_key, "findings": across}))
+        _keep(pending, store / "across.json", orjson.dumps({"key": across_key, "findings": across}))
     across_by_claim: dict[str, list[list[Any]]] = {}
     for item in across:
         if item[2][5] is not None:
@@ -410,17 +424,17 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     if stale:
         step("auditing")
         made = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in stale],
-                         rule_names, rule_index, store, bib.identity)
+                         rule_names, rule_index, store, bib.identity, pending)
         if made is None:
             return None
         for (position, path, _, _, _), (record, chunk, segments, blob, entries_of) in zip(stale, made):
             _, claims_file, segments_file = _leaflet_files(store, path.name)
             findings_file, items_file = _findings_files(store, path.name)
-            _write(findings_file, blob)
-            _write(items_file, orjson.dumps(entries_of))
-            _write(claims_file, chunk)
-            _write(segments_file, orjson.dumps(segments))
-            _write(_leaflet_files(store, path.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
+            _keep(pending, findings_file, blob)
+            _keep(pending, items_file, orjson.dumps(entries_of))
+            _keep(pending, claims_file, chunk)
+            _keep(pending, segments_file, orjson.dumps(segments))
+            _keep(pending, _leaflet_files(store, path.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
             slots[position] = (record, chunk)
             segments_of[record.id] = segments
             recomputed.append(record.id)
@@ -431,8 +445,8 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     segments_of = {record.id: segments_of[record.id] for record in records}  # in leaflet order
     for record in records:  # new signatures of files touched but not changed
         if record.id not in recomputed and record.name in touched:
-            _write(_leaflet_files(store, record.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
-    return _assemble(root, lang, store, bib, kb, records, claims_chunks, segments_of, across,
+            _keep(pending, _leaflet_files(store, record.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
+    return _assemble(root, lang, store, pending, bib, kb, records, claims_chunks, segments_of, across,
                      tuple(recomputed), kb_rules_run)
 
 
@@ -475,13 +489,13 @@ def _leaflets(kb: KnowledgeBase,
               batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
                                 str, list[str]]],
               rule_names: list[str], rule_index: dict[str, int], store: Path,
-              identity: str) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
+              identity: str, pending: dict[Path, bytes]) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
     """Leaflets' results made anew, all at once: their findings, report.json entries and
     segments; None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
     from kb.labels import label_work
 
-    _letters(kb, store, identity)
+    _letters(kb, store, identity, pending)
     work_labels = {key: label_work(work) for key, work in kb.works.items()}
     documents = tuple(read[0] for _, read, _, _, _ in batch)
     texts = {read[0].id: read[1] for _, read, _, _, _ in batch if read[1] is not None}
@@ -569,7 +583,7 @@ class Texts(Mapping[str, list[dict[str, Any]]]):
         return len(self._found)
 
 
-def _letters(kb: KnowledgeBase, store: Path, identity: str) -> None:
+def _letters(kb: KnowledgeBase, store: Path, identity: str, pending: dict[Path, bytes]) -> None:
     """The year letters of the whole bibliography (kb.apa.letters.year_letters: 2017a, 2017b), which
     the citation rules share through the KB's memo: kept by the hash of the records' citation identity."""
     from kb.apa.letters import year_letters
@@ -583,7 +597,7 @@ def _letters(kb: KnowledgeBase, store: Path, identity: str) -> None:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     kb.memo["letters"] = year_letters(kb.works.values())
-    _write(path, orjson.dumps({"identity": identity, "letters": kb.memo["letters"]}))
+    _keep(pending, path, orjson.dumps({"identity": identity, "letters": kb.memo["letters"]}))
 
 
 def _configured(kb: KnowledgeBase, items: list[list[Any]]) -> list[list[Any]]:
@@ -604,19 +618,19 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
     return (finding.location.path, finding.location.line, finding.rule, finding.message, *item[:-1])
 
 
-def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
+def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
               claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]] | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
 
-    references = _references(store, bib, kb, lang)
-    pieces, errors = _findings(store, kb, bib, records, across)
+    references = _references(store, pending, bib, kb, lang)
+    pieces, errors = _findings(store, pending, kb, bib, records, across)
     citing: dict[str, list[tuple[str, int, str]]] = {}
     for record in records:
         for key, line, claim in record.cited:
             citing.setdefault(key, []).append((record.id, line, claim))
     cited_by = {key: [claim for _, _, claim in sorted(links, key=lambda link: link[:2])] for key, links in citing.items()}
-    works = _works(store, bib, kb, references, lang)
+    works = _works(store, pending, bib, kb, references, lang)
     for entry in works:
         entry["cited_by"] = cited_by.get(entry["key"], [])
     documents = [record.document for record in records]
@@ -638,10 +652,10 @@ def _assemble(root: Path, lang: str, store: Path, bib: Bib, kb: KnowledgeBase, r
               *section("findings", False, pieces), b"\n}\n"]
     report = {"documents": documents, "claims": Parsed(claims_chunks), "works": works, "findings": Parsed(pieces)}
     return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
-                 tuple(Path(r.text_named) for r in records))
+                 tuple(Path(r.text_named) for r in records), pending)
 
 
-def _findings(store: Path, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
+def _findings(store: Path, pending: dict[Path, bytes], kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
               across: list[list[Any]]) -> tuple[list[bytes], list[Finding]]:
     """report.json's findings, as its items, sorted as the cold run sorts them (kb.findings.sort_key,
     then the order the run found them in: its rank), and the error findings among them. A file's
@@ -666,7 +680,7 @@ def _findings(store: Path, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
     groups: dict[str, list[tuple[int, int, int]]] = {}
     blobs: list[bytes] = []
     for position, record in enumerate(records):
-        blobs.append(_findings_files(store, record.name)[0].read_bytes() if record.groups else b"")
+        blobs.append(_read(pending, _findings_files(store, record.name)[0]) if record.groups else b"")
         for path, start, end in record.groups:
             groups.setdefault(path, []).append((position, start, end))
         for rank, rule, i, data in record.errors:
@@ -680,7 +694,7 @@ def _findings(store: Path, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
             continue
         merged = list(extra.get(path, []))
         for position, _, _ in kept:
-            items = orjson.loads(_findings_files(store, records[position].name)[1].read_bytes())
+            items = orjson.loads(_read(pending, _findings_files(store, records[position].name)[1]))
             merged += [[*e[:5], e[5], position, e[6], e[7].encode("utf-8")] for e in items if e[0] == path]
         merged.sort(key=lambda e: tuple(e[:8]))
         pieces.append(b",\n    ".join(e[8] for e in merged))
@@ -718,7 +732,7 @@ class Parsed(Sequence[dict[str, Any]]):
         return any(self._chunks)
 
 
-def _references(store: Path, bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
+def _references(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
     """Every work's reference entry (kb.reportdata.reference_entries), kept by the bibliography's hash."""
     from kb import reportdata
 
@@ -731,12 +745,12 @@ def _references(store: Path, bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str
         pass
     entries = reportdata.reference_entries(kb, lang)
     if tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
-        _write(path, orjson.dumps({"digest": bib.digest,
+        _keep(pending, path, orjson.dumps({"digest": bib.digest,
                                    "entries": [[e.key, e.text, list(e.links)] for e in entries.values()]}))
     return entries
 
 
-def _works(store: Path, bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:
+def _works(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:
     """report.json's `works` entries but their `cited_by`, kept by the bibliography's and
     verification.json's hash."""
     from kb import reportdata
@@ -755,10 +769,12 @@ def _works(store: Path, bib: Bib, kb: KnowledgeBase, references: dict[str, Entry
 
     kb.__dict__["labels"] = label_all(kb.works, [])
     works = [reportdata.work_json(kb, work, [], references[work.key].plain) for work in kb.works.values()]
-    _write(path, orjson.dumps({"digest": digest, "works": works}))
+    _keep(pending, path, orjson.dumps({"digest": digest, "works": works}))
     return works
 
 
-def forget(root: Path) -> None:
-    """Remove what incremental builds kept (a KB built cold keeps nothing of an earlier build)."""
-    shutil.rmtree(root / "build" / ".cache" / STATE, ignore_errors=True)
+def keep(built: Built) -> None:
+    """Keep what `built` made for the next build; called once its report is written (a build that
+    fails leaves build/ as it was). The cache only saves time: what cannot be written is let be."""
+    for path, content in built.pending.items():
+        write(path, content)
