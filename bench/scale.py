@@ -11,7 +11,9 @@ particles; leaflets of 40 claims each, with their texts), then times in one run:
 - peak_rss_mb: the peak resident memory of the cold `kb report` (its own rusage), in MB;
 - report_one_leaflet_edit: `kb report` after one claim of one leaflet changed (its text, in the
   claims file and in the leaflet), following the cold and the warm run: what an incremental
-  build costs (kb/incremental.py); report_one_leaflet_edit_over_cold: its ratio to report_cold.
+  build costs (kb/incremental.py); report_one_leaflet_edit_over_cold: its ratio to report_cold;
+- report_one_leaflet_edit_inputs: the same after another such edit, up to the report's inputs
+  (kb.reportdata.Inputs) and report.json written: `kb report` but the rendering of its pages.
 
     python bench/scale.py                      # 1000, 10000 and 50000 works, a table
     python bench/scale.py --sizes 1000,10000   # fewer sizes
@@ -199,6 +201,19 @@ def edit_one_claim(folder: Path, round_: int) -> None:
     text.write_text(leaflet.replace(old, new, 1), encoding="utf-8")
 
 
+INPUTS = """
+import sys
+from pathlib import Path
+from kb import incremental
+built = incremental.build(Path(sys.argv[1]), "nl")
+assert built is not None and len(built.recomputed) == 1, "not one leaflet recomputed"
+with open(sys.argv[2], "wb") as out:
+    for chunk in built.report_json:
+        out.write(chunk)
+incremental.keep(built)
+"""
+
+
 def _run(args: list[str]) -> tuple[float, float, float]:
     """Wall-clock and CPU seconds (user + system) of a command in a fresh process, and its peak
     resident memory in MB: the child's own rusage (os.wait4), not the maximum over all children."""
@@ -236,6 +251,10 @@ def measure(folder: Path, repeat: int) -> dict[str, float]:
         keep("report_warm", *_run(kb + ["report"]))
         edit_one_claim(folder, len(best["report_cold"]))
         keep("report_one_leaflet_edit", *_run(kb + ["report"]))
+        edit_one_claim(folder, len(best["report_cold"]) + 100)
+        with tempfile.TemporaryDirectory() as scratch:
+            keep("report_one_leaflet_edit_inputs",
+                 *_run([sys.executable, "-c", INPUTS, str(folder), str(Path(scratch) / "report.json")]))
     result = {name: min(values) for name, values in best.items()}  # peak_rss_mb: the smallest peak
     result["report_cold_over_pybtex"] = result["report_cold"] / result["pybtex_parse"]
     result["report_cold_over_pybtex_cpu"] = result["report_cold_cpu"] / result["pybtex_parse_cpu"]
@@ -270,7 +289,7 @@ def main() -> int:
         print(json.dumps(results, indent=2))
         return 0
     columns = ("pybtex_parse", "audit_cold", "report_cold", "report_warm", "report_one_leaflet_edit",
-               "report_cold_over_pybtex", "report_one_leaflet_edit_over_cold")
+               "report_one_leaflet_edit_inputs", "report_cold_over_pybtex", "report_one_leaflet_edit_over_cold")
     print("seconds, wall clock (CPU, user + system)\n")
     print("| works | " + " | ".join(columns) + " | peak_rss_mb (report_cold) |")
     print("|---:|" + "---:|" * (len(columns) + 1))
