@@ -19,6 +19,7 @@ report is (`keep`): a build that fails leaves build/ as it was.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 import os
@@ -205,15 +206,23 @@ class Leaflet:
         return dataclasses.asdict(self)
 
 
+@functools.cache
+def _files_of(store: Path, name: str) -> tuple[Path, ...]:
+    """The files kept of the leaflet `name`: meta (.json), claims, segments, findings, items;
+    made once per build (a path's making is a noticeable share of a build of one leaflet)."""
+    base = os.path.join(store, "leaflets", _hash(name))
+    return tuple(Path(base + suffix) for suffix in (".json", ".claims", ".segments", ".findings", ".items"))
+
+
 def _leaflet_files(store: Path, name: str) -> tuple[Path, Path, Path]:
-    base = store / "leaflets" / _hash(name)
-    return base.with_suffix(".json"), base.with_suffix(".claims"), base.with_suffix(".segments")
+    meta, claims, segments, _, _ = _files_of(store, name)
+    return meta, claims, segments
 
 
 def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
     """A leaflet's findings as report.json items grouped by file, and each with where it sorts."""
-    base = store / "leaflets" / _hash(name)
-    return base.with_suffix(".findings"), base.with_suffix(".items")
+    _, _, _, findings, items = _files_of(store, name)
+    return findings, items
 
 
 def _skeleton(document: Document) -> str:
