@@ -44,7 +44,7 @@ from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
 STATE = ".incremental"  # under build/.cache: a dot, so that kb.cache does not take it for a report it keeps
-FORMAT = 2  # of the files kept; another value is a miss
+FORMAT = 3  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -183,7 +183,7 @@ def write(path: Path, content: bytes) -> None:
 
 @dataclass
 class Leaflet:
-    """What a build keeps of one leaflet (one JSON file), and what it is keyed by."""
+    """What a build keeps of one leaflet (its entry in leaflets.json), and what it is keyed by."""
 
     name: str  # the claims file's name in claims/
     id: str  # the document's id
@@ -203,25 +203,26 @@ class Leaflet:
     cited: list[list[Any]]  # [work key, source line, claim id] per source, in file order
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @functools.cache
 def _files_of(store: Path, name: str) -> tuple[Path, ...]:
-    """The files kept of the leaflet `name`: meta (.json), claims, segments, findings, items;
-    made once per build (a path's making is a noticeable share of a build of one leaflet)."""
+    """The files kept of the leaflet `name` (its claims entries, segments, findings, items), beside
+    leaflets.json; named once per build (making a path is a noticeable share of a build of one leaflet)."""
     base = os.path.join(store, "leaflets", _hash(name))
-    return tuple(Path(base + suffix) for suffix in (".json", ".claims", ".segments", ".findings", ".items"))
+    return tuple(Path(base + suffix) for suffix in (".claims", ".segments", ".findings", ".items"))
 
 
-def _leaflet_files(store: Path, name: str) -> tuple[Path, Path, Path]:
-    meta, claims, segments, _, _ = _files_of(store, name)
-    return meta, claims, segments
+def _leaflet_files(store: Path, name: str) -> tuple[Path, Path]:
+    """A leaflet's claims entries as report.json writes them, and its segments."""
+    claims, segments, _, _ = _files_of(store, name)
+    return claims, segments
 
 
 def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
     """A leaflet's findings as report.json items grouped by file, and each with where it sorts."""
-    _, _, _, findings, items = _files_of(store, name)
+    _, _, findings, items = _files_of(store, name)
     return findings, items
 
 
@@ -304,8 +305,9 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
     kept: dict[str, Leaflet] = {}
     touched: set[str] = set()  # kept leaflets whose files were touched, not changed
     fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]] = {}
+    index = _index(store)
     for path in paths:
-        record = _kept(store, path.name)
+        record = _kept(index, store, path.name)
         signatures = (record.claims_sig, record.text_sig) if record is not None else None
         reused = record is not None and _unchanged(record, path, files)
         if record is not None and reused:
@@ -338,17 +340,28 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
         seen_ids.update(ids)
         seen_texts.add(text_path)
     return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
-                   paths, kept, touched, fresh, step, pending)
+                   paths, kept, touched, index, fresh, step, pending)
 
 
-def _kept(store: Path, name: str) -> Leaflet | None:
-    meta, claims, segments = _leaflet_files(store, name)
+def _index(store: Path) -> dict[str, Any]:
+    """What the last build kept of each leaflet (leaflets.json): claims file name -> `Leaflet` as JSON."""
     try:
-        data = orjson.loads(meta.read_bytes())
-        if data.pop("format") != FORMAT or not all(p.is_file() for p in (claims, segments, *_findings_files(store, name))):
-            return None
-        return Leaflet(**data)
+        data = orjson.loads((store / "leaflets.json").read_bytes())
+        if data["format"] == FORMAT:
+            found: dict[str, Any] = data["leaflets"]
+            return found
     except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
+def _kept(index: dict[str, Any], store: Path, name: str) -> Leaflet | None:
+    """What the last build kept of the leaflet `name`, when all of it is there."""
+    try:
+        if not all(os.path.isfile(p) for p in _files_of(store, name)):
+            return None
+        return Leaflet(**index[name])
+    except (KeyError, TypeError):
         return None
 
 
@@ -372,7 +385,7 @@ def _unchanged(record: Leaflet, path: Path, files: Files) -> bool:
 
 def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_bytes: bytes,
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
-            kept: dict[str, Leaflet], touched: set[str],
+            kept: dict[str, Leaflet], touched: set[str], index: dict[str, Any],
             fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
             pending: dict[Path, bytes]) -> Built | None:
     from kb import audit
@@ -414,7 +427,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         keys = record.keys if record is not None else sorted({s.key for c in fresh[path.name][0].claims for s in c.sources})
         about = [item for claim in dict.fromkeys(ids) for item in across_by_claim.get(claim, [])]
         deps = _deps(keys, bib, kb.verification, common, {"across": about})
-        _, claims_file, segments_file = _leaflet_files(store, path.name)
+        claims_file, segments_file = _leaflet_files(store, path.name)
         if record is not None and record.deps == deps:
             try:
                 slots.append((record, claims_file.read_bytes()))
@@ -437,13 +450,12 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         if made is None:
             return None
         for (position, path, _, _, _), (record, chunk, segments, blob, entries_of) in zip(stale, made):
-            _, claims_file, segments_file = _leaflet_files(store, path.name)
+            claims_file, segments_file = _leaflet_files(store, path.name)
             findings_file, items_file = _findings_files(store, path.name)
             _keep(pending, findings_file, blob)
             _keep(pending, items_file, orjson.dumps(entries_of))
             _keep(pending, claims_file, chunk)
             _keep(pending, segments_file, orjson.dumps(segments))
-            _keep(pending, _leaflet_files(store, path.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
             slots[position] = (record, chunk)
             segments_of[record.id] = segments
             recomputed.append(record.id)
@@ -452,9 +464,9 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         records.append(slot[0])
     claims_chunks = [slot[1] for slot in slots if slot is not None]
     segments_of = {record.id: segments_of[record.id] for record in records}  # in leaflet order
-    for record in records:  # new signatures of files touched but not changed
-        if record.id not in recomputed and record.name in touched:
-            _keep(pending, _leaflet_files(store, record.name)[0], orjson.dumps({"format": FORMAT, **record.as_json()}))
+    if recomputed or touched or len(records) != len(index):  # new results, new signatures, leaflets gone
+        _keep(pending, store / "leaflets.json",
+              orjson.dumps({"format": FORMAT, "leaflets": {record.name: record.as_json() for record in records}}))
     return _assemble(root, lang, store, pending, bib, kb, records, claims_chunks, segments_of, across,
                      tuple(recomputed), kb_rules_run)
 
