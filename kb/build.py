@@ -77,7 +77,8 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent) -> Outc
             return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
     from kb import incremental
 
-    built = incremental.build(root, lang, advance)
+    # An input that could not be hashed (refused, unreadable) is reported as a cold build reports it.
+    built = incremental.build(root, lang, advance) if inputs else None
     if built is None:  # a KB it cannot follow leaflet by leaflet: built cold
         return _report_cold(root, out, lang, inputs, advance)
     from kb import report as report_

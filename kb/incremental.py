@@ -1,6 +1,6 @@
 """Incremental builds: the report's inputs from what an earlier build kept of each leaflet.
 
-A build keeps, in `build/.cache/.incremental/`, per leaflet what the report holds of it (its
+A build keeps, in `build/.cache/incremental/`, per leaflet what the report holds of it (its
 `documents` entry, its `claims` entries as report.json writes them, its text's segments, its
 findings), keyed by what they depend on: the leaflet's claims file and text (their bytes; their
 size, mtime and inode spare reading them), the records its claims cite and their verification.json
@@ -43,7 +43,7 @@ from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
-STATE = ".incremental"  # under build/.cache: a dot, so that kb.cache does not take it for a report it keeps
+STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
 FORMAT = 3  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
@@ -70,7 +70,7 @@ def _signature(path: Path) -> list[int] | None:
         status = os.stat(path)
     except OSError:
         return None
-    return [status.st_size, status.st_mtime_ns, status.st_ino]
+    return [status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode]  # the mode: chmod 000
 
 
 # --- the bibliography as read, kept as JSON -----------------------------------------------------
