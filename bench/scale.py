@@ -8,7 +8,12 @@ particles; leaflets of 40 claims each, with their texts), then times in one run:
 - audit_cold: `kb audit`, a fresh process, wall clock;
 - report_cold: `kb report` with no build/ (so no cache), a fresh process, wall clock;
 - report_warm: `kb report` again, inputs unchanged (the cache in build/.cache answers);
-- peak_rss_mb: the peak resident memory of the cold `kb report` (its own rusage), in MB.
+- peak_rss_mb: the peak resident memory of the cold `kb report` (its own rusage), in MB;
+- report_one_leaflet_edit: `kb report` after one claim of one leaflet changed (its text, in the
+  claims file and in the leaflet), following the cold and the warm run: what an incremental
+  build costs (kb/incremental.py); report_one_leaflet_edit_over_cold: its ratio to report_cold;
+- report_one_leaflet_edit_inputs: the same after another such edit, up to the report's inputs
+  (kb.reportdata.Inputs) and report.json written: `kb report` but the rendering of its pages.
 
     python bench/scale.py                      # 1000, 10000 and 50000 works, a table
     python bench/scale.py --sizes 1000,10000   # fewer sizes
@@ -180,6 +185,35 @@ print(time.perf_counter() - wall, time.process_time() - cpu, len(data.entries))
 """
 
 
+def edit_one_claim(folder: Path, round_: int) -> None:
+    """Change the text of one claim of the middle leaflet, in its claims file and in its text alike."""
+    leaflets = sorted((folder / "claims").glob("*.yaml"))
+    claims = leaflets[len(leaflets) // 2]
+    text = claims.with_suffix(".txt")
+    yaml = claims.read_text(encoding="utf-8")
+    start = yaml.index('    text: "') + len('    text: "')
+    old = yaml[start:yaml.index('"', start)]
+    new = f"{old} {WORDS[round_ % len(WORDS)]}"
+    leaflet = text.read_text(encoding="utf-8")
+    if old not in leaflet:
+        raise SystemExit(f"{text}: the claim's text is not in the leaflet")
+    claims.write_text(yaml[:start] + new + yaml[start + len(old):], encoding="utf-8")
+    text.write_text(leaflet.replace(old, new, 1), encoding="utf-8")
+
+
+INPUTS = """
+import sys
+from pathlib import Path
+from kb import incremental
+built = incremental.build(Path(sys.argv[1]), "nl")
+assert built is not None and len(built.recomputed) == 1, "not one leaflet recomputed"
+with open(sys.argv[2], "wb") as out:
+    for chunk in built.report_json:
+        out.write(chunk)
+incremental.keep(built)
+"""
+
+
 def _run(args: list[str]) -> tuple[float, float, float]:
     """Wall-clock and CPU seconds (user + system) of a command in a fresh process, and its peak
     resident memory in MB: the child's own rusage (os.wait4), not the maximum over all children."""
@@ -215,9 +249,17 @@ def measure(folder: Path, repeat: int) -> dict[str, float]:
         shutil.rmtree(folder / "build", ignore_errors=True)  # no report, so no cache
         keep("report_cold", *_run(kb + ["report"]))
         keep("report_warm", *_run(kb + ["report"]))
+        edit_one_claim(folder, len(best["report_cold"]))
+        keep("report_one_leaflet_edit", *_run(kb + ["report"]))
+        edit_one_claim(folder, len(best["report_cold"]) + 100)
+        with tempfile.TemporaryDirectory() as scratch:
+            keep("report_one_leaflet_edit_inputs",
+                 *_run([sys.executable, "-c", INPUTS, str(folder), str(Path(scratch) / "report.json")]))
     result = {name: min(values) for name, values in best.items()}  # peak_rss_mb: the smallest peak
     result["report_cold_over_pybtex"] = result["report_cold"] / result["pybtex_parse"]
     result["report_cold_over_pybtex_cpu"] = result["report_cold_cpu"] / result["pybtex_parse_cpu"]
+    result["report_one_leaflet_edit_over_cold"] = result["report_one_leaflet_edit"] / result["report_cold"]
+    result["report_one_leaflet_edit_over_cold_cpu"] = result["report_one_leaflet_edit_cpu"] / result["report_cold_cpu"]
     return {name: round(value, 3) for name, value in result.items()}
 
 
@@ -246,7 +288,8 @@ def main() -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    columns = ("pybtex_parse", "audit_cold", "report_cold", "report_warm", "report_cold_over_pybtex")
+    columns = ("pybtex_parse", "audit_cold", "report_cold", "report_warm", "report_one_leaflet_edit",
+               "report_one_leaflet_edit_inputs", "report_cold_over_pybtex", "report_one_leaflet_edit_over_cold")
     print("seconds, wall clock (CPU, user + system)\n")
     print("| works | " + " | ".join(columns) + " | peak_rss_mb (report_cold) |")
     print("|---:|" + "---:|" * (len(columns) + 1))

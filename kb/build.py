@@ -12,10 +12,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kb.findings import Finding, Severity, UnreadableInput, sorted_findings
 from kb.knowledgebase import KnowledgeBase, load
 from kb.output import write_all
+
+if TYPE_CHECKING:
+    from kb import reportdata
 
 Advance = Callable[[str], None]
 
@@ -64,10 +68,12 @@ def audit(root: Path, advance: Advance = _silent) -> Outcome:
 def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: str | None = None) -> Outcome:
     """report.json, report.html and report.md of the KB in `out`, paged or not as `pages` says
     (auto, single, paged; None: kb.toml's [report] pages); a cached rendering when the inputs
-    are unchanged. The outcome's findings are the errors (the report holds the rest)."""
+    are unchanged, else what changed since the last build made anew (kb.incremental). The
+    outcome's findings are the errors (the report holds the rest)."""
     from kb import cache
 
-    inputs = cache.key(root, lang if pages is None else f"{lang}/{pages}")
+    label = lang if pages is None else f"{lang}/{pages}"
+    inputs = cache.key(root, label)
     hit = cache.lookup(root, lang, inputs) if inputs else None
     if hit is not None:
         try:
@@ -77,20 +83,55 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
         else:
             _remove_stale(out, written)
             return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
+    from kb import incremental
+
+    # An input that could not be hashed (refused, unreadable) is reported as a cold build reports it.
+    built = incremental.build(root, lang, advance) if inputs else None
+    if built is None:  # a KB it cannot follow leaflet by leaflet: built cold
+        return _report_cold(root, out, lang, label, inputs, advance, pages)
+    from kb import reportdata
+
+    advance("rendering")
+    try:
+        files = _render(reportdata.Inputs(root, built.report, built.texts, built.references), root, lang,
+                        pages or built.pages)
+        files["report.json"] = iter(built.report_json)
+        advance("writing")
+        written = write_all(out, files)
+    except UnreadableInput as error:  # a template's error: write_all has left the previous report
+        return Outcome(findings=error.findings, unreadable=True)
+    _remove_stale(out, written)
+    incremental.keep(built)
+    advance("done")
+    failed = bool(built.errors)
+    _store(root, label, inputs, written, built.errors, failed, built.text_paths, out)
+    return Outcome(findings=built.errors, written=written, failed=failed)
+
+
+def _render(data: reportdata.Inputs, root: Path, lang: str, pages: str) -> dict[str, Any]:
+    """The report's files: a folder of pages (kb.pages) or the single report (kb.report)."""
+    from kb import pagecache
+    from kb import pages as pages_
+    from kb import report as report_
+
+    if pages_.paged(data.report, pages):
+        return dict(pages_.render(data, lang, pagecache.cache_folder(root, lang)))
+    return dict(report_.render(data, lang))
+
+
+def _report_cold(root: Path, out: Path, lang: str, label: str, inputs: str, advance: Advance,
+                 pages: str | None) -> Outcome:
+    """The report of the whole KB read and audited at once."""
     kb, stop = read(root, advance)
     if stop:
         return stop
-    from kb import pagecache, reportdata
-    from kb import pages as pages_
-    from kb import report as report_
+    from kb import reportdata
     from kb.audit import run
 
     findings = run(kb)
     advance("rendering")
     try:
-        data = reportdata.inputs(kb, findings, lang)
-        paged = pages_.paged(data.report, pages or kb.config.pages)
-        files = pages_.render(data, lang, pagecache.cache_folder(root, lang)) if paged else report_.render(data, lang)
+        files = _render(reportdata.inputs(kb, findings, lang), root, lang, pages or kb.config.pages)
         advance("writing")
         written = write_all(out, files)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
@@ -99,15 +140,23 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
+    _store(root, label, inputs, written, errors, failed, tuple(d.text_path for d in kb.documents), out)
+    return Outcome(findings=errors, written=written, failed=failed)
+
+
+def _store(root: Path, label: str, inputs: str, written: list[Path], errors: list[Finding], failed: bool,
+           texts: tuple[Path, ...], out: Path) -> None:
+    """Keep the report just written for a run with the same inputs (kb.cache)."""
+    from kb import cache
+
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
-    outside = [d.text_path for d in kb.documents if not _hashed_with_claims(root, d.text_path)]
-    if inputs == cache.key(root, lang if pages is None else f"{lang}/{pages}"):
+    outside = [text for text in texts if not _hashed_with_claims(root, text)]
+    if inputs == cache.key(root, label):  # the inputs did not change while it ran
         try:
             cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
-    return Outcome(findings=errors, written=written, failed=failed)
 
 
 def _remove_stale(out: Path, written: list[Path]) -> None:

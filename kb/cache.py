@@ -182,7 +182,8 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
 
 
 def _prune(cache: Path) -> None:
-    entries = sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+    # The reports kept, named by their key (`key`): not a staging folder, nor kb/incremental.py's state.
+    entries = sorted((p for p in cache.iterdir() if p.is_dir() and len(p.name) == 32 and p.name.isalnum()),
                      key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP:]:
         shutil.rmtree(old, ignore_errors=True)

@@ -16,7 +16,7 @@ from kb import bibliography, claims, config
 from kb.bibliography import Bibliography, Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, relpath
-from kb.labels import Labels, label_all
+from kb.labels import ClaimLabel, Labels, WorkLabel, label_all, label_claim
 from kb.paths import Files, Named
 from kb.strength import Strength, strengths
 from kb.texts import LeafletText
@@ -67,6 +67,21 @@ class KnowledgeBase:
     def works(self) -> dict[str, Work]:
         return self.bibliography.works
 
+    def restricted(self, documents: tuple[Document, ...], texts: dict[str, LeafletText],
+                   load_findings: tuple[Finding, ...], work_labels: dict[str, WorkLabel]) -> KnowledgeBase:
+        """This KB with only `documents` (and their texts and load findings): what the audit's
+        per-leaflet rules and the report find about those leaflets. It shares this KB's memo and
+        the works' labels (`work_labels`, as `labels` has them), which depend on no leaflet."""
+        kb = KnowledgeBase(root=self.root, config=self.config, bibliography=self.bibliography,
+                           documents=documents, texts=texts, load_findings=load_findings,
+                           verification=self.verification, shown=self.shown, memo=self.memo)
+        claim_labels: dict[str, ClaimLabel] = {}
+        for document in documents:
+            for claim in document.claims:
+                claim_labels.setdefault(claim.id, label_claim(claim, self.works, work_labels))
+        kb.__dict__["labels"] = Labels(work_labels, claim_labels)  # as label_all would find them
+        return kb
+
     def display(self, path: Path) -> str:
         """`path` as findings show it; remembered, because resolving a path asks the file system."""
         shown = self.shown.get(path)
@@ -107,34 +122,44 @@ def load(root: Path, advance: Callable[[str], None] | None = None, *, only: str 
     findings += verification_findings
     documents: list[Document] = []
     texts: dict[str, LeafletText] = {}
-    for path in _claims_files(root, files, findings, only):
+    for path in claims_files(root, files, findings, only):
         step(path.name)
-        shown = f"{CLAIMS_DIR}/{path.name}"  # as relpath() would say, without asking the file system
-        if not path.name.isascii() and not _utf8(path.name):
-            # Bytes that are not UTF-8 come as lone surrogates (Python's surrogateescape): the
-            # leaflet's id, taken from the name, could not be written to any output.
-            shown = f"{CLAIMS_DIR}/{os.fsencode(path.name).decode('utf-8', 'backslashreplace')}"
-            findings.append(UNREADABLE_INPUT.finding(Location(shown, 0), "the file name is not UTF-8; rename the file"))
-            continue
-        document, claim_findings = claims.load(path, shown, files)
-        findings += claim_findings
-        if document is None:
-            continue
-        documents.append(document)
-        named = Named(Location(shown, document.text_line), "the leaflet text", document.text_name)
-        plain = os.sep not in document.text_name and document.text_name not in (".", "..")  # beside it in claims/
-        text = files.read_text(document.text_path, f"{CLAIMS_DIR}/{document.text_name}" if plain
-                               else files.shown(document.text_path), named)
-        if isinstance(text, Finding):
-            findings.append(text)
-        else:
-            texts[document.id] = LeafletText(text)
+        document, text, leaflet_findings = read_leaflet(files, path)
+        findings += leaflet_findings
+        if document is not None:
+            documents.append(document)
+            if text is not None:
+                texts[document.id] = text
     return KnowledgeBase(root=root, config=settings, bibliography=bib, documents=tuple(documents),
                          texts=texts, load_findings=tuple(findings), verification=verification,
                          shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents})
 
 
-def _claims_files(root: Path, files: Files, findings: list[Finding], only: str | None) -> list[Path]:
+def read_leaflet(files: Files, path: Path) -> tuple[Document | None, LeafletText | None, list[Finding]]:
+    """One claims file of the KB `files` reads (`kb.paths`), and the leaflet text it names; what
+    could not be read is a finding (no document when the claims file could not be read)."""
+    findings: list[Finding] = []
+    shown = f"{CLAIMS_DIR}/{path.name}"  # as relpath() would say, without asking the file system
+    if not path.name.isascii() and not _utf8(path.name):
+        # Bytes that are not UTF-8 come as lone surrogates (Python's surrogateescape): the
+        # leaflet's id, taken from the name, could not be written to any output.
+        shown = f"{CLAIMS_DIR}/{os.fsencode(path.name).decode('utf-8', 'backslashreplace')}"
+        findings.append(UNREADABLE_INPUT.finding(Location(shown, 0), "the file name is not UTF-8; rename the file"))
+        return None, None, findings
+    document, claim_findings = claims.load(path, shown, files)
+    findings += claim_findings
+    if document is None:
+        return None, None, findings
+    named = Named(Location(shown, document.text_line), "the leaflet text", document.text_name)
+    plain = os.sep not in document.text_name and document.text_name not in (".", "..")  # beside it in claims/
+    text = files.read_text(document.text_path, f"{CLAIMS_DIR}/{document.text_name}" if plain
+                           else files.shown(document.text_path), named)
+    if isinstance(text, Finding):
+        return document, None, [*findings, text]
+    return document, LeafletText(text), findings
+
+
+def claims_files(root: Path, files: Files, findings: list[Finding], only: str | None = None) -> list[Path]:
     """The claims files to read (`*.yaml`, then `*.yml`), or with `only` that leaflet's; a claims/
     folder that cannot be listed, and a leaflet with both a .yaml and a .yml file, are findings."""
     names = files.listing(root / CLAIMS_DIR, CLAIMS_DIR)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ class Inputs:
 
     root: Path  # the KB's folder: its own templates, if any
     report: dict[str, Any]  # the report.json contract: documents, claims, works, findings
-    texts: dict[str, list[dict[str, Any]]]  # document id -> its text as blocks of segments (`segments`)
+    texts: Mapping[str, list[dict[str, Any]]]  # document id -> its text as blocks of segments (`segments`)
     references: dict[str, Entry]  # work key -> its APA 7 reference entry
 
 
@@ -43,7 +44,7 @@ def inputs(kb: KnowledgeBase, findings: list[Finding], lang: str) -> Inputs:
     return Inputs(kb.root, report, {d.id: segments(kb, d, labels) for d in kb.documents}, entries)
 
 
-def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: str) -> dict[str, Any]:
+def work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: str) -> dict[str, Any]:
     label = kb.labels.works[work.key]
     checked = kb.verification.get(work.key) if kb.verification is not None else None
     return {
@@ -71,7 +72,7 @@ def _work_json(kb: KnowledgeBase, work: Work, cited_by: list[str], reference: st
     }
 
 
-def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
+def claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
                 findings: list[dict[str, Any]]) -> dict[str, Any]:
     label = kb.labels.claims[claim.id]
     strength = kb.strengths[claim.id]
@@ -99,7 +100,7 @@ def _claim_json(kb: KnowledgeBase, document: Document, claim: Claim,
     }
 
 
-def _document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
+def document_json(kb: KnowledgeBase, document: Document) -> dict[str, Any]:
     counts = {label.value: 0 for label in CLAIM_LABELS}
     for claim in document.claims:
         counts[kb.labels.claims[claim.id].label.value] += 1
@@ -150,9 +151,9 @@ def data(kb: KnowledgeBase, findings: list[Finding], entries: dict[str, Entry]) 
             by_claim.setdefault(finding.claim, []).append(finding_json)
     citing_claims = cited_by(kb)
     return {
-        "documents": [_document_json(kb, d) for d in kb.documents],
-        "claims": [_claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
-        "works": [_work_json(kb, w, citing_claims.get(w.key, []), entries[w.key].plain) for w in kb.works.values()],
+        "documents": [document_json(kb, d) for d in kb.documents],
+        "claims": [claim_json(kb, d, c, by_claim.get(c.id, [])) for d in kb.documents for c in d.claims],
+        "works": [work_json(kb, w, citing_claims.get(w.key, []), entries[w.key].plain) for w in kb.works.values()],
         "findings": as_json,
     }
 

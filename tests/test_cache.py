@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import kb.build
-from kb import cache
+from kb import cache, incremental
 from kb.cli import main
 
 REPORT = ("report.html", "report.json", "report.md")
@@ -18,15 +17,15 @@ REPORT = ("report.html", "report.json", "report.md")
 
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every time a run reads the KB (a cache miss), its folder."""
+    """Every time a run reads the KB (a cache miss: a build, incremental or else cold), its folder."""
     seen: list[Path] = []
-    real = kb.build.load
+    real = incremental.build
 
     def spy(root: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(root)
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(kb.build, "load", spy)
+    monkeypatch.setattr(incremental, "build", spy)
     return seen
 
 
@@ -114,7 +113,7 @@ def test_old_entries_are_pruned(root, kb) -> None:
     for number in range(cache.KEEP + 3):
         bib.write_text(bib.read_text(encoding="utf-8") + f"\n% {number}\n", encoding="utf-8")
         kb("--kb", folder, "report")
-    entries = [p for p in (folder / "build" / ".cache").iterdir()]
+    entries = [p for p in (folder / "build" / ".cache").iterdir() if p.name != incremental.STATE]
     assert len(entries) == cache.KEEP
     assert all(len(p.name) == 32 for p in entries)
 

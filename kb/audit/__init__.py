@@ -9,6 +9,6 @@ Importing this package declares them all.
 from __future__ import annotations
 
 from kb.audit import citations, claims, overclaim, records, verification  # noqa: F401  (declares the rules)
-from kb.audit.registry import CHECKS, RULES, config_findings, configured, run, summary
+from kb.audit.registry import CHECKS, KB, LEAFLET, RULES, checked, config_findings, configured, run, scope, summary
 
-__all__ = ["CHECKS", "RULES", "config_findings", "configured", "run", "summary"]
+__all__ = ["CHECKS", "KB", "LEAFLET", "RULES", "checked", "config_findings", "configured", "run", "scope", "summary"]

@@ -20,6 +20,33 @@ RULES: dict[str, Rule] = {}  # name -> rule, in the order they are declared
 CHECKS: dict[str, Check] = {}  # name -> the function that finds its problems
 
 
+# How far each rule looks, which decides when kb/incremental.py runs it again:
+# - LEAFLET: a leaflet's findings depend on that leaflet alone (its claims file and text), the
+#   records its claims cite, their verification.json entries and the whole bibliography's
+#   citation identity (authors, year, title: ambiguity, 2017a/b), nothing of another leaflet;
+# - KB: it reads across leaflets or the whole bibliography, but no claim's text and no leaflet
+#   text: its findings are kept while references.bib, verification.json, kb.toml and every
+#   claims file but its claims' text stay the same.
+# A rule named in neither runs on the whole KB at every build.
+LEAFLET, KB = "leaflet", "kb"
+SCOPES: dict[str, str] = {
+    **dict.fromkeys(("missing-reference", "claim-not-in-text", "unsupported-claim", "expert-only-claim",
+                     "unexplained-fit", "unassessed-support", "ambiguous-citation", "cited-without-source",
+                     "uncovered-citation", "citation-not-placed", "no-citations", "overclaim",
+                     "unchecked-language"), LEAFLET),
+    **dict.fromkeys(("unused-reference", "duplicate-claim-id", "citation-mismatch", "unverified-reference",
+                     "fields-from-memory", "missing-field", "duplicate-reference", "malformed-doi",
+                     "retracted-work", "corrected-work", "status-disagrees", "doi-mismatch",
+                     "recalled-doi-confirmed", "metadata-differs", "design-suggestion",
+                     "stale-verification"), KB),
+}
+
+
+def scope(name: str) -> str | None:
+    """LEAFLET or KB (see SCOPES), None for a rule that must see the whole KB at every build."""
+    return SCOPES.get(name)
+
+
 def declare(name: str, severity: Severity, description: str) -> Rule:
     """A new audit rule; `kb audit --rules` lists it, kb.toml can set its severity."""
     if name in RULES:
@@ -53,6 +80,11 @@ def configured(kb: KnowledgeBase, findings: list[Finding]) -> list[Finding]:
             continue
         result.append(finding if setting is None else replace(finding, severity=Severity(setting)))
     return result
+
+
+def checked(kb: KnowledgeBase, name: str) -> list[Finding]:
+    """The findings of the rule `name` on `kb`, at its default severity; none when kb.toml turns it off."""
+    return list(CHECKS[name](kb)) if kb.config.severity.get(name) != "off" else []
 
 
 def run(kb: KnowledgeBase, names: Iterator[str] | None = None) -> list[Finding]:

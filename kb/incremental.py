@@ -1,0 +1,802 @@
+"""Incremental builds: the report's inputs from what an earlier build kept of each leaflet.
+
+A build keeps, in `build/.cache/incremental/`, per leaflet what the report holds of it (its
+`documents` entry, its `claims` entries as report.json writes them, its text's segments, its
+findings), keyed by what they depend on: the leaflet's claims file and text (their bytes; their
+size, mtime and inode spare reading them), the records its claims cite and their verification.json
+entries, the bibliography's citation identity, kb.toml, the code and the language. It keeps the
+bibliography as read (JSON, not pybtex again), the reference entries (by the bibliography's hash
+and the language) and the findings of the rules that look across the KB (`kb.audit.registry.SCOPES`),
+by the hash of what they read. The next build recomputes only what changed: after one leaflet
+is edited, that leaflet; after one record, the leaflets citing it. What it makes is what a cold
+build makes, byte for byte.
+
+A KB it cannot follow leaflet by leaflet (unreadable input, a claim id or a leaflet text shared by
+two leaflets) is built cold (`build` returns None). What a build keeps is written only once its
+report is (`keep`): a build that fails leaves build/ as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from kb import __version__, bibliography, config
+from kb.apa.references import Entry
+from kb.bibliography import Bibliography, Name, Work
+from kb.claims import Document
+from kb.findings import UNREADABLE_RULES, Finding, Location, Severity
+from kb.knowledgebase import BIB_NAME, CLAIMS_DIR, KnowledgeBase, claims_files, read_leaflet
+from kb.output import held
+from kb.paths import MAX_BIB_BYTES, Files
+from kb.texts import LeafletText
+from kb.verify import evidence
+from kb.verify.evidence import VERIFICATION_NAME
+
+STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
+FORMAT = 3  # of the files kept; another value is a miss
+# Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
+# or year letter reads them, so a change to one reaches only the leaflets citing the record.
+_EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
+                              "evidencereason"})
+_INDENT = orjson.OPT_INDENT_2
+
+
+def _hash(*parts: bytes | str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _item(value: Any) -> bytes:
+    """`value` as report.json writes an item of its lists (kb.report.json_chunks)."""
+    return orjson.dumps(value, option=_INDENT).replace(b"\n", b"\n    ")
+
+
+def _signature(path: Path) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode]  # the mode: chmod 000
+
+
+# --- the bibliography as read, kept as JSON -----------------------------------------------------
+
+_WORK_FIELDS = ("key", "entry_type", "line", "authors", "editors", "year", "title", "fields", "raw")
+_NAME_FIELDS = ("first", "von", "last", "jr")
+
+
+def _codec_fits() -> bool:
+    """Whether Work and Name still have the fields this module writes and reads."""
+    return (tuple(f.name for f in dataclasses.fields(Work)) == _WORK_FIELDS
+            and tuple(f.name for f in dataclasses.fields(Name)) == _NAME_FIELDS)
+
+
+def _names_json(names: tuple[Name, ...]) -> list[list[str]]:
+    return [[n.first, n.von, n.last, n.jr] for n in names]
+
+
+def _work_json(work: Work) -> list[Any]:
+    return [work.key, work.entry_type, work.line, _names_json(work.authors), _names_json(work.editors),
+            work.year, work.title, work.fields]
+
+
+def _work(data: list[Any]) -> Work:
+    key, entry_type, line, authors, editors, year, title, fields = data
+    return Work(key=key, entry_type=entry_type, line=line, authors=tuple(Name(*n) for n in authors),
+                editors=tuple(Name(*n) for n in editors), year=year, title=title, fields=fields)
+
+
+def _finding_json(finding: Finding) -> list[Any]:
+    return [finding.location.path, finding.location.line, finding.severity.value, finding.rule, finding.message,
+            finding.claim, finding.key, finding.suggestion, finding.extra]
+
+
+def _finding(data: list[Any]) -> Finding:
+    path, line, severity, rule, message, claim, key, suggestion, extra = data
+    return Finding(Location(path, line), Severity(severity), rule, message, claim, key, suggestion, extra)
+
+
+@dataclass(frozen=True)
+class Bib:
+    """references.bib as read, with what the leaflets' keys are made of."""
+
+    bibliography: Bibliography
+    findings: list[Finding]  # what reading it met
+    digest: str  # of the file's bytes
+    works: dict[str, str]  # key -> the hash of its record
+    identity: str  # hash of every record's citation identity (authors, year, title, ...)
+
+
+def _read_bib(root: Path, files: Files, store: Path, code: str, pending: dict[Path, bytes]) -> Bib | None:
+    """references.bib, from the kept JSON when its bytes are those kept; None when it cannot be read."""
+    path = root / BIB_NAME
+    content = files.read_present(path, BIB_NAME, limit=MAX_BIB_BYTES)
+    if isinstance(content, Finding):
+        return None
+    digest = _hash(code, b"missing" if content is None else content)
+    kept = store / "bibliography.json"
+    try:
+        data = orjson.loads(kept.read_bytes())
+        if data["digest"] == digest:
+            works = {w[0]: _work(w) for w in data["works"]}
+            return Bib(Bibliography(path, works, {k: list(v) for k, v in data["lines"].items()}),
+                       [_finding(f) for f in data["findings"]], digest, data["hashes"], data["identity"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    bib, findings = bibliography.load(path, BIB_NAME, files)
+    if any(f.rule in UNREADABLE_RULES for f in findings):
+        return None
+    encoded = {key: _work_json(work) for key, work in bib.works.items()}
+    hashes = {key: _hash(orjson.dumps(data)) for key, data in encoded.items()}
+    identity = _hash(orjson.dumps([[d[:7], {k: v for k, v in d[7].items() if k not in _EVIDENCE_FIELDS}]
+                                   for d in encoded.values()]))
+    if _codec_fits():
+        _keep(pending, kept, orjson.dumps({"digest": digest, "works": list(encoded.values()), "lines": bib.lines,
+                                   "findings": [_finding_json(f) for f in findings], "hashes": hashes,
+                                   "identity": identity}))
+    return Bib(bib, findings, digest, hashes, identity)
+
+
+def _keep(pending: dict[Path, bytes], path: Path, content: bytes) -> None:
+    """Keep `content` in `path` when the build is done (`keep`)."""
+    pending[path] = content
+
+
+def _read(pending: dict[Path, bytes], path: Path) -> bytes:
+    """What `path` holds, or will hold once this build's results are kept."""
+    found = pending.get(path)
+    return found if found is not None else path.read_bytes()
+
+
+def write(path: Path, content: bytes) -> None:
+    """`content` into `path` atomically; the cache only saves time, so a failure is let be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with held():
+            fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+
+
+# --- one leaflet ---------------------------------------------------------------------------------
+
+@dataclass
+class Leaflet:
+    """What a build keeps of one leaflet (its entry in leaflets.json), and what it is keyed by."""
+
+    name: str  # the claims file's name in claims/
+    id: str  # the document's id
+    claims_sig: list[int] | None  # size, mtime_ns, inode of the claims file
+    claims_hash: str  # of its bytes
+    text_path: str  # the leaflet text's path, "" when the claims file names none that could be read
+    text_named: str  # the text's path as the claims file names it, read or not
+    text_sig: list[int] | None
+    text_hash: str
+    keys: list[str]  # the work keys its claims cite, sorted
+    claim_ids: list[str]  # its claims' ids, in file order
+    skeleton: str  # hash of its claims but their text: what the KB-wide rules read of it
+    deps: str  # hash of everything else its results depend on (see `_deps`)
+    document: dict[str, Any]  # its `documents` entry of report.json
+    groups: list[list[Any]]  # its findings by file: [path, start, end] of their report.json items in its .findings
+    errors: list[list[Any]]  # its error findings: [rank, rule index, position, finding (`_finding_json`)]
+    cited: list[list[Any]]  # [work key, source line, claim id] per source, in file order
+
+    def as_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@functools.cache
+def _files_of(store: Path, name: str) -> tuple[Path, ...]:
+    """The files kept of the leaflet `name` (its claims entries, segments, findings, items), beside
+    leaflets.json; named once per build (making a path is a noticeable share of a build of one leaflet)."""
+    base = os.path.join(store, "leaflets", _hash(name))
+    return tuple(Path(base + suffix) for suffix in (".claims", ".segments", ".findings", ".items"))
+
+
+def _leaflet_files(store: Path, name: str) -> tuple[Path, Path]:
+    """A leaflet's claims entries as report.json writes them, and its segments."""
+    claims, segments, _, _ = _files_of(store, name)
+    return claims, segments
+
+
+def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
+    """A leaflet's findings as report.json items grouped by file, and each with where it sorts."""
+    _, _, findings, items = _files_of(store, name)
+    return findings, items
+
+
+def _skeleton(document: Document) -> str:
+    """The hash of the leaflet's claims file as read, its claims' text left out."""
+    claims = [{f.name: getattr(c, f.name) for f in dataclasses.fields(c) if f.name != "text"} for c in document.claims]
+    head = [document.id, document.title, document.publisher, document.language, str(document.text_path),
+            str(document.claims_path), document.text_name, document.text_line]
+    return _hash(orjson.dumps([head, claims], default=str))
+
+
+def _deps(keys: list[str], bib: Bib, verification: evidence.Evidence | None, common: str,
+          across: dict[str, list[Any]]) -> str:
+    """The hash of what a leaflet's results depend on besides its own files: the records it
+    cites, their verification.json entries, `common` (code, language, kb.toml, the citation
+    identity of the whole bibliography) and the KB-wide rules' findings about its claims."""
+    parts = []
+    for key in keys:
+        checked = verification.get(key) if verification is not None else None
+        parts.append([key, bib.works.get(key), checked.as_json() if checked is not None else None])
+    return _hash(common, orjson.dumps([parts, across], default=str))
+
+
+# --- the build ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Built:
+    """What an incremental build made: the report's data as report.json bytes, and its inputs."""
+
+    report_json: list[bytes]  # report.json's chunks
+    report: dict[str, Any]  # the report.json contract, as dicts (kb.reportdata.Inputs.report)
+    texts: Texts  # document id -> segments
+    references: dict[str, Entry]
+    errors: list[Finding]  # the error findings, sorted
+    recomputed: tuple[str, ...]  # ids of the leaflets whose results were made anew, in order
+    kb_rules_run: bool  # whether the KB-wide rules ran (rather than being kept)
+    text_paths: tuple[Path, ...]  # every leaflet's text, as its claims file names it
+    pending: dict[Path, bytes]  # what to keep for the next build (`keep`), once the report is written
+    pages: str = "auto"  # kb.toml's [report] pages
+
+
+def code_digest() -> str:
+    from kb import cache
+
+    found = cache._digest([], package=cache._package(), label=__version__)
+    return found or ""
+
+
+def build(root: Path, lang: str, advance: Any = None) -> Built | None:
+    """The report's data and inputs for the KB at `root` in `lang`, recomputing what changed
+    since the last build; None when the KB must be built cold (see the module's docstring)."""
+
+    step = advance or (lambda what: None)
+    if not root.is_dir():
+        return None
+    files = Files(root)
+    store = root / "build" / ".cache" / STATE
+    code = code_digest()
+    settings, config_findings = config.load(root / config.CONFIG_NAME, config.CONFIG_NAME, files)
+    config_bytes = files.read_present(root / config.CONFIG_NAME, config.CONFIG_NAME)
+    if config_findings or isinstance(config_bytes, Finding):
+        return None
+    step(BIB_NAME)
+    pending: dict[Path, bytes] = {}  # what to keep, written once the report is
+    bib = _read_bib(root, files, store, code, pending)
+    if bib is None:
+        return None
+    verification, verification_findings = evidence.load(root / VERIFICATION_NAME, VERIFICATION_NAME, files)
+    verification_bytes = files.read_present(root / VERIFICATION_NAME, VERIFICATION_NAME, limit=MAX_BIB_BYTES)
+    if verification_findings or isinstance(verification_bytes, Finding):
+        return None
+    listing: list[Finding] = []
+    paths = claims_files(root, files, listing)
+    if listing:
+        return None
+    common = _hash(code, lang, str(FORMAT), config_bytes or b"missing", bib.identity)
+    kb = KnowledgeBase(root=root, config=settings, bibliography=bib.bibliography, documents=(), texts={},
+                       verification=verification)
+
+    # Each leaflet: kept, or read again when its files changed.
+    kept: dict[str, Leaflet] = {}
+    touched: set[str] = set()  # kept leaflets whose files were touched, not changed
+    fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]] = {}
+    index = _index(store)
+    for path in paths:
+        record = _kept(index, store, path.name)
+        signatures = (record.claims_sig, record.text_sig) if record is not None else None
+        reused = record is not None and _unchanged(record, path, files)
+        if record is not None and reused:
+            if signatures != (record.claims_sig, record.text_sig):
+                touched.add(path.name)
+            kept[path.name] = record
+            continue
+        step(path.name)
+        document, text, findings = read_leaflet(files, path)
+        if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
+            return None
+        claims_bytes = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
+        text_bytes = files.read_present(document.text_path, document.text_name) if text is not None else None
+        if not isinstance(claims_bytes, bytes) or isinstance(text_bytes, Finding):
+            return None
+        fresh[path.name] = (document, text, findings, _hash(claims_bytes), _hash(text_bytes or b""))
+
+    # Claim ids and texts shared by two leaflets: results per leaflet would differ from the KB's.
+    seen_ids: set[str] = set()
+    seen_texts: set[str] = set()
+    for path in paths:
+        if path.name in kept:
+            ids, text_path = kept[path.name].claim_ids, kept[path.name].text_path
+        else:
+            document = fresh[path.name][0]
+            ids = list(dict.fromkeys(c.id for c in document.claims))
+            text_path = str(document.text_path) if fresh[path.name][1] is not None else ""
+        if seen_ids.intersection(ids) or (text_path and text_path in seen_texts):
+            return None
+        seen_ids.update(ids)
+        seen_texts.add(text_path)
+    return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
+                   paths, kept, touched, index, fresh, step, pending)
+
+
+def _index(store: Path) -> dict[str, Any]:
+    """What the last build kept of each leaflet (leaflets.json): claims file name -> `Leaflet` as JSON."""
+    try:
+        data = orjson.loads((store / "leaflets.json").read_bytes())
+        if data["format"] == FORMAT:
+            found: dict[str, Any] = data["leaflets"]
+            return found
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
+def _kept(index: dict[str, Any], store: Path, name: str) -> Leaflet | None:
+    """What the last build kept of the leaflet `name`, when all of it is there."""
+    try:
+        if not all(os.path.isfile(p) for p in _files_of(store, name)):
+            return None
+        return Leaflet(**index[name])
+    except (KeyError, TypeError):
+        return None
+
+
+def _unchanged(record: Leaflet, path: Path, files: Files) -> bool:
+    """Whether the claims file and the text are those `record` was made from: the same size, mtime
+    and inode, or else the same bytes (the record then takes the new signatures)."""
+    if record.claims_sig is None or record.claims_sig != _signature(path):
+        content = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
+        if not isinstance(content, bytes) or _hash(content) != record.claims_hash:
+            return False
+        record.claims_sig = _signature(path)
+    if record.text_path:
+        text = Path(record.text_path)
+        if record.text_sig is None or record.text_sig != _signature(text):
+            content = files.read_present(text, record.text_path)
+            if not isinstance(content, bytes) or _hash(content) != record.text_hash:
+                return False
+            record.text_sig = _signature(text)
+    return True
+
+
+def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_bytes: bytes,
+            verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
+            kept: dict[str, Leaflet], touched: set[str], index: dict[str, Any],
+            fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
+            pending: dict[Path, bytes]) -> Built | None:
+    from kb import audit
+
+    rule_names = list(audit.RULES)
+    rule_index = {name: i for i, name in enumerate(rule_names)}
+    skeletons = [(p.name, kept[p.name].skeleton if p.name in kept else _skeleton(fresh[p.name][0])) for p in paths]
+
+    # The KB-wide rules: kept while what they read is the same.
+    across_key = _hash(common, bib.digest, verification_bytes, orjson.dumps(skeletons))
+    always = any(audit.scope(name) is None for name in rule_names)  # a rule that must see each build
+    across = None if always else _kept_across(store, across_key)
+    kb_rules_run = across is None
+    whole: KnowledgeBase | None = None
+    if across is None:
+        step("auditing")
+        whole = _whole(kb, paths, fresh)
+        if whole is None:
+            return None
+        across = []
+        for name in rule_names:
+            if audit.scope(name) != audit.LEAFLET:
+                across += [[rule_index[name], i, _finding_json(f)] for i, f in enumerate(audit.checked(whole, name))]
+        _keep(pending, store / "across.json", orjson.dumps({"key": across_key, "findings": across}))
+    across_by_claim: dict[str, list[list[Any]]] = {}
+    for item in across:
+        if item[2][5] is not None:
+            across_by_claim.setdefault(item[2][5], []).append(item)
+
+    # Each leaflet's results: kept, or made anew.
+    records: list[Leaflet] = []
+    recomputed: list[str] = []
+    segments_of: dict[str, list[dict[str, Any]] | Path] = {}
+    slots: list[tuple[Leaflet, bytes] | None] = []
+    stale: list[tuple[int, Path, list[list[Any]], str, list[str]]] = []
+    for position, path in enumerate(paths):
+        record = kept.get(path.name)
+        ids = record.claim_ids if record is not None else [c.id for c in fresh[path.name][0].claims]
+        keys = record.keys if record is not None else sorted({s.key for c in fresh[path.name][0].claims for s in c.sources})
+        about = [item for claim in dict.fromkeys(ids) for item in across_by_claim.get(claim, [])]
+        deps = _deps(keys, bib, kb.verification, common, {"across": about})
+        claims_file, segments_file = _leaflet_files(store, path.name)
+        if record is not None and record.deps == deps:
+            try:
+                slots.append((record, claims_file.read_bytes()))
+                segments_of[record.id] = segments_file
+                continue
+            except OSError:
+                pass
+        if path.name not in fresh:  # its results are stale: its files are read again
+            document, text, findings = read_leaflet(Files(root), path)
+            if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
+                return None
+            assert record is not None
+            fresh[path.name] = (document, text, findings, record.claims_hash, record.text_hash)
+        slots.append(None)
+        stale.append((position, path, about, deps, keys))
+    if stale:
+        step("auditing")
+        made = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in stale],
+                         rule_names, rule_index, store, bib.identity, pending)
+        if made is None:
+            return None
+        for (position, path, _, _, _), (record, chunk, segments, blob, entries_of) in zip(stale, made):
+            claims_file, segments_file = _leaflet_files(store, path.name)
+            findings_file, items_file = _findings_files(store, path.name)
+            _keep(pending, findings_file, blob)
+            _keep(pending, items_file, orjson.dumps(entries_of))
+            _keep(pending, claims_file, chunk)
+            _keep(pending, segments_file, orjson.dumps(segments))
+            slots[position] = (record, chunk)
+            segments_of[record.id] = segments
+            recomputed.append(record.id)
+    for slot in slots:
+        assert slot is not None
+        records.append(slot[0])
+    claims_chunks = [slot[1] for slot in slots if slot is not None]
+    segments_of = {record.id: segments_of[record.id] for record in records}  # in leaflet order
+    if recomputed or touched or len(records) != len(index):  # new results, new signatures, leaflets gone
+        _keep(pending, store / "leaflets.json",
+              orjson.dumps({"format": FORMAT, "leaflets": {record.name: record.as_json() for record in records}}))
+    return _assemble(root, lang, store, pending, bib, kb, records, claims_chunks, segments_of, across,
+                     tuple(recomputed), kb_rules_run)
+
+
+def _kept_across(store: Path, key: str) -> list[list[Any]] | None:
+    try:
+        data = orjson.loads((store / "across.json").read_bytes())
+        if data["key"] == key:
+            found: list[list[Any]] = data["findings"]
+            return found
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _whole(kb: KnowledgeBase, paths: list[Path],
+           fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]]) -> KnowledgeBase | None:
+    """The whole KB, every leaflet read (those read already are not read again)."""
+    files = Files(kb.root)
+    documents: list[Document] = []
+    texts: dict[str, LeafletText] = {}
+    findings: list[Finding] = []
+    for path in paths:
+        if path.name not in fresh:
+            document, text, found = read_leaflet(files, path)
+            if document is None or any(f.rule in UNREADABLE_RULES for f in found):
+                return None
+            fresh[path.name] = (document, text, found, "", "")
+        document, text, found, _, _ = fresh[path.name]
+        documents.append(document)
+        findings += found
+        if text is not None:
+            texts[document.id] = text
+    return KnowledgeBase(root=kb.root, config=kb.config, bibliography=kb.bibliography, documents=tuple(documents),
+                         texts=texts, load_findings=tuple(findings), verification=kb.verification,
+                         shown={d.claims_path: f"{CLAIMS_DIR}/{d.claims_path.name}" for d in documents},
+                         memo=kb.memo)
+
+
+def _leaflets(kb: KnowledgeBase,
+              batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
+                                str, list[str]]],
+              rule_names: list[str], rule_index: dict[str, int], store: Path,
+              identity: str, pending: dict[Path, bytes]) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
+    """Leaflets' results made anew, all at once: their findings, report.json entries and
+    segments; None when a finding of a leaflet rule lies outside the leaflets' files."""
+    from kb import audit, reportdata
+    from kb.labels import label_work
+
+    _letters(kb, store, identity, pending)
+    work_labels = {key: label_work(work) for key, work in kb.works.items()}
+    documents = tuple(read[0] for _, read, _, _, _ in batch)
+    texts = {read[0].id: read[1] for _, read, _, _, _ in batch if read[1] is not None}
+    loaded = tuple(f for _, read, _, _, _ in batch for f in read[2])
+    some = kb.restricted(documents, texts, loaded, work_labels)
+    owner: dict[str, int] = {}
+    for position, document in enumerate(documents):
+        owner[some.display(document.claims_path)] = position
+        owner.setdefault(some.display(document.text_path), position)
+    # Ranks as the cold run orders its findings before sorting them: what loading met (0), then
+    # kb.toml's unknown rules (1), then rule by rule (2), each leaflet's in leaflet order.
+    found: list[list[list[Any]]] = [[[0, 0, i, f] for i, f in enumerate(read[2])] for _, read, _, _, _ in batch]
+    for name in rule_names:
+        if audit.scope(name) != audit.LEAFLET:
+            continue
+        counts = [0] * len(batch)
+        for finding in audit.checked(some, name):
+            position = owner.get(finding.location.path, -1)
+            if position < 0:
+                return None
+            found[position].append([2, rule_index[name], counts[position], finding])
+            counts[position] += 1
+    result = []
+    for (path, read, across, deps, keys), findings in zip(batch, found):
+        document, text, _, claims_hash, text_hash = read
+        if not claims_hash:  # read for the KB-wide rules only: its hashes are wanted now
+            files = Files(kb.root)
+            content = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
+            claims_hash = _hash(content) if isinstance(content, bytes) else ""
+            shown = files.read_present(document.text_path, document.text_name) if text is not None else None
+            text_hash = _hash(shown) if isinstance(shown, bytes) else ""
+        configured = _configured(kb, findings)
+        mine = [[rank, rule, 0, i, f] for rank, rule, i, f in configured]
+        theirs = _configured(kb, [[2, r, i, _finding(f)] for r, i, f in across])
+        by_claim: dict[str, list[dict[str, Any]]] = {}
+        for item in sorted(mine + [[rank, rule, -1, i, f] for rank, rule, i, f in theirs], key=_order):
+            if item[-1].claim is not None:
+                by_claim.setdefault(item[-1].claim, []).append(item[-1].as_json())
+        entries = [reportdata.claim_json(some, document, claim, by_claim.get(claim.id, []))
+                   for claim in document.claims]
+        labels = {entry["id"]: entry["label"] for entry in entries}
+        segments = reportdata.segments(some, document, labels)
+        chunk = b",\n    ".join(_item(entry) for entry in entries)
+        record = Leaflet(
+            name=path.name, id=document.id, claims_sig=_signature(path), claims_hash=claims_hash,
+            text_path=str(document.text_path) if text is not None else "", text_named=str(document.text_path),
+            text_sig=_signature(document.text_path) if text is not None else None, text_hash=text_hash,
+            keys=keys, claim_ids=list(dict.fromkeys(c.id for c in document.claims)), skeleton=_skeleton(document),
+            deps=deps, document=reportdata.document_json(some, document),
+            groups=[], errors=[[rank, rule, i, _finding_json(f)] for rank, rule, i, f in configured
+                               if f.severity is Severity.ERROR],
+            cited=[[s.key, s.line, c.id] for c in document.claims for s in c.sources])
+        entries_of = sorted(([f.location.path, f.location.line, f.rule, f.message, rank, rule, i,
+                              _item(f.as_json()).decode("utf-8")] for rank, rule, i, f in configured),
+                            key=lambda e: tuple(e[:7]))
+        blob = bytearray()
+        for path_, group in itertools.groupby(entries_of, key=lambda e: e[0]):
+            start = len(blob)
+            blob += ",\n    ".join(e[7] for e in group).encode("utf-8")
+            record.groups.append([path_, start, len(blob)])
+        result.append((record, chunk, segments, bytes(blob), entries_of))
+    return result
+
+
+class Texts(Mapping[str, list[dict[str, Any]]]):
+    """Document id -> its segments (kb.reportdata.Inputs.texts): a kept leaflet's read from
+    their file when first looked at, so that a build reads only those its pages show."""
+
+    def __init__(self, found: dict[str, list[dict[str, Any]] | Path]) -> None:
+        self._found = found
+
+    def __getitem__(self, doc: str) -> list[dict[str, Any]]:
+        value = self._found[doc]
+        if isinstance(value, Path):
+            try:
+                value = self._found[doc] = orjson.loads(value.read_bytes())
+            except (OSError, ValueError) as error:  # removed meanwhile: nothing to build the page from
+                raise KeyError(doc) from error
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+def _letters(kb: KnowledgeBase, store: Path, identity: str, pending: dict[Path, bytes]) -> None:
+    """The year letters of the whole bibliography (kb.apa.letters.year_letters: 2017a, 2017b), which
+    the citation rules share through the KB's memo: kept by the hash of the records' citation identity."""
+    from kb.apa.letters import year_letters
+
+    path = store / "letters.json"
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data["identity"] == identity:
+            kb.memo["letters"] = data["letters"]
+            return
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    kb.memo["letters"] = year_letters(kb.works.values())
+    _keep(pending, path, orjson.dumps({"identity": identity, "letters": kb.memo["letters"]}))
+
+
+def _configured(kb: KnowledgeBase, items: list[list[Any]]) -> list[list[Any]]:
+    """`items` ([rank, rule, position, finding]) at the KB's severities (kb.audit.configured)."""
+    from kb.audit import configured
+
+    result = []
+    for rank, rule, i, finding in items:
+        found = configured(kb, [finding])
+        if found:
+            result.append([rank, rule, i, found[0]])
+    return result
+
+
+def _order(item: list[Any]) -> tuple[Any, ...]:
+    """Where a finding stands in the cold run's sorted list (kb.findings.sort_key, then its rank)."""
+    finding: Finding = item[-1]
+    return (finding.location.path, finding.location.line, finding.rule, finding.message, *item[:-1])
+
+
+def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
+              claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]] | Path],
+              across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool) -> Built:
+    """report.json and the report's inputs from every leaflet's results."""
+
+    references = _references(store, pending, bib, kb, lang)
+    pieces, errors = _findings(store, pending, kb, bib, records, across)
+    citing: dict[str, list[tuple[str, int, str]]] = {}
+    for record in records:
+        for key, line, claim in record.cited:
+            citing.setdefault(key, []).append((record.id, line, claim))
+    cited_by = {key: [claim for _, _, claim in sorted(links, key=lambda link: link[:2])] for key, links in citing.items()}
+    works = _works(store, pending, bib, kb, references, lang)
+    for entry in works:
+        entry["cited_by"] = cited_by.get(entry["key"], [])
+    documents = [record.document for record in records]
+
+    def section(name: str, first: bool, pieces: list[bytes]) -> Iterator[bytes]:
+        """A list of report.json as json_chunks writes it, from its items' bytes (not copied into one)."""
+        yield (b"\n  " if first else b",\n  ") + orjson.dumps(name) + b": "
+        opening = b"[\n    "
+        for piece in pieces:
+            if piece:
+                yield opening
+                yield piece
+                opening = b",\n    "
+        yield b"[]" if opening == b"[\n    " else b"\n  ]"
+
+    chunks = [b"{", *section("documents", True, [_item(d) for d in documents]),
+              *section("claims", False, claims_chunks),
+              *section("works", False, [_item(w) for w in works]),
+              *section("findings", False, pieces), b"\n}\n"]
+    report = {"documents": documents, "claims": Parsed(claims_chunks), "works": works, "findings": Parsed(pieces)}
+    return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
+                 tuple(Path(r.text_named) for r in records), pending, kb.config.pages)
+
+
+def _findings(store: Path, pending: dict[Path, bytes], kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
+              across: list[list[Any]]) -> tuple[list[bytes], list[Finding]]:
+    """report.json's findings, as its items, sorted as the cold run sorts them (kb.findings.sort_key,
+    then the order the run found them in: its rank), and the error findings among them. A file's
+    findings of one leaflet alone are taken as they were kept; where others join them, merged."""
+    from kb import audit
+
+    # Ranks: (phase, rule, leaflet, position); phases: loading (0), kb.toml's rules (1), the rules (2).
+    others: list[tuple[Finding, tuple[int, int, int, int]]] = [
+        *((f, (0, 0, -1, i)) for i, f in enumerate(bib.findings)),
+        *((f, (1, 0, 0, i)) for i, f in enumerate(audit.config_findings(kb))),
+        *((_finding(data), (2, rule, -1, i)) for rule, i, data in across)]
+    extra: dict[str, list[list[Any]]] = {}
+    errors: list[tuple[Finding, tuple[Any, ...]]] = []
+    for finding, rank in others:
+        found = audit.configured(kb, [finding])
+        if found:
+            f = found[0]
+            extra.setdefault(f.location.path, []).append(
+                [f.location.path, f.location.line, f.rule, f.message, *rank, _item(f.as_json())])
+            if f.severity is Severity.ERROR:
+                errors.append((f, rank))
+    groups: dict[str, list[tuple[int, int, int]]] = {}
+    blobs: list[bytes] = []
+    for position, record in enumerate(records):
+        blobs.append(_read(pending, _findings_files(store, record.name)[0]) if record.groups else b"")
+        for path, start, end in record.groups:
+            groups.setdefault(path, []).append((position, start, end))
+        for rank, rule, i, data in record.errors:
+            errors.append((_finding(data), (rank, rule, position, i)))
+    pieces: list[bytes] = []
+    for path in sorted(groups.keys() | extra.keys()):
+        kept = groups.get(path, [])
+        if len(kept) == 1 and path not in extra:
+            position, start, end = kept[0]
+            pieces.append(blobs[position][start:end])
+            continue
+        merged = list(extra.get(path, []))
+        for position, _, _ in kept:
+            items = orjson.loads(_read(pending, _findings_files(store, records[position].name)[1]))
+            merged += [[*e[:5], e[5], position, e[6], e[7].encode("utf-8")] for e in items if e[0] == path]
+        merged.sort(key=lambda e: tuple(e[:8]))
+        pieces.append(b",\n    ".join(e[8] for e in merged))
+    errors.sort(key=lambda pair: (pair[0].location.path, pair[0].location.line, pair[0].rule, pair[0].message,
+                                  *pair[1]))
+    return pieces, [f for f, _ in errors]
+
+
+class Parsed(Sequence[dict[str, Any]]):
+    """A list of report.json's items, kept as its bytes (items joined by commas) and parsed when first
+    looked at: a build whose pages do not show them all does not read them all."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+        self._items: list[dict[str, Any]] | None = None
+
+    def _all(self) -> list[dict[str, Any]]:
+        if self._items is None:
+            self._items = []
+            for chunk in self._chunks:
+                if chunk:
+                    self._items += orjson.loads(b"[" + chunk + b"]")
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._all())
+
+    def __bool__(self) -> bool:
+        return any(self._chunks)
+
+
+def _references(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
+    """Every work's reference entry (kb.reportdata.reference_entries), kept by the bibliography's hash."""
+    from kb import reportdata
+
+    path = store / f"references-{lang}.json"
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data["digest"] == bib.digest:
+            return {key: Entry(key, text, tuple(links)) for key, text, links in data["entries"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    entries = reportdata.reference_entries(kb, lang)
+    if tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
+        _keep(pending, path, orjson.dumps({"digest": bib.digest,
+                                   "entries": [[e.key, e.text, list(e.links)] for e in entries.values()]}))
+    return entries
+
+
+def _works(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:
+    """report.json's `works` entries but their `cited_by`, kept by the bibliography's and
+    verification.json's hash."""
+    from kb import reportdata
+
+    verification = orjson.dumps({k: v.as_json() for k, v in kb.verification.items()}) if kb.verification else b""
+    digest = _hash(bib.digest, verification, lang)
+    path = store / f"works-{lang}.json"
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data["digest"] == digest:
+            found: list[dict[str, Any]] = data["works"]
+            return found
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    from kb.labels import label_all
+
+    kb.__dict__["labels"] = label_all(kb.works, [])
+    works = [reportdata.work_json(kb, work, [], references[work.key].plain) for work in kb.works.values()]
+    _keep(pending, path, orjson.dumps({"digest": digest, "works": works}))
+    return works
+
+
+def keep(built: Built) -> None:
+    """Keep what `built` made for the next build; called once its report is written (a build that
+    fails leaves build/ as it was). The cache only saves time: what cannot be written is let be."""
+    for path, content in built.pending.items():
+        write(path, content)

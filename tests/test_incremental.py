@@ -1,0 +1,227 @@
+"""Incremental `kb report`: what an earlier build kept of each leaflet, reused where nothing it
+depends on changed, makes the files a cold build makes, byte for byte (kb/incremental.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+
+import kb.build
+from kb import cache, incremental, pagecache
+
+ROOTS = Path(__file__).parent / "roots"
+REPORT = ("report.html", "report.json", "report.md")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    """Every file of the report in `out` (a paged report's pages too), by its path there."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} \
+        if out.is_dir() else {}
+
+
+def _cold(root: Path, out: Path, lang: str = "nl", pages: str | None = None) -> tuple[kb.build.Outcome, dict[str, bytes]]:
+    """The report of `root` built cold: the whole KB read and audited at once, nothing kept, and
+    no page taken from the page cache."""
+    with tempfile.TemporaryDirectory() as empty, \
+            mock.patch.object(pagecache, "cache_folder", lambda root, lang: Path(empty) / lang):
+        outcome = kb.build._report_cold(root, out, lang, lang, "", lambda what: None, pages)
+    return outcome, _files(out)
+
+
+def _incremental(root: Path, out: Path, lang: str = "nl",
+                 pages: str | None = None) -> tuple[kb.build.Outcome, dict[str, bytes]]:
+    """The report of `root` as `kb report` builds it, the whole-report cache left out (what the
+    incremental build and the page cache keep stays)."""
+    shutil.rmtree(root / "build" / cache.CACHE_DIR / "ignored", ignore_errors=True)
+    for entry in (root / "build" / cache.CACHE_DIR).glob("*"):
+        if entry.name not in (incremental.STATE, pagecache.cache_folder(root, lang).parent.name):
+            shutil.rmtree(entry, ignore_errors=True)
+    outcome = kb.build.report(root, out, lang, pages=pages)
+    return outcome, _files(out)
+
+
+def _same(root: Path, tmp: Path, lang: str = "nl", pages: str | None = None) -> None:
+    cold, cold_files = _cold(root, tmp / "cold", lang, pages)
+    warm, warm_files = _incremental(root, tmp / "incremental", lang, pages)
+    assert [f.format() for f in warm.findings] == [f.format() for f in cold.findings]
+    assert (warm.failed, warm.unreadable) == (cold.failed, cold.unreadable)
+    assert warm_files.keys() == cold_files.keys()
+    for name in cold_files:
+        assert warm_files[name] == cold_files[name], name
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ROOTS.iterdir() if (p / "claims").is_dir()))
+def test_every_test_root_builds_as_cold_first_and_again(name: str, root, tmp_path: Path) -> None:
+    folder = root(name)
+    _same(folder, tmp_path / "first")
+    _same(folder, tmp_path / "again")  # from what the first build kept
+
+
+def _scale() -> Any:
+    spec = importlib.util.spec_from_file_location("scale", Path(__file__).parent.parent / "bench" / "scale.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    """A KB of 64 works in 8 leaflets (bench/scale.py), with a verification.json about two of its works."""
+    folder = tmp_path / "kb"
+    _scale().generate(folder, 64)
+    keys = re.findall(r"^@\w+\{(\w+),", (folder / "references.bib").read_text(encoding="utf-8"), re.MULTILINE)
+    verification = (ROOTS / "corrected_work" / "verification.json").read_text(encoding="utf-8")
+    for i, old in enumerate(dict.fromkeys(re.findall(r'"key": "([^"]+)"', verification))):
+        verification = verification.replace(f'"{old}"', f'"{keys[3 + i]}"')
+    (folder / "verification.json").write_text(verification, encoding="utf-8")
+    return folder
+
+
+def _claims_files(folder: Path) -> list[Path]:
+    return sorted((folder / "claims").glob("*.yaml"))
+
+
+def _edit(folder: Path, rng: random.Random) -> str:
+    """One random edit of the KB, as a person makes them; what it did."""
+    leaflets = _claims_files(folder)
+    claims = rng.choice(leaflets)
+    yaml = claims.read_text(encoding="utf-8")
+    text = claims.with_suffix(".txt")
+    bib = folder / "references.bib"
+    kind = rng.choice(("claim-text", "claim-text-both", "fit", "source", "leaflet-text", "add-leaflet",
+                       "remove-leaflet", "record", "record-title", "severity", "verification", "touch"))
+    if kind in ("claim-text", "claim-text-both"):
+        old = rng.choice(re.findall(r'    text: "([^"]+)"', yaml))
+        new = old + " " + rng.choice(("vaak", "soms", "bewezen", "altijd"))
+        claims.write_text(yaml.replace(f'text: "{old}"', f'text: "{new}"', 1), encoding="utf-8")
+        if kind == "claim-text-both":
+            text.write_text(text.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    elif kind == "fit":
+        fits = list(re.finditer(r"fit: (\S+)", yaml))
+        if fits:
+            match = rng.choice(fits)
+            fit = rng.choice(("supports", "partial", "indirect", "not-addressed", "unassessed"))
+            claims.write_text(yaml[:match.start(1)] + fit + yaml[match.end(1):], encoding="utf-8")
+    elif kind == "source":
+        keys = list(re.finditer(r"- key: (\S+)", yaml))
+        bib_keys = re.findall(r"^@\w+\{(\w+),", bib.read_text(encoding="utf-8"), re.MULTILINE)
+        if keys:
+            match = rng.choice(keys)
+            key = rng.choice([*bib_keys, "nosuchwork2020"])
+            claims.write_text(yaml[:match.start(1)] + key + yaml[match.end(1):], encoding="utf-8")
+    elif kind == "leaflet-text":
+        text.write_text(text.read_text(encoding="utf-8") + "\nDit helpt altijd iedereen.\n", encoding="utf-8")
+    elif kind == "add-leaflet":
+        new = folder / "claims" / f"extra{rng.randrange(1000):03d}.yaml"
+        if not new.exists():
+            new.write_text(yaml.replace(f"{claims.stem}-c", f"{new.stem}-c"), encoding="utf-8")
+            new.with_suffix(".txt").write_text(text.read_text(encoding="utf-8"), encoding="utf-8")
+    elif kind == "remove-leaflet":
+        if len(leaflets) > 2:
+            claims.unlink()
+            text.unlink()
+    elif kind in ("record", "record-title"):
+        content = bib.read_text(encoding="utf-8")
+        field = "n" if kind == "record" else "title"
+        found = list(re.finditer(rf"  {field} +=\s*\{{([^}}]*)\}}", content))
+        match = rng.choice(found)
+        value = str(rng.randint(5, 500)) if kind == "record" else match.group(1) + " revisited"
+        bib.write_text(content[:match.start(1)] + value + content[match.end(1):], encoding="utf-8")
+    elif kind == "severity":
+        rule = rng.choice(("overclaim", "unused-reference", "expert-only-claim", "missing-reference",
+                           "ambiguous-citation"))
+        level = rng.choice(("off", "error", "warning", "info"))
+        (folder / "kb.toml").write_text(f'[audit.severity]\n"{rule}" = "{level}"\n', encoding="utf-8")
+    elif kind == "verification":
+        path = folder / "verification.json"
+        content = path.read_text(encoding="utf-8")
+        dates = list(re.finditer(r'"date": "(\d{4})', content))
+        match = rng.choice(dates)
+        path.write_text(content[:match.start(1)] + str(rng.randint(2019, 2025)) + content[match.end(1):],
+                        encoding="utf-8")
+    else:  # the same bytes, written again: a new mtime
+        claims.write_text(yaml, encoding="utf-8")
+    return f"{kind} {claims.name}"
+
+
+@pytest.mark.parametrize("pages", ["single", "paged"])
+def test_a_sequence_of_random_edits_builds_as_cold_each_time(synthetic: Path, tmp_path: Path, pages: str) -> None:
+    rng = random.Random(16)
+    _same(synthetic, tmp_path / "start", pages=pages)
+    for step in range(14):
+        done = _edit(synthetic, rng)
+        try:
+            _same(synthetic, tmp_path / f"step{step}", pages=pages)
+        except AssertionError as error:
+            raise AssertionError(f"after step {step}, {done}: {error}") from error
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[incremental.Built | None]:
+    """What each incremental build made (None: built cold)."""
+    made: list[incremental.Built | None] = []
+    real = incremental.build
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(incremental, "build", spy)
+    return made
+
+
+def test_one_leaflet_edited_is_the_only_one_recomputed(synthetic: Path, tmp_path: Path, builds: list) -> None:
+    _same(synthetic, tmp_path / "first")
+    assert builds[-1] is not None and len(builds[-1].recomputed) == 8 and builds[-1].kb_rules_run
+    claims = synthetic / "claims" / "leaflet00003.yaml"
+    yaml = claims.read_text(encoding="utf-8")
+    old = re.findall(r'    text: "([^"]+)"', yaml)[5]
+    claims.write_text(yaml.replace(old, old + " vaak", 1), encoding="utf-8")
+    text = claims.with_suffix(".txt")
+    text.write_text(text.read_text(encoding="utf-8").replace(old, old + " vaak", 1), encoding="utf-8")
+    _same(synthetic, tmp_path / "edited")
+    assert builds[-1] is not None
+    assert builds[-1].recomputed == ("leaflet00003",)
+    assert not builds[-1].kb_rules_run  # no claim's sources, id or line changed
+    _same(synthetic, tmp_path / "again")
+    assert builds[-1] is not None and builds[-1].recomputed == ()
+
+
+def test_one_record_edited_recomputes_the_leaflets_citing_it(synthetic: Path, tmp_path: Path, builds: list) -> None:
+    _same(synthetic, tmp_path / "first")
+    bib = synthetic / "references.bib"
+    content = bib.read_text(encoding="utf-8")
+    match = re.search(r"@article\{(\w+),(?:[^@]*?)  n +=\s*\{(\d+)\}", content)
+    assert match is not None
+    key = match.group(1)
+    bib.write_text(content[:match.start(2)] + str(int(match.group(2)) + 1) + content[match.end(2):], encoding="utf-8")
+    citing = tuple(p.stem for p in _claims_files(synthetic)
+                   if re.search(rf"- key: {key}$", p.read_text(encoding="utf-8"), re.MULTILINE))
+    assert citing
+    _same(synthetic, tmp_path / "edited")
+    assert builds[-1] is not None and builds[-1].recomputed == citing
+
+
+def test_bad_input_is_reported_as_cold_and_nothing_kept_is_served(synthetic: Path, tmp_path: Path, kb) -> None:
+    _same(synthetic, tmp_path / "first")
+    claims = synthetic / "claims" / "leaflet00002.yaml"
+    good = claims.read_text(encoding="utf-8")
+    claims.write_text(good.replace("claims:\n", "claims:\n  - id: [broken\n", 1), encoding="utf-8")
+    incremental_run = kb("--kb", synthetic, "report")
+    shutil.rmtree(synthetic / "build")
+    cold_run = kb("--kb", synthetic, "report")
+    assert incremental_run.code == cold_run.code == 2
+    assert incremental_run.err == cold_run.err and "claims/leaflet00002.yaml:" in cold_run.err
+    assert not (synthetic / "build" / "report.json").exists()
+    claims.write_text(good.replace("Folder", "Brochure", 1), encoding="utf-8")  # mended, and changed
+    _same(synthetic, tmp_path / "mended")
+    assert b"Brochure" in (tmp_path / "mended" / "incremental" / "report.json").read_bytes()
