@@ -75,7 +75,7 @@ def _signature(path: Path) -> list[int] | None:
 
 # --- the bibliography as read, kept as JSON -----------------------------------------------------
 
-_WORK_FIELDS = ("key", "entry_type", "line", "authors", "editors", "year", "title", "fields", "raw")
+_WORK_FIELDS = ("key", "entry_type", "line", "authors", "editors", "year", "title", "fields")
 _NAME_FIELDS = ("first", "von", "last", "jr")
 
 

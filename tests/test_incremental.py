@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 
+import kb.bibliography
 import kb.build
 from kb import cache, incremental, pagecache
 
@@ -225,3 +226,23 @@ def test_bad_input_is_reported_as_cold_and_nothing_kept_is_served(synthetic: Pat
     claims.write_text(good.replace("Folder", "Brochure", 1), encoding="utf-8")  # mended, and changed
     _same(synthetic, tmp_path / "mended")
     assert b"Brochure" in (tmp_path / "mended" / "incremental" / "report.json").read_bytes()
+
+
+def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept bibliography fits the records' fields (a field added to Work or Name without
+    the codec would have every build parse references.bib again, slowly but unnoticed)."""
+    assert incremental._codec_fits()
+    _same(synthetic, tmp_path / "first")
+    parsed: list[Path] = []
+    real = kb.bibliography.load
+
+    def spy(path: Path, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(kb.bibliography, "load", spy)
+    claims = min((synthetic / "claims").glob("*.yaml"))
+    claims.write_text(claims.read_text(encoding="utf-8").replace('text: "', 'text: "Vaak ', 1), encoding="utf-8")
+    _incremental(synthetic, tmp_path / "edited")
+    assert parsed == []
