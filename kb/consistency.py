@@ -8,13 +8,15 @@ seven words or more, a word added to one of six or more). Claims with the same s
 are one class; classes that could be that similar are found through an inverted index of each
 class's rarest words (prefix filtering: two sets with Jaccard >= t share one of the first
 n - ceil(t*n) + 1 of their words ordered by how rare they are), so only a few pairs are ever
-compared. A word in more than `COMMON` classes is not looked up (its list would be compared
-pairwise): a claim whose rarest words are all that common is matched only by the words it
-shares with the same class.
+compared, and of a word's list only the sets large enough to be similar. A word in more than
+`COMMON` classes is not looked up (its list would be compared pairwise): a claim whose rarest
+words are all that common (boilerplate, or a generated KB's small vocabulary) is matched only
+with claims of the same words.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -90,13 +92,15 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
         for word in rare:
             if frequency[word] > COMMON:
                 continue
-            for j in postings.get(word, ()):
+            listed = postings.get(word, [])
+            # a set of m words can be similar only to sets of at least 3m/4; a list holds its sets
+            # smallest first, so those begin at a bisection
+            first = bisect.bisect_left(listed, SIMILAR[0] * len(found), key=lambda j: SIMILAR[1] * len(sets[j]))
+            for j in listed[first:]:
                 if j in seen:
                     continue
                 seen.add(j)
-                other = sets[j]
-                # a set of size m can be similar only to sets of at least 3m/4 words
-                if len(other) * SIMILAR[1] >= SIMILAR[0] * len(found) and similar(found, other):
+                if similar(found, sets[j]):
                     parent[root(i)] = root(j)
             postings.setdefault(word, []).append(i)
     members: dict[int, list[int]] = {}
