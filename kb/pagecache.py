@@ -72,8 +72,9 @@ def lookup(folder: Path, key: str) -> dict[str, bytes] | None:
     return files if at == len(blob) else None
 
 
-def keep(folder: Path, key: str, files: dict[str, bytes]) -> None:
-    """Put a page's files in the cache (a page cache only saves time: no fsync, failures pass)."""
+def keep(folder: Path, key: str, files: dict[str, bytes]) -> bool:
+    """Put a page's files in the cache (a page cache only saves time: no fsync, failures pass);
+    whether they are there."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, content in ((key, b"".join(files.values())),
@@ -83,7 +84,8 @@ def keep(folder: Path, key: str, files: dict[str, bytes]) -> None:
                 handle.write(content)
             os.replace(temporary, folder / name)
     except OSError:
-        pass
+        return False
+    return True
 
 
 def prune(folder: Path, used: set[str]) -> None:

@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -316,18 +316,32 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
     used: set[str] = set()
     for path, piece in slices(inputs).items():
         key = pagecache.page_key(path, piece, lang, templates) if cache_dir is not None else ""
-        page = pagecache.lookup(cache_dir, key) if cache_dir is not None else None
-        if page is None:
-            page = renderer.page(path, piece)
+        found = pagecache.lookup(cache_dir, key) if cache_dir is not None else None
+        page: dict[str, Iterator[bytes] | bytes]
+        if found is None:
+            made = renderer.page(path, piece)
             if rendered is not None:
                 rendered.append(path)
-            if cache_dir is not None:
-                pagecache.keep(cache_dir, key, page)
+            page = dict(made)
+            if cache_dir is not None and pagecache.keep(cache_dir, key, made):
+                # kept: read back from the cache as it is written, so that the pages of a large KB
+                # (gigabytes at 50,000 works) are never all in memory at once
+                page = {name: _later(cache_dir, key, name, partial(renderer.page, path, piece)) for name in made}
+        else:
+            assert cache_dir is not None
+            page = {name: _later(cache_dir, key, name, partial(renderer.page, path, piece)) for name in found}
         used.add(key)
         files.update(page)
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files
+
+
+def _later(cache_dir: Path, key: str, name: str, again: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:
+    """The file `name` of the cached page `key`, read when it is written; rendered again should a
+    concurrent run have pruned it meanwhile."""
+    page = pagecache.lookup(cache_dir, key)
+    yield (page if page is not None and name in page else again())[name]
 
 
 def stale(out: Path, written: list[Path]) -> list[Path]:
