@@ -93,11 +93,11 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
 
     advance("rendering")
     try:
-        files = _render(reportdata.Inputs(root, built.report, built.texts, built.references), root, lang,
-                        pages or built.pages)
-        files["report.json"] = iter(built.report_json)
+        rendering = _render(reportdata.Inputs(root, built.report, built.texts, built.references), root, lang,
+                            pages or built.pages, out)
+        rendering.files["report.json"] = iter(built.report_json)
         advance("writing")
-        written = write_all(out, files)
+        written = rendering.write(out)
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
         return Outcome(findings=error.findings, unreadable=True)
     _remove_stale(out, written)
@@ -108,15 +108,36 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     return Outcome(findings=built.errors, written=written, failed=failed)
 
 
-def _render(data: reportdata.Inputs, root: Path, lang: str, pages: str) -> dict[str, Any]:
+@dataclass
+class _Rendering:
+    """The report's files to write, and for a paged report the pages left as they are in `out`."""
+
+    files: dict[str, Any]
+    same: list[str] = field(default_factory=list)  # page files in `out` already holding their page
+    ledger: dict[str, str] = field(default_factory=dict)  # page file -> its page's cache key
+    cache: Path | None = None  # the page cache
+
+    def write(self, out: Path) -> list[Path]:
+        """Write the files; every file of the report, written or left as it was, in name order."""
+        from kb import pagecache
+
+        written = sorted(write_all(out, self.files) + [out / name for name in self.same])
+        if self.cache is not None:
+            pagecache.remember(self.cache, out, self.ledger)
+        return written
+
+
+def _render(data: reportdata.Inputs, root: Path, lang: str, pages: str, out: Path) -> _Rendering:
     """The report's files: a folder of pages (kb.pages) or the single report (kb.report)."""
     from kb import pagecache
     from kb import pages as pages_
     from kb import report as report_
 
     if pages_.paged(data.report, pages):
-        return dict(pages_.render(data, lang, pagecache.cache_folder(root, lang)))
-    return dict(report_.render(data, lang))
+        made = _Rendering({}, cache=pagecache.cache_folder(root, lang))
+        made.files = dict(pages_.render(data, lang, made.cache, out=out, same=made.same, ledger=made.ledger))
+        return made
+    return _Rendering(dict(report_.render(data, lang)))
 
 
 def _report_cold(root: Path, out: Path, lang: str, label: str, inputs: str, advance: Advance,
@@ -131,9 +152,9 @@ def _report_cold(root: Path, out: Path, lang: str, label: str, inputs: str, adva
     findings = run(kb)
     advance("rendering")
     try:
-        files = _render(reportdata.inputs(kb, findings, lang), root, lang, pages or kb.config.pages)
+        rendering = _render(reportdata.inputs(kb, findings, lang), root, lang, pages or kb.config.pages, out)
         advance("writing")
-        written = write_all(out, files)  # renders report.html and report.md as it writes them
+        written = rendering.write(out)  # renders report.html and report.md as it writes them
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
         return Outcome(findings=error.findings, unreadable=True)
     _remove_stale(out, written)

@@ -95,3 +95,49 @@ def prune(folder: Path, used: set[str]) -> None:
                 entry.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+_WRITTEN = "written.json"  # which page file of the report folder holds which cached page
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
+def remember(folder: Path, out: Path, ledger: dict[str, str]) -> None:
+    """After the report is written: each page file of `out` with the key of the page it holds
+    and what its file is now (size, time, inode), so that the next run leaves it alone while
+    both are unchanged. A cache only saves time: failures pass."""
+    files = {}
+    for name, key in ledger.items():
+        found = _stat(out / name)
+        if found is not None:
+            files[name] = [key, *found]
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".written.", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(orjson.dumps({"out": os.path.abspath(out), "files": files}))
+        os.replace(temporary, folder / _WRITTEN)
+    except OSError:
+        pass
+
+
+def written(folder: Path, out: Path) -> dict[str, list[Any]]:
+    """What `remember` last said of the report folder `out` (nothing for another folder)."""
+    try:
+        data = orjson.loads((folder / _WRITTEN).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(data, dict) or data.get("out") != os.path.abspath(out) or not isinstance(data.get("files"), dict):
+        return {}
+    return data["files"]
+
+
+def unchanged(there: dict[str, list[Any]], out: Path, name: str, key: str) -> bool:
+    """Whether `out`/`name` still holds the page `key` as this cache wrote it there."""
+    found = there.get(name)
+    return found is not None and found[0] == key and found[1:] == _stat(out / name)

@@ -306,11 +306,17 @@ def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict
 
 
 def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
-           rendered: list[str] | None = None) -> dict[str, Iterator[bytes] | bytes]:
+           rendered: list[str] | None = None, out: Path | None = None, same: list[str] | None = None,
+           ledger: dict[str, str] | None = None) -> dict[str, Iterator[bytes] | bytes]:
     """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
     language, templates and code are unchanged is taken from there instead of rendered, and the
-    cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered."""
+    cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered.
+    With `out` and `same`, a page file in `out` that this cache wrote there from the same page
+    (pagecache.remember), untouched since, is left out of the files and its path put in `same`;
+    `ledger` gets each page file's cache key, for pagecache.remember once they are written."""
     templates = pagecache.templates(inputs.root)
+    there = pagecache.written(cache_dir, out) if cache_dir is not None and out is not None and same is not None \
+        else {}
     renderer = _Renderer(inputs.root, lang)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
@@ -329,9 +335,16 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
                 page = {name: _later(cache_dir, key, name, partial(renderer.page, path, piece)) for name in made}
         else:
             assert cache_dir is not None
-            page = {name: _later(cache_dir, key, name, partial(renderer.page, path, piece)) for name in found}
+            page = {}
+            for name in found:
+                if same is not None and out is not None and pagecache.unchanged(there, out, name, key):
+                    same.append(name)
+                else:
+                    page[name] = _later(cache_dir, key, name, partial(renderer.page, path, piece))
         used.add(key)
         files.update(page)
+        if ledger is not None and cache_dir is not None:
+            ledger.update(dict.fromkeys(found if found is not None else page, key))
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files

@@ -51,7 +51,8 @@ def _incremental(root: Path, out: Path, lang: str = "nl",
 
 def _same(root: Path, tmp: Path, lang: str = "nl", pages: str | None = None) -> None:
     cold, cold_files = _cold(root, tmp / "cold", lang, pages)
-    warm, warm_files = _incremental(root, tmp / "incremental", lang, pages)
+    # into the same folder each time: what an earlier build wrote there and is unchanged stays
+    warm, warm_files = _incremental(root, tmp.parent / "incremental", lang, pages)
     assert [f.format() for f in warm.findings] == [f.format() for f in cold.findings]
     assert (warm.failed, warm.unreadable) == (cold.failed, cold.unreadable)
     assert warm_files.keys() == cold_files.keys()
@@ -225,7 +226,7 @@ def test_bad_input_is_reported_as_cold_and_nothing_kept_is_served(synthetic: Pat
     assert not (synthetic / "build" / "report.json").exists()
     claims.write_text(good.replace("Folder", "Brochure", 1), encoding="utf-8")  # mended, and changed
     _same(synthetic, tmp_path / "mended")
-    assert b"Brochure" in (tmp_path / "mended" / "incremental" / "report.json").read_bytes()
+    assert b"Brochure" in (tmp_path / "incremental" / "report.json").read_bytes()
 
 
 def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path: Path,
@@ -246,3 +247,31 @@ def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path
     claims.write_text(claims.read_text(encoding="utf-8").replace('text: "', 'text: "Vaak ', 1), encoding="utf-8")
     _incremental(synthetic, tmp_path / "edited")
     assert parsed == []
+
+
+def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Path, tmp_path: Path) -> None:
+    """After one leaflet's claim changed, its page, the index and the pages that show the claim are
+    written again; every other page file stays the very file it was (its inode), and the folder
+    holds what a cold build writes."""
+    _same(synthetic, tmp_path / "first", pages="paged")
+    out = tmp_path / "incremental"
+    before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    claims = synthetic / "claims" / "leaflet00003.yaml"
+    yaml = claims.read_text(encoding="utf-8")
+    old = re.findall(r'    text: "([^"]+)"', yaml)[5]
+    claims.write_text(yaml.replace(old, old + " vaak", 1), encoding="utf-8")
+    text = claims.with_suffix(".txt")
+    text.write_text(text.read_text(encoding="utf-8").replace(old, old + " vaak", 1), encoding="utf-8")
+    _same(synthetic, tmp_path / "edited", pages="paged")
+    after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    replaced = {name for name in before if after[name] != before[name]}
+    assert {"report.html", "report.md", "report.json", "report/leaflets/leaflet00003.html",
+            "report/leaflets/leaflet00003.md"} <= replaced
+    assert not any(name.startswith("report/leaflets/") and "leaflet00003" not in name for name in replaced)
+    assert len(replaced) < len(before) / 2
+    # a page file changed by hand is written again, whatever its cache says
+    page = out / "report" / "leaflets" / "leaflet00005.html"
+    page.write_bytes(page.read_bytes() + b"<!-- edited -->")
+    _same(synthetic, tmp_path / "touched", pages="paged")
+    assert not page.read_bytes().endswith(b"<!-- edited -->")
