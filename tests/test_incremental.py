@@ -181,15 +181,20 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[incremental.Built | None]:
     return made
 
 
-def test_one_leaflet_edited_is_the_only_one_recomputed(synthetic: Path, tmp_path: Path, builds: list) -> None:
-    _same(synthetic, tmp_path / "first")
-    assert builds[-1] is not None and len(builds[-1].recomputed) == 8 and builds[-1].kb_rules_run
-    claims = synthetic / "claims" / "leaflet00003.yaml"
+def _lengthen_claim(folder: Path, leaflet: str) -> None:
+    """One claim of `leaflet` says a word more, in its claims file and its text."""
+    claims = folder / "claims" / f"{leaflet}.yaml"
     yaml = claims.read_text(encoding="utf-8")
     old = re.findall(r'    text: "([^"]+)"', yaml)[5]
     claims.write_text(yaml.replace(old, old + " vaak", 1), encoding="utf-8")
     text = claims.with_suffix(".txt")
     text.write_text(text.read_text(encoding="utf-8").replace(old, old + " vaak", 1), encoding="utf-8")
+
+
+def test_one_leaflet_edited_is_the_only_one_recomputed(synthetic: Path, tmp_path: Path, builds: list) -> None:
+    _same(synthetic, tmp_path / "first")
+    assert builds[-1] is not None and len(builds[-1].recomputed) == 8 and builds[-1].kb_rules_run
+    _lengthen_claim(synthetic, "leaflet00003")
     _same(synthetic, tmp_path / "edited")
     assert builds[-1] is not None
     assert builds[-1].recomputed == ("leaflet00003",)
@@ -256,12 +261,7 @@ def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Pa
     _same(synthetic, tmp_path / "first", pages="paged")
     out = tmp_path / "incremental"
     before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
-    claims = synthetic / "claims" / "leaflet00003.yaml"
-    yaml = claims.read_text(encoding="utf-8")
-    old = re.findall(r'    text: "([^"]+)"', yaml)[5]
-    claims.write_text(yaml.replace(old, old + " vaak", 1), encoding="utf-8")
-    text = claims.with_suffix(".txt")
-    text.write_text(text.read_text(encoding="utf-8").replace(old, old + " vaak", 1), encoding="utf-8")
+    _lengthen_claim(synthetic, "leaflet00003")
     _same(synthetic, tmp_path / "edited", pages="paged")
     after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     assert after.keys() == before.keys()
