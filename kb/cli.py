@@ -77,8 +77,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         outcome = build.report(root, out, language_of(args.lang), advance, args.pages)
     if outcome.unreadable:
         return _unreadable(outcome, root)
+    # a paged report's pages are counted, not listed: thousands of lines for a large KB
+    pages = [path for path in outcome.written if path.parent != out]
     for path in outcome.written:
-        _say(path, out=True)
+        if path.parent == out:
+            _say(path, out=True)
+    if pages:
+        _say(f"{os.path.commonpath(pages)}{os.sep}: {len(pages)} page files (report.html is their index)", out=True)
     for line in outcome.lines:
         _say(line)
     _print_findings(outcome.findings)
