@@ -117,7 +117,8 @@ def _text_backend() -> BaseBackend:
 _BRACES_ONLY = re.compile(r"(?:[^\\$~%\-`',\s]| (?! )|-(?!-)|'(?!')|,(?!,))*")
 
 
-def _balanced(value: str) -> bool:
+def balanced(value: str) -> bool:
+    """Whether every brace of `value` closes one opened before it, and all are closed."""
     depth = 0
     for char in value:
         if char == "{":
@@ -134,7 +135,7 @@ def decode(value: str) -> str:
     """LaTeX markup and accents to plain Unicode text ("B{\\"u}hring" -> "Bühring")."""
     if not any(c in value for c in "\\{}$~"):
         return value
-    if not value.startswith(" ") and _BRACES_ONLY.fullmatch(value) and _balanced(value):
+    if not value.startswith(" ") and _BRACES_ONLY.fullmatch(value) and balanced(value):
         return value.replace("{", "").replace("}", "")  # what pybtex renders, without its lexer
     try:
         return str(Text.from_latex(value).render(_text_backend()))
@@ -146,7 +147,7 @@ def verbatim(value: str) -> str:
     """A verbatim field's value as written: only braces around the whole value are removed
     (`{{10.1000/x}}` is 10.1000/x); a `~`, `%`, `\\` or brace inside stays."""
     value = value.strip()
-    while value.startswith("{") and value.endswith("}") and _balanced(value[1:-1]):
+    while value.startswith("{") and value.endswith("}") and balanced(value[1:-1]):
         value = value[1:-1].strip()
     return value
 

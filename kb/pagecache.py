@@ -59,17 +59,32 @@ def page_key(path: str, piece: dict[str, Any], lang: str, templates: str) -> str
     return digest.hexdigest()
 
 
-def lookup(folder: Path, key: str) -> dict[str, bytes] | None:
+def lookup(folder: Path, key: str) -> list[str] | None:
+    """The names of the files the cached page `key` holds (read with `read`), or None when it is
+    not whole in the cache. Only its index is read: a page's bytes are read as they are written."""
     try:
-        blob = (folder / key).read_bytes()
         names = orjson.loads((folder / (key + ".json")).read_bytes())
+        size = os.stat(folder / key).st_size
     except (OSError, orjson.JSONDecodeError):
         return None
-    files, at = {}, 0
-    for name, size in names:
-        files[name] = blob[at:at + size]
-        at += size
-    return files if at == len(blob) else None
+    return [name for name, _ in names] if sum(length for _, length in names) == size else None
+
+
+def read(folder: Path, key: str, name: str) -> bytes | None:
+    """The file `name` of the cached page `key`, or None when it is not there (pruned meanwhile)."""
+    try:
+        names = orjson.loads((folder / (key + ".json")).read_bytes())
+        at = 0
+        for found, length in names:
+            if found == name:
+                with open(folder / key, "rb") as handle:
+                    handle.seek(at)
+                    content = handle.read(length)
+                return content if len(content) == length else None
+            at += length
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    return None
 
 
 def keep(folder: Path, key: str, files: dict[str, bytes]) -> bool:

@@ -321,30 +321,29 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     for path, piece in slices(inputs).items():
-        key = pagecache.page_key(path, piece, lang, templates) if cache_dir is not None else ""
-        found = pagecache.lookup(cache_dir, key) if cache_dir is not None else None
-        page: dict[str, Iterator[bytes] | bytes]
-        if found is None:
+        if cache_dir is None:
+            files.update(renderer.page(path, piece))
+            continue
+        key = pagecache.page_key(path, piece, lang, templates)
+        used.add(key)
+        names = pagecache.lookup(cache_dir, key)
+        if names is None:
             made = renderer.page(path, piece)
             if rendered is not None:
                 rendered.append(path)
-            page = dict(made)
-            if cache_dir is not None and pagecache.keep(cache_dir, key, made):
-                # kept: read back from the cache as it is written, so that the pages of a large KB
-                # (gigabytes at 50,000 works) are never all in memory at once
-                page = {name: _later(cache_dir, key, name, partial(renderer.page, path, piece)) for name in made}
-        else:
-            assert cache_dir is not None
-            page = {}
-            for name in found:
-                if same is not None and out is not None and pagecache.unchanged(there, out, name, key):
-                    same.append(name)
-                else:
-                    page[name] = _later(cache_dir, key, name, partial(renderer.page, path, piece))
-        used.add(key)
-        files.update(page)
-        if ledger is not None and cache_dir is not None:
-            ledger.update(dict.fromkeys(found if found is not None else page, key))
+            if not pagecache.keep(cache_dir, key, made):
+                files.update(made)
+                continue
+            names = list(made)
+        if ledger is not None:
+            ledger.update(dict.fromkeys(names, key))
+        for name in names:
+            if same is not None and out is not None and pagecache.unchanged(there, out, name, key):
+                same.append(name)
+            else:
+                # read back from the cache as it is written: the pages of a large KB (gigabytes at
+                # 50,000 works) are never all in memory at once
+                files[name] = _later(cache_dir, key, name, partial(renderer.page, path, piece))
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files
@@ -353,8 +352,8 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
 def _later(cache_dir: Path, key: str, name: str, again: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:
     """The file `name` of the cached page `key`, read when it is written; rendered again should a
     concurrent run have pruned it meanwhile."""
-    page = pagecache.lookup(cache_dir, key)
-    yield (page if page is not None and name in page else again())[name]
+    content = pagecache.read(cache_dir, key, name)
+    yield content if content is not None else again()[name]
 
 
 def stale(out: Path, written: list[Path]) -> list[Path]:

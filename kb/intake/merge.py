@@ -175,17 +175,8 @@ def _verbatim(value: str) -> str:
 def _quoted(value: str) -> str:
     """A printed entry as a verbatim value: its text whole, braces kept when they pair up."""
     value = " ".join(value.split())
-    return value if bibliography.verbatim("{" + value + "}") == value and _paired(value) else (
+    return value if bibliography.verbatim("{" + value + "}") == value and bibliography.balanced(value) else (
         value.replace("{", "(").replace("}", ")"))
-
-
-def _paired(value: str) -> bool:
-    depth = 0
-    for char in value:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _person(family: str, given: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kb.audit.verification import CONFIDENT, confirmed_doi
-from kb.bibliography import Work
+from kb.bibliography import Work, balanced
 from kb.verify.model import RecordResult
 
 # The BibTeX field a compared field is written to, in the order they are tried: the first the
@@ -98,15 +98,6 @@ def _bibtex(name: str, value: str) -> str:
         if found:
             return f"{found.group(1)}--{found.group(2)}"
     return _LATEX_SPECIAL.sub(r"\\\1", value)
-
-
-def _balanced(value: str) -> bool:
-    depth = 0
-    for char in value:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _skip_space(text: str, at: int) -> int:
@@ -266,7 +257,7 @@ def patched(bib_text: str, works: Mapping[str, Work], results: Iterable[RecordRe
             continue
         edits = {name: _bibtex(name, value) for name, value in changes(work, result).items()}
         edits = {name: value for name, value in edits.items()
-                 if _balanced(value) and "\n" not in value and "\r" not in value}
+                 if balanced(value) and "\n" not in value and "\r" not in value}
         if not edits:
             continue
         entry = _entry(bib_text, starts[work.line - 1], work.key)
