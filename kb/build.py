@@ -19,7 +19,7 @@ from kb.knowledgebase import KnowledgeBase, load
 from kb.output import write_all
 
 if TYPE_CHECKING:
-    from kb import reportdata
+    from kb import incremental, pagecache, reportdata
 
 Advance = Callable[[str], None]
 
@@ -77,7 +77,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     hit = cache.lookup(root, lang, inputs) if inputs else None
     if hit is not None:
         try:
-            written = cache.restore(hit, out)
+            written = cache.restore(hit, out, root)
         except OSError:  # the entry went away meanwhile (pruned by a concurrent run): render
             pass
         else:
@@ -94,7 +94,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     advance("rendering")
     try:
         rendering = _render(reportdata.Inputs(root, built.report, built.texts, built.references), root, lang,
-                            pages or built.pages, out)
+                            pages or built.pages, out, built.scope)
         rendering.files["report.json"] = iter(built.report_json)
         advance("writing")
         written = rendering.write(out)
@@ -104,38 +104,39 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     incremental.keep(built)
     advance("done")
     failed = bool(built.errors)
-    _store(root, label, inputs, written, built.errors, failed, built.text_paths, out)
+    _store(root, label, inputs, written, built.errors, failed, built.text_paths, out, rendering.written)
     return Outcome(findings=built.errors, written=written, failed=failed)
 
 
 @dataclass
 class _Rendering:
-    """The report's files to write, and for a paged report the pages left as they are in `out`."""
+    """The report's files to write, and for a paged report what its page files are (pagecache.Written)."""
 
     files: dict[str, Any]
-    same: list[str] = field(default_factory=list)  # page files in `out` already holding their page
-    ledger: dict[str, str] = field(default_factory=dict)  # page file -> its page's cache key
+    written: pagecache.Written | None = None
     cache: Path | None = None  # the page cache
 
     def write(self, out: Path) -> list[Path]:
         """Write the files; every file of the report, written or left as it was, in name order."""
         from kb import pagecache
 
-        written = sorted(write_all(out, self.files) + [out / name for name in self.same])
-        if self.cache is not None:
-            pagecache.remember(self.cache, out, self.ledger)
+        same = self.written.same if self.written is not None else []
+        written = sorted(write_all(out, self.files) + [out / name for name in same])
+        if self.cache is not None and self.written is not None:
+            pagecache.remember(self.cache, self.written)
         return written
 
 
-def _render(data: reportdata.Inputs, root: Path, lang: str, pages: str, out: Path) -> _Rendering:
+def _render(data: reportdata.Inputs, root: Path, lang: str, pages: str, out: Path,
+            scope: incremental.Scope | None = None) -> _Rendering:
     """The report's files: a folder of pages (kb.pages) or the single report (kb.report)."""
     from kb import pagecache
     from kb import pages as pages_
     from kb import report as report_
 
     if pages_.paged(data.report, pages):
-        made = _Rendering({}, cache=pagecache.cache_folder(root, lang))
-        made.files = dict(pages_.render(data, lang, made.cache, out=out, same=made.same, ledger=made.ledger))
+        made = _Rendering({}, pagecache.Written(out), pagecache.cache_folder(root, lang))
+        made.files = dict(pages_.render(data, lang, made.cache, written=made.written, scope=scope))
         return made
     return _Rendering(dict(report_.render(data, lang)))
 
@@ -161,13 +162,15 @@ def _report_cold(root: Path, out: Path, lang: str, label: str, inputs: str, adva
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
-    _store(root, label, inputs, written, errors, failed, tuple(d.text_path for d in kb.documents), out)
+    _store(root, label, inputs, written, errors, failed, tuple(d.text_path for d in kb.documents), out,
+           rendering.written)
     return Outcome(findings=errors, written=written, failed=failed)
 
 
 def _store(root: Path, label: str, inputs: str, written: list[Path], errors: list[Finding], failed: bool,
-           texts: tuple[Path, ...], out: Path) -> None:
-    """Keep the report just written for a run with the same inputs (kb.cache)."""
+           texts: tuple[Path, ...], out: Path, pages: pagecache.Written | None) -> None:
+    """Keep the report just written for a run with the same inputs (kb.cache); a paged report's
+    pages as the page cache holds them (`pages`)."""
     from kb import cache
 
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
@@ -175,7 +178,7 @@ def _store(root: Path, label: str, inputs: str, written: list[Path], errors: lis
     outside = [text for text in texts if not _hashed_with_claims(root, text)]
     if inputs == cache.key(root, label):  # the inputs did not change while it ran
         try:
-            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out)
+            cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out, pages)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
 

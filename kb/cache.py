@@ -4,7 +4,8 @@ The key covers references.bib, kb.toml, verification.json, every file under clai
 any leaflet text a claims file names outside claims/, the packaged templates, interface
 text and code, the package version and the report language: any change to any of them is
 a miss. A hit writes nothing that is already in place (the cached files are hard links to
-the report that was written); otherwise each file is put back atomically.
+the report that was written); otherwise each file is put back atomically. An input file whose
+size, time, inode and mode are those it had when last hashed is not read again (inputs.json).
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kb import __version__
 from kb.findings import Finding
 from kb.output import held
 from kb.paths import LOOSE, MAX_BIB_BYTES, Files
 
+if TYPE_CHECKING:
+    from kb.pagecache import Written
+
 CACHE_DIR = ".cache"
 KEEP = 4  # cache entries kept; older ones are removed when a new one is stored
-_PACKAGE = Path(__file__).parent
 _HASHED_FOLDERS = ("claims", "templates")
 _HASHED_FILES = ("references.bib", "kb.toml", "verification.json")
 
@@ -37,6 +41,10 @@ class Hit:
     files: tuple[str, ...]  # names of the report files, e.g. report.html
     errors: tuple[str, ...]  # the error findings the run printed, formatted
     code: int  # the exit code of the run
+    pages: dict[str, str] = field(default_factory=dict)  # a paged report's page files -> their page's key
+    lang: str = ""  # the page cache's language (kb.pagecache.cache_folder)
+    generation: str | None = None  # what kb.pagecache.remember says of the pages
+    basis: str | None = None
 
 
 def _files(root: Path) -> list[Path]:
@@ -48,38 +56,83 @@ def _files(root: Path) -> list[Path]:
     return found
 
 
-def _package() -> list[Path]:
-    return sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
-def _digest(paths: list[Path], files: Files = LOOSE, package: list[Path] | None = None, label: str = "") -> str | None:
-    """The hash of `label`, the files' names and contents, read through `files` (`kb.paths`), and
-    the `package`'s; None when one of `paths` is refused there (outside the KB, no regular file,
-    too large): such a KB is read, and reading it says why, rather than hashed."""
+def _digest(paths: list[Path], files: Files = LOOSE, label: str = "",
+            known: dict[str, list[Any]] | None = None) -> str | None:
+    """The hash of `label` and the files' names and contents, read through `files` (`kb.paths`); None when one of `paths` is refused there (outside the KB, no regular file,
+    too large): such a KB is read, and reading it says why, rather than hashed. With `known`
+    (path -> [size, mtime, inode, mode, hash] of its last reading), a file whose status is the
+    same is not read again; `known` takes what was read."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(label.encode("utf-8") + b"\0")
     for path in paths:
-        digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        content = files.read_present(path, path.as_posix(), limit=MAX_BIB_BYTES)
+        name = path.as_posix()
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        status = _status(path) if known is not None else None
+        last = known.get(name) if known is not None else None
+        if status is not None and last is not None and last[:-1] == status:
+            digest.update(bytes.fromhex(last[-1]))
+            continue
+        content = files.read_present(path, name, limit=MAX_BIB_BYTES)
         if isinstance(content, Finding):
             return None
-        digest.update(b"\1missing" if content is None else content)
-        digest.update(b"\0")
-    for path in package or ():
-        digest.update(path.as_posix().encode("utf-8", "surrogateescape") + b"\0" + path.read_bytes() + b"\0")
+        one = hashlib.blake2b(b"\1missing" if content is None else content, digest_size=20).digest()
+        digest.update(one)
+        if known is not None:
+            if status is not None and content is not None:
+                known[name] = [*status, one.hex()]
+            else:
+                known.pop(name, None)
     return digest.hexdigest()
+
+
+def _status(path: Path) -> list[int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_size, found.st_mtime_ns, found.st_ino, found.st_mode]
+
+
+_KNOWN = "inputs.json"  # the status and hash of each input file as `key` last read it
 
 
 def key(root: Path, lang: str) -> str:
     """The content hash of every input of `kb report --lang lang` on the KB at `root`; "" when
-    one cannot be read as an input (the report is then rendered, and reading it fails)."""
+    one cannot be read as an input (the report is then rendered, and reading it fails). A file
+    whose size, time, inode and mode are those of its last reading is not read again."""
     if not root.is_dir():
         return ""
     files = Files(root)
     if isinstance(files.listing(root / "claims", "claims"), Finding):
         return ""  # a claims/ that cannot be listed looks empty to rglob
-    found = _digest(_files(root), files, _package(), f"{__version__}/{lang}")
+    memo = _folder(root) / _KNOWN
+    try:
+        known: dict[str, list[Any]] = json.loads(memo.read_bytes())
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    before = dict(known)
+    from kb.pagecache import code
+
+    found = _digest(_files(root), files, label=f"{__version__}/{lang}/{code()}", known=known)
+    if found and known != before and memo.parent.is_dir():
+        _save(memo, json.dumps(known).encode("utf-8"))
     return found[:32] if found else ""
+
+
+def _save(path: Path, content: bytes) -> None:
+    """A cache file written atomically; a cache only saves time, so a failure passes."""
+    temporary = ""
+    try:
+        with held():
+            fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _folder(root: Path) -> Path:
@@ -101,9 +154,17 @@ def lookup(root: Path, lang: str, inputs: str) -> Hit | None:
         for name, signature in meta["signatures"].items():
             if _signature(entry / name) != signature:
                 return None  # changed in place since it was stored
+        pages = meta.get("pages", {})
+        if pages:
+            from kb.pagecache import cache_folder
+
+            folder = cache_folder(root, lang)
+            if not all(os.path.isfile(folder / key) for key in set(pages.values())):
+                return None  # its pages are no longer in the page cache
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return Hit(entry, tuple(meta["signatures"]), tuple(meta["errors"]), int(meta["code"]))
+    return Hit(entry, tuple(meta["signatures"]), tuple(meta["errors"]), int(meta["code"]), pages, lang,
+               meta.get("generation"), meta.get("basis"))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -136,39 +197,80 @@ def _place(source: Path, target: Path) -> None:
         raise
 
 
-def restore(hit: Hit, out: Path) -> list[Path]:
-    """Put the cached files in `out`; those already there (the same file) are left alone."""
+def _link(source: Path, target: Path) -> None:
+    """`target`, a new name in a folder no one else reads, becomes a hard link to `source`, or a copy."""
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def restore(hit: Hit, out: Path, root: Path) -> list[Path]:
+    """Put the cached files in `out`; those already there (the same file, or a page file holding
+    its page as the page cache wrote it) are left alone. OSError: the entry is not whole."""
     written = []
     for name in sorted(hit.files):
         target = out / name
         if not _same_file(hit.folder / name, target):
             _place(hit.folder / name, target)
         written.append(target)
-    return written
+    if hit.pages:
+        written += _restore_pages(hit, out, root)
+    return sorted(written)
+
+
+def _restore_pages(hit: Hit, out: Path, root: Path) -> list[Path]:
+    """A paged report's page files, from the page cache (kb.pagecache) where they are not in place."""
+    from kb import pagecache
+    from kb.output import write_all
+
+    folder = pagecache.cache_folder(root, hit.lang)
+    there = pagecache.last(folder, out).get("files", {})
+    files = {}
+    for name, page in hit.pages.items():
+        if not pagecache.unchanged(there, out, name, page):
+            content = pagecache.read(folder, page, name)
+            if content is None:
+                raise FileNotFoundError(folder / page)
+            files[name] = content
+    if files:
+        write_all(out, files)
+    if files or there.keys() != hit.pages.keys():
+        pagecache.remember(folder, pagecache.Written(out, ledger=hit.pages, generation=hit.generation,
+                                                     basis=hit.basis))
+    return [out / name for name in hit.pages]
 
 
 def store(root: Path, inputs: str, written: list[Path], errors: list[str], code: int,
-          extra: list[Path], out: Path | None = None) -> None:
+          extra: list[Path], out: Path | None = None, pages: Written | None = None) -> None:
     """Keep the report just written under `inputs`; a concurrent run that stored first wins.
     With `out`, the folder the files were written in, each keeps its path from there (a paged
-    report's report/leaflets/x.html), else its name."""
+    report's report/leaflets/x.html), else its name. With `pages`, a paged report's page files
+    are kept as the keys of their pages in the page cache (kb.pagecache), not as files."""
     if not inputs:
         return
     cache = _folder(root)
     cache.mkdir(parents=True, exist_ok=True)
     staging: Path | None = None
+    ledger = pages.ledger if pages is not None else {}
     try:
         with held():
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
-        names = [path.relative_to(out).as_posix() if out is not None else path.name for path in written]
-        for path, name in zip(written, names, strict=True):
-            _place(path, staging / name)
+        located = {path.relative_to(out).as_posix() if out is not None else path.name: path for path in written}
+        names = [name for name in located if name not in ledger]
+        for name in names:
+            _link(located[name], staging / name)  # the staging folder is made whole, then renamed into place
         meta = {
             "signatures": {name: _signature(staging / name) for name in names},
             "errors": errors,
             "code": code,
             "extra": [p.as_posix() for p in extra],
             "extra_digest": _digest(extra, Files(root)),
+            "pages": ledger,
+            "generation": pages.generation if pages is not None else None,
+            "basis": pages.basis if pages is not None else None,
         }
         (staging / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         try:

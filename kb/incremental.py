@@ -18,6 +18,7 @@ report is (`keep`): a build that fails leaves build/ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -31,7 +32,7 @@ from typing import Any
 
 import orjson
 
-from kb import __version__, bibliography, config
+from kb import bibliography, config
 from kb.apa.references import Entry
 from kb.bibliography import Bibliography, Name, Work
 from kb.claims import Document
@@ -162,8 +163,9 @@ def _read(pending: dict[Path, bytes], path: Path) -> bytes:
     return found if found is not None else path.read_bytes()
 
 
-def write(path: Path, content: bytes) -> None:
-    """`content` into `path` atomically; the cache only saves time, so a failure is let be."""
+def write(path: Path, content: bytes) -> bool:
+    """`content` into `path` atomically; the cache only saves time, so a failure is let be: whether
+    it was written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with held():
@@ -176,7 +178,8 @@ def write(path: Path, content: bytes) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError:
-        pass
+        return False
+    return True
 
 
 # --- one leaflet ---------------------------------------------------------------------------------
@@ -262,13 +265,28 @@ class Built:
     text_paths: tuple[Path, ...]  # every leaflet's text, as its claims file names it
     pending: dict[Path, bytes]  # what to keep for the next build (`keep`), once the report is written
     pages: str = "auto"  # kb.toml's [report] pages
+    scope: Scope | None = None  # what changed since the build this one followed
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a build changed of the report since the build it followed (kb.pages renders only the
+    pages showing it): the documents whose claims, findings or entry were made anew, and the works
+    those documents cite or cited, whose claims lists may differ. Everything else of the report is
+    as that build made it: the bibliography, verification.json, kb.toml, the KB-wide rules' findings.
+    `previous` names the build followed (None: take everything as changed), `generation` this one
+    (kept with its results)."""
+
+    previous: str | None
+    generation: str
+    documents: frozenset[str]
+    works: frozenset[str]
 
 
 def code_digest() -> str:
-    from kb import cache
+    from kb.pagecache import code
 
-    found = cache._digest([], package=cache._package(), label=__version__)
-    return found or ""
+    return code()
 
 
 def build(root: Path, lang: str, advance: Any = None) -> Built | None:
@@ -342,6 +360,19 @@ def build(root: Path, lang: str, advance: Any = None) -> Built | None:
         seen_texts.add(text_path)
     return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
                    paths, kept, touched, index, fresh, step, pending)
+
+
+_GENERATION = "generation.json"  # which build the kept results are of, and what all of them rest on
+
+
+def _generation(store: Path) -> dict[str, Any]:
+    try:
+        data = orjson.loads((store / _GENERATION).read_bytes())
+        if isinstance(data, dict) and isinstance(data.get("token"), str) and isinstance(data.get("basis"), str):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {}
 
 
 def _index(store: Path) -> dict[str, Any]:
@@ -468,8 +499,40 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     if recomputed or touched or len(records) != len(index):  # new results, new signatures, leaflets gone
         _keep(pending, store / "leaflets.json",
               orjson.dumps({"format": FORMAT, "leaflets": {record.name: record.as_json() for record in records}}))
+    scope = _scope(store, pending, _hash(common, bib.digest, verification_bytes), kb_rules_run, index, records,
+                   {paths[position].name for position, _, _, _, _ in stale})
     return _assemble(root, lang, store, pending, bib, kb, records, claims_chunks, segments_of, across,
-                     tuple(recomputed), kb_rules_run)
+                     tuple(recomputed), kb_rules_run, scope)
+
+
+def _scope(store: Path, pending: dict[Path, bytes], basis: str, kb_rules_run: bool, index: dict[str, Any],
+           records: list[Leaflet], remade: set[str]) -> Scope:
+    """What this build changed since the one it follows (`Scope`), kept as the next one's `previous`;
+    everything when more changed than leaflets (the bibliography, kb.toml, the KB-wide rules'
+    findings) or no build went before."""
+    before = _generation(store)
+    generation = os.urandom(12).hex()
+    # Written last of what a build keeps (`keep` writes in order): a build whose results were not
+    # all kept leaves the previous generation, which no report written since names.
+    _keep(pending, store / _GENERATION, orjson.dumps({"token": generation, "basis": basis}))
+    everything = Scope(None, generation, frozenset(), frozenset())
+    if kb_rules_run or before.get("basis") != basis:
+        return everything
+    now = {record.name for record in records}
+    documents: set[str] = set()
+    works: set[str] = set()
+    for record in records:
+        if record.name in remade:
+            documents.add(record.id)
+            works.update(record.keys)
+    for name, old in index.items():
+        if name in remade or name not in now:  # its results made anew, or the leaflet gone
+            try:
+                documents.add(old["id"])
+                works.update(old["keys"])
+            except (KeyError, TypeError):
+                return everything
+    return Scope(before["token"], generation, frozenset(documents), frozenset(works))
 
 
 def _kept_across(store: Path, key: str) -> list[list[Any]] | None:
@@ -642,7 +705,8 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 
 def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
               claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]] | Path],
-              across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool) -> Built:
+              across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
+              scope: Scope | None) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
 
     references = _references(store, pending, bib, kb, lang)
@@ -674,7 +738,7 @@ def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bi
               *section("findings", False, pieces), b"\n}\n"]
     report = {"documents": documents, "claims": Parsed(claims_chunks), "works": works, "findings": Parsed(pieces)}
     return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
-                 tuple(Path(r.text_named) for r in records), pending, kb.config.pages)
+                 tuple(Path(r.text_named) for r in records), pending, kb.config.pages, scope)
 
 
 def _findings(store: Path, pending: dict[Path, bytes], kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
@@ -798,5 +862,12 @@ def _works(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase,
 def keep(built: Built) -> None:
     """Keep what `built` made for the next build; called once its report is written (a build that
     fails leaves build/ as it was). The cache only saves time: what cannot be written is let be."""
+    whole = True
     for path, content in built.pending.items():
-        write(path, content)
+        if path.name != _GENERATION:
+            whole = write(path, content) and whole
+    generation = next((path for path in built.pending if path.name == _GENERATION), None)
+    # the new generation only with all of its results: else none, and the next build renders all pages
+    if generation is not None and not (whole and write(generation, built.pending[generation])):
+        with contextlib.suppress(OSError):
+            generation.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -123,33 +124,49 @@ def _stat(path: Path) -> list[int] | None:
     return [found.st_size, found.st_mtime_ns, found.st_ino]
 
 
-def remember(folder: Path, out: Path, ledger: dict[str, str]) -> None:
+@dataclass
+class Written:
+    """A paged report's files in its output folder `out`, as one build leaves them: each page file
+    with the key of the page it holds (`ledger`), those left as they were (`same`), and what the
+    build rendered from (`generation`: the incremental build's, kb.incremental.Scope; `basis`:
+    the language, templates and code), so that the next build can tell which pages it must look at."""
+
+    out: Path
+    same: list[str] = field(default_factory=list)
+    ledger: dict[str, str] = field(default_factory=dict)
+    generation: str | None = None
+    basis: str | None = None
+
+
+def remember(folder: Path, written: Written) -> None:
     """After the report is written: each page file of `out` with the key of the page it holds
     and what its file is now (size, time, inode), so that the next run leaves it alone while
     both are unchanged. A cache only saves time: failures pass."""
     files = {}
-    for name, key in ledger.items():
-        found = _stat(out / name)
+    for name, key in written.ledger.items():
+        found = _stat(written.out / name)
         if found is not None:
             files[name] = [key, *found]
     try:
         fd, temporary = tempfile.mkstemp(prefix=".written.", dir=folder)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(orjson.dumps({"out": os.path.abspath(out), "files": files}))
+            handle.write(orjson.dumps({"out": os.path.abspath(written.out), "files": files,
+                                       "generation": written.generation, "basis": written.basis}))
         os.replace(temporary, folder / _WRITTEN)
     except OSError:
         pass
 
 
-def written(folder: Path, out: Path) -> dict[str, list[Any]]:
-    """What `remember` last said of the report folder `out` (nothing for another folder)."""
+def last(folder: Path, out: Path) -> dict[str, Any]:
+    """What `remember` last said of the report folder `out` (nothing for another folder): its
+    `files` (name -> [key, size, time, inode]), `generation` and `basis`."""
     try:
         data = orjson.loads((folder / _WRITTEN).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return {}
     if not isinstance(data, dict) or data.get("out") != os.path.abspath(out) or not isinstance(data.get("files"), dict):
         return {}
-    return data["files"]
+    return data
 
 
 def unchanged(there: dict[str, list[Any]], out: Path, name: str, key: str) -> bool:

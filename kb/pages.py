@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kb import consistency, markdown, pagecache, rendering
@@ -33,6 +33,9 @@ from kb import report as report_
 from kb.apa.references import Entry
 from kb.labels import CLAIM_LABELS
 from kb.reportdata import Inputs
+
+if TYPE_CHECKING:
+    from kb.incremental import Scope
 
 MODES = ("auto", "single", "paged")
 # Above this many claims `auto` makes a paged report: the single report.html takes about 2.4 kB
@@ -43,6 +46,7 @@ WORKS_PER_PAGE = 100  # at most this many works on a works page, on average
 POPULAR = 100  # works cited by most leaflets, on the index
 CONSISTENCY_SHOWN = 500  # groups of the consistency list shown on the index
 INDEX = "report.html"
+FINDINGS = f"{FOLDER}/findings.html"  # findings of no leaflet
 
 
 def paged(report: dict[str, Any], mode: str) -> bool:
@@ -93,8 +97,12 @@ def _severities(findings: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def slices(inputs: Inputs) -> dict[str, dict[str, Any]]:
-    """Page path -> the slice of `inputs` it is rendered from (JSON-able)."""
+def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Page path -> the slice of `inputs` it is rendered from (JSON-able); with `only`, the
+    slices of those pages alone."""
+    def wanted(page: str) -> bool:
+        return only is None or page in only
+
     report = inputs.report
     by_document: dict[str, list[dict[str, Any]]] = {}
     for claim in report["claims"]:
@@ -114,22 +122,26 @@ def slices(inputs: Inputs) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
     for document in report["documents"]:
         doc = document["id"]
+        base = leaflet_page(doc)
+        if not wanted(base):
+            continue
         claims = by_document.get(doc, [])
         mine = {c["id"] for c in claims}
         keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
         cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
-        base = leaflet_page(doc)
         result[base] = {"kind": "leaflet", "document": document, "claims": claims, "works": cited,
                         "findings": findings.get(doc, []), "texts": inputs.texts.get(doc, []),
                         "references": {k: _entry(inputs.references[k]) for k in keys},
                         "work_pages": {k: href(pages[k], "work-" + k, base) for k in keys}}
     grouped: dict[str, list[str]] = {}
     for key in sorted(works):
-        grouped.setdefault(pages[key], []).append(key)
+        if wanted(pages[key]):
+            grouped.setdefault(pages[key], []).append(key)
     claims_by_id = {c["id"]: c for c in report["claims"]}
-    citing = report_.citing(report)
     for page, keys in grouped.items():
         resting = {c for k in keys for c in works[k]["cited_by"]}
+        # the fit of each link, from the claims resting on these works alone
+        citing = report_.citing({"claims": [claims_by_id[i] for i in resting], "works": [works[k] for k in keys]})
         result[page] = {
             "kind": "works", "works": [works[k] for k in keys],
             "references": {k: _entry(inputs.references[k]) for k in keys},
@@ -140,10 +152,17 @@ def slices(inputs: Inputs) -> dict[str, dict[str, Any]]:
                        for i in sorted(resting)},
             "documents": {d: titles[d] for d in sorted({claims_by_id[i]["document"] for i in resting})},
         }
-    other = findings.get(None, [])
-    result[f"{FOLDER}/findings.html"] = {"kind": "findings", "findings": other}
-    result[INDEX] = _index(inputs, by_document, findings, pages, numbers)
+    if wanted(FINDINGS):
+        result[FINDINGS] = {"kind": "findings", "findings": findings.get(None, [])}
+    if wanted(INDEX):
+        result[INDEX] = _index(inputs, by_document, findings, pages, numbers)
     return result
+
+
+def every_page(report: dict[str, Any]) -> set[str]:
+    """The path of every page of `report`."""
+    return ({leaflet_page(d["id"]) for d in report["documents"]} | {FINDINGS, INDEX}
+            | set(works_pages([w["key"] for w in report["works"]]).values()))
 
 
 def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
@@ -305,48 +324,77 @@ def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict
     return _Renderer(root, lang).page(path, piece)
 
 
-def render(inputs: Inputs, lang: str, cache_dir: Path | None = None,
-           rendered: list[str] | None = None, out: Path | None = None, same: list[str] | None = None,
-           ledger: dict[str, str] | None = None) -> dict[str, Iterator[bytes] | bytes]:
+def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: list[str] | None = None,
+           written: pagecache.Written | None = None, scope: Scope | None = None) -> dict[str, Iterator[bytes] | bytes]:
     """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
     language, templates and code are unchanged is taken from there instead of rendered, and the
     cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered.
-    With `out` and `same`, a page file in `out` that this cache wrote there from the same page
-    (pagecache.remember), untouched since, is left out of the files and its path put in `same`;
-    `ledger` gets each page file's cache key, for pagecache.remember once they are written."""
+    With `written` (the output folder, pagecache.Written), a page file there that this cache
+    wrote from the same page (pagecache.remember), untouched since, is left out of the files and
+    its path put in `written.same`; `written.ledger` gets each page file's cache key. With `scope`
+    too (what the incremental build changed since the build that wrote the folder), only the pages
+    showing what changed are sliced: the others hold what they held."""
     templates = pagecache.templates(inputs.root)
-    there = pagecache.written(cache_dir, out) if cache_dir is not None and out is not None and same is not None \
-        else {}
+    last = pagecache.last(cache_dir, written.out) if cache_dir is not None and written is not None else {}
+    there: dict[str, list[Any]] = last.get("files", {})
+    basis = pagecache.page_key("", {}, lang, templates)
+    kept = _kept(inputs.report, there, scope) if scope is not None and scope.previous is not None \
+        and last.get("generation") == scope.previous and last.get("basis") == basis else {}
+    if written is not None:
+        written.generation, written.basis = (scope.generation if scope is not None else None), basis
     renderer = _Renderer(inputs.root, lang)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
-    for path, piece in slices(inputs).items():
-        if cache_dir is None:
+    made = slices(inputs, every_page(inputs.report) - kept.keys() if kept else None)
+    for path in sorted(made.keys() | kept.keys()):
+        piece = made.get(path)
+        if cache_dir is None or piece is None and path not in kept:
+            assert piece is not None
             files.update(renderer.page(path, piece))
             continue
-        key = pagecache.page_key(path, piece, lang, templates)
+        key = kept[path] if piece is None else pagecache.page_key(path, piece, lang, templates)
         used.add(key)
         names = pagecache.lookup(cache_dir, key)
         if names is None:
-            made = renderer.page(path, piece)
+            if piece is None:  # a page the build did not slice, gone from the cache: sliced now
+                piece = slices(inputs, {path})[path]
+            page = renderer.page(path, piece)
             if rendered is not None:
                 rendered.append(path)
-            if not pagecache.keep(cache_dir, key, made):
-                files.update(made)
+            if not pagecache.keep(cache_dir, key, page):
+                files.update(page)
                 continue
-            names = list(made)
-        if ledger is not None:
-            ledger.update(dict.fromkeys(names, key))
+            names = list(page)
+        if written is not None:
+            written.ledger.update(dict.fromkeys(names, key))
         for name in names:
-            if same is not None and out is not None and pagecache.unchanged(there, out, name, key):
-                same.append(name)
+            if written is not None and pagecache.unchanged(there, written.out, name, key):
+                written.same.append(name)
             else:
                 # read back from the cache as it is written: the pages of a large KB (gigabytes at
                 # 50,000 works) are never all in memory at once
-                files[name] = _later(cache_dir, key, name, partial(renderer.page, path, piece))
+                files[name] = _later(cache_dir, key, name, partial(_again, renderer, inputs, path, piece))
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files
+
+
+def _kept(report: dict[str, Any], there: dict[str, list[Any]], scope: Scope) -> dict[str, str]:
+    """Page path -> its cache key, for the pages of `report` that show nothing `scope` changed
+    and that the last build wrote (`there`: page file -> [key, ...]); the index always changes."""
+    pages = works_pages([w["key"] for w in report["works"]])
+    changed = {leaflet_page(d) for d in scope.documents} | {pages[k] for k in scope.works if k in pages} | {INDEX}
+    kept = {}
+    for path in every_page(report) - changed:
+        names = [path, path.removesuffix(".html") + ".md"] if path.startswith(f"{FOLDER}/leaflets/") else [path]
+        keys = {str(there[name][0]) if name in there else "" for name in names}
+        if len(keys) == 1 and "" not in keys:
+            kept[path] = keys.pop()
+    return kept
+
+
+def _again(renderer: _Renderer, inputs: Inputs, path: str, piece: dict[str, Any] | None) -> dict[str, bytes]:
+    return renderer.page(path, piece if piece is not None else slices(inputs, {path})[path])
 
 
 def _later(cache_dir: Path, key: str, name: str, again: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:

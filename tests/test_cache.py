@@ -113,7 +113,7 @@ def test_old_entries_are_pruned(root, kb) -> None:
     for number in range(cache.KEEP + 3):
         bib.write_text(bib.read_text(encoding="utf-8") + f"\n% {number}\n", encoding="utf-8")
         kb("--kb", folder, "report")
-    entries = [p for p in (folder / "build" / ".cache").iterdir() if p.name != incremental.STATE]
+    entries = [p for p in (folder / "build" / ".cache").iterdir() if p.name not in (incremental.STATE, cache._KNOWN)]
     assert len(entries) == cache.KEEP
     assert all(len(p.name) == 32 for p in entries)
 
@@ -134,3 +134,42 @@ def test_progress_shows_on_a_terminal_only(root, monkeypatch: pytest.MonkeyPatch
     (folder / "references.bib").write_text((folder / "references.bib").read_text() + "\n% again\n")
     assert main(["--kb", str(folder), "report"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_an_input_unchanged_since_it_was_hashed_is_not_read_again(root, kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = root("tiny")
+    kb("--kb", folder, "report")
+    read: list[str] = []
+    real = cache.Files.read_present
+
+    def spy(self, path: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(Path(path).name)
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(cache.Files, "read_present", spy)
+    key = cache.key(folder, "nl")
+    assert key and read == ["kb.toml", "verification.json"]  # absent: nothing to remember of them
+    claims = min((folder / "claims").glob("*.yaml"))
+    claims.write_bytes(claims.read_bytes().replace(b"\n", b"\n\n", 1))  # another size
+    read.clear()
+    assert cache.key(folder, "nl") != key and claims.name in read and "references.bib" not in read
+
+
+def test_a_paged_report_is_kept_as_its_pages_in_the_page_cache(root, kb, loads: list[Path]) -> None:
+    folder = root("paged")
+    assert kb("--kb", folder, "report", "--pages", "paged").code in (0, 1)
+    out = folder / "build"
+    files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    page = out / "report" / "leaflets" / "spanning.html"
+    entry = next(p for p in (out / ".cache").iterdir() if len(p.name) == 32)
+    assert not (entry / "report" / "leaflets" / "spanning.html").exists()  # not linked: held by the page cache
+    page.unlink()
+    (out / "report" / "leaflets" / "spanning.md").write_bytes(b"mine")
+    kb("--kb", folder, "report", "--pages", "paged")
+    assert len(loads) == 1  # a warm run: the pages put back from the page cache
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and ".cache" not in p.parts} == files
+    shutil.rmtree(out / ".cache" / ".pages")  # the pages gone: the report is built again
+    page.unlink()
+    kb("--kb", folder, "report", "--pages", "paged")
+    assert len(loads) == 2 and page.read_bytes() == files[page.relative_to(out)]

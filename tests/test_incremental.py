@@ -16,7 +16,7 @@ import pytest
 
 import kb.bibliography
 import kb.build
-from kb import cache, incremental, pagecache
+from kb import cache, incremental, pagecache, pages
 
 ROOTS = Path(__file__).parent / "roots"
 REPORT = ("report.html", "report.json", "report.md")
@@ -254,15 +254,29 @@ def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path
     assert parsed == []
 
 
-def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Path, tmp_path: Path) -> None:
+def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """After one leaflet's claim changed, its page, the index and the pages that show the claim are
-    written again; every other page file stays the very file it was (its inode), and the folder
-    holds what a cold build writes."""
+    sliced and written again; every other page file stays the very file it was (its inode), and
+    the folder holds what a cold build writes."""
     _same(synthetic, tmp_path / "first", pages="paged")
     out = tmp_path / "incremental"
     before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     _lengthen_claim(synthetic, "leaflet00003")
+    sliced: list[set[str] | None] = []
+    real = pages.slices
+
+    def spy(inputs, only=None):  # type: ignore[no-untyped-def]
+        sliced.append(only)
+        return real(inputs, only)
+
+    monkeypatch.setattr(pages, "slices", spy)
     _same(synthetic, tmp_path / "edited", pages="paged")
+    monkeypatch.undo()
+    asked = [only for only in sliced if only is not None]  # the incremental build's; the cold one slices all
+    assert len(asked) == 1 and "report.html" in asked[0]
+    assert {page for page in asked[0] if page.startswith("report/leaflets/")} == {"report/leaflets/leaflet00003.html"}
+    assert "report/findings.html" not in asked[0]
     after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     assert after.keys() == before.keys()
     replaced = {name for name in before if after[name] != before[name]}
