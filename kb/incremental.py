@@ -45,7 +45,7 @@ from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 3  # of the files kept; another value is a miss
+FORMAT = 4  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -211,22 +211,21 @@ class Leaflet:
 
 @functools.cache
 def _files_of(store: Path, name: str) -> tuple[Path, ...]:
-    """The files kept of the leaflet `name` (its claims entries, segments, findings, items), beside
-    leaflets.json; named once per build (making a path is a noticeable share of a build of one leaflet)."""
+    """The files kept of the leaflet `name` (its claims entries, segments, findings, items, claims'
+    summaries), beside leaflets.json; named once per build (making a path is a noticeable share of
+    a build of one leaflet)."""
     base = os.path.join(store, "leaflets", _hash(name))
-    return tuple(Path(base + suffix) for suffix in (".claims", ".segments", ".findings", ".items"))
+    return tuple(Path(base + suffix) for suffix in (".claims", ".segments", ".findings", ".items", ".summary"))
 
 
 def _leaflet_files(store: Path, name: str) -> tuple[Path, Path]:
     """A leaflet's claims entries as report.json writes them, and its segments."""
-    claims, segments, _, _ = _files_of(store, name)
-    return claims, segments
+    return _files_of(store, name)[0], _files_of(store, name)[1]
 
 
 def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
     """A leaflet's findings as report.json items grouped by file, and each with where it sorts."""
-    _, _, findings, items = _files_of(store, name)
-    return findings, items
+    return _files_of(store, name)[2], _files_of(store, name)[3]
 
 
 def _skeleton(document: Document) -> str:
@@ -452,6 +451,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     recomputed: list[str] = []
     segments_of: dict[str, list[dict[str, Any]] | Path] = {}
     slots: list[tuple[Leaflet, bytes] | None] = []
+    summaries: list[bytes | Path] = []  # each leaflet's claims' summaries (kb.pages.summary), or their file
     stale: list[tuple[int, Path, list[list[Any]], str, list[str]]] = []
     for position, path in enumerate(paths):
         record = kept.get(path.name)
@@ -464,6 +464,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             try:
                 slots.append((record, claims_file.read_bytes()))
                 segments_of[record.id] = segments_file
+                summaries.append(_files_of(store, path.name)[4])
                 continue
             except OSError:
                 pass
@@ -474,6 +475,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             assert record is not None
             fresh[path.name] = (document, text, findings, record.claims_hash, record.text_hash)
         slots.append(None)
+        summaries.append(b"")
         stale.append((position, path, about, deps, keys))
     if stale:
         step("auditing")
@@ -481,14 +483,16 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
                          rule_names, rule_index, store, bib.identity, pending)
         if made is None:
             return None
-        for (position, path, _, _, _), (record, chunk, segments, blob, entries_of) in zip(stale, made):
+        for (position, path, _, _, _), (record, chunk, segments, blob, entries_of, summary) in zip(stale, made):
             claims_file, segments_file = _leaflet_files(store, path.name)
             findings_file, items_file = _findings_files(store, path.name)
             _keep(pending, findings_file, blob)
             _keep(pending, items_file, orjson.dumps(entries_of))
             _keep(pending, claims_file, chunk)
             _keep(pending, segments_file, orjson.dumps(segments))
+            _keep(pending, _files_of(store, path.name)[4], summary)
             slots[position] = (record, chunk)
+            summaries[position] = summary
             segments_of[record.id] = segments
             recomputed.append(record.id)
     for slot in slots:
@@ -501,8 +505,8 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
               orjson.dumps({"format": FORMAT, "leaflets": {record.name: record.as_json() for record in records}}))
     scope = _scope(store, pending, _hash(common, bib.digest, verification_bytes), kb_rules_run, index, records,
                    {paths[position].name for position, _, _, _, _ in stale})
-    return _assemble(root, lang, store, pending, bib, kb, records, claims_chunks, segments_of, across,
-                     tuple(recomputed), kb_rules_run, scope)
+    return _assemble(root, lang, store, pending, bib, kb, records, Claims(claims_chunks, summaries, records),
+                     segments_of, across, tuple(recomputed), kb_rules_run, scope)
 
 
 def _scope(store: Path, pending: dict[Path, bytes], basis: str, kb_rules_run: bool, index: dict[str, Any],
@@ -574,11 +578,13 @@ def _leaflets(kb: KnowledgeBase,
               batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
                                 str, list[str]]],
               rule_names: list[str], rule_index: dict[str, int], store: Path,
-              identity: str, pending: dict[Path, bytes]) -> list[tuple[Leaflet, bytes, Any, bytes, Any]] | None:
-    """Leaflets' results made anew, all at once: their findings, report.json entries and
-    segments; None when a finding of a leaflet rule lies outside the leaflets' files."""
+              identity: str, pending: dict[Path, bytes]) -> list[tuple[Leaflet, bytes, Any, bytes, Any, bytes]] | None:
+    """Leaflets' results made anew, all at once: their findings, report.json entries, segments
+    and claims' summaries (kb.pages.summary); None when a finding of a leaflet rule lies outside
+    the leaflets' files."""
     from kb import audit, reportdata
     from kb.labels import label_work
+    from kb.pages import summary
 
     _letters(kb, store, identity, pending)
     work_labels = {key: label_work(work) for key, work in kb.works.items()}
@@ -641,7 +647,8 @@ def _leaflets(kb: KnowledgeBase,
             start = len(blob)
             blob += ",\n    ".join(e[7] for e in group).encode("utf-8")
             record.groups.append([path_, start, len(blob)])
-        result.append((record, chunk, segments, bytes(blob), entries_of))
+        result.append((record, chunk, segments, bytes(blob), entries_of,
+                       orjson.dumps([summary(entry) for entry in entries])))
     return result
 
 
@@ -704,7 +711,7 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 
 
 def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
-              claims_chunks: list[bytes], segments_of: dict[str, list[dict[str, Any]] | Path],
+              claims: Claims, segments_of: dict[str, list[dict[str, Any]] | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
               scope: Scope | None) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
@@ -733,10 +740,10 @@ def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bi
         yield b"[]" if opening == b"[\n    " else b"\n  ]"
 
     chunks = [b"{", *section("documents", True, [_item(d) for d in documents]),
-              *section("claims", False, claims_chunks),
+              *section("claims", False, claims.chunks),
               *section("works", False, [_item(w) for w in works]),
               *section("findings", False, pieces), b"\n}\n"]
-    report = {"documents": documents, "claims": Parsed(claims_chunks), "works": works, "findings": Parsed(pieces)}
+    report = {"documents": documents, "claims": claims, "works": works, "findings": Parsed(pieces)}
     return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
                  tuple(Path(r.text_named) for r in records), pending, kb.config.pages, scope)
 
@@ -816,6 +823,42 @@ class Parsed(Sequence[dict[str, Any]]):
 
     def __bool__(self) -> bool:
         return any(self._chunks)
+
+
+class Claims(Parsed):
+    """report.json's claims, kept as each leaflet's bytes (`Parsed`), with their summaries
+    (kb.pages.summary: what pages other than a leaflet's own show of a claim), read apart."""
+
+    def __init__(self, chunks: list[bytes], summaries: list[bytes | Path], records: list[Leaflet]) -> None:
+        super().__init__(chunks)
+        self.chunks = chunks
+        self._summaries = summaries
+        self._position = {record.id: i for i, record in enumerate(records)}
+        self._summary: list[dict[str, Any]] | None = None
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Every claim's summary, in report order."""
+        if self._summary is None:
+            from kb.pages import summary
+
+            self._summary = []
+            for chunk, found in zip(self.chunks, self._summaries, strict=True):
+                try:
+                    self._summary += orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
+                except (OSError, ValueError):  # gone or spoilt meanwhile: made from the claims
+                    self._summary += [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
+        return self._summary
+
+    def of(self, document: str) -> list[dict[str, Any]]:
+        """The claims of one document, in order, read from its leaflet's bytes alone."""
+        if self._items is not None:
+            return [claim for claim in self._items if claim["document"] == document]
+        chunk = self.chunks[self._position[document]] if document in self._position else b""
+        found: list[dict[str, Any]] = orjson.loads(b"[" + chunk + b"]") if chunk else []
+        return found
+
+    def __len__(self) -> int:
+        return len(self.summary()) if self._items is None else len(self._items)
 
 
 def _references(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:

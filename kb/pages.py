@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
 from kb import consistency, markdown, pagecache, rendering
@@ -47,6 +47,32 @@ POPULAR = 100  # works cited by most leaflets, on the index
 CONSISTENCY_SHOWN = 500  # groups of the consistency list shown on the index
 INDEX = "report.html"
 FINDINGS = f"{FOLDER}/findings.html"  # findings of no leaflet
+
+
+@runtime_checkable
+class Summarised(Protocol):
+    """report.json's claims as an incremental build keeps them (kb.incremental.Claims): each
+    claim's summary at hand, a document's whole claims read when asked for."""
+
+    def summary(self) -> list[dict[str, Any]]: ...
+
+    def of(self, document: str) -> list[dict[str, Any]]: ...
+
+
+_SUMMARY = ("id", "document", "text", "label", "kind", "conclusion_level")
+
+
+def summary(claim: dict[str, Any]) -> dict[str, Any]:
+    """What pages but the claim's leaflet page show of a claim (report.json's fields, fewer)."""
+    found = {name: claim[name] for name in _SUMMARY}
+    found["sources"] = [{"key": source["key"], "fit": source["fit"]} for source in claim["sources"]]
+    return found
+
+
+def _summaries(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every claim of `report`, as much as `summary` keeps (or more: the claims themselves)."""
+    claims = report["claims"]
+    return claims.summary() if isinstance(claims, Summarised) else list(claims)
 
 
 def paged(report: dict[str, Any], mode: str) -> bool:
@@ -104,15 +130,16 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
         return only is None or page in only
 
     report = inputs.report
+    every = _summaries(report)
     by_document: dict[str, list[dict[str, Any]]] = {}
-    for claim in report["claims"]:
+    for claim in every:
         by_document.setdefault(claim["document"], []).append(claim)
     works = {w["key"]: w for w in report["works"]}
     pages = works_pages(list(works))
     files = {}
     for document in report["documents"]:
         files[document["claims_file"]] = files[document["text_file"]] = document["id"]
-    claim_document = {c["id"]: c["document"] for c in report["claims"]}
+    claim_document = {c["id"]: c["document"] for c in every}
     findings: dict[str | None, list[dict[str, Any]]] = {}
     for finding in report["findings"]:
         owner = claim_document.get(finding.get("claim", "")) or files.get(finding["path"])
@@ -125,7 +152,7 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
         base = leaflet_page(doc)
         if not wanted(base):
             continue
-        claims = by_document.get(doc, [])
+        claims = report["claims"].of(doc) if isinstance(report["claims"], Summarised) else by_document.get(doc, [])
         mine = {c["id"] for c in claims}
         keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
         cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
@@ -137,7 +164,7 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
     for key in sorted(works):
         if wanted(pages[key]):
             grouped.setdefault(pages[key], []).append(key)
-    claims_by_id = {c["id"]: c for c in report["claims"]}
+    claims_by_id = {c["id"]: c for c in every}
     for page, keys in grouped.items():
         resting = {c for k in keys for c in works[k]["cited_by"]}
         # the fit of each link, from the claims resting on these works alone
@@ -155,7 +182,7 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
     if wanted(FINDINGS):
         result[FINDINGS] = {"kind": "findings", "findings": findings.get(None, [])}
     if wanted(INDEX):
-        result[INDEX] = _index(inputs, by_document, findings, pages, numbers)
+        result[INDEX] = _index(inputs, every, by_document, findings, pages, numbers)
     return result
 
 
@@ -165,7 +192,7 @@ def every_page(report: dict[str, Any]) -> set[str]:
             | set(works_pages([w["key"] for w in report["works"]]).values()))
 
 
-def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
+def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, list[dict[str, Any]]],
            findings: dict[str | None, list[dict[str, Any]]], pages: dict[str, str],
            numbers: dict[str, int]) -> dict[str, Any]:
     report = inputs.report
@@ -178,7 +205,7 @@ def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
                           "claims": document["claims"], "counts": document["counts"], "levels": levels,
                           "findings": _severities(findings.get(document["id"], [])),
                           "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
-    claim_document = {c["id"]: c["document"] for c in report["claims"]}
+    claim_document = {c["id"]: c["document"] for c in every}
     spread = []
     for work in report["works"]:
         leaflets = {claim_document[c] for c in work["cited_by"] if c in claim_document}
@@ -189,9 +216,9 @@ def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
     popular = [{"key": key, "reference": inputs.references[key].plain, "label": works[key]["label"],
                 "leaflets": n, "claims": len(works[key]["cited_by"]), "href": href(pages[key], "work-" + key)}
                for _, _, key, n in spread[:POPULAR]]
-    claims = {c["id"]: c for c in report["claims"]}
+    claims = {c["id"]: c for c in every}
     titles = {d["id"]: d["title"] for d in report["documents"]}
-    found = consistency.groups(report["claims"])
+    found = consistency.groups(every)
 
     def shown(claim_id: str) -> dict[str, Any]:
         claim = claims[claim_id]
@@ -203,20 +230,20 @@ def _index(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
     return {
         "kind": "index",
         "documents": documents,
-        "totals": {"claims": len(report["claims"]), "works": len(report["works"]),
+        "totals": {"claims": len(every), "works": len(report["works"]),
                    "findings": _severities(report["findings"]), "other_findings": len(findings.get(None, []))},
         "popular": popular,
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
                         for g in found[:CONSISTENCY_SHOWN]],
         "consistency_total": len(found),
-        "search": search_data(inputs, by_document, pages),
+        "search": search_data(inputs, every, by_document, pages),
     }
 
 
 _URL = re.compile(r"\s*https?://\S+")
 
 
-def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
+def search_data(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, list[dict[str, Any]]],
                 pages: dict[str, str]) -> dict[str, Any]:
     """What the index's search looks through, compact (some 60 bytes a claim): texts as numbers of
     their words in `words` (the commonest first, in base 36), claim ids as the length of the
@@ -225,7 +252,7 @@ def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]],
     claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
     numbered from 1 in that order; works: [key, reference words without its links, works page]."""
     counts: Counter[str] = Counter()
-    claim_words = {c["id"]: c["text"].split() for c in inputs.report["claims"]}
+    claim_words = {c["id"]: c["text"].split() for c in every}
     reference_words = {w["key"]: _URL.sub("", inputs.references[w["key"]].plain).split()
                        for w in inputs.report["works"]}
     for found in (*claim_words.values(), *reference_words.values()):
