@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import quote
@@ -251,30 +252,41 @@ def search_data(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[s
 
     claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
     numbered from 1 in that order; works: [key, reference words without its links, works page]."""
-    counts: Counter[str] = Counter()
     claim_words = {c["id"]: c["text"].split() for c in every}
     reference_words = {w["key"]: _URL.sub("", inputs.references[w["key"]].plain).split()
                        for w in inputs.report["works"]}
-    for found in (*claim_words.values(), *reference_words.values()):
-        counts.update(found)
+    counts = Counter(chain.from_iterable(chain(claim_words.values(), reference_words.values())))
     words = [word for word, _ in counts.most_common()]
-    number = {word: _base36(i) for i, word in enumerate(words)}
+    number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
     labels = [label.value for label in CLAIM_LABELS]
+    label_number = {label: i * 10 for i, label in enumerate(labels)}
+    level_number = {level: i for i, level in enumerate(report_.LEVEL_COLUMNS)}
     claims = []
     for document in inputs.report["documents"]:
         previous = ""
         rows = []
         for claim in by_document.get(document["id"], []):
-            shared = len(os.path.commonprefix([previous, claim["id"]]))
+            shared = _shared(previous, claim["id"])
             previous = claim["id"]
-            rows.append([shared, claim["id"][shared:],
-                         labels.index(claim["label"]) * 10 + report_.LEVEL_COLUMNS.index(_level(claim)),
-                         " ".join(number[w] for w in claim_words[claim["id"]])])
+            rows.append([shared, previous[shared:], label_number[claim["label"]] + level_number[_level(claim)],
+                         " ".join(map(number, claim_words[previous]))])
         claims.append(rows)
-    works = [[w["key"], " ".join(number[x] for x in reference_words[w["key"]]),
+    works = [[w["key"], " ".join(map(number, reference_words[w["key"]])),
               pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
     return {"words": words, "claims": claims, "works": works, "labels": labels,
             "levels": list(report_.LEVEL_COLUMNS)}
+
+
+def _shared(a: str, b: str) -> int:
+    """The length of the longest prefix `a` and `b` share (a bisection: claim ids share long ones)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _base36(n: int) -> str:
