@@ -33,6 +33,7 @@ class Outcome:
     unreadable: bool = False  # the input could not be read: nothing was done
     failed: bool = False  # error findings (the cached report's verdict, when `findings` are not all known)
     lines: tuple[str, ...] = ()  # findings as a cached run printed them
+    outside: tuple[Path, ...] = ()  # leaflet texts the report read from outside claims/ (kb serve watches them)
 
 
 def _silent(what: str) -> None:
@@ -82,7 +83,8 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
             pass
         else:
             _remove_stale(out, written)
-            return Outcome(written=written, failed=hit.code != 0, lines=hit.errors)
+            cache.key(root, label, save=True)  # files touched, not changed: not read again next time
+            return Outcome(written=written, failed=hit.code != 0, lines=hit.errors, outside=hit.extra)
     from kb import incremental
 
     # An input that could not be hashed (refused, unreadable) is reported as a cold build reports it.
@@ -95,17 +97,21 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
     try:
         rendering = _render(reportdata.Inputs(root, built.report, built.texts, built.references), root, lang,
                             pages or built.pages, out, built.scope)
-        rendering.files["report.json"] = iter(built.report_json)
+        rendering.files["report.json"] = built.report_json
         advance("writing")
         written = rendering.write(out)
     except UnreadableInput as error:  # a template's error: write_all has left the previous report
+        incremental.discard(built)
         return Outcome(findings=error.findings, unreadable=True)
+    except BaseException:
+        incremental.discard(built)
+        raise
     _remove_stale(out, written)
     incremental.keep(built)
     advance("done")
     failed = bool(built.errors)
-    _store(root, label, inputs, written, built.errors, failed, built.text_paths, out, rendering.written)
-    return Outcome(findings=built.errors, written=written, failed=failed)
+    outside = _store(root, label, inputs, written, built.errors, failed, built.text_paths, out, rendering.written)
+    return Outcome(findings=built.errors, written=written, failed=failed, outside=outside)
 
 
 @dataclass
@@ -162,25 +168,26 @@ def _report_cold(root: Path, out: Path, lang: str, label: str, inputs: str, adva
     advance("done")
     errors = [f for f in findings if f.severity is Severity.ERROR]
     failed = bool(errors)
-    _store(root, label, inputs, written, errors, failed, tuple(d.text_path for d in kb.documents), out,
-           rendering.written)
-    return Outcome(findings=errors, written=written, failed=failed)
+    outside = _store(root, label, inputs, written, errors, failed, tuple(d.text_path for d in kb.documents), out,
+                     rendering.written)
+    return Outcome(findings=errors, written=written, failed=failed, outside=outside)
 
 
 def _store(root: Path, label: str, inputs: str, written: list[Path], errors: list[Finding], failed: bool,
-           texts: tuple[Path, ...], out: Path, pages: pagecache.Written | None) -> None:
+           texts: tuple[Path, ...], out: Path, pages: pagecache.Written | None) -> tuple[Path, ...]:
     """Keep the report just written for a run with the same inputs (kb.cache); a paged report's
-    pages as the page cache holds them (`pages`)."""
+    pages as the page cache holds them (`pages`). The texts read from outside claims/."""
     from kb import cache
 
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
     outside = [text for text in texts if not _hashed_with_claims(root, text)]
-    if inputs == cache.key(root, label):  # the inputs did not change while it ran
+    if inputs == cache.key(root, label, save=True):  # the inputs did not change while it ran
         try:
             cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out, pages)
         except OSError:  # the cache only saves time: a KB whose build/ is read-only still reports
             pass
+    return tuple(outside)
 
 
 def _remove_stale(out: Path, written: list[Path]) -> None:

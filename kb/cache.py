@@ -5,7 +5,7 @@ any leaflet text a claims file names outside claims/, the packaged templates, in
 text and code, the package version and the report language: any change to any of them is
 a miss. A hit writes nothing that is already in place (the cached files are hard links to
 the report that was written); otherwise each file is put back atomically. An input file whose
-size, time, inode and mode are those it had when last hashed is not read again (inputs.json).
+status (size, times, inode, mode) is what it was when last hashed is not read again (inputs.json).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Hit:
     lang: str = ""  # the page cache's language (kb.pagecache.cache_folder)
     generation: str | None = None  # what kb.pagecache.remember says of the pages
     basis: str | None = None
+    extra: tuple[Path, ...] = ()  # leaflet texts outside claims/ that the report read
 
 
 def _files(root: Path) -> list[Path]:
@@ -60,7 +61,7 @@ def _digest(paths: list[Path], files: Files = LOOSE, label: str = "",
             known: dict[str, list[Any]] | None = None) -> str | None:
     """The hash of `label` and the files' names and contents, read through `files` (`kb.paths`); None when one of `paths` is refused there (outside the KB, no regular file,
     too large): such a KB is read, and reading it says why, rather than hashed. With `known`
-    (path -> [size, mtime, inode, mode, hash] of its last reading), a file whose status is the
+    (path -> [size, mtime, ctime, inode, mode, hash] of its last reading), a file whose status is the
     same is not read again; `known` takes what was read."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(label.encode("utf-8") + b"\0")
@@ -90,16 +91,18 @@ def _status(path: Path) -> list[int] | None:
         found = os.stat(path)
     except OSError:
         return None
-    return [found.st_size, found.st_mtime_ns, found.st_ino, found.st_mode]
+    # the change time too: a chmod, a new ACL or owner (a file no longer readable) changes it
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_mode]
 
 
 _KNOWN = "inputs.json"  # the status and hash of each input file as `key` last read it
 
 
-def key(root: Path, lang: str) -> str:
+def key(root: Path, lang: str, save: bool = False) -> str:
     """The content hash of every input of `kb report --lang lang` on the KB at `root`; "" when
     one cannot be read as an input (the report is then rendered, and reading it fails). A file
-    whose size, time, inode and mode are those of its last reading is not read again."""
+    whose size, times, inode and mode are those of its last reading is not read again; `save`:
+    what was read is remembered (by a run that succeeded: a failing one leaves build/ as it was)."""
     if not root.is_dir():
         return ""
     files = Files(root)
@@ -116,7 +119,7 @@ def key(root: Path, lang: str) -> str:
     from kb.pagecache import code
 
     found = _digest(_files(root), files, label=f"{__version__}/{lang}/{code()}", known=known)
-    if found and known != before and memo.parent.is_dir():
+    if save and found and known != before and memo.parent.is_dir():
         _save(memo, json.dumps(known).encode("utf-8"))
     return found[:32] if found else ""
 
@@ -164,7 +167,7 @@ def lookup(root: Path, lang: str, inputs: str) -> Hit | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return Hit(entry, tuple(meta["signatures"]), tuple(meta["errors"]), int(meta["code"]), pages, lang,
-               meta.get("generation"), meta.get("basis"))
+               meta.get("generation"), meta.get("basis"), tuple(Path(p) for p in meta["extra"]))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -24,8 +24,10 @@ import functools
 import hashlib
 import itertools
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +124,7 @@ class Bib:
     identity: str  # hash of every record's citation identity (authors, year, title, ...)
 
 
-def _read_bib(root: Path, files: Files, store: Path, code: str, pending: dict[Path, bytes]) -> Bib | None:
+def _read_bib(root: Path, files: Files, store: Path, code: str, pending: Pending) -> Bib | None:
     """references.bib, from the kept JSON when its bytes are those kept; None when it cannot be read."""
     path = root / BIB_NAME
     content = files.read_present(path, BIB_NAME, limit=MAX_BIB_BYTES)
@@ -152,15 +154,111 @@ def _read_bib(root: Path, files: Files, store: Path, code: str, pending: dict[Pa
     return Bib(bib, findings, digest, hashes, identity)
 
 
-def _keep(pending: dict[Path, bytes], path: Path, content: bytes) -> None:
+class Pending:
+    """What a build keeps for the next one, until its report is written: each file staged in a
+    folder of the store (`.pending-*`), not held in memory (a first build of 50,000 works keeps
+    about a gigabyte), and moved into place by `commit`; held in memory where it cannot be staged."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        self.folder: Path | None = None
+        self.staged: dict[Path, Path] = {}  # where it goes -> where it waits
+        self.held: dict[Path, bytes] = {}
+        self.made: list[Path] = []  # folders made for the staging, innermost first
+
+    def put(self, path: Path, content: bytes) -> None:
+        self.staged.pop(path, None)
+        self.held.pop(path, None)
+        try:
+            if self.folder is None:
+                missing = [folder for folder in (self.store, *self.store.parents) if not folder.exists()]
+                self.store.mkdir(parents=True, exist_ok=True)
+                self.made = missing  # removed again should the build not be kept
+                with held():
+                    self.folder = Path(tempfile.mkdtemp(prefix=".pending-", dir=self.store))
+            waiting = self.folder / str(len(self.staged))
+            waiting.write_bytes(content)
+            self.staged[path] = waiting
+        except OSError:
+            self.held[path] = content
+
+    def lazy(self, path: Path) -> bytes | Path:
+        """What `path` will hold: where it can be read, or its bytes when held."""
+        found = self.held.get(path)
+        return found if found is not None else self.where(path)
+
+    def where(self, path: Path) -> Path:
+        """Where what `path` will hold can be read now."""
+        return self.staged.get(path, path)
+
+    def read(self, path: Path) -> bytes:
+        """What `path` holds, or will hold once this build's results are kept."""
+        found = self.held.get(path)
+        return found if found is not None else self.where(path).read_bytes()
+
+    def __contains__(self, path: Path) -> bool:
+        return path in self.staged or path in self.held
+
+    def commit(self) -> None:
+        """Everything in place, the generation last: with all of the build's results or not at all.
+        The cache only saves time: what cannot be written is let be."""
+        whole = True
+        for path, waiting in self.staged.items():
+            if path.name != _GENERATION:
+                whole = _move(waiting, path) and whole
+        for path, content in self.held.items():
+            if path.name != _GENERATION:
+                whole = write(path, content) and whole
+        generation = self.store / _GENERATION
+        done = whole and (_move(self.staged[generation], generation) if generation in self.staged
+                          else write(generation, self.held[generation]) if generation in self.held else True)
+        if not done:  # the next build renders all pages
+            with contextlib.suppress(OSError):
+                generation.unlink(missing_ok=True)
+        self.made = []  # kept: the folders hold the results now
+        self.discard()
+
+    def discard(self) -> None:
+        """Let go of everything, and the folders made for it while empty (a build that fails
+        leaves build/ as it was)."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+        for folder in self.made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self.made = []
+        self.staged.clear()
+        self.held.clear()
+
+
+def _move(source: Path, target: Path) -> bool:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+    except OSError:
+        return False
+    return True
+
+
+def _sweep(store: Path) -> None:
+    """Remove what builds killed long ago left staged (a running build's own is young)."""
+    try:
+        for folder in store.glob(".pending-*"):
+            if folder.stat().st_mtime < time.time() - 3600:
+                shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def _keep(pending: Pending, path: Path, content: bytes) -> None:
     """Keep `content` in `path` when the build is done (`keep`)."""
-    pending[path] = content
+    pending.put(path, content)
 
 
-def _read(pending: dict[Path, bytes], path: Path) -> bytes:
+def _read(pending: Pending, path: Path) -> bytes:
     """What `path` holds, or will hold once this build's results are kept."""
-    found = pending.get(path)
-    return found if found is not None else path.read_bytes()
+    return pending.read(path)
 
 
 def write(path: Path, content: bytes) -> bool:
@@ -254,7 +352,7 @@ def _deps(keys: list[str], bib: Bib, verification: evidence.Evidence | None, com
 class Built:
     """What an incremental build made: the report's data as report.json bytes, and its inputs."""
 
-    report_json: list[bytes]  # report.json's chunks
+    report_json: Iterator[bytes]  # report.json's chunks, made as they are written (once)
     report: dict[str, Any]  # the report.json contract, as dicts (kb.reportdata.Inputs.report)
     texts: Texts  # document id -> segments
     references: dict[str, Entry]
@@ -262,7 +360,7 @@ class Built:
     recomputed: tuple[str, ...]  # ids of the leaflets whose results were made anew, in order
     kb_rules_run: bool  # whether the KB-wide rules ran (rather than being kept)
     text_paths: tuple[Path, ...]  # every leaflet's text, as its claims file names it
-    pending: dict[Path, bytes]  # what to keep for the next build (`keep`), once the report is written
+    pending: Pending  # what to keep for the next build (`keep`), once the report is written
     pages: str = "auto"  # kb.toml's [report] pages
     scope: Scope | None = None  # what changed since the build this one followed
 
@@ -290,20 +388,32 @@ def code_digest() -> str:
 
 def build(root: Path, lang: str, advance: Any = None) -> Built | None:
     """The report's data and inputs for the KB at `root` in `lang`, recomputing what changed
-    since the last build; None when the KB must be built cold (see the module's docstring)."""
+    since the last build; None when the KB must be built cold (see the module's docstring).
+    What it keeps for the next build waits in its `pending` until `keep` (or `discard`)."""
+    pending = Pending(root / "build" / ".cache" / STATE)
+    try:
+        built = _build(root, lang, advance, pending)
+    except BaseException:
+        pending.discard()
+        raise
+    if built is None:
+        pending.discard()
+    return built
 
+
+def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | None:
     step = advance or (lambda what: None)
     if not root.is_dir():
         return None
     files = Files(root)
-    store = root / "build" / ".cache" / STATE
+    store = pending.store
     code = code_digest()
     settings, config_findings = config.load(root / config.CONFIG_NAME, config.CONFIG_NAME, files)
     config_bytes = files.read_present(root / config.CONFIG_NAME, config.CONFIG_NAME)
     if config_findings or isinstance(config_bytes, Finding):
         return None
     step(BIB_NAME)
-    pending: dict[Path, bytes] = {}  # what to keep, written once the report is
+    _sweep(store)
     bib = _read_bib(root, files, store, code, pending)
     if bib is None:
         return None
@@ -418,7 +528,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
             kept: dict[str, Leaflet], touched: set[str], index: dict[str, Any],
             fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
-            pending: dict[Path, bytes]) -> Built | None:
+            pending: Pending) -> Built | None:
     from kb import audit
 
     rule_names = list(audit.RULES)
@@ -449,8 +559,8 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     # Each leaflet's results: kept, or made anew.
     records: list[Leaflet] = []
     recomputed: list[str] = []
-    segments_of: dict[str, list[dict[str, Any]] | Path] = {}
-    slots: list[tuple[Leaflet, bytes] | None] = []
+    segments_of: dict[str, list[dict[str, Any]] | bytes | Path] = {}
+    slots: list[tuple[Leaflet, bytes | Path] | None] = []
     summaries: list[bytes | Path] = []  # each leaflet's claims' summaries (kb.pages.summary), or their file
     stale: list[tuple[int, Path, list[list[Any]], str, list[str]]] = []
     for position, path in enumerate(paths):
@@ -460,14 +570,11 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         about = [item for claim in dict.fromkeys(ids) for item in across_by_claim.get(claim, [])]
         deps = _deps(keys, bib, kb.verification, common, {"across": about})
         claims_file, segments_file = _leaflet_files(store, path.name)
-        if record is not None and record.deps == deps:
-            try:
-                slots.append((record, claims_file.read_bytes()))
-                segments_of[record.id] = segments_file
-                summaries.append(_files_of(store, path.name)[4])
-                continue
-            except OSError:
-                pass
+        if record is not None and record.deps == deps and claims_file.is_file():  # read as report.json is written
+            slots.append((record, claims_file))
+            segments_of[record.id] = segments_file
+            summaries.append(_files_of(store, path.name)[4])
+            continue
         if path.name not in fresh:  # its results are stale: its files are read again
             document, text, findings = read_leaflet(Files(root), path)
             if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
@@ -483,17 +590,11 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
                          rule_names, rule_index, store, bib.identity, pending)
         if made is None:
             return None
-        for (position, path, _, _, _), (record, chunk, segments, blob, entries_of, summary) in zip(stale, made):
-            claims_file, segments_file = _leaflet_files(store, path.name)
-            findings_file, items_file = _findings_files(store, path.name)
-            _keep(pending, findings_file, blob)
-            _keep(pending, items_file, orjson.dumps(entries_of))
-            _keep(pending, claims_file, chunk)
-            _keep(pending, segments_file, orjson.dumps(segments))
-            _keep(pending, _files_of(store, path.name)[4], summary)
-            slots[position] = (record, chunk)
-            summaries[position] = summary
-            segments_of[record.id] = segments
+        for (position, path, _, _, _), record in zip(stale, made):
+            claims_file, segments_file, _, _, summary_file = _files_of(store, path.name)
+            slots[position] = (record, pending.lazy(claims_file))
+            summaries[position] = pending.lazy(summary_file)
+            segments_of[record.id] = pending.lazy(segments_file)
             recomputed.append(record.id)
     for slot in slots:
         assert slot is not None
@@ -509,7 +610,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
                      segments_of, across, tuple(recomputed), kb_rules_run, scope)
 
 
-def _scope(store: Path, pending: dict[Path, bytes], basis: str, kb_rules_run: bool, index: dict[str, Any],
+def _scope(store: Path, pending: Pending, basis: str, kb_rules_run: bool, index: dict[str, Any],
            records: list[Leaflet], remade: set[str]) -> Scope:
     """What this build changed since the one it follows (`Scope`), kept as the next one's `previous`;
     everything when more changed than leaflets (the bibliography, kb.toml, the KB-wide rules'
@@ -578,10 +679,10 @@ def _leaflets(kb: KnowledgeBase,
               batch: list[tuple[Path, tuple[Document, LeafletText | None, list[Finding], str, str], list[list[Any]],
                                 str, list[str]]],
               rule_names: list[str], rule_index: dict[str, int], store: Path,
-              identity: str, pending: dict[Path, bytes]) -> list[tuple[Leaflet, bytes, Any, bytes, Any, bytes]] | None:
+              identity: str, pending: Pending) -> list[Leaflet] | None:
     """Leaflets' results made anew, all at once: their findings, report.json entries, segments
-    and claims' summaries (kb.pages.summary); None when a finding of a leaflet rule lies outside
-    the leaflets' files."""
+    and claims' summaries (kb.pages.summary), each leaflet's put in `pending` as it is made;
+    None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
     from kb.labels import label_work
     from kb.pages import summary
@@ -647,26 +748,32 @@ def _leaflets(kb: KnowledgeBase,
             start = len(blob)
             blob += ",\n    ".join(e[7] for e in group).encode("utf-8")
             record.groups.append([path_, start, len(blob)])
-        result.append((record, chunk, segments, bytes(blob), entries_of,
-                       orjson.dumps([summary(entry) for entry in entries])))
+        claims_file, segments_file, findings_file, items_file, summary_file = _files_of(store, path.name)
+        _keep(pending, findings_file, bytes(blob))
+        _keep(pending, items_file, orjson.dumps(entries_of))
+        _keep(pending, claims_file, chunk)
+        _keep(pending, segments_file, orjson.dumps(segments))
+        _keep(pending, summary_file, orjson.dumps([summary(entry) for entry in entries]))
+        result.append(record)
     return result
 
 
 class Texts(Mapping[str, list[dict[str, Any]]]):
-    """Document id -> its segments (kb.reportdata.Inputs.texts): a kept leaflet's read from
-    their file when first looked at, so that a build reads only those its pages show."""
+    """Document id -> its segments (kb.reportdata.Inputs.texts), read from their file (or bytes)
+    each time they are looked at, so that a build reads only those its pages show and holds none."""
 
-    def __init__(self, found: dict[str, list[dict[str, Any]] | Path]) -> None:
+    def __init__(self, found: dict[str, list[dict[str, Any]] | bytes | Path]) -> None:
         self._found = found
 
     def __getitem__(self, doc: str) -> list[dict[str, Any]]:
         value = self._found[doc]
-        if isinstance(value, Path):
-            try:
-                value = self._found[doc] = orjson.loads(value.read_bytes())
-            except (OSError, ValueError) as error:  # removed meanwhile: nothing to build the page from
-                raise KeyError(doc) from error
-        return value
+        if isinstance(value, list):
+            return value
+        try:
+            found: list[dict[str, Any]] = orjson.loads(value if isinstance(value, bytes) else value.read_bytes())
+        except (OSError, ValueError) as error:  # removed meanwhile: nothing to build the page from
+            raise KeyError(doc) from error
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._found)
@@ -675,7 +782,7 @@ class Texts(Mapping[str, list[dict[str, Any]]]):
         return len(self._found)
 
 
-def _letters(kb: KnowledgeBase, store: Path, identity: str, pending: dict[Path, bytes]) -> None:
+def _letters(kb: KnowledgeBase, store: Path, identity: str, pending: Pending) -> None:
     """The year letters of the whole bibliography (kb.apa.letters.year_letters: 2017a, 2017b), which
     the citation rules share through the KB's memo: kept by the hash of the records' citation identity."""
     from kb.apa.letters import year_letters
@@ -710,8 +817,8 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
     return (finding.location.path, finding.location.line, finding.rule, finding.message, *item[:-1])
 
 
-def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
-              claims: Claims, segments_of: dict[str, list[dict[str, Any]] | Path],
+def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
+              claims: Claims, segments_of: dict[str, list[dict[str, Any]] | bytes | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
               scope: Scope | None) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
@@ -728,7 +835,7 @@ def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bi
         entry["cited_by"] = cited_by.get(entry["key"], [])
     documents = [record.document for record in records]
 
-    def section(name: str, first: bool, pieces: list[bytes]) -> Iterator[bytes]:
+    def section(name: str, first: bool, pieces: Iterable[bytes]) -> Iterator[bytes]:
         """A list of report.json as json_chunks writes it, from its items' bytes (not copied into one)."""
         yield (b"\n  " if first else b",\n  ") + orjson.dumps(name) + b": "
         opening = b"[\n    "
@@ -739,16 +846,21 @@ def _assemble(root: Path, lang: str, store: Path, pending: dict[Path, bytes], bi
                 opening = b",\n    "
         yield b"[]" if opening == b"[\n    " else b"\n  ]"
 
-    chunks = [b"{", *section("documents", True, [_item(d) for d in documents]),
-              *section("claims", False, claims.chunks),
-              *section("works", False, [_item(w) for w in works]),
-              *section("findings", False, pieces), b"\n}\n"]
+    def report_json() -> Iterator[bytes]:
+        """report.json's chunks, each leaflet's claims read as they are written."""
+        yield b"{"
+        yield from section("documents", True, [_item(d) for d in documents])
+        yield from section("claims", False, claims.chunks())
+        yield from section("works", False, [_item(w) for w in works])
+        yield from section("findings", False, pieces)
+        yield b"\n}\n"
+
     report = {"documents": documents, "claims": claims, "works": works, "findings": Parsed(pieces)}
-    return Built(chunks, report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
+    return Built(report_json(), report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
                  tuple(Path(r.text_named) for r in records), pending, kb.config.pages, scope)
 
 
-def _findings(store: Path, pending: dict[Path, bytes], kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
+def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
               across: list[list[Any]]) -> tuple[list[bytes], list[Finding]]:
     """report.json's findings, as its items, sorted as the cold run sorts them (kb.findings.sort_key,
     then the order the run found them in: its rank), and the error findings among them. A file's
@@ -800,14 +912,22 @@ class Parsed(Sequence[dict[str, Any]]):
     """A list of report.json's items, kept as its bytes (items joined by commas) and parsed when first
     looked at: a build whose pages do not show them all does not read them all."""
 
-    def __init__(self, chunks: list[bytes]) -> None:
+    def __init__(self, chunks: Sequence[bytes | Path]) -> None:
         self._chunks = chunks
         self._items: list[dict[str, Any]] | None = None
+
+    def chunk(self, i: int) -> bytes:
+        """The `i`th chunk's bytes (a chunk kept in a file is read)."""
+        found = self._chunks[i]
+        return found if isinstance(found, bytes) else found.read_bytes()
+
+    def chunks(self) -> Iterator[bytes]:
+        return (self.chunk(i) for i in range(len(self._chunks)))
 
     def _all(self) -> list[dict[str, Any]]:
         if self._items is None:
             self._items = []
-            for chunk in self._chunks:
+            for chunk in self.chunks():
                 if chunk:
                     self._items += orjson.loads(b"[" + chunk + b"]")
         return self._items
@@ -822,16 +942,15 @@ class Parsed(Sequence[dict[str, Any]]):
         return iter(self._all())
 
     def __bool__(self) -> bool:
-        return any(self._chunks)
+        return any(self.chunks())
 
 
 class Claims(Parsed):
     """report.json's claims, kept as each leaflet's bytes (`Parsed`), with their summaries
     (kb.pages.summary: what pages other than a leaflet's own show of a claim), read apart."""
 
-    def __init__(self, chunks: list[bytes], summaries: list[bytes | Path], records: list[Leaflet]) -> None:
+    def __init__(self, chunks: list[bytes | Path], summaries: list[bytes | Path], records: list[Leaflet]) -> None:
         super().__init__(chunks)
-        self.chunks = chunks
         self._summaries = summaries
         self._position = {record.id: i for i, record in enumerate(records)}
         self._summary: list[dict[str, Any]] | None = None
@@ -842,10 +961,11 @@ class Claims(Parsed):
             from kb.pages import summary
 
             self._summary = []
-            for chunk, found in zip(self.chunks, self._summaries, strict=True):
+            for i, found in enumerate(self._summaries):
                 try:
                     self._summary += orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
                 except (OSError, ValueError):  # gone or spoilt meanwhile: made from the claims
+                    chunk = self.chunk(i)
                     self._summary += [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
         return self._summary
 
@@ -853,15 +973,18 @@ class Claims(Parsed):
         """The claims of one document, in order, read from its leaflet's bytes alone."""
         if self._items is not None:
             return [claim for claim in self._items if claim["document"] == document]
-        chunk = self.chunks[self._position[document]] if document in self._position else b""
+        chunk = self.chunk(self._position[document]) if document in self._position else b""
         found: list[dict[str, Any]] = orjson.loads(b"[" + chunk + b"]") if chunk else []
         return found
 
     def __len__(self) -> int:
         return len(self.summary()) if self._items is None else len(self._items)
 
+    def __bool__(self) -> bool:
+        return len(self) > 0
 
-def _references(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
+
+def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
     """Every work's reference entry (kb.reportdata.reference_entries), kept by the bibliography's hash."""
     from kb import reportdata
 
@@ -879,7 +1002,7 @@ def _references(store: Path, pending: dict[Path, bytes], bib: Bib, kb: Knowledge
     return entries
 
 
-def _works(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:
+def _works(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:
     """report.json's `works` entries but their `cited_by`, kept by the bibliography's and
     verification.json's hash."""
     from kb import reportdata
@@ -904,13 +1027,10 @@ def _works(store: Path, pending: dict[Path, bytes], bib: Bib, kb: KnowledgeBase,
 
 def keep(built: Built) -> None:
     """Keep what `built` made for the next build; called once its report is written (a build that
-    fails leaves build/ as it was). The cache only saves time: what cannot be written is let be."""
-    whole = True
-    for path, content in built.pending.items():
-        if path.name != _GENERATION:
-            whole = write(path, content) and whole
-    generation = next((path for path in built.pending if path.name == _GENERATION), None)
-    # the new generation only with all of its results: else none, and the next build renders all pages
-    if generation is not None and not (whole and write(generation, built.pending[generation])):
-        with contextlib.suppress(OSError):
-            generation.unlink(missing_ok=True)
+    fails leaves build/ as it was: `discard`)."""
+    built.pending.commit()
+
+
+def discard(built: Built) -> None:
+    """Let go of what `built` made to keep (its report was not written)."""
+    built.pending.discard()

@@ -100,7 +100,9 @@ class Preview:
         self._serving: threading.Thread | None = None
         self._observing: Callable[[], BaseObserver] = Observer  # watchdog's, inotify on Linux
         self._observer: BaseObserver | None = None
-        self._watched: dict[str, tuple[int, int]] = {}  # folder -> which folder it is (device, inode)
+        self._watched: dict[str, tuple[tuple[int, int], frozenset[str] | None]] = {}  # folder -> which
+        # folder it is (device, inode) and the names watched in it (None: all, and its subfolders)
+        self._texts: tuple[Path, ...] = ()  # leaflet texts read from outside claims/
         self.polling = ""  # why the files are looked at every second instead of watched, when they are
         self.url = f"http://{HOST}:{self._server.server_address[1]}/"
 
@@ -155,21 +157,30 @@ class Preview:
                 gc.enable()
         errors = tuple(f.format() for f in outcome.findings) if outcome.unreadable else ()
         self.state = Build(self.state.version + 1, errors)
+        if not outcome.unreadable:
+            self._texts = outcome.outside
         built(outcome, time.monotonic() - started)
-        self._watch()  # claims/ or templates/ may have come or gone
+        self._watch()  # claims/ or templates/ may have come or gone, a leaflet text moved
         with held():  # a Ctrl-C meanwhile would be raised in some __del__, and lost there
             gc.collect()  # a long run frees each build's cycles, once it is shown
 
     def _watch(self) -> None:
-        """Watches the KB's own folder for its input files, and claims/ and templates/ whole, as they
-        are now: nothing else under the KB (its build/, a .venv) is watched.
+        """Watches the KB's own folder for its input files, claims/ and templates/ whole, and the
+        leaflet texts the last build read from elsewhere, as they are now: nothing else under the KB
+        (its build/, a .venv) is watched.
 
         When a folder came, went or is another one than before (replaced, or moved away and back:
         a watch follows the folder it was given, wherever it goes), a new observer watches them all
         (watchdog's observer loses a folder watched again after it was let go), and a build follows:
         what changed in a new folder before it was watched is seen by that build."""
         root = os.path.abspath(self.root)
-        wanted = {path: identity for path in [root] + [os.path.join(root, f) for f in INPUT_FOLDERS]
+        names: dict[str, frozenset[str] | None] = {root: frozenset(INPUT_FILES + INPUT_FOLDERS)}
+        names.update(dict.fromkeys((os.path.join(root, f) for f in INPUT_FOLDERS), None))
+        for text in self._texts:
+            folder, name = os.path.split(os.path.abspath(text))
+            if not any(found is None and _inside(folder, path) for path, found in names.items()):
+                names[folder] = (names.get(folder) or frozenset()) | {name}
+        wanted = {path: (identity, found) for path, found in names.items()
                   if (identity := _identity(path)) is not None}
         if wanted == self._watched:
             return
@@ -180,9 +191,8 @@ class Preview:
         try:
             with held():  # the threads of the observer and of each watch start here
                 observer.start()
-                for path in wanted:
-                    names = frozenset(INPUT_FILES + INPUT_FOLDERS) if path == root else None
-                    observer.schedule(_Changes(self, path, names), path, recursive=names is None,
+                for path, (_, found) in wanted.items():
+                    observer.schedule(_Changes(self, path, found), path, recursive=found is None,
                                       event_filter=_EVENTS)
         except OSError as error:  # no inotify, or its limit of watches reached: look every second instead
             if self.polling:

@@ -221,6 +221,33 @@ def test_a_change_rebuilds_and_the_version_moves(served: Callable[..., Served]) 
     assert "kb serve: rebuilt in" in err
 
 
+def test_a_leaflet_text_outside_claims_is_watched(root: Callable[[str], Path], tmp_path: Path) -> None:
+    folder = root("tiny")
+    (folder / "texts").mkdir()
+    (folder / "claims" / "folder.txt").rename(folder / "texts" / "folder.txt")
+    claims = folder / "claims" / "folder.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(
+        '  language: nl\n', '  language: nl\n  text: "../texts/folder.txt"\n', 1), encoding="utf-8")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    server = Served(folder, logs)
+    try:
+        assert server.state()["errors"] == []
+        text = folder / "texts" / "folder.txt"
+        text.write_text(text.read_text(encoding="utf-8").replace(TEXT, "Iets heel anders"), encoding="utf-8")
+        report = folder / "build" / "report.json"
+        assert "claim-not-in-text" not in report.read_text(encoding="utf-8")
+        # the claim is no longer in its text, which a rebuilt report says
+        deadline = time.monotonic() + TIMEOUT
+        while "claim-not-in-text" not in report.read_text(encoding="utf-8"):
+            assert server.process.poll() is None, server.err()
+            assert time.monotonic() < deadline, f"the text's change was not seen: {server.stacks()}"
+            time.sleep(0.1)
+        _stopped_cleanly(server)
+    finally:
+        server.kill()
+
+
 def test_a_broken_claims_file_shows_its_located_error_and_the_server_keeps_running(
         served: Callable[..., Served]) -> None:
     server = served()
