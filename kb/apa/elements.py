@@ -297,6 +297,8 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
             continue
         if text is not None:
             output.append(text)
+    if len(output) == 1:  # what join gives for one string: that string
+        return output[0]
     return join(output, delimiter) if output else None
 
 
@@ -327,8 +329,13 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
         if text is not None:
             output.append(text)
             rendered = rendered or calls
-    if output and (not called or rendered):
-        return self.join(output)
+    if output and (not called or rendered):  # Delimited.join, with the delimiter read once
+        if len(output) == 1:
+            return output[0]
+        try:
+            return join(output, delimiter)
+        except Exception:  # noqa: BLE001  (Delimited.join gives an empty string for any failure)
+            return String("")
     raise VariableError
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliography
+from citeproc import DATES, NAMES, VARIABLES, Citation, CitationItem, CitationStylesBibliography
+from citeproc.source import Date, Name, Reference
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String
 
@@ -92,9 +94,40 @@ def _clean(text: Any) -> str:
     return _END_PUNCTUATION.sub(r"\1\2", str(text))
 
 
+_KNOWN = frozenset(VARIABLES)
+_NAMES, _DATES = frozenset(NAMES), frozenset(DATES)
+_NAME_PARTS = frozenset({"family", "given", "dropping-particle", "non-dropping-particle", "suffix"})
+
+
 class _Source(CiteProcJSON):  # type: ignore[misc]
-    """CiteProcJSON, reading a string without markup (nearly every one) without scanning it
-    for `<span class="nocase">`: the same MixedString of one String."""
+    """CiteProcJSON that makes the same references, names and dates without checking each of
+    them against citeproc-py's lists of what they may hold (a set of every CSL variable built
+    per reference): `_source` keeps only known variables, and a name or date of any other form
+    than kb.apa.csl writes goes through citeproc-py's own constructors. A string without markup
+    (nearly every one) is not scanned for `<span class="nocase">`: the same MixedString of one
+    String."""
+
+    def __init__(self, json_data: list[dict[str, Any]]) -> None:
+        for data in json_data:
+            reference = Reference.__new__(Reference)
+            fields: dict[str, Any] = {}
+            for name, value in data.items():
+                variable = name.replace("-", "_")
+                if variable == "id":
+                    key = str(value).lower()
+                elif variable == "type":
+                    kind = value
+                elif variable in _NAMES:
+                    fields[variable] = self.parse_names(value)
+                elif variable in _DATES:
+                    fields[variable] = self.parse_date(value)
+                elif name == "language":
+                    fields[variable] = value
+                else:
+                    fields[variable] = self.parse_string(value)
+            dict.update(reference, key=key, type=kind)  # what Reference(key, type, **fields) holds
+            dict.update(reference, fields)
+            self.add(reference)
 
     def parse_string(self, string: Any) -> MixedString:
         string = str(string)
@@ -102,13 +135,33 @@ class _Source(CiteProcJSON):  # type: ignore[misc]
             return super().parse_string(string)
         return MixedString([String(string)]) if string else MixedString()
 
+    def parse_names(self, json_data: list[dict[str, Any]]) -> list[Name]:
+        names = []
+        for data in json_data:
+            if not _NAME_PARTS.issuperset(data):  # a literal name, or parts citeproc-py warns of
+                return list(super().parse_names(json_data))
+            name = Name.__new__(Name)
+            dict.update(name, data)
+            names.append(name)
+        return names
+
+    def parse_date(self, json_data: dict[str, Any]) -> Any:
+        parts = json_data.get("date-parts")
+        if (len(json_data) != 1 or not isinstance(parts, list) or len(parts) != 1 or not parts[0]
+                or len(parts[0]) > 3 or not all(type(p) is int for p in parts[0])):
+            return super().parse_date(json_data)  # a range, a season, a literal, text parts
+        date = Date.__new__(Date)
+        dict.__setitem__(date, "circa", 0)  # Date(circa=False, ...) makes every value an int
+        dict.update(date, zip(("year", "month", "day"), parts[0]))
+        return date
+
 
 def _source(items: list[dict[str, Any]]) -> CiteProcJSON:
     """citeproc-py's source of `items`, holding only the variables it knows (it warns on others)."""
     clean = []
     for data in items:
         clean.append({k: (MARKS.sub("", v) if isinstance(v, str) else v) for k, v in data.items()
-                      if k in ("id", "type") or k.replace("-", "_") in VARIABLES})
+                      if k in ("id", "type") or k.replace("-", "_") in _KNOWN})
     return _Source(clean)
 
 
@@ -147,10 +200,9 @@ class _Processor:
     def render(self, item: CitationItem, part: int, narrative: bool = False, shown: Shown = (0, False)) -> str:
         """Piece `part` (0 author, 1 date) of the style's citation layout for `item`, with the
         names `shown` that disambiguation asks for."""
-        layout = style(self.locale, narrative, *shown).root.citation.layout
+        layout, pieces = _citation_pieces(self.locale, narrative, shown)
         item.citation.bibliography = self.bibliography
         layout.repressed = {}
-        pieces = layout.find(f"{{{CSL_NS}}}group")
         rendered = pieces[part].render(item)
         return _clean(rendered) if rendered is not None else ""
 
@@ -162,6 +214,13 @@ class _Processor:
         """The reference-list entry of `item`; None for a work APA cites in the text only."""
         texts = self.bibliography.style.root.bibliography.layout.render_bibliography([item])
         return _clean(texts[0]) if texts else None
+
+
+@cache
+def _citation_pieces(locale: str, narrative: bool, shown: Shown) -> tuple[Any, list[Any]]:
+    """The citation layout of the style variant and its pieces (the author's group, the date's)."""
+    layout = style(locale, narrative, *shown).root.citation.layout
+    return layout, list(layout.find(f"{{{CSL_NS}}}group"))
 
 
 def _each(run: _Processor, name: str) -> list[Any]:
