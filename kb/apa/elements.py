@@ -53,6 +53,8 @@ _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its fon
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
 _NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
+_DECORATIONS: dict[Any, tuple[tuple[Callable[[Any], Any], ...], str, str]] = {}  # element -> formatting, prefix,
+# suffix
 _INITIALS: dict[tuple[Any, str, str, Any], str] = {}
 _NAMES_DELIMITERS: dict[tuple[Any, Any], Any] = {}  # (cs:names, context) -> names-delimiter of its citation or bibliography  # (cs:name, given names, mark, context) -> initials
 _NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
@@ -156,6 +158,29 @@ def _affixed(self: Any, string: Any) -> Any:
     if affixes is None:
         affixes = _AFFIXES[self] = (self.get("prefix", ""), self.get("suffix", ""))
     prefix, suffix = affixes
+    if prefix:
+        string = prefix + normalize_seam(prefix, string)
+    return string + normalize_seam(string, suffix) if suffix else string
+
+
+def _decoration(self: Any) -> tuple[tuple[Callable[[Any], Any], ...], str, str]:
+    """The element's font formatting and its (prefix, suffix), read once."""
+    found = _DECORATIONS.get(self)
+    if found is None:
+        _format(self, "")  # fills _FORMATS
+        _affixed(self, "")  # fills _AFFIXES
+        found = _DECORATIONS[self] = (_FORMATS[self], *_AFFIXES[self])
+    return found
+
+
+def _decorated(self: Any, string: Any) -> Any:
+    """`self.wrap(self.format(string))` (a group's and a text's markup) for an element of fixed
+    attributes, in one call: `_format`, then `_affixed`."""
+    wrappers, prefix, suffix = _DECORATIONS.get(self) or _decoration(self)
+    if isinstance(string, (int, float)):
+        string = str(string)
+    for wrapper in wrappers:
+        string = wrapper(string)
     if prefix:
         string = prefix + normalize_seam(prefix, string)
     return string + normalize_seam(string, suffix) if suffix else string
@@ -288,7 +313,8 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
     A child that needs variables the work lacks is not walked: it would render nothing."""
     output = []
     reference = item.reference
-    for child, choose, needs in _kids(self, dict.get(reference, "type")):
+    kind = dict.get(reference, "type")
+    for child, choose, needs in _KIDS.get((self, kind)) or _kids(self, kind):
         if needs is not None and needs.isdisjoint(reference):
             continue
         try:
@@ -341,14 +367,31 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
 
 def _group_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Group.render (its process, then its markup) in one call: the walk's most frequent step."""
-    text = self.process(item, context, **kwargs)
-    return self.wrap(self.format(text)) if text else None
+    text = _group_process(self, item, context, **kwargs)
+    return _decorated(self, text) if text else None
 
 
 def _text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Text.render (its process, then its markup) in one call."""
     text, language = self.process(item, context, **kwargs)
     return self.markup(text, language)
+
+
+def _fixed_text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Text.render for a class that keeps `_text_process` and `_text_markup`: those two, called
+    directly, the markup's formatting and affixes in one step (`_decorated`)."""
+    text, language = _text_process(self, item, context, **kwargs)
+    if not text:
+        return None
+    strip, case, quotes = _CASES.get(self) or _cases(self)
+    if strip:
+        text = text.replace(".", "")
+    if case is not None:
+        text = model.TextCased.case(self, text, language)
+    if quotes:
+        text = model.Quoted.quote(self, _format(self, text))
+        return _affixed(self, text)
+    return _decorated(self, text)
 
 
 def _macro_render(self: Any, item: Any, context: Any = None, sort_options: Any = None) -> Any:
@@ -437,7 +480,7 @@ def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "
     for child, test in branches:
         if test is not None and not test(item, context):
             continue
-        return child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+        return _render_children(child, item, context=context, delimiter=delimiter, **kwargs)
     return None
 
 
@@ -653,14 +696,16 @@ def element_class(cls: type) -> type:
         extra["quote"] = _quote
     if issubclass(cls, model.Parent):
         extra["render_children"] = _render_children
-    if issubclass(cls, model.Group):
+    if issubclass(cls, model.Group):  # _group_render calls _group_process and _decorated itself
+        assert fixed and getattr(cls, "process") is model.Group.process  # noqa: B009  (a class of citeproc-py)
         extra.update(process=_group_process, render=_group_render)
     if issubclass(cls, model.Macro):
         extra["render"] = _macro_render
     if issubclass(cls, model.Choose):
         extra["render"] = _choose_render
     if issubclass(cls, model.Text):
-        extra.update(process=_text_process, markup=_text_markup, render=_text_render)
+        plain = getattr(cls, "process") is model.Text.process and getattr(cls, "markup") is model.Text.markup  # noqa: B009
+        extra.update(process=_text_process, markup=_text_markup, render=_fixed_text_render if plain else _text_render)
     if issubclass(cls, model.Name):
         extra.update(get_option=_name_option, et_al=_et_al)
         if getattr(cls, "process", None) is model.Name.process:
