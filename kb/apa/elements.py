@@ -232,13 +232,26 @@ def _quote(self: Any, string: Any) -> Any:
 
 def _holds_for(branch: Any, kind: str) -> bool | None:
     """Whether a cs:if or cs:else-if holds for every work of type `kind`; None when its test
-    asks more than the type (a variable, a position), which only the work can answer."""
+    asks more than the type (a variable, a position), which only the work can answer. A test
+    of the type and of variables is decided by the type alone when the type's result settles
+    the match: with `match="any"` a type that holds, with "none" one that holds, with "all" one
+    that fails (the other tests, of variables, numbers and uncertain dates, only read the work)."""
     attributes = branch.attrib
     types = [t.lower() for t in attributes.get("type", "").split()]
-    if not types or any(name not in ("type", "match") for name in attributes):
+    if not types:
         return None
     results = [t == kind for t in types]
     match = attributes.get("match")
+    if any(name not in ("type", "match") for name in attributes):
+        if any(name not in ("type", "match", "variable", "is-numeric", "is-uncertain-date") for name in attributes):
+            return None  # a position or a locator: asked of the cite
+        if match == "any" and any(results):
+            return True
+        if match == "none" and any(results):
+            return False
+        if match not in ("any", "none") and not all(results):
+            return False
+        return None
     if match == "any":
         return any(results)
     if match == "none":
