@@ -55,6 +55,7 @@ _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, tex
 _NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
 _DECORATIONS: dict[Any, tuple[tuple[Callable[[Any], Any], ...], str, str]] = {}  # element -> formatting, prefix,
 # suffix
+_ROLES: dict[Any, list[str]] = {}  # cs:names -> the variables it names
 _INITIALS: dict[tuple[Any, str, str, Any], str] = {}
 _NAMES_DELIMITERS: dict[tuple[Any, Any], Any] = {}  # (cs:names, context) -> names-delimiter of its citation or bibliography  # (cs:name, given names, mark, context) -> initials
 _NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
@@ -641,7 +642,9 @@ def _names_process(self: Any, item: Any, names_context: Any = None, context: Any
         context = self
     if names_context is None:
         names_context = self
-    roles = self.get("variable").split()
+    roles = _ROLES.get(self)
+    if roles is None:
+        roles = _ROLES[self] = self.get("variable").split()
     try:
         ed_trans = (set(roles) == {"editor", "translator"} and item.reference.editor == item.reference.translator
                     and self.get_term("editortranslator").getchildren())
@@ -658,23 +661,26 @@ def _names_process(self: Any, item: Any, names_context: Any = None, context: Any
                 names_context.insert(0, name_elem)
             text = name_elem.render(item, role, context=context, **kwargs)
             plural = len(item.reference[role]) > 1
-            try:
-                if ed_trans:
-                    role = "editortranslator"
-                label_element = names_context.label
-                label = label_element.render(item, role, plural, **kwargs)
-                if label is not None:
-                    if label_element is names_context.getchildren()[0]:
-                        text = label + text
-                    else:
-                        text = text + label
-            except AttributeError:
-                pass
+            label_element = names_context.label
+            if label_element is not None:  # without one, citeproc-py's None.render raised AttributeError
+                try:
+                    if ed_trans:
+                        role = "editortranslator"
+                    label = label_element.render(item, role, plural, **kwargs)
+                    if label is not None:
+                        if label_element is names_context.getchildren()[0]:
+                            text = label + text
+                        else:
+                            text = text + label
+                except AttributeError:
+                    pass
             output.append(text)
     if output:
         if all(isinstance(text, int) for text in output):  # what sum(output) being an int tells
             total = sum(output)
             return str(total) if total > 0 else None
+        if len(output) == 1 and output[0] is not None:  # what Delimited.join gives for one
+            return output[0]
         key = (self, context)
         if key not in _NAMES_DELIMITERS:
             _NAMES_DELIMITERS[key] = self.get_parent_delimiter(context)
