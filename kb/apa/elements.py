@@ -392,15 +392,31 @@ def _text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> An
 
 
 def _fixed_text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-    """Text.render for a class that keeps `_text_process` and `_text_markup`: those two, called
-    directly, the markup's formatting and affixes in one step (`_decorated`)."""
-    text, language = _text_process(self, item, context, **kwargs)
+    """Text.render for a class that keeps `_text_process` and `_text_markup`: those two in one
+    function (the language read only for a text-case), a macro's children rendered directly,
+    the markup's formatting and affixes in one step (`_decorated`)."""
+    if context is None:
+        context = self
+    kind, value = _TEXTS.get(self) or _what(self)
+    if kind == "macro":  # a macro's render is its children's (_macro_render)
+        text = _render_children(value, item, context=context, sort_options=None)
+    elif kind == "variable":
+        text = self._variable(item, context)
+    elif kind == "term":
+        text = self._term(item)
+    elif kind == "value":
+        text = String(self.preformat(value))
+    else:
+        raise UnboundLocalError("cs:text renders nothing")  # as citeproc-py fails on it
     if not text:
         return None
     strip, case, quotes = _CASES.get(self) or _cases(self)
     if strip:
         text = text.replace(".", "")
     if case is not None:
+        reference = item.reference
+        language = dict.__getitem__(reference, "language")[:2] if "language" in reference else \
+            self.get_root().get("default-locale", "en")[:2]
         text = model.TextCased.case(self, text, language)
     if quotes:
         text = model.Quoted.quote(self, _format(self, text))
@@ -498,6 +514,16 @@ def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "
     return None
 
 
+def _what(self: Any) -> tuple[str, Any]:
+    """What a cs:text renders: ("variable", name), ("macro", the macro), ("term", name),
+    ("value", text), or ("", None) for nothing."""
+    attributes = self.attrib
+    kind = next((k for k in ("variable", "macro", "term", "value") if k in attributes), "")
+    value = self.get_macro(self.get("macro")) if kind == "macro" else self.get(kind) if kind else None
+    found = _TEXTS[self] = (kind, value)
+    return found
+
+
 def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Text.process with what the element renders (variable, macro, term or value) found once."""
     if context is None:
@@ -507,13 +533,7 @@ def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> A
         language = dict.__getitem__(reference, "language")[:2]
     else:
         language = self.get_root().get("default-locale", "en")[:2]
-    what = _TEXTS.get(self)
-    if what is None:
-        attributes = self.attrib
-        kind = next((k for k in ("variable", "macro", "term", "value") if k in attributes), "")
-        value = self.get_macro(self.get("macro")) if kind == "macro" else self.get(kind) if kind else None
-        what = _TEXTS[self] = (kind, value)
-    kind, value = what
+    kind, value = _TEXTS.get(self) or _what(self)
     if kind == "variable":
         text = self._variable(item, context)
     elif kind == "macro":
