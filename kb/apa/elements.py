@@ -53,8 +53,8 @@ _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its fon
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
 _NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
-_DECORATIONS: dict[Any, tuple[tuple[Callable[[Any], Any], ...], str, str]] = {}  # element -> formatting, prefix,
-# suffix
+_DECORATIONS: dict[Any, tuple[tuple[Callable[[Any], Any], ...], str, str] | tuple[()]] = {}  # element ->
+# formatting, prefix, suffix; () for none
 _ROLES: dict[Any, list[str]] = {}  # cs:names -> the variables it names
 _INITIALS: dict[tuple[Any, str, str, Any], str] = {}
 _NAMES_DELIMITERS: dict[tuple[Any, Any], Any] = {}  # (cs:names, context) -> names-delimiter of its citation or bibliography  # (cs:name, given names, mark, context) -> initials
@@ -164,22 +164,28 @@ def _affixed(self: Any, string: Any) -> Any:
     return string + normalize_seam(string, suffix) if suffix else string
 
 
-def _decoration(self: Any) -> tuple[tuple[Callable[[Any], Any], ...], str, str]:
-    """The element's font formatting and its (prefix, suffix), read once."""
+def _decoration(self: Any) -> tuple[tuple[Callable[[Any], Any], ...], str, str] | tuple[()]:
+    """The element's font formatting and its (prefix, suffix), read once; () for none of them."""
     found = _DECORATIONS.get(self)
     if found is None:
         _format(self, "")  # fills _FORMATS
         _affixed(self, "")  # fills _AFFIXES
-        found = _DECORATIONS[self] = (_FORMATS[self], *_AFFIXES[self])
+        found = (_FORMATS[self], *_AFFIXES[self])
+        found = _DECORATIONS[self] = found if any(found) else ()
     return found
 
 
 def _decorated(self: Any, string: Any) -> Any:
     """`self.wrap(self.format(string))` (a group's and a text's markup) for an element of fixed
     attributes, in one call: `_format`, then `_affixed`."""
-    wrappers, prefix, suffix = _DECORATIONS.get(self) or _decoration(self)
+    decoration = _DECORATIONS.get(self)
+    if decoration is None:
+        decoration = _decoration(self)
     if isinstance(string, (int, float)):
         string = str(string)
+    if not decoration:  # no formatting, no affixes
+        return string
+    wrappers, prefix, suffix = decoration
     for wrapper in wrappers:
         string = wrapper(string)
     if prefix:
@@ -382,7 +388,11 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
 def _group_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Group.render (its process, then its markup) in one call: the walk's most frequent step."""
     text = _group_process(self, item, context, **kwargs)
-    return _decorated(self, text) if text else None
+    if not text:
+        return None
+    if _DECORATIONS.get(self) == () and isinstance(text, (str, list)):  # nothing to format or affix
+        return text
+    return _decorated(self, text)
 
 
 def _text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
@@ -421,6 +431,8 @@ def _fixed_text_render(self: Any, item: Any, context: Any = None, **kwargs: Any)
     if quotes:
         text = model.Quoted.quote(self, _format(self, text))
         return _affixed(self, text)
+    if _DECORATIONS.get(self) == () and isinstance(text, (str, list)):  # nothing to format or affix
+        return text
     return _decorated(self, text)
 
 
