@@ -18,6 +18,7 @@ lacks at the level of citations is added here, as CSL 1.0.2 describes it:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -206,10 +207,6 @@ class _Processor:
         rendered = pieces[part].render(item)
         return _clean(rendered) if rendered is not None else ""
 
-    def pieces(self, item: CitationItem, shown: Shown = (0, False)) -> tuple[str, str]:
-        """(author, date) of `item` as a citation shows them before year suffixes."""
-        return self.render(item, 0, shown=shown), self.render(item, 1)
-
     def entry(self, item: CitationItem) -> str | None:
         """The reference-list entry of `item`; None for a work APA cites in the text only."""
         texts = self.bibliography.style.root.bibliography.layout.render_bibliography([item])
@@ -228,7 +225,7 @@ def _each(run: _Processor, name: str) -> list[Any]:
     return shared(len(run.items), lambda indices: [getattr(run, name)(run.items[i]) for i in indices])
 
 
-def _disambiguate(run: _Processor, letters: Mapping[str, str] | None
+def _disambiguate(run: _Processor, letters: Mapping[str, str] | None, cited: set[str] | None = None
                   ) -> tuple[dict[str, Shown], dict[str, tuple[str, str]], list[list[str]]]:
     """CSL's disambiguation as apa.csl asks for it: the first author's initials wherever two
     cited first authors share a surname (`primary-name-with-initials`, over all citations, as
@@ -236,14 +233,22 @@ def _disambiguate(run: _Processor, letters: Mapping[str, str] | None
     "et al." that hides different co-authors, then year suffixes (set on the source): the
     `letters` of kb.apa.letters (lower-case key -> letter), or, for works they do not letter,
     CSL's own rule, list order. Returns the names to show per key, each key's (author, date) as
-    cited, and the keys that took letters, a list per set of works cited alike, in letter order."""
+    cited (date "" for a work that is not `cited`, lower-case keys, and whose author no other
+    work has: it is never rendered), and the keys that took letters, a list per set of works
+    cited alike, in letter order."""
     by_item = {item.key: item for item in run.items}
     lettered: list[list[str]] = []
     shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
-    # Each author is rendered once, with the initials it needs.
-    pieces = shared(len(run.items), lambda indices: [
-        run.pieces(run.items[i], shown.get(run.items[i].key, (0, False))) for i in indices])
-    rendered = {item.key: piece for item, piece in zip(run.items, pieces)}
+    # Each author is rendered once, with the initials it needs; a date only where it is cited
+    # (`cited`: lower-case keys, None for every work) or its author is another work's too, the
+    # only works that two citations could show alike.
+    items = run.items
+    cited_as = shared(len(items), lambda indices: [
+        run.render(items[i], 0, shown=shown.get(items[i].key, (0, False))) for i in indices])
+    twice = {author for author, n in Counter(cited_as).items() if n > 1}
+    dated = [i for i, item in enumerate(items) if cited is None or item.key in cited or cited_as[i] in twice]
+    dates = dict(zip(dated, shared(len(dated), lambda indices: [run.render(items[dated[i]], 1) for i in indices])))
+    rendered = {item.key: (cited_as[i], dates.get(i, "")) for i, item in enumerate(items)}
     clashes: dict[tuple[str, str], list[str]] = {}
     for key in run.bibliography.keys:  # list order
         clashes.setdefault(rendered[key], []).append(key)
@@ -320,8 +325,9 @@ def format_items(items: list[dict[str, Any]], locale: str,
     """Citation pieces and reference entries of `items` (CSL-JSON, see kb.apa.csl) in `locale`.
 
     `citations` are the (keys, narrative) citations the text will ask for; with them, only
-    what those need is rendered (narrative names, the order of cites sharing a citation).
-    Without them, everything is, for any citation of these items.
+    what those need is rendered (the cites of the works they cite, narrative names, the order
+    of cites sharing a citation): `cites` holds the works they cite. Without them, everything
+    is, for any citation of these items.
 
     `letters` (key -> year letter) are the letters kb.apa.letters gives the records of these
     items; the reference list and the cites of one citation follow them. Without them (CSL-JSON
@@ -329,15 +335,18 @@ def format_items(items: list[dict[str, Any]], locale: str,
     base = style(locale)
     run = _Processor(items, locale)
     lower = None if letters is None else {k.lower(): v for k, v in letters.items()}
-    shown, rendered, lettered = _disambiguate(run, lower)
-    narrative = together = None
+    narrative = together = wanted = None
     if citations is not None:
         asked = [({str(k).lower() for k in keys}, flag) for keys, flag in citations]
         narrative = set().union(*(keys for keys, flag in asked if flag))
         together = set().union(*(keys for keys, _ in asked if len(keys) > 1))
+        wanted = set().union(*(keys for keys, _ in asked))
+    shown, rendered, lettered = _disambiguate(run, lower, wanted)
     cites = {}
     for item in run.items:
         key = item.key
+        if wanted is not None and key not in wanted:
+            continue
         author, date = rendered[key]
         narrative_author = author if narrative is not None and key not in narrative else \
             run.render(item, 0, narrative=True, shown=shown.get(key, (0, False)))
