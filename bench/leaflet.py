@@ -25,6 +25,12 @@ The same rendering gives every work's reference entry in `kb report`
 made by `bench/scale.py --keep DIR --sizes 10000`, say), CPU time including forked workers:
 
     python bench/leaflet.py --entries DIR/kb-10000
+
+`--baseline SRC` times another checkout of kb (its folder, put first on PYTHONPATH: `git
+worktree add /tmp/base main`, say) in the same rounds, taking turns with this one, so that a
+change is measured against what it changes under the same load: the leaflet beside pandoc, or
+with `--entries`, the entries (each round a fresh process per checkout). Both run with the
+garbage collector off, as the `kb` command runs.
 """
 
 from __future__ import annotations
@@ -115,12 +121,12 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, floa
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def timed(commands: list[list[str]], repeat: int, cwd: Path, env: dict[str, str]) -> list[list[tuple[float, float]]]:
-    """(wall, CPU) seconds of each command in each of `repeat` rounds, the commands taking turns
-    in each round, so that a busy machine slows them alike."""
+def timed(commands: list[tuple[list[str], dict[str, str]]], repeat: int, cwd: Path) -> list[list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each (command, environment) in each of `repeat` rounds, the commands
+    taking turns in each round, so that a busy machine slows them alike."""
     times: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(repeat):
-        for command, spent in zip(commands, times):
+        for (command, env), spent in zip(commands, times):
             spent.append(run(command, cwd, env))
     return times
 
@@ -132,10 +138,14 @@ def summary(rounds: list[tuple[float, float]]) -> str:
 
 
 def entries(folder: Path) -> int:
-    """The time of every work's reference entry of the KB in `folder`, as `kb report` renders them."""
+    """The time of every work's reference entry of the KB in `folder`, as `kb report` renders them
+    (the garbage collector off, as kb.cli runs every command)."""
+    import gc
+
     from kb import reportdata
     from kb.knowledgebase import load
 
+    gc.disable()
     kb = load(folder)
 
     def cpu() -> float:
@@ -146,6 +156,18 @@ def entries(folder: Path) -> int:
     reportdata.reference_entries(kb, "nl")
     print(f"reference entries of {len(kb.works)} works: {time.perf_counter() - start:.2f} s wall, "
           f"{cpu() - before:.2f} s CPU (forked workers included)")
+    return 0
+
+
+def entries_against(folder: Path, baseline: Path, repeat: int) -> int:
+    """`entries` of this checkout and of `baseline`, each in a fresh process, taking turns."""
+    script = [sys.executable, str(Path(__file__).resolve()), "--entries", str(folder)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    runs = {"this checkout": env, f"baseline {baseline}": {**env, "PYTHONPATH": str(baseline.resolve())}}
+    for _ in range(repeat):
+        for name, environment in runs.items():
+            done = subprocess.run(script, check=True, env=environment, capture_output=True, text=True)
+            print(f"{name + ':':<{max(map(len, runs)) + 1}} {done.stdout.strip()}")
     return 0
 
 
@@ -164,7 +186,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="profile kb leaflet in-process (cProfile)")
     parser.add_argument("--entries", metavar="DIR", help="time the reference entries of the KB in DIR instead")
+    parser.add_argument("--baseline", metavar="SRC", help="also time the kb of the checkout in SRC, in the same rounds")
     args = parser.parse_args()
+    if args.entries and args.baseline:
+        return entries_against(Path(args.entries), Path(args.baseline), args.repeat)
     if args.entries:
         return entries(Path(args.entries))
     pandoc = shutil.which("pandoc")
@@ -176,14 +201,21 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         cached = compiled()
         wall, cpu = run(kb_cmd + ["leaflet", "bench", "--format", "pandoc", "--out", "bench.md"], Path(tmp), env)
-        commands = [kb_cmd + ["leaflet", "bench", "--format", "md"]]
+        commands = [(kb_cmd + ["leaflet", "bench", "--format", "md"], env)]
         if pandoc is not None:
-            commands.append([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"])
-        timings = timed(commands, args.repeat, Path(tmp), env)
+            commands.append(([pandoc, "bench.md", "--citeproc", "--csl", apa, "-t", "plain", "-o", "out.txt"], env))
+        if args.baseline:
+            base_env = {**env, "PYTHONPATH": str(Path(args.baseline).resolve())}
+            run(commands[0][0], Path(tmp), base_env)  # its bytecode cached, as this checkout's was
+            commands.append((commands[0][0], base_env))
+        timings = timed(commands, args.repeat, Path(tmp))
+        baseline = timings[-1] if args.baseline else None
         print(f"works: {args.works}, rounds: {args.repeat} (best / median)")
         print(f"first run, --format pandoc ({'bytecode cached' if cached else 'compiling kb'}):"
               f"{' ' * (12 if cached else 15)}{wall:6.3f} s wall, {cpu:6.3f} s CPU")
         print(f"kb leaflet --format md (whole command):       {summary(timings[0])}")
+        if baseline is not None:
+            print(f"baseline kb leaflet --format md:              {summary(baseline)}")
 
         from kb import leaflet
         from kb.knowledgebase import load
@@ -206,11 +238,15 @@ def main() -> int:
             print("pandoc is not installed: no comparison")
             return 0
         print(f"pandoc --citeproc (whole command):            {summary(timings[1])}")
-        ours, theirs = timings
+        ours, theirs = timings[:2]
         for name, pick in (("best", min), ("median", statistics.median)):
             wall = pick(w for w, _ in ours) / pick(w for w, _ in theirs)
             cpu = pick(c for _, c in ours) / pick(c for _, c in theirs)
             print(f"{'ratio kb / pandoc, ' + name + ':':<46} {wall:6.2f} wall, {cpu:6.2f} CPU")
+            if baseline is not None:
+                wall = pick(w for w, _ in baseline) / pick(w for w, _ in theirs)
+                cpu = pick(c for _, c in baseline) / pick(c for _, c in theirs)
+                print(f"{'ratio baseline / pandoc, ' + name + ':':<46} {wall:6.2f} wall, {cpu:6.2f} CPU")
     return 0
 
 

@@ -53,6 +53,9 @@ _FORMATS: dict[Any, tuple[Callable[[Any], Any], ...]] = {}  # element -> its fon
 _AFFIXES: dict[Any, tuple[str, str]] = {}  # element -> (prefix, suffix)
 _CASES: dict[Any, tuple[bool, Any, bool]] = {}  # element -> (strip periods, text case, quotes)
 _NAME_SETTINGS: dict[tuple[Any, Any, Any], tuple[Any, ...]] = {}  # (cs:name, context, sort options) -> its options
+_DECORATIONS: dict[Any, tuple[tuple[Callable[[Any], Any], ...], str, str] | tuple[()]] = {}  # element ->
+# formatting, prefix, suffix; () for none
+_ROLES: dict[Any, list[str]] = {}  # cs:names -> the variables it names
 _INITIALS: dict[tuple[Any, str, str, Any], str] = {}
 _NAMES_DELIMITERS: dict[tuple[Any, Any], Any] = {}  # (cs:names, context) -> names-delimiter of its citation or bibliography  # (cs:name, given names, mark, context) -> initials
 _NEEDS: dict[tuple[Any, str | None], frozenset[str] | None] = {}  # (element, work type) -> variables it renders
@@ -161,6 +164,35 @@ def _affixed(self: Any, string: Any) -> Any:
     return string + normalize_seam(string, suffix) if suffix else string
 
 
+def _decoration(self: Any) -> tuple[tuple[Callable[[Any], Any], ...], str, str] | tuple[()]:
+    """The element's font formatting and its (prefix, suffix), read once; () for none of them."""
+    found = _DECORATIONS.get(self)
+    if found is None:
+        _format(self, "")  # fills _FORMATS
+        _affixed(self, "")  # fills _AFFIXES
+        found = (_FORMATS[self], *_AFFIXES[self])
+        found = _DECORATIONS[self] = found if any(found) else ()
+    return found
+
+
+def _decorated(self: Any, string: Any) -> Any:
+    """`self.wrap(self.format(string))` (a group's and a text's markup) for an element of fixed
+    attributes, in one call: `_format`, then `_affixed`."""
+    decoration = _DECORATIONS.get(self)
+    if decoration is None:
+        decoration = _decoration(self)
+    if isinstance(string, (int, float)):
+        string = str(string)
+    if not decoration:  # no formatting, no affixes
+        return string
+    wrappers, prefix, suffix = decoration
+    for wrapper in wrappers:
+        string = wrapper(string)
+    if prefix:
+        string = prefix + normalize_seam(prefix, string)
+    return string + normalize_seam(string, suffix) if suffix else string
+
+
 def _cases(self: Any) -> tuple[bool, Any, bool]:
     cases = _CASES.get(self)
     if cases is None:
@@ -207,13 +239,26 @@ def _quote(self: Any, string: Any) -> Any:
 
 def _holds_for(branch: Any, kind: str) -> bool | None:
     """Whether a cs:if or cs:else-if holds for every work of type `kind`; None when its test
-    asks more than the type (a variable, a position), which only the work can answer."""
+    asks more than the type (a variable, a position), which only the work can answer. A test
+    of the type and of variables is decided by the type alone when the type's result settles
+    the match: with `match="any"` a type that holds, with "none" one that holds, with "all" one
+    that fails (the other tests, of variables, numbers and uncertain dates, only read the work)."""
     attributes = branch.attrib
     types = [t.lower() for t in attributes.get("type", "").split()]
-    if not types or any(name not in ("type", "match") for name in attributes):
+    if not types:
         return None
     results = [t == kind for t in types]
     match = attributes.get("match")
+    if any(name not in ("type", "match") for name in attributes):
+        if any(name not in ("type", "match", "variable", "is-numeric", "is-uncertain-date") for name in attributes):
+            return None  # a position or a locator: asked of the cite
+        if match == "any" and any(results):
+            return True
+        if match == "none" and any(results):
+            return False
+        if match not in ("any", "none") and not all(results):
+            return False
+        return None
     if match == "any":
         return any(results)
     if match == "none":
@@ -288,7 +333,8 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
     A child that needs variables the work lacks is not walked: it would render nothing."""
     output = []
     reference = item.reference
-    for child, choose, needs in _kids(self, dict.get(reference, "type")):
+    kind = dict.get(reference, "type")
+    for child, choose, needs in _KIDS.get((self, kind)) or _kids(self, kind):
         if needs is not None and needs.isdisjoint(reference):
             continue
         try:
@@ -297,6 +343,8 @@ def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -
             continue
         if text is not None:
             output.append(text)
+    if len(output) == 1:  # what join gives for one string: that string
+        return output[0]
     return join(output, delimiter) if output else None
 
 
@@ -327,21 +375,65 @@ def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> 
         if text is not None:
             output.append(text)
             rendered = rendered or calls
-    if output and (not called or rendered):
-        return self.join(output)
+    if output and (not called or rendered):  # Delimited.join, with the delimiter read once
+        if len(output) == 1:
+            return output[0]
+        try:
+            return join(output, delimiter)
+        except Exception:  # noqa: BLE001  (Delimited.join gives an empty string for any failure)
+            return String("")
     raise VariableError
 
 
 def _group_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Group.render (its process, then its markup) in one call: the walk's most frequent step."""
-    text = self.process(item, context, **kwargs)
-    return self.wrap(self.format(text)) if text else None
+    text = _group_process(self, item, context, **kwargs)
+    if not text:
+        return None
+    if _DECORATIONS.get(self) == () and isinstance(text, (str, list)):  # nothing to format or affix
+        return text
+    return _decorated(self, text)
 
 
 def _text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
     """Text.render (its process, then its markup) in one call."""
     text, language = self.process(item, context, **kwargs)
     return self.markup(text, language)
+
+
+def _fixed_text_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    """Text.render for a class that keeps `_text_process` and `_text_markup`: those two in one
+    function (the language read only for a text-case), a macro's children rendered directly,
+    the markup's formatting and affixes in one step (`_decorated`)."""
+    if context is None:
+        context = self
+    kind, value = _TEXTS.get(self) or _what(self)
+    if kind == "macro":  # a macro's render is its children's (_macro_render)
+        text = _render_children(value, item, context=context, sort_options=None)
+    elif kind == "variable":
+        text = self._variable(item, context)
+    elif kind == "term":
+        text = self._term(item)
+    elif kind == "value":
+        text = String(self.preformat(value))
+    else:
+        raise UnboundLocalError("cs:text renders nothing")  # as citeproc-py fails on it
+    if not text:
+        return None
+    strip, case, quotes = _CASES.get(self) or _cases(self)
+    if strip:
+        text = text.replace(".", "")
+    if case is not None:
+        reference = item.reference
+        language = dict.__getitem__(reference, "language")[:2] if "language" in reference else \
+            self.get_root().get("default-locale", "en")[:2]
+        text = model.TextCased.case(self, text, language)
+    if quotes:
+        text = model.Quoted.quote(self, _format(self, text))
+        return _affixed(self, text)
+    if _DECORATIONS.get(self) == () and isinstance(text, (str, list)):  # nothing to format or affix
+        return text
+    return _decorated(self, text)
 
 
 def _macro_render(self: Any, item: Any, context: Any = None, sort_options: Any = None) -> Any:
@@ -430,8 +522,18 @@ def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "
     for child, test in branches:
         if test is not None and not test(item, context):
             continue
-        return child.render_children(item, context=context, delimiter=delimiter, **kwargs)
+        return _render_children(child, item, context=context, delimiter=delimiter, **kwargs)
     return None
+
+
+def _what(self: Any) -> tuple[str, Any]:
+    """What a cs:text renders: ("variable", name), ("macro", the macro), ("term", name),
+    ("value", text), or ("", None) for nothing."""
+    attributes = self.attrib
+    kind = next((k for k in ("variable", "macro", "term", "value") if k in attributes), "")
+    value = self.get_macro(self.get("macro")) if kind == "macro" else self.get(kind) if kind else None
+    found = _TEXTS[self] = (kind, value)
+    return found
 
 
 def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
@@ -443,13 +545,7 @@ def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> A
         language = dict.__getitem__(reference, "language")[:2]
     else:
         language = self.get_root().get("default-locale", "en")[:2]
-    what = _TEXTS.get(self)
-    if what is None:
-        attributes = self.attrib
-        kind = next((k for k in ("variable", "macro", "term", "value") if k in attributes), "")
-        value = self.get_macro(self.get("macro")) if kind == "macro" else self.get(kind) if kind else None
-        what = _TEXTS[self] = (kind, value)
-    kind, value = what
+    kind, value = _TEXTS.get(self) or _what(self)
     if kind == "variable":
         text = self._variable(item, context)
     elif kind == "macro":
@@ -578,7 +674,9 @@ def _names_process(self: Any, item: Any, names_context: Any = None, context: Any
         context = self
     if names_context is None:
         names_context = self
-    roles = self.get("variable").split()
+    roles = _ROLES.get(self)
+    if roles is None:
+        roles = _ROLES[self] = self.get("variable").split()
     try:
         ed_trans = (set(roles) == {"editor", "translator"} and item.reference.editor == item.reference.translator
                     and self.get_term("editortranslator").getchildren())
@@ -595,23 +693,26 @@ def _names_process(self: Any, item: Any, names_context: Any = None, context: Any
                 names_context.insert(0, name_elem)
             text = name_elem.render(item, role, context=context, **kwargs)
             plural = len(item.reference[role]) > 1
-            try:
-                if ed_trans:
-                    role = "editortranslator"
-                label_element = names_context.label
-                label = label_element.render(item, role, plural, **kwargs)
-                if label is not None:
-                    if label_element is names_context.getchildren()[0]:
-                        text = label + text
-                    else:
-                        text = text + label
-            except AttributeError:
-                pass
+            label_element = names_context.label
+            if label_element is not None:  # without one, citeproc-py's None.render raised AttributeError
+                try:
+                    if ed_trans:
+                        role = "editortranslator"
+                    label = label_element.render(item, role, plural, **kwargs)
+                    if label is not None:
+                        if label_element is names_context.getchildren()[0]:
+                            text = label + text
+                        else:
+                            text = text + label
+                except AttributeError:
+                    pass
             output.append(text)
     if output:
         if all(isinstance(text, int) for text in output):  # what sum(output) being an int tells
             total = sum(output)
             return str(total) if total > 0 else None
+        if len(output) == 1 and output[0] is not None:  # what Delimited.join gives for one
+            return output[0]
         key = (self, context)
         if key not in _NAMES_DELIMITERS:
             _NAMES_DELIMITERS[key] = self.get_parent_delimiter(context)
@@ -646,14 +747,16 @@ def element_class(cls: type) -> type:
         extra["quote"] = _quote
     if issubclass(cls, model.Parent):
         extra["render_children"] = _render_children
-    if issubclass(cls, model.Group):
+    if issubclass(cls, model.Group):  # _group_render calls _group_process and _decorated itself
+        assert fixed and getattr(cls, "process") is model.Group.process  # noqa: B009  (a class of citeproc-py)
         extra.update(process=_group_process, render=_group_render)
     if issubclass(cls, model.Macro):
         extra["render"] = _macro_render
     if issubclass(cls, model.Choose):
         extra["render"] = _choose_render
     if issubclass(cls, model.Text):
-        extra.update(process=_text_process, markup=_text_markup, render=_text_render)
+        plain = getattr(cls, "process") is model.Text.process and getattr(cls, "markup") is model.Text.markup  # noqa: B009
+        extra.update(process=_text_process, markup=_text_markup, render=_fixed_text_render if plain else _text_render)
     if issubclass(cls, model.Name):
         extra.update(get_option=_name_option, et_al=_et_al)
         if getattr(cls, "process", None) is model.Name.process:

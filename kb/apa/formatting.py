@@ -18,11 +18,14 @@ lacks at the level of citations is added here, as CSL 1.0.2 describes it:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from citeproc import VARIABLES, Citation, CitationItem, CitationStylesBibliography
+from citeproc import DATES, NAMES, VARIABLES, Citation, CitationItem, CitationStylesBibliography
+from citeproc.source import Date, Name, Reference
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String
 
@@ -92,9 +95,40 @@ def _clean(text: Any) -> str:
     return _END_PUNCTUATION.sub(r"\1\2", str(text))
 
 
+_KNOWN = frozenset(VARIABLES)
+_NAMES, _DATES = frozenset(NAMES), frozenset(DATES)
+_NAME_PARTS = frozenset({"family", "given", "dropping-particle", "non-dropping-particle", "suffix"})
+
+
 class _Source(CiteProcJSON):  # type: ignore[misc]
-    """CiteProcJSON, reading a string without markup (nearly every one) without scanning it
-    for `<span class="nocase">`: the same MixedString of one String."""
+    """CiteProcJSON that makes the same references, names and dates without checking each of
+    them against citeproc-py's lists of what they may hold (a set of every CSL variable built
+    per reference): `_source` keeps only known variables, and a name or date of any other form
+    than kb.apa.csl writes goes through citeproc-py's own constructors. A string without markup
+    (nearly every one) is not scanned for `<span class="nocase">`: the same MixedString of one
+    String."""
+
+    def __init__(self, json_data: list[dict[str, Any]]) -> None:
+        for data in json_data:
+            reference = Reference.__new__(Reference)
+            fields: dict[str, Any] = {}
+            for name, value in data.items():
+                variable = name.replace("-", "_")
+                if variable == "id":
+                    key = str(value).lower()
+                elif variable == "type":
+                    kind = value
+                elif variable in _NAMES:
+                    fields[variable] = self.parse_names(value)
+                elif variable in _DATES:
+                    fields[variable] = self.parse_date(value)
+                elif name == "language":
+                    fields[variable] = value
+                else:
+                    fields[variable] = self.parse_string(value)
+            dict.update(reference, key=key, type=kind)  # what Reference(key, type, **fields) holds
+            dict.update(reference, fields)
+            self.add(reference)
 
     def parse_string(self, string: Any) -> MixedString:
         string = str(string)
@@ -102,13 +136,33 @@ class _Source(CiteProcJSON):  # type: ignore[misc]
             return super().parse_string(string)
         return MixedString([String(string)]) if string else MixedString()
 
+    def parse_names(self, json_data: list[dict[str, Any]]) -> list[Name]:
+        names = []
+        for data in json_data:
+            if not _NAME_PARTS.issuperset(data):  # a literal name, or parts citeproc-py warns of
+                return list(super().parse_names(json_data))
+            name = Name.__new__(Name)
+            dict.update(name, data)
+            names.append(name)
+        return names
+
+    def parse_date(self, json_data: dict[str, Any]) -> Any:
+        parts = json_data.get("date-parts")
+        if (len(json_data) != 1 or not isinstance(parts, list) or len(parts) != 1 or not parts[0]
+                or len(parts[0]) > 3 or not all(type(p) is int for p in parts[0])):
+            return super().parse_date(json_data)  # a range, a season, a literal, text parts
+        date = Date.__new__(Date)
+        dict.__setitem__(date, "circa", 0)  # Date(circa=False, ...) makes every value an int
+        dict.update(date, zip(("year", "month", "day"), parts[0]))
+        return date
+
 
 def _source(items: list[dict[str, Any]]) -> CiteProcJSON:
     """citeproc-py's source of `items`, holding only the variables it knows (it warns on others)."""
     clean = []
     for data in items:
         clean.append({k: (MARKS.sub("", v) if isinstance(v, str) else v) for k, v in data.items()
-                      if k in ("id", "type") or k.replace("-", "_") in VARIABLES})
+                      if k in ("id", "type") or k.replace("-", "_") in _KNOWN})
     return _Source(clean)
 
 
@@ -147,16 +201,11 @@ class _Processor:
     def render(self, item: CitationItem, part: int, narrative: bool = False, shown: Shown = (0, False)) -> str:
         """Piece `part` (0 author, 1 date) of the style's citation layout for `item`, with the
         names `shown` that disambiguation asks for."""
-        layout = style(self.locale, narrative, *shown).root.citation.layout
+        layout, pieces = _citation_pieces(self.locale, narrative, shown)
         item.citation.bibliography = self.bibliography
         layout.repressed = {}
-        pieces = layout.find(f"{{{CSL_NS}}}group")
         rendered = pieces[part].render(item)
         return _clean(rendered) if rendered is not None else ""
-
-    def pieces(self, item: CitationItem, shown: Shown = (0, False)) -> tuple[str, str]:
-        """(author, date) of `item` as a citation shows them before year suffixes."""
-        return self.render(item, 0, shown=shown), self.render(item, 1)
 
     def entry(self, item: CitationItem) -> str | None:
         """The reference-list entry of `item`; None for a work APA cites in the text only."""
@@ -164,12 +213,19 @@ class _Processor:
         return _clean(texts[0]) if texts else None
 
 
+@cache
+def _citation_pieces(locale: str, narrative: bool, shown: Shown) -> tuple[Any, list[Any]]:
+    """The citation layout of the style variant and its pieces (the author's group, the date's)."""
+    layout = style(locale, narrative, *shown).root.citation.layout
+    return layout, list(layout.find(f"{{{CSL_NS}}}group"))
+
+
 def _each(run: _Processor, name: str) -> list[Any]:
     """`run.<name>(item)` for every item of the run, in order."""
     return shared(len(run.items), lambda indices: [getattr(run, name)(run.items[i]) for i in indices])
 
 
-def _disambiguate(run: _Processor, letters: Mapping[str, str] | None
+def _disambiguate(run: _Processor, letters: Mapping[str, str] | None, cited: set[str] | None = None
                   ) -> tuple[dict[str, Shown], dict[str, tuple[str, str]], list[list[str]]]:
     """CSL's disambiguation as apa.csl asks for it: the first author's initials wherever two
     cited first authors share a surname (`primary-name-with-initials`, over all citations, as
@@ -177,14 +233,22 @@ def _disambiguate(run: _Processor, letters: Mapping[str, str] | None
     "et al." that hides different co-authors, then year suffixes (set on the source): the
     `letters` of kb.apa.letters (lower-case key -> letter), or, for works they do not letter,
     CSL's own rule, list order. Returns the names to show per key, each key's (author, date) as
-    cited, and the keys that took letters, a list per set of works cited alike, in letter order."""
+    cited (date "" for a work that is not `cited`, lower-case keys, and whose author no other
+    work has: it is never rendered), and the keys that took letters, a list per set of works
+    cited alike, in letter order."""
     by_item = {item.key: item for item in run.items}
     lettered: list[list[str]] = []
     shown: dict[str, Shown] = {k: (0, True) for k in _shared_surnames(run)}
-    # Each author is rendered once, with the initials it needs.
-    pieces = shared(len(run.items), lambda indices: [
-        run.pieces(run.items[i], shown.get(run.items[i].key, (0, False))) for i in indices])
-    rendered = {item.key: piece for item, piece in zip(run.items, pieces)}
+    # Each author is rendered once, with the initials it needs; a date only where it is cited
+    # (`cited`: lower-case keys, None for every work) or its author is another work's too, the
+    # only works that two citations could show alike.
+    items = run.items
+    cited_as = shared(len(items), lambda indices: [
+        run.render(items[i], 0, shown=shown.get(items[i].key, (0, False))) for i in indices])
+    twice = {author for author, n in Counter(cited_as).items() if n > 1}
+    dated = [i for i, item in enumerate(items) if cited is None or item.key in cited or cited_as[i] in twice]
+    dates = dict(zip(dated, shared(len(dated), lambda indices: [run.render(items[dated[i]], 1) for i in indices])))
+    rendered = {item.key: (cited_as[i], dates.get(i, "")) for i, item in enumerate(items)}
     clashes: dict[tuple[str, str], list[str]] = {}
     for key in run.bibliography.keys:  # list order
         clashes.setdefault(rendered[key], []).append(key)
@@ -261,8 +325,9 @@ def format_items(items: list[dict[str, Any]], locale: str,
     """Citation pieces and reference entries of `items` (CSL-JSON, see kb.apa.csl) in `locale`.
 
     `citations` are the (keys, narrative) citations the text will ask for; with them, only
-    what those need is rendered (narrative names, the order of cites sharing a citation).
-    Without them, everything is, for any citation of these items.
+    what those need is rendered (the cites of the works they cite, narrative names, the order
+    of cites sharing a citation): `cites` holds the works they cite. Without them, everything
+    is, for any citation of these items.
 
     `letters` (key -> year letter) are the letters kb.apa.letters gives the records of these
     items; the reference list and the cites of one citation follow them. Without them (CSL-JSON
@@ -270,15 +335,18 @@ def format_items(items: list[dict[str, Any]], locale: str,
     base = style(locale)
     run = _Processor(items, locale)
     lower = None if letters is None else {k.lower(): v for k, v in letters.items()}
-    shown, rendered, lettered = _disambiguate(run, lower)
-    narrative = together = None
+    narrative = together = wanted = None
     if citations is not None:
         asked = [({str(k).lower() for k in keys}, flag) for keys, flag in citations]
         narrative = set().union(*(keys for keys, flag in asked if flag))
         together = set().union(*(keys for keys, _ in asked if len(keys) > 1))
+        wanted = set().union(*(keys for keys, _ in asked))
+    shown, rendered, lettered = _disambiguate(run, lower, wanted)
     cites = {}
     for item in run.items:
         key = item.key
+        if wanted is not None and key not in wanted:
+            continue
         author, date = rendered[key]
         narrative_author = author if narrative is not None and key not in narrative else \
             run.render(item, 0, narrative=True, shown=shown.get(key, (0, False)))

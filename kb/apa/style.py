@@ -64,6 +64,8 @@ RICH = types.SimpleNamespace(
 
 def collation(text: str) -> str:
     """Sort key that ignores case and diacritics: "Bühring" files with "Buhring"."""
+    if text.isascii():  # nothing to decompose, no combining marks
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
