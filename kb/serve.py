@@ -305,7 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         page = _is_page(found) if found is not None else path in ("/", "/index.html", "/report.html")
         if state.errors and page:
-            text = served(error_page(state.errors).encode("utf-8"), state.version, preview.settings)
+            text = served(error_page(state.errors, preview.lang).encode("utf-8"), state.version, preview.settings)
             self._send(HTTPStatus.OK, _TYPES[".html"], len(text), [text] if body else [])
             return
         if found is None:
@@ -475,13 +475,17 @@ def widened(policy: str, script: str = RELOAD_HASH) -> str:
     return "; ".join(" ".join(d) for d in directives)
 
 
-def error_page(errors: tuple[str, ...]) -> str:
-    """What a page shows while the report cannot be built: the located errors, escaped."""
+def error_page(errors: tuple[str, ...], lang: str = "en") -> str:
+    """What a page shows while the report cannot be built, in the report's language: the located
+    errors (as the terminal shows them), escaped."""
+    from kb.rendering import interface
+
+    say = interface(lang)["serve"]
     lines = "\n".join(html.escape(e) for e in errors)
-    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             f"style-src '{csp_hash(_ERROR_STYLE)}'; base-uri 'none'; form-action 'none'\">\n"
-            "<title>kb serve: the report cannot be built</title>\n"
-            f"<style>{_ERROR_STYLE}</style>\n</head>\n<body>\n<h1>The report cannot be built</h1>\n"
-            "<p>Fix what these lines say and save: the report comes back by itself.</p>\n"
+            f"<title>{html.escape(say['title'])}</title>\n"
+            f"<style>{_ERROR_STYLE}</style>\n</head>\n<body>\n<h1>{html.escape(say['heading'])}</h1>\n"
+            f"<p>{html.escape(say['advice'])}</p>\n"
             f'<pre id="kb-errors">{lines}</pre>\n</body>\n</html>\n')

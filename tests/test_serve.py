@@ -260,6 +260,7 @@ def test_a_broken_claims_file_shows_its_located_error_and_the_server_keeps_runni
                                           located[0]), state
     page = server.page()
     assert '<pre id="kb-errors">' in page and TEXT not in page
+    assert '<html lang="nl">' in page and "Het rapport kan niet worden gemaakt" in page  # the report's language
     assert re.sub("&#x27;", "'", located[0].replace("<", "&lt;").replace(">", "&gt;")) in page.replace("&#x27;", "'")
     assert f'data-version="{state["version"]}"' in page  # it reloads when the file is fixed
     assert server.page("/report.html") == page
