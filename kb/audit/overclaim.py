@@ -3,6 +3,9 @@
 The phrase lists, hedges and rewrite rules are data (kb/data/phrases.toml), one table per
 leaflet language; this module compiles their small pattern language to regular
 expressions over the text as written, so that offsets, case and punctuation survive.
+A language's lists are read when a leaflet in it is first checked, and each expression is
+compiled when it is first matched: the audit of one leaflet compiles the few its claims' words
+can open, not the hundreds of both languages.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -33,8 +36,18 @@ _WORD_START = r"(?<![\w-])"
 @dataclass(frozen=True)
 class Pattern:
     source: str  # as written in phrases.toml
-    regex: re.Pattern[str]  # compiled; each `...` is a capturing group
-    opening: re.Pattern[str] | None = None  # the whole word every match opens with; None when it opens otherwise
+    expression: str  # the regular expression (case ignored); each `...` is a capturing group
+    opening_expression: str | None = None  # the whole word every match opens with; None when it opens otherwise
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The expression compiled, when first matched."""
+        return re.compile(self.expression, re.IGNORECASE)
+
+    @cached_property
+    def opening(self) -> re.Pattern[str] | None:
+        """The opening word's expression compiled, when first asked for."""
+        return re.compile(self.opening_expression, re.IGNORECASE) if self.opening_expression is not None else None
 
 
 @dataclass(frozen=True)
@@ -116,8 +129,7 @@ def _alternatives(token: str) -> str:
 def compile_pattern(source: str, barriers: str) -> Pattern:
     """The pattern language of phrases.toml as a regular expression (see the file's header)."""
     first = source.split()[0] if source.split() else ""
-    opening = re.compile(_WORD_START + _alternatives(first) + _WORD_END, re.IGNORECASE) \
-        if _OPENING_WORD.fullmatch(first) else None
+    opening = _WORD_START + _alternatives(first) + _WORD_END if _OPENING_WORD.fullmatch(first) else None
     gap = rf"((?:\s+(?!(?:{barriers}){_WORD_END})[^\s{re.escape(_PUNCT)}]+){{0,{MAX_GAP}}}?)\s+"
     parts: list[str] = []
     after_word = False
@@ -141,7 +153,7 @@ def compile_pattern(source: str, barriers: str) -> Pattern:
                 parts.append(r"\s+")
             parts.append(_WORD_START + _alternatives(token) + _WORD_END)
             after_word = True
-    return Pattern(source, re.compile("".join(parts), re.IGNORECASE), opening)
+    return Pattern(source, "".join(parts), opening)
 
 
 _OPENING_WORD = re.compile(r"[\w*-]+(?:\|[\w*-]+)*")  # a pattern's first token that is a word (or words)
@@ -162,7 +174,7 @@ class Openers:
 
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
         self.patterns = patterns
-        self.always = frozenset(i for i, p in enumerate(patterns) if p.opening is None)  # open otherwise
+        self.always = frozenset(i for i, p in enumerate(patterns) if p.opening_expression is None)  # open otherwise
         self.by_word: dict[str, frozenset[int]] = {}  # a run of a text -> the patterns it opens
         self.ordered: dict[frozenset[int], tuple[Pattern, ...]] = {}
 
@@ -217,17 +229,33 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
 
 
 @cache
+def _tables() -> dict[str, Any]:
+    """phrases.toml as read."""
+    return tomllib.loads(resources.files("kb").joinpath("data/phrases.toml").read_text(encoding="utf-8"))
+
+
+def codes() -> list[str]:
+    """The languages phrases.toml has lists for, in its order."""
+    return [code for code, table in _tables().items() if isinstance(table, dict)]
+
+
+@cache
+def _made(code: str) -> Language | None:
+    table = _tables().get(code)
+    if not isinstance(table, dict):
+        return None
+    return _language(code, table, frozenset(_tables().get("qualifiers_clear", [])))
+
+
 def languages() -> dict[str, Language]:
     """Every language phrases.toml has lists for, by code."""
-    data = tomllib.loads(resources.files("kb").joinpath("data/phrases.toml").read_text(encoding="utf-8"))
-    clear = frozenset(data.get("qualifiers_clear", []))
-    return {code: _language(code, table, clear) for code, table in data.items() if isinstance(table, dict)}
+    return {code: made for code in codes() if (made := _made(code)) is not None}
 
 
 @cache
 def language(code: str) -> Language | None:
     """The lists for a leaflet's language ("nl", "nl-BE", "EN"), or None when there are none."""
-    return languages().get(code.split("-")[0].split("_")[0].lower())
+    return _made(code.split("-")[0].split("_")[0].lower())
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -538,7 +566,7 @@ def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
 def _unchecked_language(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         if language(document.language) is None and any(c.kind == "clinical" for c in document.claims):
-            known = ", ".join(sorted(languages()))
+            known = ", ".join(sorted(codes()))
             yield UNCHECKED_LANGUAGE.finding(Location(kb.display(document.claims_path), 0),
                                              f"no phrase lists for language '{document.language}' (known: {known}): "
                                              "its claims were not checked for overclaim")
