@@ -92,15 +92,22 @@ def _unwrapped(part: str) -> str:
     return text
 
 
-def _by_year_and_surname(kb: KnowledgeBase) -> dict[tuple[str, str], list[Work]]:
-    """(year, last word of the first author's folded surname) -> works, to look citations up in."""
+def _by_year_and_surname(kb: KnowledgeBase, years: set[str]) -> dict[tuple[str, str], list[Work]]:
+    """(year, last word of the first author's folded surname) -> works, to look citations up in;
+    only works of `years` (those cited), so that one leaflet's audit folds few surnames."""
     index: dict[tuple[str, str], list[Work]] = {}
     for work in kb.works.values():
-        if work.authors and work.year[:4].isdigit():
+        if work.year[:4] in years and work.authors and work.year[:4].isdigit():
             surname = _fold(work.authors[0].family).split()
             if surname:
                 index.setdefault((work.year[:4], surname[-1]), []).append(work)
     return index
+
+
+def _cited_years(kb: KnowledgeBase) -> set[str]:
+    """Every year without a/b printed in a claim's `cited_as`: those `_ambiguous` looks up."""
+    return {year.group(1) for _, claim in claims_of(kb) if claim.cited_as
+            for year in _CITED_YEAR.finditer(claim.cited_as) if not year.group(2)}
 
 
 def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterator[tuple[str, str, list[Work]]]:
@@ -139,7 +146,7 @@ def _apart(works: list[Work], year: str, letters: dict[str, str]) -> str:
     return "by more author names or initials" + (f", and by title ({by_title})" if lettered else "")
 
 
-def _letters(kb: KnowledgeBase) -> dict[str, str]:
+def bibliography_letters(kb: KnowledgeBase) -> dict[str, str]:
     """The year letters of the whole bibliography (kb.apa.letters), computed once per KB."""
     if "letters" not in kb.memo:
         kb.memo["letters"] = year_letters(kb.works.values())
@@ -149,12 +156,12 @@ def _letters(kb: KnowledgeBase) -> dict[str, str]:
 
 @checks(AMBIGUOUS_CITATION)
 def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
-    index = _by_year_and_surname(kb)
+    index = _by_year_and_surname(kb, _cited_years(kb))
     for path, claim in claims_of(kb):
         if not claim.cited_as:
             continue
         for citation, year, works in _ambiguous(claim, index):
-            letters = _letters(kb)
+            letters = bibliography_letters(kb)
             works = sorted(works, key=lambda w: (w.key not in letters, rank(letters.get(w.key, "")), w.key))
             yield AMBIGUOUS_CITATION.finding(Location(path, claim.line), f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
                           f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart "
@@ -175,7 +182,7 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
     seen: dict[str, tuple[tuple[str, ...], str, str, str]] = {}  # key -> (names, year, form, where)
     # A year's letter is the one the whole bibliography gives (kb.apa.letters), whichever of its
     # works a claim links: the index of a claim's sources takes its letters from there.
-    letters = _letters(kb)
+    letters = bibliography_letters(kb)
     # A work is cited alike by each claim it supports: read each printed citation once, and
     # resolve it once against each set of sources it is given with.
     parsed: dict[str, list[Group]] = {}
