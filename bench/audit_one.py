@@ -101,6 +101,13 @@ def child(folder: Path, number: int, top: int) -> dict[str, Any]:
     return result
 
 
+def registry_scope(name: str) -> str | None:
+    """The rule's scope (kb.audit.registry.SCOPES)."""
+    from kb.audit import registry
+
+    return registry.scope(name)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--works", type=int, default=10000, help="the synthetic KB's size (bench/scale.py)")
@@ -130,6 +137,9 @@ def main() -> int:
         print(f"round {number}{' (profiled)' if top else ''}: incremental build {row['build_cpu']:.3f} s CPU "
               f"({row['build_wall']:.3f} wall), one leaflet's audit (_leaflets) {row['leaflets_cpu']:.3f}, "
               f"its rules {row['rules_cpu']:.3f}: {rules}; import of kb.audit {row['audit_import_cpu']:.3f}")
+    # A round that ran the KB-wide rules too (their inputs changed: the first build after a
+    # cached whole report, say) is no one-leaflet edit: left out of the best when others are not.
+    rows = [row for row in rows if all(registry_scope(name) == "leaflet" for name in row["rules"])] or rows
     if rows:
         best = min(rows, key=lambda row: row["leaflets_cpu"])
         print(f"\nbest of {len(rows)}: one leaflet's audit {best['leaflets_cpu']:.3f} s CPU and the import of kb.audit "
