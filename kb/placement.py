@@ -15,7 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from kb.audit.citations import CITATION_NOT_PLACED, CITED_WITHOUT_SOURCE
+from kb.audit.citations import CITATION_NOT_PLACED, CITED_WITHOUT_SOURCE, bibliography_letters
 from kb.audit.claims import MISSING_REFERENCE, not_in_text
 from kb.claims import Claim, Document
 from kb.findings import Finding, Location
@@ -128,7 +128,7 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
     if not any(_YEARLIKE.search(gap.casefold()) for gap in _gaps(text.text, spans)):
         return placed  # no year outside the placed citations: no citation to read (nor its grammar to load)
     from kb.citations.parse import Group, collapse
-    from kb.citations.resolve import index_for, reading, resolve
+    from kb.citations.resolve import Index, index_for, reading, resolve
 
     # The printed citations no claim placed: by bisection over the placements in text order.
     span_starts = [start for start, _ in spans]
@@ -137,7 +137,11 @@ def _printed(kb: KnowledgeBase, document: Document, text: LeafletText, placed: l
               if not (k := bisect.bisect_left(span_starts, g.end)) or reach[k - 1] <= g.start]
     if not groups:
         return placed
-    index = index_for(groups, kb.works)
+    # The bibliography's index, made once for every leaflet of the KB; each text learns its own abbreviations.
+    base = kb.memo.get("works-index")
+    if base is None:
+        base = kb.memo["works-index"] = Index(kb.works, bibliography_letters(kb))
+    index = index_for(groups, kb.works, base)
     groups = [reading(text.text, g, index) for g in groups]  # as `kb extract` reads them
     result = list(placed)
     # Insertion points (claims without a printed citation), by offset, each taken once.

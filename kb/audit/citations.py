@@ -10,7 +10,8 @@ import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from kb.apa.letters import rank, year_letters
 from kb.audit.claims import claims_of
 from kb.audit.registry import checks, declare
 from kb.bibliography import Work
-from kb.claims import Claim, Document
+from kb.claims import Document
 from kb.findings import Finding, Location, Severity
 from kb.knowledgebase import KnowledgeBase
 from kb.texts import Pieces
@@ -92,21 +93,27 @@ def _unwrapped(part: str) -> str:
     return text
 
 
-def _by_year_and_surname(kb: KnowledgeBase) -> dict[tuple[str, str], list[Work]]:
-    """(year, last word of the first author's folded surname) -> works, to look citations up in."""
+def _by_year_and_surname(kb: KnowledgeBase, years: set[str]) -> dict[tuple[str, str], list[Work]]:
+    """(year, last word of the first author's folded surname) -> works, to look citations up in;
+    only works of `years` (those cited), so that one leaflet's audit folds few surnames."""
     index: dict[tuple[str, str], list[Work]] = {}
     for work in kb.works.values():
-        if work.authors and work.year[:4].isdigit():
+        if work.year[:4] in years and work.authors and work.year[:4].isdigit():
             surname = _fold(work.authors[0].family).split()
             if surname:
                 index.setdefault((work.year[:4], surname[-1]), []).append(work)
     return index
 
 
-def _ambiguous(claim: Claim, index: dict[tuple[str, str], list[Work]]) -> Iterator[tuple[str, str, list[Work]]]:
+def _cited_years(printed: Iterable[str]) -> set[str]:
+    """Every year without a/b in the citations `printed` (cited_as): those `_ambiguous` looks up."""
+    return {year.group(1) for cited_as in printed for year in _CITED_YEAR.finditer(cited_as) if not year.group(2)}
+
+
+def _ambiguous(cited_as: str, index: dict[tuple[str, str], list[Work]]) -> Iterator[tuple[str, str, list[Work]]]:
     """(citation, year, works) for each citation in `cited_as` whose year has no a/b although
     two or more works share its authors and year."""
-    for part in claim.cited_as.split(";"):
+    for part in cited_as.split(";"):
         years = list(_CITED_YEAR.finditer(part))
         if not years:
             continue
@@ -139,7 +146,7 @@ def _apart(works: list[Work], year: str, letters: dict[str, str]) -> str:
     return "by more author names or initials" + (f", and by title ({by_title})" if lettered else "")
 
 
-def _letters(kb: KnowledgeBase) -> dict[str, str]:
+def bibliography_letters(kb: KnowledgeBase) -> dict[str, str]:
     """The year letters of the whole bibliography (kb.apa.letters), computed once per KB."""
     if "letters" not in kb.memo:
         kb.memo["letters"] = year_letters(kb.works.values())
@@ -149,12 +156,17 @@ def _letters(kb: KnowledgeBase) -> dict[str, str]:
 
 @checks(AMBIGUOUS_CITATION)
 def _ambiguous_citation(kb: KnowledgeBase) -> Iterator[Finding]:
-    index = _by_year_and_surname(kb)
+    printed = {claim.cited_as for _, claim in claims_of(kb) if claim.cited_as}
+    index = _by_year_and_surname(kb, _cited_years(printed))
+    found: dict[str, list[tuple[str, str, list[Work]]]] = {}  # cited_as -> its ambiguities: many claims print one alike
     for path, claim in claims_of(kb):
         if not claim.cited_as:
             continue
-        for citation, year, works in _ambiguous(claim, index):
-            letters = _letters(kb)
+        ambiguities = found.get(claim.cited_as)
+        if ambiguities is None:
+            ambiguities = found[claim.cited_as] = list(_ambiguous(claim.cited_as, index))
+        for citation, year, works in ambiguities:
+            letters = bibliography_letters(kb)
             works = sorted(works, key=lambda w: (w.key not in letters, rank(letters.get(w.key, "")), w.key))
             yield AMBIGUOUS_CITATION.finding(Location(path, claim.line), f"claim {claim.id}: '{citation}' fits {len(works)} works with the same authors "
                           f"and year: {', '.join(w.key for w in works)}; APA 7 tells them apart "
@@ -167,6 +179,26 @@ MISMATCH_KINDS = frozenset({"unresolved", "surname-spelling", "particle", "missi
                             "year-mismatch", "year-suffix", "et-al-punctuation", "hyphen-space", "given-names"})
 
 
+@dataclass(frozen=True)
+class _Cited:
+    """One citation of a cited_as, resolved against a claim's sources."""
+
+    problems: tuple[tuple[str, str | None], ...]  # (message, key) of each finding it makes
+    names: tuple[str, ...]  # its surnames, case folded
+    year: str  # its year and letter
+    text: str  # as printed
+    keys: tuple[str, ...]  # the sources it resolves to
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a cited_as says against a set of sources: the same for each claim that prints it with them."""
+
+    readable: bool  # whether it reads as author-year citations at all
+    cited: tuple[_Cited, ...]  # each citation of it, in order
+    unnamed: tuple[tuple[str, str], ...]  # (key, message) of each source that none names
+
+
 @checks(CITATION_MISMATCH)
 def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
     from kb.citations.parse import Citation, Group, find
@@ -175,34 +207,32 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
     seen: dict[str, tuple[tuple[str, ...], str, str, str]] = {}  # key -> (names, year, form, where)
     # A year's letter is the one the whole bibliography gives (kb.apa.letters), whichever of its
     # works a claim links: the index of a claim's sources takes its letters from there.
-    letters = _letters(kb)
+    letters = bibliography_letters(kb)
     # A work is cited alike by each claim it supports: read each printed citation once, and
     # resolve it once against each set of sources it is given with.
     parsed: dict[str, list[Group]] = {}
     indexes: dict[tuple[str, ...], Index] = {}
     resolved: dict[tuple[Citation, tuple[str, ...]], Resolution] = {}
-    for path, claim in claims_of(kb):
-        if not claim.cited_as or not claim.sources:
-            continue  # a citation with no source at all is cited-without-source
-        works = {s.key: kb.works[s.key] for s in claim.sources if s.key in kb.works}
-        where = Location(path, claim.line)
-        groups = parsed.get(claim.cited_as)
+    readings: dict[tuple[str, tuple[str, ...]], _Reading] = {}
+
+    def reading(cited_as: str, sources: tuple[str, ...]) -> _Reading:
+        works = {key: kb.works[key] for key in sources}
+        groups = parsed.get(cited_as)
         if groups is None:
-            groups = parsed[claim.cited_as] = find(claim.cited_as)
+            groups = parsed[cited_as] = find(cited_as)
         if not groups:
-            yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
-                          f"citation", claim=claim.id)
-            continue
-        sources = tuple(works)
+            return _Reading(False, (), ())
         index = indexes.get(sources)
         if index is None:
             index = indexes[sources] = Index(works, letters)
         covered: set[str] = set()
+        cited = []
         for citation in (c for g in groups for c in g.citations):
             resolution = resolved.get((citation, sources))
             if resolution is None:
                 resolution = resolved[(citation, sources)] = resolve(citation, index)
             covered.update(resolution.keys)
+            problems = []
             for problem in resolution.problems:
                 if problem.kind == "unresolved":
                     listed = ", ".join(sorted(works)) or "none"
@@ -211,13 +241,32 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
                     message = problem.message
                 else:
                     continue
-                yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {message}",
-                              claim=claim.id, key=resolution.keys[0] if resolution.keys else None)
-            names = tuple(n.casefold() for n in citation.authors)
-            year = f"{citation.year}{citation.suffix}"
-            for key in resolution.keys:
+                problems.append((message, resolution.keys[0] if resolution.keys else None))
+            cited.append(_Cited(tuple(problems), tuple(n.casefold() for n in citation.authors),
+                                f"{citation.year}{citation.suffix}", citation.text, resolution.keys))
+        unnamed = tuple((key, f"its source {key} ({work.short_citation()}) is not named in cited_as '{cited_as}'")
+                        for key, work in works.items() if key not in covered)
+        return _Reading(True, tuple(cited), unnamed)
+
+    for path, claim in claims_of(kb):
+        if not claim.cited_as or not claim.sources:
+            continue  # a citation with no source at all is cited-without-source
+        where = Location(path, claim.line)
+        sources = tuple(dict.fromkeys(s.key for s in claim.sources if s.key in kb.works))
+        read = readings.get((claim.cited_as, sources))
+        if read is None:
+            read = readings[(claim.cited_as, sources)] = reading(claim.cited_as, sources)
+        if not read.readable:
+            yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: cited_as '{claim.cited_as}' cannot be read as an author-year "
+                          f"citation", claim=claim.id)
+            continue
+        for cited in read.cited:
+            for message, problem_key in cited.problems:
+                yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {message}", claim=claim.id, key=problem_key)
+            names, year = cited.names, cited.year
+            for key in cited.keys:
                 if key not in seen:
-                    seen[key] = (names, year, citation.text, f"claim {claim.id} ({path}:{claim.line})")
+                    seen[key] = (names, year, cited.text, f"claim {claim.id} ({path}:{claim.line})")
                     continue
                 first_names, first_year, form, first_where = seen[key]
                 # a year with and without its letter is ambiguous-citation's finding, not this one's
@@ -225,13 +274,11 @@ def _citation_mismatch(kb: KnowledgeBase) -> Iterator[Finding]:
                                                        (len(first_year) > 4 and len(year) > 4))
                 if (len(first_names) == len(names) and first_names != names) or years_differ:
                     work = kb.works[key]
-                    yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {key} is cited as '{citation.text}' here and as '{form}' "
+                    yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {key} is cited as '{cited.text}' here and as '{form}' "
                                   f"in {first_where}; the record: {authors_text(work.authors)} ({work.year})",
                                   claim=claim.id, key=key)
-        for key, source_work in works.items():
-            if key not in covered:
-                yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: its source {key} ({source_work.short_citation()}) is not "
-                              f"named in cited_as '{claim.cited_as}'", claim=claim.id, key=key)
+        for key, message in read.unnamed:
+            yield CITATION_MISMATCH.finding(where, f"claim {claim.id}: {message}", claim=claim.id, key=key)
 
 
 @checks(UNCOVERED_CITATION)

@@ -3,6 +3,9 @@
 The phrase lists, hedges and rewrite rules are data (kb/data/phrases.toml), one table per
 leaflet language; this module compiles their small pattern language to regular
 expressions over the text as written, so that offsets, case and punctuation survive.
+A language's lists are read when a leaflet in it is first checked, and each expression is
+compiled when it is first matched: the audit of one leaflet compiles the few its claims' words
+can open, not the hundreds of both languages.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -33,8 +36,18 @@ _WORD_START = r"(?<![\w-])"
 @dataclass(frozen=True)
 class Pattern:
     source: str  # as written in phrases.toml
-    regex: re.Pattern[str]  # compiled; each `...` is a capturing group
-    opening: re.Pattern[str] | None = None  # the whole word every match opens with; None when it opens otherwise
+    expression: str  # the regular expression (case ignored); each `...` is a capturing group
+    opening_expression: str | None = None  # the whole word every match opens with; None when it opens otherwise
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The expression compiled, when first matched."""
+        return re.compile(self.expression, re.IGNORECASE)
+
+    @cached_property
+    def opening(self) -> re.Pattern[str] | None:
+        """The opening word's expression compiled, when first asked for."""
+        return re.compile(self.opening_expression, re.IGNORECASE) if self.opening_expression is not None else None
 
 
 @dataclass(frozen=True)
@@ -116,8 +129,7 @@ def _alternatives(token: str) -> str:
 def compile_pattern(source: str, barriers: str) -> Pattern:
     """The pattern language of phrases.toml as a regular expression (see the file's header)."""
     first = source.split()[0] if source.split() else ""
-    opening = re.compile(_WORD_START + _alternatives(first) + _WORD_END, re.IGNORECASE) \
-        if _OPENING_WORD.fullmatch(first) else None
+    opening = _WORD_START + _alternatives(first) + _WORD_END if _OPENING_WORD.fullmatch(first) else None
     gap = rf"((?:\s+(?!(?:{barriers}){_WORD_END})[^\s{re.escape(_PUNCT)}]+){{0,{MAX_GAP}}}?)\s+"
     parts: list[str] = []
     after_word = False
@@ -141,7 +153,7 @@ def compile_pattern(source: str, barriers: str) -> Pattern:
                 parts.append(r"\s+")
             parts.append(_WORD_START + _alternatives(token) + _WORD_END)
             after_word = True
-    return Pattern(source, re.compile("".join(parts), re.IGNORECASE), opening)
+    return Pattern(source, "".join(parts), opening)
 
 
 _OPENING_WORD = re.compile(r"[\w*-]+(?:\|[\w*-]+)*")  # a pattern's first token that is a word (or words)
@@ -154,6 +166,11 @@ def _words(values: list[str]) -> str:
 _TEXT_WORD = re.compile(r"[\w-]+")  # a run of word characters and hyphens: what a pattern's opening word matches
 
 
+def runs(text: str) -> set[str]:
+    """The runs of word characters and hyphens in `text`: the words a pattern can open with."""
+    return set(_TEXT_WORD.findall(text))
+
+
 class Openers:
     """Which of some patterns can match in a text. A pattern that opens with a word matches only
     where that word stands whole (`Pattern.opening`), and a whole word is a run of word characters
@@ -162,19 +179,23 @@ class Openers:
 
     def __init__(self, patterns: tuple[Pattern, ...]) -> None:
         self.patterns = patterns
-        self.always = frozenset(i for i, p in enumerate(patterns) if p.opening is None)  # open otherwise
-        self.by_word: dict[str, frozenset[int]] = {}  # a run of a text -> the patterns it opens
+        self.always = frozenset(i for i, p in enumerate(patterns) if p.opening_expression is None)  # open otherwise
+        self.seen: set[str] = set()  # the runs of texts looked at so far
+        self.by_word: dict[str, frozenset[int]] = {}  # a run seen that opens patterns -> those patterns
         self.ordered: dict[frozenset[int], tuple[Pattern, ...]] = {}
 
-    def opened(self, text: str) -> frozenset[int]:
-        """The indices of the patterns that can match in `text`."""
+    def opened(self, text: str, words: set[str] | None = None) -> frozenset[int]:
+        """The indices of the patterns that can match in `text` (`words`: its runs, when known)."""
+        if words is None:
+            words = runs(text)
+        for word in words - self.seen:  # most runs of a text were seen in another
+            opens = frozenset(i for i, p in enumerate(self.patterns) if p.opening is not None and p.opening.fullmatch(word))
+            if opens:
+                self.by_word[word] = opens
+            self.seen.add(word)
         found = set(self.always)
-        for word in set(_TEXT_WORD.findall(text)):
-            opens = self.by_word.get(word)
-            if opens is None:
-                opens = self.by_word[word] = frozenset(
-                    i for i, p in enumerate(self.patterns) if p.opening is not None and p.opening.fullmatch(word))
-            found.update(opens)
+        for word in words.intersection(self.by_word):
+            found.update(self.by_word[word])
         return frozenset(found)
 
     def chosen(self, opened: frozenset[int]) -> tuple[Pattern, ...]:
@@ -217,17 +238,33 @@ def _language(code: str, table: dict[str, Any], clear: frozenset[str]) -> Langua
 
 
 @cache
+def _tables() -> dict[str, Any]:
+    """phrases.toml as read."""
+    return tomllib.loads(resources.files("kb").joinpath("data/phrases.toml").read_text(encoding="utf-8"))
+
+
+def codes() -> list[str]:
+    """The languages phrases.toml has lists for, in its order."""
+    return [code for code, table in _tables().items() if isinstance(table, dict)]
+
+
+@cache
+def _made(code: str) -> Language | None:
+    table = _tables().get(code)
+    if not isinstance(table, dict):
+        return None
+    return _language(code, table, frozenset(_tables().get("qualifiers_clear", [])))
+
+
 def languages() -> dict[str, Language]:
     """Every language phrases.toml has lists for, by code."""
-    data = tomllib.loads(resources.files("kb").joinpath("data/phrases.toml").read_text(encoding="utf-8"))
-    clear = frozenset(data.get("qualifiers_clear", []))
-    return {code: _language(code, table, clear) for code, table in data.items() if isinstance(table, dict)}
+    return {code: made for code in codes() if (made := _made(code)) is not None}
 
 
 @cache
 def language(code: str) -> Language | None:
     """The lists for a leaflet's language ("nl", "nl-BE", "EN"), or None when there are none."""
-    return languages().get(code.split("-")[0].split("_")[0].lower())
+    return _made(code.split("-")[0].split("_")[0].lower())
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -269,18 +306,18 @@ class _Clauses:
 
 
 def _last_words(text: str, start: int, end: int, count: int) -> list[str]:
-    """The last `count` words of text[start:end] (`str.split`'s words), read backwards from `end`."""
-    words: list[str] = []
-    while len(words) < count and end > start:
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        begin = end
-        while begin > start and not text[begin - 1].isspace():
-            begin -= 1
-        if begin < end:
-            words.append(text[begin:end])
-        end = begin
-    return words[::-1]
+    """The last `count` words of text[start:end] (`str.split`'s words), read backwards from `end`
+    in a stretch that doubles until it holds more than `count` words, whose last are then whole
+    (a long clause is not split whole for each phrase in it)."""
+    if count <= 0:
+        return []
+    reach = 16 * count
+    while True:
+        begin = max(start, end - reach)
+        words = text[begin:end].split()
+        if begin == start or len(words) > count:
+            return words[-count:]
+        reach *= 2
 
 
 def _negated(text: str, match: re.Match[str], lang: Language, clauses: _Clauses) -> bool:
@@ -290,7 +327,7 @@ def _negated(text: str, match: re.Match[str], lang: Language, clauses: _Clauses)
     return any(gap and lang.negator.search(gap) for gap in match.groups())
 
 
-def find(text: str, lang: Language) -> list[Hit]:
+def find(text: str, lang: Language, text_runs: set[str] | None = None) -> list[Hit]:
     """Assertive phrases in `text` that no negator, fixed expression or qualifier cancels.
 
     Hedges are not looked at here: `assess` decides on them for the whole claim, and the
@@ -298,11 +335,13 @@ def find(text: str, lang: Language) -> list[Hit]:
     against the text once, so a long text costs time linear in its length.
     """
     hits: list[Hit] = []
-    opened = _opened(lang, text)
+    if text_runs is None:
+        text_runs = runs(text)
+    opened = _opened(lang, text, text_runs)
     if not opened:
         return hits
     qualifiers: tuple[Pattern, ...] | None = None  # those that can match in the text, when first asked
-    clauses = _Clauses(lang, text)
+    clauses: _Clauses | None = None  # when a pattern first matches: most texts hold no phrase
     qualified: dict[tuple[int, int], bool] = {}  # clause -> whether a qualifier stands in it
     for phrase, patterns in opened:
         unless: _Spans | None = None
@@ -310,6 +349,7 @@ def find(text: str, lang: Language) -> list[Hit]:
             for match in pattern.regex.finditer(text):
                 span = match.span()
                 unless = unless or _Spans(phrase.unless, text)
+                clauses = clauses or _Clauses(lang, text)
                 if unless.overlaps(span) or _negated(text, match, lang, clauses):
                     continue
                 if phrase.kind in lang.qualifiers_clear:
@@ -317,7 +357,7 @@ def find(text: str, lang: Language) -> list[Hit]:
                     if clause not in qualified:
                         words = text[clause[0]:clause[1]]
                         if qualifiers is None:
-                            qualifiers = lang.qualifier_openers.chosen(lang.qualifier_openers.opened(text))
+                            qualifiers = lang.qualifier_openers.chosen(lang.qualifier_openers.opened(text, text_runs))
                         qualified[clause] = any(q.regex.search(words) for q in qualifiers)
                     if qualified[clause]:
                         continue
@@ -331,9 +371,9 @@ def find(text: str, lang: Language) -> list[Hit]:
     return kept
 
 
-def _opened(lang: Language, text: str) -> tuple[tuple[Phrase, tuple[Pattern, ...]], ...]:
-    """The phrases that can match in `text`, each with those of its patterns that can."""
-    opened = lang.phrase_openers.opened(text)
+def _opened(lang: Language, text: str, words: set[str]) -> tuple[tuple[Phrase, tuple[Pattern, ...]], ...]:
+    """The phrases that can match in `text` (whose runs are `words`), each with those of its patterns that can."""
+    opened = lang.phrase_openers.opened(text, words)
     found = lang.phrases_opened.get(opened)
     if found is None:
         grouped = []
@@ -347,10 +387,10 @@ def _opened(lang: Language, text: str) -> tuple[tuple[Phrase, tuple[Pattern, ...
     return found
 
 
-def hedge(text: str, lang: Language) -> str | None:
-    """The first hedge in `text` ("wijst op", "mogelijk", "suggests"), or None."""
+def hedge(text: str, lang: Language, text_runs: set[str] | None = None) -> str | None:
+    """The first hedge in `text` ("wijst op", "mogelijk", "suggests"), or None (`text_runs`: its `runs`, when known)."""
     unless: _Spans | None = None
-    for pattern in lang.hedge_openers.chosen(lang.hedge_openers.opened(text)):
+    for pattern in lang.hedge_openers.chosen(lang.hedge_openers.opened(text, text_runs)):
         for match in pattern.regex.finditer(text):
             unless = unless or _Spans(lang.hedges_unless, text)
             if not unless.overlaps(match.span()):
@@ -373,6 +413,10 @@ def _replacement(target: str, match: re.Match[str], anchored: bool) -> str:
     if words and original[:1].isupper() and (match.start() == 0 or match.string[before - 1:before] in ".!?"):
         words = words[:1].upper() + words[1:]
     return words
+
+
+_SPACES = re.compile(r"[ \t]{2,}")  # left where words were replaced
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?)])")
 
 
 def rewrite(text: str, hits: list[Hit], weak: bool, level: int | None = None) -> str | None:
@@ -412,8 +456,8 @@ def rewrite(text: str, hits: list[Hit], weak: bool, level: int | None = None) ->
         pieces += [text[position:start], words]
         position = end
     result = "".join(pieces) + text[position:]
-    result = re.sub(r"[ \t]{2,}", " ", result)
-    result = re.sub(r"\s+([,.;:!?)])", r"\1", result)
+    result = _SPACES.sub(" ", result)
+    result = _SPACE_BEFORE_MARK.sub(r"\1", result)
     result = result.strip()
     return result[:1].upper() + result[1:] if text[:1].isupper() else result
 
@@ -439,9 +483,12 @@ def assess(text: str, code: str, weak: bool = False, level: int | None = None) -
     claim that a plain hedge ("mogelijk", "kan helpen", "volgens deskundigen") clears.
     """
     lang = language(code)
-    if lang is None or hedge(text, lang) is not None:
+    if lang is None:
         return None
-    hits = _governing(find(text, lang))
+    text_runs = runs(text)
+    if hedge(text, lang, text_runs) is not None:
+        return None
+    hits = _governing(find(text, lang, text_runs))
     if not hits:
         return None
     framed = [hit for hit in hits if hit.phrase.level > 1]
@@ -480,6 +527,7 @@ def _in_level_wording(text: str, hits: list[Hit], code: str, level: int) -> str 
     return f"{framing} {clause}"
 
 
+@cache
 def wording(code: str, level: int) -> str | None:
     """The guideline wording of conclusion `level` in a leaflet's language ("Er zijn aanwijzingen dat")."""
     lang = language(code)
@@ -538,7 +586,7 @@ def _overclaim(kb: KnowledgeBase) -> Iterator[Finding]:
 def _unchecked_language(kb: KnowledgeBase) -> Iterator[Finding]:
     for document in kb.documents:
         if language(document.language) is None and any(c.kind == "clinical" for c in document.claims):
-            known = ", ".join(sorted(languages()))
+            known = ", ".join(sorted(codes()))
             yield UNCHECKED_LANGUAGE.finding(Location(kb.display(document.claims_path), 0),
                                              f"no phrase lists for language '{document.language}' (known: {known}): "
                                              "its claims were not checked for overclaim")

@@ -192,6 +192,28 @@ def _part(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[l
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    found, clean = _part_read(text[start - 1:start] if start else "", text[start:end], previous)
+    return [_shifted(c, start) for c in found], clean
+
+
+def _shifted(citation: Citation, offset: int) -> Citation:
+    c = citation
+    return Citation(c.text, c.start + offset, c.end + offset, c.authors, c.et_al, c.year, c.suffix, c.locator,
+                    c.prefix, c.initials) if offset else c
+
+
+@lru_cache(maxsize=1 << 15)
+def _part_read(before: str, part: str, previous: tuple[str, ...]) -> tuple[tuple[Citation, ...], bool]:
+    """`_part_at` of a part (without blanks at either end) and the one character `before` it, its
+    citations' offsets from the part's start. No pattern of a part looks further back than one
+    character, nor past its end (each is matched up to it), so a part printed alike in many
+    parentheses (a work cited alone and with others) is read once."""
+    found, clean = _part_at(before + part, len(before), len(before) + len(part), previous)
+    return tuple(_shifted(c, -len(before)) for c in found), clean
+
+
+def _part_at(text: str, start: int, end: int, previous: tuple[str, ...]) -> tuple[list[Citation], bool]:
+    """`_part` of text[start:end], which has no blanks at either end."""
     match = grammar.PART.fullmatch(text, start, end)
     if match is None:
         return [], start == end

@@ -8,6 +8,7 @@ matches no record is kept with no key and an `unresolved` problem, never guessed
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -120,6 +121,12 @@ class Index:
         self.aliases: dict[str, str] = {}  # abbreviation -> the name it stands for, as the text defines it
         # Works of an organisation (one author without given names) or of no author, cited by name or title.
         self.unnamed = [e for e in self.entries if not e.names or (len(e.names) == 1 and not e.names[0].first)]
+
+    def without_aliases(self) -> Index:
+        """This index with no abbreviation learned, for another text: the records' lookups are shared."""
+        index = copy.copy(self)
+        index.aliases = {}
+        return index
 
     def learn(self, abbreviation: str, name: str) -> None:
         """"Rijksinstituut voor Volksgezondheid en Milieu [RIVM]": later, RIVM stands for that name."""
@@ -359,10 +366,11 @@ def resolve(citation: Citation, index: Index) -> Resolution:
     return Resolution(citation, keys, tuple(problems))
 
 
-def index_for(groups: list[Group], works: Mapping[str, Work]) -> Index:
+def index_for(groups: list[Group], works: Mapping[str, Work], base: Index | None = None) -> Index:
     """The index of `works` that a text's citations are resolved against, knowing the
-    abbreviations the text defines ("World Health Organization [WHO], 2019": later "WHO")."""
-    index = Index(works)
+    abbreviations the text defines ("World Health Organization [WHO], 2019": later "WHO").
+    `base`: `Index(works)` made once for many texts, which each learn their own abbreviations."""
+    index = base.without_aliases() if base is not None else Index(works)
     for citation in (c for g in groups for c in g.citations):
         defined = regex.search(r"\[([^\]]+)\]", citation.text)
         if defined:
