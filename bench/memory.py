@@ -9,7 +9,11 @@ bibliography, the leaflets, auditing, rendering, writing, done.
     python bench/memory.py KB                  # resident memory (now, peak) at each step
     python bench/memory.py KB --trace          # and traced memory, now and each step's peak
     python bench/memory.py KB --trace --lines 12   # and where the memory held at each step, and at
-                                                   # the traced peak, was allocated (by line)
+                                                   # each step's traced peak, was allocated (by line)
+    python bench/memory.py KB --audit          # the knowledge base loaded and audited as one
+                                               # piece instead (kb.knowledgebase.load, labels,
+                                               # strengths, kb.audit.run): traced memory held
+                                               # after loading, after the audit, and its peak
 
 bench/scale.py `generate` writes a synthetic KB (10,000 works: 1,250 leaflets, 50,000 claims).
 tracemalloc slows the run about threefold and adds its own bookkeeping to the resident memory:
@@ -103,6 +107,26 @@ class Steps:
         return "\n".join(rows)
 
 
+def audit(root: Path, lines: int) -> str:
+    """The KB at `root` loaded and audited whole, under tracemalloc: what the model records and
+    the audit hold (the cold build's path for a KB it cannot follow leaflet by leaflet)."""
+    from kb import audit as audit_
+    from kb.knowledgebase import load
+
+    tracemalloc.start()
+    kb = load(root)
+    loaded = tracemalloc.get_traced_memory()[0] / MB
+    held = _top(tracemalloc.take_snapshot(), lines) if lines else ""
+    _ = (kb.labels, kb.strengths)  # computed first, as the rules share them
+    findings = audit_.run(kb)
+    current, peak = tracemalloc.get_traced_memory()
+    text = f"## held after loading\n\n{held}\n\n" if lines else ""
+    if lines:
+        text += f"## held after the audit\n\n{_top(tracemalloc.take_snapshot(), lines)}\n\n"
+    return text + (f"traced: held after loading {loaded:,.1f} MB; held after the audit {current / MB:,.1f} MB, "
+                   f"peak {peak / MB:,.1f} MB; {len(findings):,} findings")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("kb", type=Path, help="a KB folder (its build/ is removed first)")
@@ -113,8 +137,15 @@ def main() -> int:
                         help="with --trace: the N lines that allocated most of what is held, per step and at the peak")
     parser.add_argument("--every", type=float, default=1.0, metavar="S",
                         help="with --trace --lines: look at the traced memory every S seconds for the peak")
+    parser.add_argument("--audit", action="store_true",
+                        help="load and audit the KB whole instead of building the report (traced)")
     args = parser.parse_args()
     from kb import build
+
+    if args.audit:
+        gc.disable()
+        print(audit(args.kb, args.lines))
+        return 0
 
     shutil.rmtree(args.kb / "build", ignore_errors=True)
     steps = Steps(args.trace, args.lines)
