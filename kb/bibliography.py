@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -222,10 +224,26 @@ def _names(strings: list[str]) -> tuple[Name, ...] | None:
     return tuple(names)
 
 
+@lru_cache(maxsize=4096)
+def _lower(name: str) -> str:
+    """A field's or type's name in lower case, one string for all the works that have it: a large
+    KB's works hold a dozen fields each, and each name read anew was a string of its own."""
+    return sys.intern(name.lower())
+
+
+def _fields(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Field name (lower case) -> its value as the KB keeps it (`field_value`)."""
+    fields = {}
+    for name, value in pairs:
+        lower = _lower(name)
+        fields[lower] = field_value(lower, value)
+    return fields
+
+
 def _work(key: str, entry_type: str, line: int, fields: dict[str, str], authors: tuple[Name, ...],
           editors: tuple[Name, ...]) -> Work:
     # pybtex's entry is not kept: a large KB's works would hold its whole database
-    return Work(key=key, entry_type=entry_type.lower(), line=line, authors=authors, editors=editors,
+    return Work(key=sys.intern(key), entry_type=_lower(entry_type), line=line, authors=authors, editors=editors,
                 year=fields.get("year", ""), title=fields.get("title", ""), fields=fields)
 
 
@@ -260,7 +278,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
             authors = _names(entry.persons.get("author", []))
             editors = _names(entry.persons.get("editor", []))
             if authors is not None and editors is not None:
-                fields = {name.lower(): field_value(name.lower(), value) for name, value in entry.fields}
+                fields = _fields(entry.fields)
                 add(_work(entry.key, entry.entry_type, first_line, fields, authors, editors), first_line)
                 continue
         parser.data = BibliographyData()  # this chunk's entries only; its macros stay
@@ -274,7 +292,7 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
         for key, parsed in parser.data.entries.items():
             if key.startswith("unnamed-") and key not in chunk:
                 continue  # pybtex's name for an entry whose key it could not read: reported above
-            fields = {name.lower(): field_value(name.lower(), str(value)) for name, value in parsed.fields.items()}
+            fields = _fields((name, str(value)) for name, value in parsed.fields.items())
             line = next((at for at in lines.get(key, []) if at >= first_line), first_line)
             add(_work(key, parsed.type, line,
                       fields, tuple(_name(p) for p in parsed.persons.get("author", [])),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def _source(node: Node, claim_id: str, problems: _Problems) -> Source | None:
         key = str(node.value).strip()
         if _bad_key(node, key, what, problems, claim_id):
             return None
-        return Source(key=key, fit="unassessed", note="", line=node.start_mark.line + 1)
+        return Source(key=sys.intern(key), fit="unassessed", note="", line=node.start_mark.line + 1)
     fields = _mapping(node, what, problems)
     if fields is None:
         return None
@@ -141,7 +142,8 @@ def _source(node: Node, claim_id: str, problems: _Problems) -> Source | None:
         problems.add(fields["fit"][1], f"{what}: fit '{fit}' is not one of {', '.join(FITS)}", claim=claim_id)
         return None
     note = _text(fields, "note", what, problems, required=False, claim=claim_id)
-    return Source(key=key, fit=fit, note=note, line=node.start_mark.line + 1)
+    # Keys, fits, kinds and sections repeat over thousands of claims: one string each (sys.intern)
+    return Source(key=sys.intern(key), fit=sys.intern(fit), note=note, line=node.start_mark.line + 1)
 
 
 def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
@@ -178,8 +180,8 @@ def _claim(node: Node, document: str, problems: _Problems) -> Claim | None:
     return Claim(
         id=claim_id,
         document=document,
-        section=_text(fields, "section", what, problems, required=False, claim=claim_id),
-        kind=kind,
+        section=sys.intern(_text(fields, "section", what, problems, required=False, claim=claim_id)),
+        kind=sys.intern(kind),
         text=text,
         cited_as=_text(fields, "cited_as", what, problems, required=False, claim=claim_id),
         sources=tuple(sources),

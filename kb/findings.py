@@ -17,13 +17,14 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, order=True)
+# Slots, not a dict per record: a large KB's audit holds hundreds of thousands of findings.
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     path: str  # relative to the KB root where possible, with forward slashes
     line: int  # 1-based; 0 when the problem concerns the whole file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     location: Location  # where a person goes to fix it
     severity: Severity  # default from the rule, adjustable in kb.toml

@@ -39,8 +39,11 @@ def _offsets(text: str) -> str:
 
 def collapse(text: str) -> str:
     """Every run of whitespace as one space, ends trimmed: how claim spans are compared.
-    (`str.split` and the expressions' `\\s` take the same characters for whitespace.)"""
-    return " ".join(text.split())
+    (`str.split` and the expressions' `\\s` take the same characters for whitespace.)
+    A text already collapsed is given back itself, not a copy: the claims' texts, kept as the
+    texts looked for, are then held once."""
+    collapsed = " ".join(text.split())
+    return text if type(text) is str and collapsed == text else collapsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +55,32 @@ class Span:
 class _Needle:
     """A text looked for (collapsed), and what its searches learnt of where it occurs."""
 
-    __slots__ = ("anchor", "candidates", "known", "none_from")
+    __slots__ = ("anchor", "candidates", "found", "from_", "more", "none_from")
 
     def __init__(self) -> None:
         self.anchor = -1  # offset in it of the inner word it is found by; -1 when searched for directly
         self.candidates: Sequence[int] = ()  # offsets of that word in the collapsed text, in order
-        self.known: dict[int, int] = {}  # offset searched from -> where it occurs from there on
+        # Where it occurs from an offset searched from: the first such pair in two numbers, any
+        # others in a dict (a claim is mostly searched for from one offset: a dict per claim was
+        # a tenth of what a large KB's audit held).
+        self.from_ = -1  # the first offset searched from where it was found; -1 when none yet
+        self.found = -1  # where it occurs from there on
+        self.more: dict[int, int] | None = None  # further offsets searched from -> where it occurs
         self.none_from: int | None = None  # it occurs nowhere at or after this offset
+
+    def known(self, start: int) -> int | None:
+        """Where it occurs from `start` on, when a search from there found it."""
+        if start == self.from_ and self.found >= 0:
+            return self.found
+        return self.more.get(start) if self.more is not None else None
+
+    def learn(self, start: int, found: int) -> None:
+        if self.from_ < 0:
+            self.from_, self.found = start, found
+        elif start != self.from_:
+            if self.more is None:
+                self.more = {}
+            self.more[start] = found
 
 
 @dataclass(frozen=True)
@@ -172,10 +194,10 @@ class LeafletText:
                 state = self._needles[needle] = _Needle()
         if state.none_from is not None and start >= state.none_from:
             return -1
-        known = state.known.get(start)
+        known = state.known(start)
         if known is not None:
             return known
-        first = state.known.get(0)
+        first = state.known(0)
         if first is not None and start <= first:
             return first
         if state.anchor < 0:
@@ -194,7 +216,7 @@ class LeafletText:
         if found < 0:
             state.none_from = start if state.none_from is None else min(start, state.none_from)
         else:
-            state.known[start] = found
+            state.learn(start, found)
         return found
 
     def _index(self) -> None:
