@@ -127,6 +127,11 @@ def _severities(findings: list[dict[str, Any]]) -> dict[str, int]:
 def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
     """Page path -> the slice of `inputs` it is rendered from (JSON-able); with `only`, the
     slices of those pages alone."""
+    return dict(each_slice(inputs, only))
+
+
+def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`slices` one page at a time: a page rendered from its slice lets it go before the next is made."""
     def wanted(page: str) -> bool:
         return only is None or page in only
 
@@ -147,7 +152,6 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
         findings.setdefault(owner, []).append(finding)
     numbers = {c["id"]: i for claims in by_document.values() for i, c in enumerate(claims, 1)}
     titles = {d["id"]: d["title"] for d in report["documents"]}
-    result: dict[str, dict[str, Any]] = {}
     for document in report["documents"]:
         doc = document["id"]
         base = leaflet_page(doc)
@@ -157,7 +161,7 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
         mine = {c["id"] for c in claims}
         keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
         cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
-        result[base] = {"kind": "leaflet", "document": document, "claims": claims, "works": cited,
+        yield base, {"kind": "leaflet", "document": document, "claims": claims, "works": cited,
                         "findings": findings.get(doc, []), "texts": inputs.texts.get(doc, []),
                         "references": {k: _entry(inputs.references[k]) for k in keys},
                         "work_pages": {k: href(pages[k], "work-" + k, base) for k in keys}}
@@ -170,7 +174,7 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
         resting = {c for k in keys for c in works[k]["cited_by"]}
         # the fit of each link, from the claims resting on these works alone
         citing = report_.citing({"claims": [claims_by_id[i] for i in resting], "works": [works[k] for k in keys]})
-        result[page] = {
+        yield page, {
             "kind": "works", "works": [works[k] for k in keys],
             "references": {k: _entry(inputs.references[k]) for k in keys},
             "citing": {k: citing[k] for k in keys},
@@ -181,10 +185,9 @@ def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, 
             "documents": {d: titles[d] for d in sorted({claims_by_id[i]["document"] for i in resting})},
         }
     if wanted(FINDINGS):
-        result[FINDINGS] = {"kind": "findings", "findings": findings.get(None, [])}
+        yield FINDINGS, {"kind": "findings", "findings": findings.get(None, [])}
     if wanted(INDEX):
-        result[INDEX] = _index(inputs, every, by_document, findings, pages, numbers)
-    return result
+        yield INDEX, _index(inputs, every, by_document, findings, pages, numbers)
 
 
 def every_page(report: dict[str, Any]) -> set[str]:
@@ -384,10 +387,9 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     renderer = _Renderer(inputs.root, lang)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
-    made = slices(inputs, every_page(inputs.report) - kept.keys() if kept else None)
-    for path in sorted(made.keys() | kept.keys()):
-        piece = made.get(path)
-        if cache_dir is None or piece is None and path not in kept:
+    made = each_slice(inputs, every_page(inputs.report) - kept.keys() if kept else None)
+    for path, piece in chain(made, ((path, None) for path in sorted(kept))):
+        if cache_dir is None:
             assert piece is not None
             files.update(renderer.page(path, piece))
             continue
@@ -412,7 +414,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
             else:
                 # read back from the cache as it is written: the pages of a large KB (gigabytes at
                 # 50,000 works) are never all in memory at once
-                files[name] = _later(cache_dir, key, name, partial(_again, renderer, inputs, path, piece))
+                files[name] = _later(cache_dir, key, name, partial(_again, renderer, inputs, path))
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files
@@ -432,8 +434,9 @@ def _kept(report: dict[str, Any], there: dict[str, list[Any]], scope: Scope) -> 
     return kept
 
 
-def _again(renderer: _Renderer, inputs: Inputs, path: str, piece: dict[str, Any] | None) -> dict[str, bytes]:
-    return renderer.page(path, piece if piece is not None else slices(inputs, {path})[path])
+def _again(renderer: _Renderer, inputs: Inputs, path: str) -> dict[str, bytes]:
+    """A page rendered again, from its slice made again (not held meanwhile)."""
+    return renderer.page(path, slices(inputs, {path})[path])
 
 
 def _later(cache_dir: Path, key: str, name: str, again: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:

@@ -264,13 +264,13 @@ def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Pa
     before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     _lengthen_claim(synthetic, "leaflet00003")
     sliced: list[set[str] | None] = []
-    real = pages.slices
+    real = pages.each_slice
 
     def spy(inputs, only=None):  # type: ignore[no-untyped-def]
         sliced.append(only)
         return real(inputs, only)
 
-    monkeypatch.setattr(pages, "slices", spy)
+    monkeypatch.setattr(pages, "each_slice", spy)
     _same(synthetic, tmp_path / "edited", pages="paged")
     monkeypatch.undo()
     asked = [only for only in sliced if only is not None]  # the incremental build's; the cold one slices all
