@@ -46,6 +46,7 @@ from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
+BATCH = 64  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
 FORMAT = 4  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
@@ -165,6 +166,7 @@ class Pending:
         self.staged: dict[Path, Path] = {}  # where it goes -> where it waits
         self.held: dict[Path, bytes] = {}
         self.made: list[Path] = []  # folders made for the staging, innermost first
+        self.count = 0  # files staged
 
     def put(self, path: Path, content: bytes) -> None:
         self.staged.pop(path, None)
@@ -176,7 +178,8 @@ class Pending:
                 self.made = missing  # removed again should the build not be kept
                 with held():
                     self.folder = Path(tempfile.mkdtemp(prefix=".pending-", dir=self.store))
-            waiting = self.folder / str(len(self.staged))
+            self.count += 1
+            waiting = self.folder / str(self.count)  # a name of its own, whatever was staged before
             waiting.write_bytes(content)
             self.staged[path] = waiting
         except OSError:
@@ -586,10 +589,17 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         stale.append((position, path, about, deps, keys))
     if stale:
         step("auditing")
-        made = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in stale],
-                         rule_names, rule_index, store, bib.identity, pending)
-        if made is None:
-            return None
+        whole = None  # every leaflet read for the rules across the KB: let go, each read until its batch is done
+        made: list[Leaflet] = []
+        for start in range(0, len(stale), BATCH):
+            batch = stale[start:start + BATCH]
+            part = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in batch],
+                             rule_names, rule_index, store, bib.identity, pending)
+            if part is None:
+                return None
+            made += part
+            for _, path, _, _, _ in batch:
+                del fresh[path.name]
         for (position, path, _, _, _), record in zip(stale, made):
             claims_file, segments_file, _, _, summary_file = _files_of(store, path.name)
             slots[position] = (record, pending.lazy(claims_file))
@@ -680,7 +690,7 @@ def _leaflets(kb: KnowledgeBase,
                                 str, list[str]]],
               rule_names: list[str], rule_index: dict[str, int], store: Path,
               identity: str, pending: Pending) -> list[Leaflet] | None:
-    """Leaflets' results made anew, all at once: their findings, report.json entries, segments
+    """Leaflets' results made anew, together: their findings, report.json entries, segments
     and claims' summaries (kb.pages.summary), each leaflet's put in `pending` as it is made;
     None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
@@ -688,7 +698,9 @@ def _leaflets(kb: KnowledgeBase,
     from kb.pages import summary
 
     _letters(kb, store, identity, pending)
-    work_labels = {key: label_work(work) for key, work in kb.works.items()}
+    work_labels = kb.memo.get("work_labels")
+    if work_labels is None:
+        work_labels = kb.memo["work_labels"] = {key: label_work(work) for key, work in kb.works.items()}
     documents = tuple(read[0] for _, read, _, _, _ in batch)
     texts = {read[0].id: read[1] for _, read, _, _, _ in batch if read[1] is not None}
     loaded = tuple(f for _, read, _, _, _ in batch for f in read[2])
@@ -787,6 +799,8 @@ def _letters(kb: KnowledgeBase, store: Path, identity: str, pending: Pending) ->
     the citation rules share through the KB's memo: kept by the hash of the records' citation identity."""
     from kb.apa.letters import year_letters
 
+    if "letters" in kb.memo:  # made for an earlier batch of this build
+        return
     path = store / "letters.json"
     try:
         data = orjson.loads(path.read_bytes())
