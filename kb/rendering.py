@@ -39,7 +39,7 @@ class _CodeGenerator(CodeGenerator):
     the same output and errors: `{{ value }}` escaped by `_Environment.escaped`; `record.field`
     with a field name no `dict` attribute has read from a dict in place (as
     `_Environment.getattr` would, without a call), and an include's output passed on with
-    `yield from` instead of a loop that yields each piece again."""
+    `yield from` instead of a loop that yields each piece again, or, in a loop, as one text."""
 
     def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
@@ -67,8 +67,11 @@ class _CodeGenerator(CodeGenerator):
         self.writeline("template = environment.get_template(", node)
         self.visit(node.template, frame)
         self.write(f", {self.name!r})")
-        self.writeline("yield from template.root_render_func(template.new_context(context.get_all(), True, "
-                       f"{self.dump_local_context(frame)}))")
+        # In a loop (a claim's card, a work's verification), the include's pieces are joined in C
+        # and passed on as one: each would otherwise go through every template around it.
+        self.writeline(f"yield {'environment.concat(' if frame.loop_frame else 'from '}template.root_render_func("
+                       f"template.new_context(context.get_all(), True, {self.dump_local_context(frame)})"
+                       f"){')' if frame.loop_frame else ''}")
 
 
 class _Environment(jinja2.Environment):
