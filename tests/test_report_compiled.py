@@ -3,6 +3,7 @@ write and what fails is what jinja2's own compilation makes of them, for values 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -91,3 +92,28 @@ def test_the_output_is_passed_on_in_parts_of_many_pieces() -> None:
     parts = list(rendering.generate(env, "many.html", {"n": 10_000}))
     assert "".join(parts) == "".join(f"<i>{i}</i>" for i in range(10_000))
     assert 1 < len(parts) < 10_000
+
+
+def test_templates_compiled_once_are_taken_from_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "compiled"
+    first = rendering.environment(None, compiled=folder)
+    expected = first.get_template("legend.html.j2").render(labels=("empirical",), t=rendering.interface("en"))
+    kept = sorted(folder.iterdir())
+    assert kept  # written by the first environment
+    again = rendering.environment(None, compiled=folder)
+    compiled: list[str] = []
+    again.compile = lambda *args, **kwargs: compiled.append(args[1]) or jinja2.Environment.compile(  # type: ignore[method-assign]
+        again, *args, **kwargs)
+    assert again.get_template("legend.html.j2").render(labels=("empirical",), t=rendering.interface("en")) == expected
+    assert compiled == []  # loaded, not compiled
+    # A Markdown environment compiles the same name differently: it has entries of its own.
+    rendering.environment(None, markdown_templates=True, compiled=folder).get_template("legend.html.j2")
+    assert len(list(folder.iterdir())) == len(kept) + 1
+
+
+def test_a_folder_that_cannot_be_written_is_no_cache(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    env = rendering.environment(None, compiled=blocked / "compiled")
+    assert "badge" in env.get_template("legend.html.j2").render(labels=("empirical",), t=rendering.interface("en"))
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
