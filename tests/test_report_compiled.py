@@ -102,8 +102,12 @@ def test_templates_compiled_once_are_taken_from_the_folder(tmp_path: Path) -> No
     assert kept  # written by the first environment
     again = rendering.environment(None, compiled=folder)
     compiled: list[str] = []
-    again.compile = lambda *args, **kwargs: compiled.append(args[1]) or jinja2.Environment.compile(  # type: ignore[method-assign]
-        again, *args, **kwargs)
+
+    def compile_(*args: Any, **kwargs: Any) -> Any:
+        compiled.append(args[1])
+        return jinja2.Environment.compile(again, *args, **kwargs)
+
+    again.compile = compile_  # type: ignore[method-assign, assignment]
     assert again.get_template("legend.html.j2").render(labels=("empirical",), t=rendering.interface("en")) == expected
     assert compiled == []  # loaded, not compiled
     # A Markdown environment compiles the same name differently: it has entries of its own.
