@@ -38,28 +38,42 @@ _HTML_SPECIAL = re.compile("[&<>'\"]")  # what markupsafe.escape replaces
 
 class _CodeGenerator(CodeGenerator):
     """The Python a template compiles to, cheaper where a report's pages spend their time, with
-    the same output and errors: `{{ value }}` escaped by `_Environment.escaped`; `record.field`
-    with a field name no `dict` attribute has read from a dict in place (as
-    `_Environment.getattr` would, without a call), and an include's output passed on with
-    `yield from` instead of a loop that yields each piece again, or, in a loop, as one text."""
+    the same output and errors: `{{ value }}` escaped by `_Environment.escaped` (a string with
+    nothing to escape written without a call); `record.field` read from a dict in place, the key
+    or, for `finding.get` and the like, the method, as `_Environment.getattr` would, without a
+    call; and an include's output passed on with `yield from` instead of a loop that yields
+    each piece again, or, in a loop, as one text."""
 
     def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)
             return
-        self.write("environment.escaped(")
+        # a string with nothing to escape is written without a call of Python code
+        self.write("(_kb_v if type(_kb_v := ")
         if finalize.src is not None:
             self.write(finalize.src)
 
+    def _output_child_post(self, node: Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_post(node, frame, finalize)
+            return
+        if finalize.src is not None:
+            self.write(")")
+        self.write(") is str and not environment.html_special(_kb_v) else environment.escaped(_kb_v))")
+
     @optimizeconst
     def visit_Getattr(self, node: Getattr, frame: Frame) -> None:
-        if self.environment.is_async or node.attr in _DICT_ATTRIBUTES:
+        if self.environment.is_async:
             super().visit_Getattr(node, frame)
             return
         name = repr(node.attr)
-        self.write(f"(_kb_o[{name}] if type(_kb_o := ")
+        if node.attr in _DICT_ATTRIBUTES:  # `finding.get`: a method every dict has
+            found, condition = f"_kb_o.{node.attr}", "is dict"
+        else:
+            found, condition = f"_kb_o[{name}]", f"is dict and {name} in _kb_o"
+        self.write(f"({found} if type(_kb_o := ")
         self.visit(node.node, frame)
-        self.write(f") is dict and {name} in _kb_o else environment.getattr(_kb_o, {name}))")
+        self.write(f") {condition} else environment.getattr(_kb_o, {name}))")
 
     def visit_Include(self, node: Include, frame: Frame) -> None:
         if (node.ignore_missing or not node.with_context or frame.buffer is not None or self.environment.is_async
@@ -95,6 +109,7 @@ class _Environment(jinja2.Environment):
 
     kb_root: Path | None = None  # the KB whose `templates/` come first; None for the packaged ones alone
     code_generator_class = _CodeGenerator
+    html_special = _HTML_SPECIAL.search  # what the compiled templates look for before they escape
 
     @staticmethod
     def escaped(value: Any) -> str:
