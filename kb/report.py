@@ -7,7 +7,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from functools import lru_cache, partial
+from functools import cache, partial
 from typing import Any
 
 import jinja2
@@ -202,8 +202,10 @@ def context(inputs: Inputs, lang: str, say: Callable[[str], str] | None = None,
     by_document = _by_document(report["claims"])
     # Reasons in the report's language (report.json keeps English); the same reason is shown by
     # the page, its data and report.md, and fixed ones by thousands of claims: translated once.
+    # Kept for the whole report: the page, the data and report.md each go through all reasons
+    # in turn (88,000 different ones at 10k works), which a bounded cache would forget between.
     if say is None:
-        say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+        say = cache(partial(rendering.localise, lang=lang))
     return {
         "report": report,
         "t": t if t is not None else rendering.interface(lang),
