@@ -46,7 +46,7 @@ from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
-BATCH = 64  # leaflets made anew together: what a first build of thousands holds at once
+BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
 FORMAT = 4  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry

@@ -410,14 +410,8 @@ def _fixed_text_render(self: Any, item: Any, context: Any = None, **kwargs: Any)
     kind, value = _TEXTS.get(self) or _what(self)
     if kind == "macro":  # a macro's render is its children's (_macro_render)
         text = _render_children(value, item, context=context, sort_options=None)
-    elif kind == "variable":
-        text = self._variable(item, context)
-    elif kind == "term":
-        text = self._term(item)
-    elif kind == "value":
-        text = String(self.preformat(value))
     else:
-        raise UnboundLocalError("cs:text renders nothing")  # as citeproc-py fails on it
+        text = _content(self, kind, value, item, context)
     if not text:
         return None
     strip, case, quotes = _CASES.get(self) or _cases(self)
@@ -546,17 +540,19 @@ def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> A
     else:
         language = self.get_root().get("default-locale", "en")[:2]
     kind, value = _TEXTS.get(self) or _what(self)
-    if kind == "variable":
-        text = self._variable(item, context)
-    elif kind == "macro":
-        text = value.render(item, context)
-    elif kind == "term":
-        text = self._term(item)
-    elif kind == "value":
-        text = String(self.preformat(value))
-    else:
-        raise UnboundLocalError("cs:text renders nothing")  # as citeproc-py fails on it
+    text = value.render(item, context) if kind == "macro" else _content(self, kind, value, item, context)
     return text, language
+
+
+def _content(self: Any, kind: str, value: Any, item: Any, context: Any) -> Any:
+    """What a cs:text that is no macro renders: its variable, term or value."""
+    if kind == "variable":
+        return self._variable(item, context)
+    if kind == "term":
+        return self._term(item)
+    if kind == "value":
+        return String(self.preformat(value))
+    raise UnboundLocalError("cs:text renders nothing")  # as citeproc-py fails on it
 
 
 def _name_option(self: Any, name: str, context: Any = None, sort_options: Any = None) -> Any:
