@@ -304,16 +304,17 @@ def _base36(n: int) -> str:
 # ---- rendering ---------------------------------------------------------------------------------
 
 class _Renderer:
-    """What every page of one rendering shares: the environments (each template compiled once),
-    the interface text, and the reasons in the report's language, translated once."""
+    """What every page of one rendering shares: the environments (each template compiled once,
+    and kept compiled beside the page cache for the next run when `compiled` is given), the
+    interface text, and the reasons in the report's language, translated once."""
 
-    def __init__(self, root: Path, lang: str) -> None:
+    def __init__(self, root: Path, lang: str, compiled: Path | None = None) -> None:
         self.root = root
         self.lang = lang
         self.t = rendering.interface(lang)
         self.say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
-        self.html = rendering.environment(root)
-        self.markdown = rendering.environment(root, markdown_templates=True)
+        self.html = rendering.environment(root, compiled=compiled)
+        self.markdown = rendering.environment(root, markdown_templates=True, compiled=compiled)
 
     def base(self) -> dict[str, Any]:
         return {"t": self.t, "lang": self.lang, "csp_hash": report_.csp_hash, "index": INDEX, "say": self.say,
@@ -384,7 +385,9 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
         and last.get("generation") == scope.previous and last.get("basis") == basis else {}
     if written is not None:
         written.generation, written.basis = (scope.generation if scope is not None else None), basis
-    renderer = _Renderer(inputs.root, lang)
+    # the templates compiled by an earlier run are kept beside the page cache (its pruning, per
+    # language, passes them by): a run that renders one page again does not compile them all
+    renderer = _Renderer(inputs.root, lang, cache_dir.parent / ".templates" if cache_dir is not None else None)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     made = each_slice(inputs, every_page(inputs.report) - kept.keys() if kept else None)
