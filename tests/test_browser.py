@@ -12,7 +12,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +74,12 @@ def build_report(kb_dir: Path, out: Path, lang: str = "nl") -> tuple[Path, dict[
     return out / "report.html", json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
-class Page:
-    """A report opened in chromium, with every console message, page error and request kept."""
+class Watched:
+    """A chromium page with every console message, page error and request kept (each request's
+    URL as `request` keeps it)."""
 
-    def __init__(self, browser: Any, html: Path, width: int = 1280, javascript: bool = True,
-                 fragment: str = "") -> None:
+    def __init__(self, browser: Any, width: int = 1280, javascript: bool = True,
+                 request: Callable[[str], str] = str) -> None:
         self.context = browser.new_context(viewport={"width": width, "height": 900},
                                            java_script_enabled=javascript)
         self.page = self.context.new_page()
@@ -87,7 +88,15 @@ class Page:
         self.requests: list[str] = []
         self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("request", lambda r: self.requests.append(request(r.url)))
+
+
+class Page(Watched):
+    """A report opened in chromium, with every console message, page error and request kept."""
+
+    def __init__(self, browser: Any, html: Path, width: int = 1280, javascript: bool = True,
+                 fragment: str = "") -> None:
+        super().__init__(browser, width, javascript)
         self.url = html.resolve().as_uri()
         self.page.goto(self.url + fragment)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOTS, copied
-from test_browser import launched_chromium
+from test_browser import Watched, launched_chromium
 
 from kb.cli import main
 
@@ -28,18 +28,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-class Opened:
-    """A page of the report opened in chromium, with its console, errors and requests kept."""
+class Opened(Watched):
+    """A page of the report opened in chromium, with its console, errors and requests (without
+    their fragment) kept."""
 
     def __init__(self, browser: Any, javascript: bool = True) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
-        self.page = self.context.new_page()
-        self.console: list[str] = []
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url.split("#")[0]))
+        super().__init__(browser, javascript=javascript, request=lambda url: url.split("#")[0])
 
     def check_clean(self, *files: Path) -> None:
         """No console error (a refused inline script or style is one), no script error, no request
