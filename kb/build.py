@@ -83,7 +83,7 @@ def report(root: Path, out: Path, lang: str, advance: Advance = _silent, pages: 
             pass
         else:
             _remove_stale(out, written)
-            cache.key(root, label, save=True)  # files touched, not changed: not read again next time
+            cache.remember(root)  # files touched, not changed: not read again next time
             return Outcome(written=written, failed=hit.code != 0, lines=hit.errors, outside=hit.extra)
     from kb import incremental
 

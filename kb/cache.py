@@ -119,9 +119,23 @@ def key(root: Path, lang: str, save: bool = False) -> str:
     from kb.pagecache import code
 
     found = _digest(_files(root), files, label=f"{__version__}/{lang}/{code()}", known=known)
-    if save and found and known != before and memo.parent.is_dir():
-        _save(memo, json.dumps(known).encode("utf-8"))
+    _learnt.pop(memo, None)
+    if found and known != before:
+        _learnt[memo] = known
+        if save:
+            remember(root)
     return found[:32] if found else ""
+
+
+_learnt: dict[Path, dict[str, list[Any]]] = {}  # what `key` read anew, not yet remembered
+
+
+def remember(root: Path) -> None:
+    """Keep what `key` last read of the KB at `root` for the next run (a run that succeeded)."""
+    memo = _folder(root) / _KNOWN
+    known = _learnt.pop(memo, None)
+    if known is not None and memo.parent.is_dir():
+        _save(memo, json.dumps(known).encode("utf-8"))
 
 
 def _save(path: Path, content: bytes) -> None:
