@@ -19,8 +19,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 SIMILAR = (3, 4)  # Jaccard similarity at least 3/4
@@ -35,6 +37,17 @@ def words(text: str) -> frozenset[str]:
     if not plain.isascii():
         plain = _MARKS.sub("", unicodedata.normalize("NFKD", plain))
     return frozenset(_WORD.findall(plain))
+
+
+def joined(text: str) -> str:
+    """`words` of `text` as one string (sorted, space-separated), as a claim's summary keeps them
+    (kb.pages.summary) so that a build does not find them again."""
+    return " ".join(sorted(words(text)))
+
+
+def _words_of(claim: dict[str, Any]) -> frozenset[str]:
+    kept = claim.get("words")
+    return frozenset(kept.split()) if isinstance(kept, str) else words(claim["text"])
 
 
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -63,18 +76,19 @@ def _view(claim: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
 
 
 def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
-    """The consistency list of report.json's `claims`, largest group first, then in report order."""
+    """The consistency list of report.json's `claims` (or their summaries, kb.pages.summary, whose
+    `words` are taken as they were kept), largest group first, then in report order."""
     order: list[dict[str, Any]] = list(claims)
     classes: dict[frozenset[str], list[int]] = {}
     for i, claim in enumerate(order):
-        found = words(claim["text"])
+        found = _words_of(claim)
         if found:
             classes.setdefault(found, []).append(i)
     sets = list(classes)
-    frequency: dict[str, int] = {}
-    for found in sets:
-        for word in found:
-            frequency[word] = frequency.get(word, 0) + 1
+    frequency = Counter(chain.from_iterable(sets))
+    # rarest first, ties by the word: a set's prefix is its first words in this order
+    rank = {word: r for r, word in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}.__getitem__
+    common = {word for word, n in frequency.items() if n > COMMON}
     parent = list(range(len(sets)))
 
     def root(i: int) -> int:
@@ -87,11 +101,12 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
     # smallest sets first: a set is compared with those before it, which are no larger
     for i in sorted(range(len(sets)), key=lambda i: len(sets[i])):
         found = sets[i]
-        rare = sorted(found, key=lambda w: (frequency[w], w))[:_prefix(len(found))]
+        # the common words are the last of its prefix (the commonest last): those before them
+        rare = sorted(found - common, key=rank)[:_prefix(len(found))]
+        if not rare:
+            continue
         seen: set[int] = set()
         for word in rare:
-            if frequency[word] > COMMON:
-                continue
             listed = postings.get(word, [])
             # a set of m words can be similar only to sets of at least 3m/4; a list holds its sets
             # smallest first, so those begin at a bisection
@@ -108,7 +123,7 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
         members.setdefault(root(i), []).extend(classes[found])
     result = []
     for indices in members.values():
-        if len({order[i]["document"] for i in indices}) < 2:
+        if len(indices) < 2 or len({order[i]["document"] for i in indices}) < 2:
             continue
         views = [_view(order[i]) for i in indices]
         differs = tuple(name for k, name in enumerate(("label", "level", "fit")) if len({v[k] for v in views}) > 1)

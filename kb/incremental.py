@@ -48,7 +48,7 @@ from kb.verify.evidence import VERIFICATION_NAME
 
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 4  # of the files kept; another value is a miss
+FORMAT = 5  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -437,8 +437,9 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
     touched: set[str] = set()  # kept leaflets whose files were touched, not changed
     fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]] = {}
     index = _index(store)
+    present = _present(store)
     for path in paths:
-        record = _kept(index, store, path.name)
+        record = _kept(index, present, store, path.name)
         signatures = (record.claims_sig, record.text_sig) if record is not None else None
         reused = record is not None and _unchanged(record, path, files)
         if record is not None and reused:
@@ -499,10 +500,18 @@ def _index(store: Path) -> dict[str, Any]:
     return {}
 
 
-def _kept(index: dict[str, Any], store: Path, name: str) -> Leaflet | None:
-    """What the last build kept of the leaflet `name`, when all of it is there."""
+def _present(store: Path) -> set[str]:
+    """The names of the files kept of every leaflet (one listing, not a look at each file)."""
     try:
-        if not all(os.path.isfile(p) for p in _files_of(store, name)):
+        return {entry.name for entry in os.scandir(store / "leaflets") if entry.is_file()}
+    except OSError:
+        return set()
+
+
+def _kept(index: dict[str, Any], present: set[str], store: Path, name: str) -> Leaflet | None:
+    """What the last build kept of the leaflet `name`, when all of it is there (in `present`)."""
+    try:
+        if not all(p.name in present for p in _files_of(store, name)):
             return None
         return Leaflet(**index[name])
     except (KeyError, TypeError):
@@ -695,7 +704,7 @@ def _leaflets(kb: KnowledgeBase,
     None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
     from kb.labels import label_work
-    from kb.pages import summary
+    from kb.pages import index_part, summary
 
     _letters(kb, store, identity, pending)
     work_labels = kb.memo.get("work_labels")
@@ -765,7 +774,8 @@ def _leaflets(kb: KnowledgeBase,
         _keep(pending, items_file, orjson.dumps(entries_of))
         _keep(pending, claims_file, chunk)
         _keep(pending, segments_file, orjson.dumps(segments))
-        _keep(pending, summary_file, orjson.dumps([summary(entry) for entry in entries]))
+        summaries = [summary(entry) for entry in entries]
+        _keep(pending, summary_file, orjson.dumps({"claims": summaries, "index": index_part(summaries)}))
         result.append(record)
     return result
 
@@ -968,20 +978,36 @@ class Claims(Parsed):
         self._summaries = summaries
         self._position = {record.id: i for i, record in enumerate(records)}
         self._summary: list[dict[str, Any]] | None = None
+        self._parts: list[dict[str, Any]] | None = None
 
     def summary(self) -> list[dict[str, Any]]:
         """Every claim's summary, in report order."""
         if self._summary is None:
-            from kb.pages import summary
-
-            self._summary = []
-            for i, found in enumerate(self._summaries):
-                try:
-                    self._summary += orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
-                except (OSError, ValueError):  # gone or spoilt meanwhile: made from the claims
-                    chunk = self.chunk(i)
-                    self._summary += [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
+            self._read()
+        assert self._summary is not None
         return self._summary
+
+    def parts(self) -> list[dict[str, Any]]:
+        """Each leaflet's part of the index (kb.pages.index_part), in report order."""
+        if self._parts is None:
+            self._read()
+        assert self._parts is not None
+        return self._parts
+
+    def _read(self) -> None:
+        from kb.pages import index_part, summary
+
+        self._summary, self._parts = [], []
+        for i, found in enumerate(self._summaries):
+            try:
+                kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
+                claims, part = kept["claims"], kept["index"]
+            except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
+                chunk = self.chunk(i)
+                claims = [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
+                part = index_part(claims)
+            self._summary += claims
+            self._parts.append(part)
 
     def of(self, document: str) -> list[dict[str, Any]]:
         """The claims of one document, in order, read from its leaflet's bytes alone."""

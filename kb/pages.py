@@ -59,15 +59,36 @@ class Summarised(Protocol):
 
     def of(self, document: str) -> list[dict[str, Any]]: ...
 
+    def parts(self) -> list[dict[str, Any]]: ...
+
 
 _SUMMARY = ("id", "document", "text", "label", "kind", "conclusion_level")
 
 
 def summary(claim: dict[str, Any]) -> dict[str, Any]:
-    """What pages but the claim's leaflet page show of a claim (report.json's fields, fewer)."""
+    """What pages but the claim's leaflet page show of a claim (report.json's fields, fewer), and
+    the words the consistency list compares (kb.consistency.joined)."""
     found = {name: claim[name] for name in _SUMMARY}
     found["sources"] = [{"key": source["key"], "fit": source["fit"]} for source in claim["sources"]]
+    found["words"] = consistency.joined(claim["text"])
     return found
+
+
+def index_part(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the index takes of one leaflet's claims (or their summaries), which an incremental
+    build keeps with them: how many claims each level column has, each claim's row of the search
+    but its words ([shared, rest, label * 10 + level], see `search_data`), and how often each word
+    of their texts comes, in the order the words first come."""
+    levels = dict.fromkeys(report_.LEVEL_COLUMNS, 0)
+    rows = []
+    previous = ""
+    for claim in claims:
+        level = _level(claim)
+        levels[level] += 1
+        shared = _shared(previous, claim["id"])
+        previous = claim["id"]
+        rows.append([shared, previous[shared:], _LABEL_NUMBER[claim["label"]] + _LEVEL_NUMBER[level]])
+    return {"levels": levels, "rows": rows, "counts": Counter(" ".join(c["text"] for c in claims).split())}
 
 
 def _summaries(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -138,19 +159,23 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
     report = inputs.report
     every = _summaries(report)
     by_document: dict[str, list[dict[str, Any]]] = {}
+    claims_by_id: dict[str, dict[str, Any]] = {}
+    numbers: dict[str, int] = {}  # a claim's number in its leaflet
     for claim in every:
-        by_document.setdefault(claim["document"], []).append(claim)
+        siblings = by_document.setdefault(claim["document"], [])
+        siblings.append(claim)
+        numbers[claim["id"]] = len(siblings)
+        claims_by_id[claim["id"]] = claim
     works = {w["key"]: w for w in report["works"]}
     pages = works_pages(list(works))
     files = {}
     for document in report["documents"]:
         files[document["claims_file"]] = files[document["text_file"]] = document["id"]
-    claim_document = {c["id"]: c["document"] for c in every}
     findings: dict[str | None, list[dict[str, Any]]] = {}
     for finding in report["findings"]:
-        owner = claim_document.get(finding.get("claim", "")) or files.get(finding["path"])
+        about = claims_by_id.get(finding.get("claim", ""))
+        owner = about["document"] if about is not None else files.get(finding["path"])
         findings.setdefault(owner, []).append(finding)
-    numbers = {c["id"]: i for claims in by_document.values() for i, c in enumerate(claims, 1)}
     titles = {d["id"]: d["title"] for d in report["documents"]}
     for document in report["documents"]:
         doc = document["id"]
@@ -169,7 +194,6 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
     for key in sorted(works):
         if wanted(pages[key]):
             grouped.setdefault(pages[key], []).append(key)
-    claims_by_id = {c["id"]: c for c in every}
     for page, keys in grouped.items():
         resting = {c for k in keys for c in works[k]["cited_by"]}
         # the fit of each link, from the claims resting on these works alone
@@ -187,7 +211,9 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
     if wanted(FINDINGS):
         yield FINDINGS, {"kind": "findings", "findings": findings.get(None, [])}
     if wanted(INDEX):
-        yield INDEX, _index(inputs, every, by_document, findings, pages, numbers)
+        parts = report["claims"].parts() if isinstance(report["claims"], Summarised) \
+            else [index_part(by_document.get(d["id"], [])) for d in report["documents"]]
+        yield INDEX, _index(inputs, every, by_document, claims_by_id, parts, findings, pages, numbers)
 
 
 def every_page(report: dict[str, Any]) -> set[str]:
@@ -197,22 +223,19 @@ def every_page(report: dict[str, Any]) -> set[str]:
 
 
 def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, list[dict[str, Any]]],
+           claims: dict[str, dict[str, Any]], parts: list[dict[str, Any]],
            findings: dict[str | None, list[dict[str, Any]]], pages: dict[str, str],
            numbers: dict[str, int]) -> dict[str, Any]:
     report = inputs.report
     documents = []
-    for document in report["documents"]:
-        levels = {level: 0 for level in report_.LEVEL_COLUMNS}
-        for claim in by_document.get(document["id"], []):
-            levels[_level(claim)] += 1
+    for document, part in zip(report["documents"], parts):
         documents.append({"id": document["id"], "title": document["title"], "publisher": document["publisher"],
-                          "claims": document["claims"], "counts": document["counts"], "levels": levels,
+                          "claims": document["claims"], "counts": document["counts"], "levels": part["levels"],
                           "findings": _severities(findings.get(document["id"], [])),
                           "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
-    claim_document = {c["id"]: c["document"] for c in every}
     spread = []
     for work in report["works"]:
-        leaflets = {claim_document[c] for c in work["cited_by"] if c in claim_document}
+        leaflets = {claims[c]["document"] for c in work["cited_by"] if c in claims}
         if len(leaflets) > 1:
             spread.append((-len(leaflets), -len(work["cited_by"]), work["key"], len(leaflets)))
     spread.sort()
@@ -220,7 +243,6 @@ def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, l
     popular = [{"key": key, "reference": inputs.references[key].plain, "label": works[key]["label"],
                 "leaflets": n, "claims": len(works[key]["cited_by"]), "href": href(pages[key], "work-" + key)}
                for _, _, key, n in spread[:POPULAR]]
-    claims = {c["id"]: c for c in every}
     titles = {d["id"]: d["title"] for d in report["documents"]}
     found = consistency.groups(every)
 
@@ -240,43 +262,41 @@ def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, l
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
                         for g in found[:CONSISTENCY_SHOWN]],
         "consistency_total": len(found),
-        "search": search_data(inputs, every, by_document, pages),
+        "search": search_data(inputs, by_document, parts, pages),
     }
 
 
 _URL = re.compile(r"\s*https?://\S+")
+_LABELS = [label.value for label in CLAIM_LABELS]
+_LABEL_NUMBER = {label: i * 10 for i, label in enumerate(_LABELS)}
+_LEVEL_NUMBER = {level: i for i, level in enumerate(report_.LEVEL_COLUMNS)}
 
 
-def search_data(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, list[dict[str, Any]]],
+def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]], parts: list[dict[str, Any]],
                 pages: dict[str, str]) -> dict[str, Any]:
     """What the index's search looks through, compact (some 60 bytes a claim): texts as numbers of
     their words in `words` (the commonest first, in base 36), claim ids as the length of the
     part they share with the claim before and the rest, label and level as one number.
 
     claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
-    numbered from 1 in that order; works: [key, reference words without its links, works page]."""
-    claim_words = {c["id"]: c["text"].split() for c in every}
+    numbered from 1 in that order; works: [key, reference words without its links, works page].
+    `parts` are the leaflets' `index_part`s, in report order."""
     reference_words = {w["key"]: _URL.sub("", inputs.references[w["key"]].plain).split()
                        for w in inputs.report["works"]}
-    counts = Counter(chain.from_iterable(chain(claim_words.values(), reference_words.values())))
+    counts: Counter[str] = Counter()
+    for part in parts:  # in the order the claims' words first come, as counting them in one piece would
+        for word, n in part["counts"].items():
+            counts[word] = counts.get(word, 0) + n
+    counts.update(chain.from_iterable(reference_words.values()))
     words = [word for word, _ in counts.most_common()]
     number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
-    labels = [label.value for label in CLAIM_LABELS]
-    label_number = {label: i * 10 for i, label in enumerate(labels)}
-    level_number = {level: i for i, level in enumerate(report_.LEVEL_COLUMNS)}
     claims = []
-    for document in inputs.report["documents"]:
-        previous = ""
-        rows = []
-        for claim in by_document.get(document["id"], []):
-            shared = _shared(previous, claim["id"])
-            previous = claim["id"]
-            rows.append([shared, previous[shared:], label_number[claim["label"]] + level_number[_level(claim)],
-                         " ".join(map(number, claim_words[previous]))])
-        claims.append(rows)
+    for document, part in zip(inputs.report["documents"], parts):
+        claims.append([[*row, " ".join(map(number, claim["text"].split()))]
+                       for row, claim in zip(part["rows"], by_document.get(document["id"], []))])
     works = [[w["key"], " ".join(map(number, reference_words[w["key"]])),
               pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
-    return {"words": words, "claims": claims, "works": works, "labels": labels,
+    return {"words": words, "claims": claims, "works": works, "labels": list(_LABELS),
             "levels": list(report_.LEVEL_COLUMNS)}
 
 
