@@ -355,7 +355,7 @@ def _deps(keys: list[str], bib: Bib, verification: evidence.Evidence | None, com
 class Built:
     """What an incremental build made: the report's data as report.json bytes, and its inputs."""
 
-    report_json: Iterator[bytes]  # report.json's chunks, made as they are written (once)
+    report_json: Iterator[bytes | Path]  # report.json's chunks (a path: that file's bytes), made as they are written (once)
     report: dict[str, Any]  # the report.json contract, as dicts (kb.reportdata.Inputs.report)
     texts: Texts  # document id -> segments
     references: dict[str, Entry]
@@ -859,7 +859,7 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
         entry["cited_by"] = cited_by.get(entry["key"], [])
     documents = [record.document for record in records]
 
-    def section(name: str, first: bool, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    def section(name: str, first: bool, pieces: Iterable[bytes | Path]) -> Iterator[bytes | Path]:
         """A list of report.json as json_chunks writes it, from its items' bytes (not copied into one)."""
         yield (b"\n  " if first else b",\n  ") + orjson.dumps(name) + b": "
         opening = b"[\n    "
@@ -870,11 +870,11 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
                 opening = b",\n    "
         yield b"[]" if opening == b"[\n    " else b"\n  ]"
 
-    def report_json() -> Iterator[bytes]:
-        """report.json's chunks, each leaflet's claims read as they are written."""
+    def report_json() -> Iterator[bytes | Path]:
+        """report.json's chunks, each leaflet's claims copied from its file as they are written."""
         yield b"{"
         yield from section("documents", True, [_item(d) for d in documents])
-        yield from section("claims", False, claims.chunks())
+        yield from section("claims", False, claims.pieces())
         yield from section("works", False, [_item(w) for w in works])
         yield from section("findings", False, pieces)
         yield b"\n}\n"
@@ -947,6 +947,12 @@ class Parsed(Sequence[dict[str, Any]]):
 
     def chunks(self) -> Iterator[bytes]:
         return (self.chunk(i) for i in range(len(self._chunks)))
+
+    def pieces(self) -> Iterator[bytes | Path]:
+        """The chunks as report.json is written from them: a chunk kept in a file is that file
+        (kb.output copies it), an empty one is b"" (nothing to write)."""
+        for found in self._chunks:
+            yield found if isinstance(found, bytes) or os.stat(found).st_size else b""
 
     def _all(self) -> list[dict[str, Any]]:
         if self._items is None:

@@ -18,12 +18,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
+from typing import BinaryIO
 
 from kb.findings import CANNOT_WRITE, Finding, Location
 
 # Text a renderer hands over piece by piece (jinja2's `generate`), or encoded chunks (a streamed
-# report.json), written as they come.
-Content = str | bytes | Iterable[str] | Iterable[bytes]
+# report.json), written as they come; among chunks, a file's path stands for its bytes, copied
+# by the kernel where it can (a kept leaflet's part of report.json is not read into memory).
+Content = str | bytes | Iterable[str] | Iterable[bytes | Path]
 _PIECES = 65536  # pieces of streamed text joined and encoded at a time
 
 _HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -111,14 +113,17 @@ def _stage(path: Path, content: Content, staged: list[str]) -> str:
             with _writing(path):
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         else:  # a large report never exists whole in memory, as text and again as UTF-8
-            pieces: Iterator[str | bytes] = iter(content)
+            pieces: Iterator[str | bytes | Path] = iter(content)
             first = next(pieces, b"")  # rendering: its errors are the renderer's
-            if isinstance(first, bytes):  # encoded chunks, each of some size: written as they come
+            if isinstance(first, (bytes, Path)):  # encoded chunks, each of some size: written as they come
                 for piece in chain((first,), pieces):
+                    if isinstance(piece, Path):
+                        _copy(piece, handle, path)
+                        continue
                     with _writing(path):
                         handle.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
             else:
-                texts = chain((first,), (p if isinstance(p, str) else p.decode("utf-8") for p in pieces))
+                texts = chain((first,), (p if isinstance(p, str) else _bytes(p).decode("utf-8") for p in pieces))
                 while chunk := "".join(islice(texts, _PIECES)):
                     with _writing(path):
                         handle.write(chunk.encode("utf-8"))
@@ -132,6 +137,42 @@ def _stage(path: Path, content: Content, staged: list[str]) -> str:
         except OSError:  # a flush that failed again, while its first failure is on its way
             pass
     return temporary
+
+
+def _bytes(piece: bytes | Path) -> bytes:
+    return piece if isinstance(piece, bytes) else piece.read_bytes()
+
+
+def _copy(source: Path, handle: BinaryIO, path: Path) -> None:
+    """The bytes of the file `source` appended to `handle` (the temporary file of `path`): copied
+    by the kernel where it can, else read and written. An error opening `source` is its own
+    (OSError); one writing, `path`'s (CannotWrite)."""
+    with open(source, "rb") as reading:
+        with _writing(path):
+            handle.flush()
+            if _kernel_copy(reading.fileno(), handle.fileno()):
+                return
+        while piece := reading.read(1 << 20):  # from where the kernel's copy stopped, if it began
+            with _writing(path):
+                handle.write(piece)
+
+
+_NO_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}  # no kernel copy here
+
+
+def _kernel_copy(source: int, target: int) -> bool:
+    """The rest of the file `source` appended to `target` by the kernel (copy_file_range), from
+    their positions; False where the kernel cannot (what it copied before it stopped stays copied)."""
+    if not hasattr(os, "copy_file_range"):
+        return False
+    try:
+        while os.copy_file_range(source, target, 1 << 30):
+            pass
+    except OSError as error:
+        if error.errno in _NO_COPY:
+            return False
+        raise
+    return True
 
 
 def _remove(staged: list[str]) -> None:
