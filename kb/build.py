@@ -181,7 +181,8 @@ def _store(root: Path, label: str, inputs: str, written: list[Path], errors: lis
 
     # Texts the cache's hash of claims/ may miss: elsewhere in the KB, or reached through a link
     # (the hash does not follow a linked folder).
-    outside = [text for text in texts if not _hashed_with_claims(root, text)]
+    claims = os.path.normpath(os.path.abspath(root / "claims"))
+    outside = [text for text in texts if not _hashed_with_claims(claims, text)]
     if inputs == cache.key(root, label, save=True):  # the inputs did not change while it ran
         try:
             cache.store(root, inputs, written, [f.format() for f in errors], int(failed), outside, out, pages)
@@ -199,10 +200,9 @@ def _remove_stale(out: Path, written: list[Path]) -> None:
         page.unlink(missing_ok=True)
 
 
-def _hashed_with_claims(root: Path, text: Path) -> bool:
-    """Whether the cache's walk of claims/ reads `text`: it lies in claims/, and no linked folder
-    leads to it (the walk does not follow one)."""
-    claims = os.path.normpath(os.path.abspath(root / "claims"))
+def _hashed_with_claims(claims: str, text: Path) -> bool:
+    """Whether the cache's walk of claims/ (`claims`: its absolute path) reads `text`: it lies in
+    claims/, and no linked folder leads to it (the walk does not follow one)."""
     plain = os.path.normpath(os.path.abspath(text))
     if not plain.startswith(claims + os.sep):
         return False

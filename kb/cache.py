@@ -275,7 +275,7 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
     try:
         with held():
             staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
-        located = {path.relative_to(out).as_posix() if out is not None else path.name: path for path in written}
+        located = {_relative(path, out) if out is not None else path.name: path for path in written}
         names = [name for name in located if name not in ledger]
         for name in names:
             _link(located[name], staging / name)  # the staging folder is made whole, then renamed into place
@@ -298,6 +298,13 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
         if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     _prune(cache)
+
+
+def _relative(path: Path, out: Path) -> str:
+    """`path`, a file written in `out`, from there, with forward slashes (Path.relative_to, cheaper)."""
+    base = str(out) + os.sep
+    found = str(path)
+    return found[len(base):].replace(os.sep, "/") if found.startswith(base) else path.relative_to(out).as_posix()
 
 
 def _prune(cache: Path) -> None:

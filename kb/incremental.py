@@ -48,7 +48,7 @@ from kb.verify.evidence import VERIFICATION_NAME
 
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 5  # of the files kept; another value is a miss
+FORMAT = 6  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -1031,21 +1031,25 @@ class Claims(Parsed):
 
 
 def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
-    """Every work's reference entry (kb.reportdata.reference_entries), kept by the bibliography's hash."""
+    """Every work's reference entry (kb.reportdata.reference_entries), with the words the index's
+    search takes of it (kb.pages.References), kept by the bibliography's hash."""
     from kb import reportdata
+    from kb.pages import References, search_words
 
     path = store / f"references-{lang}.json"
     try:
         data = orjson.loads(path.read_bytes())
         if data["digest"] == bib.digest:
-            return {key: Entry(key, text, tuple(links)) for key, text, links in data["entries"]}
+            return References({key: Entry(key, text, tuple(links)) for key, text, links, _ in data["entries"]},
+                              {key: words for key, _, _, words in data["entries"]})
     except (OSError, ValueError, KeyError, TypeError):
         pass
     entries = reportdata.reference_entries(kb, lang)
+    words = {key: search_words(entry) for key, entry in entries.items()}
     if tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
-        _keep(pending, path, orjson.dumps({"digest": bib.digest,
-                                   "entries": [[e.key, e.text, list(e.links)] for e in entries.values()]}))
-    return entries
+        _keep(pending, path, orjson.dumps({"digest": bib.digest, "entries": [[e.key, e.text, list(e.links), words[e.key]]
+                                                                             for e in entries.values()]}))
+    return References(entries, words)
 
 
 def _works(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:

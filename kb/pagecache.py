@@ -136,6 +136,7 @@ class Written:
     ledger: dict[str, str] = field(default_factory=dict)
     generation: str | None = None
     basis: str | None = None
+    seen: dict[str, list[int]] = field(default_factory=dict)  # a file of `same` -> what it was found to be
 
 
 def remember(folder: Path, written: Written) -> None:
@@ -144,7 +145,7 @@ def remember(folder: Path, written: Written) -> None:
     both are unchanged. A cache only saves time: failures pass."""
     files = {}
     for name, key in written.ledger.items():
-        found = _stat(written.out / name)
+        found = written.seen[name] if name in written.seen else _stat(written.out / name)
         if found is not None:
             files[name] = [key, *found]
     try:
@@ -169,7 +170,11 @@ def last(folder: Path, out: Path) -> dict[str, Any]:
     return data
 
 
-def unchanged(there: dict[str, list[Any]], out: Path, name: str, key: str) -> bool:
-    """Whether `out`/`name` still holds the page `key` as this cache wrote it there."""
+def unchanged(there: dict[str, list[Any]], out: Path, name: str, key: str) -> list[int] | None:
+    """What `out`/`name` is found to be (size, time, inode) when it still holds the page `key` as
+    this cache wrote it there; else None."""
     found = there.get(name)
-    return found is not None and found[0] == key and found[1:] == _stat(out / name)
+    if found is None or found[0] != key:
+        return None
+    now = _stat(out / name)
+    return now if now is not None and found[1:] == now else None

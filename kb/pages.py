@@ -74,6 +74,21 @@ def summary(claim: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+class References(dict[str, Entry]):
+    """Work key -> reference entry (kb.reportdata.Inputs.references) as an incremental build keeps
+    them: with the words the index's search takes of each (`search_words`), kept beside them."""
+
+    def __init__(self, entries: dict[str, Entry], words: dict[str, str]) -> None:
+        super().__init__(entries)
+        self.words = words
+
+
+def search_words(entry: Entry) -> str:
+    """The words of a reference entry the index's search looks through: its plain text, its
+    links left out, words joined by one space."""
+    return " ".join(_URL.sub("", entry.plain).split())
+
+
 def index_part(claims: list[dict[str, Any]]) -> dict[str, Any]:
     """What the index takes of one leaflet's claims (or their summaries), which an incremental
     build keeps with them: how many claims each level column has, each claim's row of the search
@@ -281,7 +296,9 @@ def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]], pa
     claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
     numbered from 1 in that order; works: [key, reference words without its links, works page].
     `parts` are the leaflets' `index_part`s, in report order."""
-    reference_words = {w["key"]: _URL.sub("", inputs.references[w["key"]].plain).split()
+    references = inputs.references
+    kept = references.words if isinstance(references, References) else {}
+    reference_words = {w["key"]: (kept[w["key"]] if w["key"] in kept else search_words(references[w["key"]])).split()
                        for w in inputs.report["works"]}
     counts: Counter[str] = Counter()
     for part in parts:  # in the order the claims' words first come, as counting them in one piece would
@@ -432,8 +449,10 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
         if written is not None:
             written.ledger.update(dict.fromkeys(names, key))
         for name in names:
-            if written is not None and pagecache.unchanged(there, written.out, name, key):
+            seen = pagecache.unchanged(there, written.out, name, key) if written is not None else None
+            if written is not None and seen is not None:
                 written.same.append(name)
+                written.seen[name] = seen
             else:
                 # read back from the cache as it is written: the pages of a large KB (gigabytes at
                 # 50,000 works) are never all in memory at once
@@ -476,5 +495,10 @@ def stale(out: Path, written: list[Path]) -> list[Path]:
     if not folder.is_dir():
         return []
     kept = {os.path.normpath(p) for p in written}
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".html", ".md")
-                  and os.path.normpath(p) not in kept)
+    found = []
+    for where, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(where, name)
+            if name.endswith((".html", ".md")) and os.path.normpath(path) not in kept and os.path.isfile(path):
+                found.append(Path(path))
+    return sorted(found)
