@@ -45,11 +45,6 @@ def joined(text: str) -> str:
     return " ".join(sorted(words(text)))
 
 
-def _words_of(claim: dict[str, Any]) -> frozenset[str]:
-    kept = claim.get("words")
-    return frozenset(kept.split()) if isinstance(kept, str) else words(claim["text"])
-
-
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether the Jaccard similarity of `a` and `b` is at least SIMILAR."""
     shared = len(a & b)
@@ -81,10 +76,12 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
     order: list[dict[str, Any]] = list(claims)
     classes: dict[frozenset[str], list[int]] = {}
     for i, claim in enumerate(order):
-        found = _words_of(claim)
+        kept = claim.get("words")
+        found = frozenset(kept.split()) if isinstance(kept, str) else words(claim["text"])
         if found:
             classes.setdefault(found, []).append(i)
     sets = list(classes)
+    sizes = list(map(len, sets))
     frequency = Counter(chain.from_iterable(sets))
     # rarest first, ties by the word: a set's prefix is its first words in this order
     rank = {word: r for r, word in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}.__getitem__
@@ -98,29 +95,32 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
         return i
 
     postings: dict[str, list[int]] = {}
+    linked: set[int] = set()  # sets found similar to another
     # smallest sets first: a set is compared with those before it, which are no larger
-    for i in sorted(range(len(sets)), key=lambda i: len(sets[i])):
+    for i in sorted(range(len(sets)), key=sizes.__getitem__):
         found = sets[i]
+        if found <= common:  # no way in to candidates
+            continue
         # the common words are the last of its prefix (the commonest last): those before them
         rare = sorted(found - common, key=rank)[:_prefix(len(found))]
-        if not rare:
-            continue
         seen: set[int] = set()
         for word in rare:
             listed = postings.get(word, [])
             # a set of m words can be similar only to sets of at least 3m/4; a list holds its sets
             # smallest first, so those begin at a bisection
-            first = bisect.bisect_left(listed, SIMILAR[0] * len(found), key=lambda j: SIMILAR[1] * len(sets[j]))
+            first = bisect.bisect_left(listed, SIMILAR[0] * len(found), key=lambda j: SIMILAR[1] * sizes[j])
             for j in listed[first:]:
                 if j in seen:
                     continue
                 seen.add(j)
                 if similar(found, sets[j]):
                     parent[root(i)] = root(j)
+                    linked.update((i, j))
             postings.setdefault(word, []).append(i)
     members: dict[int, list[int]] = {}
     for i, found in enumerate(sets):
-        members.setdefault(root(i), []).extend(classes[found])
+        if i in linked or len(classes[found]) > 1:  # else a group of one claim
+            members.setdefault(root(i), []).extend(classes[found])
     result = []
     for indices in members.values():
         if len(indices) < 2 or len({order[i]["document"] for i in indices}) < 2:
