@@ -48,7 +48,7 @@ from kb.verify.evidence import VERIFICATION_NAME
 
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 6  # of the files kept; another value is a miss
+FORMAT = 7  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -293,7 +293,7 @@ class Leaflet:
     id: str  # the document's id
     claims_sig: list[int] | None  # size, mtime_ns, inode of the claims file
     claims_hash: str  # of its bytes
-    text_path: str  # the leaflet text's path, "" when the claims file names none that could be read
+    text_path: str  # the leaflet text's path from the KB's folder (`_text_from_root`); "" for none read
     text_named: str  # the text's path as the claims file names it, read or not
     text_sig: list[int] | None
     text_hash: str
@@ -329,11 +329,20 @@ def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
     return _files_of(store, name)[2], _files_of(store, name)[3]
 
 
+def _text_from_root(document: Document) -> str:
+    """The leaflet text's path from the KB's folder, as its claims file in claims/ names it (not
+    normalised: a `..` after a linked folder leads where it led): the same however the folder is
+    spelled, and from whatever folder the command runs."""
+    return str(Path(CLAIMS_DIR) / document.text_name)
+
+
 def _skeleton(document: Document) -> str:
     """The hash of the leaflet's claims file as read, its claims' text left out."""
     claims = [{f.name: getattr(c, f.name) for f in dataclasses.fields(c) if f.name != "text"} for c in document.claims]
-    head = [document.id, document.title, document.publisher, document.language, str(document.text_path),
-            str(document.claims_path), document.text_name, document.text_line]
+    # the claims file by its name in claims/, the text by its name from there: the same however the
+    # KB's folder is spelled (`kb report` in it, `kb --kb /path report` elsewhere)
+    head = [document.id, document.title, document.publisher, document.language, document.claims_path.name,
+            document.text_name, document.text_line]
     return _hash(orjson.dumps([head, claims], default=str))
 
 
@@ -441,7 +450,7 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
     for path in paths:
         record = _kept(index, present, store, path.name)
         signatures = (record.claims_sig, record.text_sig) if record is not None else None
-        reused = record is not None and _unchanged(record, path, files)
+        reused = record is not None and _unchanged(record, path, files, root)
         if record is not None and reused:
             if signatures != (record.claims_sig, record.text_sig):
                 touched.add(path.name)
@@ -466,7 +475,7 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
         else:
             document = fresh[path.name][0]
             ids = list(dict.fromkeys(c.id for c in document.claims))
-            text_path = str(document.text_path) if fresh[path.name][1] is not None else ""
+            text_path = _text_from_root(document) if fresh[path.name][1] is not None else ""
         if seen_ids.intersection(ids) or (text_path and text_path in seen_texts):
             return None
         seen_ids.update(ids)
@@ -518,7 +527,7 @@ def _kept(index: dict[str, Any], present: set[str], store: Path, name: str) -> L
         return None
 
 
-def _unchanged(record: Leaflet, path: Path, files: Files) -> bool:
+def _unchanged(record: Leaflet, path: Path, files: Files, root: Path) -> bool:
     """Whether the claims file and the text are those `record` was made from: the same size, mtime
     and inode, or else the same bytes (the record then takes the new signatures)."""
     if record.claims_sig is None or record.claims_sig != _signature(path):
@@ -527,7 +536,7 @@ def _unchanged(record: Leaflet, path: Path, files: Files) -> bool:
             return False
         record.claims_sig = _signature(path)
     if record.text_path:
-        text = Path(record.text_path)
+        text = root / record.text_path
         if record.text_sig is None or record.text_sig != _signature(text):
             content = files.read_present(text, record.text_path)
             if not isinstance(content, bytes) or _hash(content) != record.text_hash:
@@ -754,7 +763,7 @@ def _leaflets(kb: KnowledgeBase,
         chunk = b",\n    ".join(_item(entry) for entry in entries)
         record = Leaflet(
             name=path.name, id=document.id, claims_sig=_signature(path), claims_hash=claims_hash,
-            text_path=str(document.text_path) if text is not None else "", text_named=str(document.text_path),
+            text_path=_text_from_root(document) if text is not None else "", text_named=str(document.text_path),
             text_sig=_signature(document.text_path) if text is not None else None, text_hash=text_hash,
             keys=keys, claim_ids=list(dict.fromkeys(c.id for c in document.claims)), skeleton=_skeleton(document),
             deps=deps, document=reportdata.document_json(some, document),

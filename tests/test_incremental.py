@@ -4,6 +4,7 @@ depends on changed, makes the files a cold build makes, byte for byte (kb/increm
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import re
 import shutil
@@ -203,6 +204,21 @@ def test_one_leaflet_edited_is_the_only_one_recomputed(synthetic: Path, tmp_path
     assert not builds[-1].kb_rules_run  # no claim's sources, id or line changed
     _same(synthetic, tmp_path / "again")
     assert builds[-1] is not None and builds[-1].recomputed == ()
+
+
+def test_the_kb_folder_spelled_another_way_keeps_what_the_rules_across_leaflets_found(
+        synthetic: Path, tmp_path: Path, builds: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb.build.report(synthetic, tmp_path / "out", "nl")  # the folder by its absolute path
+    _lengthen_claim(synthetic, "leaflet00003")
+    monkeypatch.chdir(synthetic)
+    kb.build.report(Path("."), tmp_path / "out", "nl")  # `kb report` in the folder
+    assert builds[-1] is not None and builds[-1].recomputed == ("leaflet00003",)
+    assert not builds[-1].kb_rules_run
+    _lengthen_claim(synthetic, "leaflet00005")
+    monkeypatch.chdir(tmp_path)
+    kb.build.report(Path(os.path.relpath(synthetic)), tmp_path / "out", "nl")  # from another folder
+    assert builds[-1] is not None and builds[-1].recomputed == ("leaflet00005",)
+    assert not builds[-1].kb_rules_run
 
 
 def test_one_record_edited_recomputes_the_leaflets_citing_it(synthetic: Path, tmp_path: Path, builds: list) -> None:
