@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from kb import __version__
 from kb.findings import Finding
 from kb.output import held
-from kb.paths import LOOSE, MAX_BIB_BYTES, Files
+from kb.paths import LOOSE, MAX_BIB_BYTES, Files, settled
 
 if TYPE_CHECKING:
     from kb.pagecache import Written
@@ -87,9 +87,13 @@ def _digest(paths: list[Path], files: Files = LOOSE, label: str = "",
 
 
 def _status(path: Path) -> list[int] | None:
+    """What stands for the file's content while it is the same: None for a file changed so lately
+    that it could change again without its times changing (kb.paths.settled): it is read."""
     try:
         found = os.stat(path)
     except OSError:
+        return None
+    if not settled(found):
         return None
     # the change time too: a chmod, a new ACL or owner (a file no longer readable) changes it
     return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_mode]

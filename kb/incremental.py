@@ -41,7 +41,7 @@ from kb.claims import Document
 from kb.findings import UNREADABLE_RULES, Finding, Location, Severity
 from kb.knowledgebase import BIB_NAME, CLAIMS_DIR, KnowledgeBase, claims_files, read_leaflet
 from kb.output import held
-from kb.paths import MAX_BIB_BYTES, Files
+from kb.paths import MAX_BIB_BYTES, Files, settled
 from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
@@ -70,9 +70,13 @@ def _item(value: Any) -> bytes:
 
 
 def _signature(path: Path) -> list[int] | None:
+    """What stands for a file's content while it is the same; None (its bytes are compared) for a
+    file changed so lately that it could change again without its times changing (kb.paths.settled)."""
     try:
         status = os.stat(path)
     except OSError:
+        return None
+    if not settled(status):
         return None
     return [status.st_size, status.st_mtime_ns, status.st_ino, status.st_mode]  # the mode: chmod 000
 

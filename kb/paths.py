@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,18 @@ from kb.findings import OUTSIDE_KB, UNREADABLE_INPUT, Finding, Location
 MEGABYTE = 1_000_000
 MAX_BYTES = 50 * MEGABYTE  # a leaflet text, claims file, template or kb.toml: a leaflet is some 10 kB
 MAX_BIB_BYTES = 200 * MEGABYTE  # references.bib: some 660 bytes a work, so about 300,000 works
+
+# A file's times have the resolution of the kernel's clock tick (a few milliseconds; two seconds
+# on some file systems): a file changed again within the tick it was read in keeps its times.
+# Its status (size, times, inode) stands for its content only once its last change is older.
+SETTLED_NS = 3_000_000_000
+
+
+def settled(status: os.stat_result) -> bool:
+    """Whether a file's status can stand for its content: its last change (its change time, which
+    no one can set back) is old enough that any change from now on gives it another time."""
+    return status.st_ctime_ns < time.time_ns() - SETTLED_NS
+
 
 _KINDS = {  # what a file is, as a person calls it
     stat.S_IFREG: "a file",

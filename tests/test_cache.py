@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
+import time
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kb import cache, incremental
+from kb import cache, incremental, paths
 from kb.cli import main
 
 REPORT = ("report.html", "report.json", "report.md")
@@ -138,6 +142,7 @@ def test_progress_shows_on_a_terminal_only(root, monkeypatch: pytest.MonkeyPatch
 
 def test_an_input_unchanged_since_it_was_hashed_is_not_read_again(root, kb, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = root("tiny")
+    monkeypatch.setattr(paths, "SETTLED_NS", -10**10)  # as if the KB had been made ten seconds ago
     kb("--kb", folder, "report")
     read: list[str] = []
     real = cache.Files.read_present
@@ -173,3 +178,38 @@ def test_a_paged_report_is_kept_as_its_pages_in_the_page_cache(root, kb, loads: 
     page.unlink()
     kb("--kb", folder, "report", "--pages", "paged")
     assert len(loads) == 2 and page.read_bytes() == files[page.relative_to(out)]
+
+
+class _CoarseClock(types.SimpleNamespace):
+    """The os module as one file's times look on a coarse clock: whatever is written to `path`,
+    its mtime and ctime stay those of the tick it was first seen in (now)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(file=os.path.abspath(path), tick=time.time_ns())
+
+    def stat(self, target: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        found = os.stat(target, *args, **kwargs)
+        if os.path.abspath(target) != self.file:
+            return found
+        fields = list(found)[:10]
+        fields[7:10] = [self.tick // 10**9] * 3  # atime, mtime, ctime in seconds, and in nanoseconds:
+        return os.stat_result(fields, {"st_atime_ns": self.tick, "st_mtime_ns": self.tick,
+                                       "st_ctime_ns": self.tick, "st_blksize": found.st_blksize})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+
+def test_a_file_changed_again_within_its_clock_tick_is_read_again(root, kb, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = root("tiny")
+    claims = min((folder / "claims").glob("*.yaml"))
+    clock = _CoarseClock(claims)
+    monkeypatch.setattr(cache, "os", clock)
+    monkeypatch.setattr(incremental, "os", clock)
+    assert kb("--kb", folder, "report").code == 0
+    key = cache.key(folder, "nl")
+    claims.write_bytes(claims.read_bytes().replace(b"primary outcome", b"primary OUTCOME"))  # the same size
+    assert clock.stat(claims).st_ctime_ns == clock.tick
+    assert cache.key(folder, "nl") != key
+    kb("--kb", folder, "report")
+    assert "primary OUTCOME" in (folder / "build" / "report.json").read_text(encoding="utf-8")
