@@ -96,27 +96,28 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
 
     postings: dict[str, list[int]] = {}
     linked: set[int] = set()  # sets found similar to another
+    compared = [-1] * len(sets)  # the set each was last compared with (`similar` written out: the
+    low, high = SIMILAR          # comparison is the loop's whole cost where the words are few)
     # smallest sets first: a set is compared with those before it, which are no larger
     for i in sorted(range(len(sets)), key=sizes.__getitem__):
         found = sets[i]
         if found <= common:  # no way in to candidates
             continue
+        size = sizes[i]
         # the common words are the last of its prefix (the commonest last): those before them
-        rare = sorted(found - common, key=rank)[:_prefix(len(found))]
-        seen: set[int] = set()
-        for word in rare:
-            listed = postings.get(word, [])
+        for word in sorted(found - common, key=rank)[:_prefix(size)]:
+            listed = postings.setdefault(word, [])
             # a set of m words can be similar only to sets of at least 3m/4; a list holds its sets
             # smallest first, so those begin at a bisection
-            first = bisect.bisect_left(listed, SIMILAR[0] * len(found), key=lambda j: SIMILAR[1] * sizes[j])
-            for j in listed[first:]:
-                if j in seen:
+            for j in listed[bisect.bisect_left(listed, low * size, key=lambda j: high * sizes[j]):]:
+                if compared[j] == i:
                     continue
-                seen.add(j)
-                if similar(found, sets[j]):
+                compared[j] = i
+                shared = len(found & sets[j])
+                if shared * high >= low * (size + sizes[j] - shared):
                     parent[root(i)] = root(j)
                     linked.update((i, j))
-            postings.setdefault(word, []).append(i)
+            listed.append(i)
     members: dict[int, list[int]] = {}
     for i, found in enumerate(sets):
         if i in linked or len(classes[found]) > 1:  # else a group of one claim
