@@ -54,6 +54,8 @@ FORMAT = 4  # of the files kept; another value is a miss
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
                               "evidencereason"})
 _INDENT = orjson.OPT_INDENT_2
+# What the leaflet rules keep in the KB's memo per leaflet (document id -> ...), read by no other leaflet.
+_PER_LEAFLET = ("placements", "closest-passages")
 
 
 def _hash(*parts: bytes | str) -> str:
@@ -767,6 +769,9 @@ def _leaflets(kb: KnowledgeBase,
         _keep(pending, segments_file, orjson.dumps(segments))
         _keep(pending, summary_file, orjson.dumps([summary(entry) for entry in entries]))
         result.append(record)
+    for name in _PER_LEAFLET:  # the batch's: let go with it
+        for document in documents:
+            kb.memo.get(name, {}).pop(document.id, None)
     return result
 
 
