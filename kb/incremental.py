@@ -608,6 +608,10 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             summaries[position] = pending.lazy(summary_file)
             segments_of[record.id] = pending.lazy(segments_file)
             recomputed.append(record.id)
+    if stale or kb_rules_run:  # what the rules read of the citations: not wanted by the report
+        from kb.citations.parse import forget
+
+        forget()
     for slot in slots:
         assert slot is not None
         records.append(slot[0])

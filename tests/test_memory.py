@@ -80,3 +80,25 @@ def test_the_reference_list_leaves_no_reference_cycle(root) -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_a_build_lets_go_of_the_citations_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kb.citations.parse caches the citations the audit reads (tens of MB in a large KB); the
+    report, rendered once the audit is done, reads none."""
+    from kb.citations import parse
+
+    folder = tmp_path / "kb"
+    _generate(folder, 64)
+    during: list[int] = []
+    real = incremental._leaflets
+
+    def leaflets(*args: Any, **kwargs: Any) -> Any:
+        made = real(*args, **kwargs)
+        during.append(parse._parenthesis.cache_info().currsize)
+        return made
+
+    monkeypatch.setattr(incremental, "_leaflets", leaflets)
+    assert incremental.build(folder, "nl") is not None
+    assert during and during[-1] > 0
+    assert parse._parenthesis.cache_info().currsize == 0
+    assert parse._part_read.cache_info().currsize == 0
