@@ -54,6 +54,8 @@ FORMAT = 7  # of the files kept; another value is a miss
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
                               "evidencereason"})
 _INDENT = orjson.OPT_INDENT_2
+# What the leaflet rules keep in the KB's memo per leaflet (document id -> ...), read by no other leaflet.
+_PER_LEAFLET = ("placements", "closest-passages")
 
 
 def _hash(*parts: bytes | str) -> str:
@@ -628,6 +630,10 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             summaries[position] = pending.lazy(summary_file)
             segments_of[record.id] = pending.lazy(segments_file)
             recomputed.append(record.id)
+    if stale or kb_rules_run:  # what the rules read of the citations: not wanted by the report
+        from kb.citations.parse import forget
+
+        forget()
     for slot in slots:
         assert slot is not None
         records.append(slot[0])
@@ -790,6 +796,9 @@ def _leaflets(kb: KnowledgeBase,
         summaries = [summary(entry) for entry in entries]
         _keep(pending, summary_file, orjson.dumps({"claims": summaries, "index": index_part(summaries)}))
         result.append(record)
+    for name in _PER_LEAFLET:  # the batch's: let go with it
+        for document in documents:
+            kb.memo.get(name, {}).pop(document.id, None)
     return result
 
 

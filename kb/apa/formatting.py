@@ -369,4 +369,5 @@ def format_items(items: list[dict[str, Any]], locale: str,
         year_delimiter=base.root.citation.get("cite-group-delimiter", ", "),
         and_term=str(base.root.get_single_term("and")),
     )
+    run.citation.cites = run.citation.bibliography = None  # its items name it: a cycle, kept with the cycle collector off
     return Formatted(cites=cites, order=order, entries=entries, layout=layout)
