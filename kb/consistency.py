@@ -74,19 +74,21 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
     """The consistency list of report.json's `claims` (or their summaries, kb.pages.summary, whose
     `words` are taken as they were kept), largest group first, then in report order."""
     order: list[dict[str, Any]] = list(claims)
-    classes: dict[frozenset[str], list[int]] = {}
+    # A class by its words joined (`joined`: sorted, so one string per set), the summary's own
+    # string where it keeps one: a set of words is made only for a class that may be compared.
+    classes: dict[str, list[int]] = {}
     for i, claim in enumerate(order):
         kept = claim.get("words")
-        found = frozenset(kept.split()) if isinstance(kept, str) else words(claim["text"])
-        if found:
-            classes.setdefault(found, []).append(i)
-    sets = list(classes)
-    sizes = list(map(len, sets))
-    frequency = Counter(chain.from_iterable(sets))
+        key = kept if isinstance(kept, str) else joined(claim["text"])
+        if key:
+            classes.setdefault(key, []).append(i)
+    keys = list(classes)
+    sizes = [key.count(" ") + 1 for key in keys]
+    frequency = Counter(chain.from_iterable(key.split() for key in keys))
     # rarest first, ties by the word: a set's prefix is its first words in this order
     rank = {word: r for r, word in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}.__getitem__
     common = {word for word, n in frequency.items() if n > COMMON}
-    parent = list(range(len(sets)))
+    parent = list(range(len(keys)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -94,15 +96,17 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
             i = parent[i]
         return i
 
+    sets: dict[int, frozenset[str]] = {}  # the classes in the postings (those with a word not common)
     postings: dict[str, list[int]] = {}
-    linked: set[int] = set()  # sets found similar to another
-    compared = [-1] * len(sets)  # the set each was last compared with (`similar` written out: the
-    low, high = SIMILAR          # comparison is the loop's whole cost where the words are few)
+    linked: set[int] = set()  # classes found similar to another
+    compared = [-1] * len(keys)  # the class each was last compared with (`similar` written out:
+    low, high = SIMILAR          # the comparison is the loop's whole cost where the words are few)
     # smallest sets first: a set is compared with those before it, which are no larger
-    for i in sorted(range(len(sets)), key=sizes.__getitem__):
-        found = sets[i]
+    for i in sorted(range(len(keys)), key=sizes.__getitem__):
+        found = frozenset(keys[i].split())
         if found <= common:  # no way in to candidates
             continue
+        sets[i] = found
         size = sizes[i]
         # the common words are the last of its prefix (the commonest last): those before them
         for word in sorted(found - common, key=rank)[:_prefix(size)]:
@@ -118,10 +122,11 @@ def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
                     parent[root(i)] = root(j)
                     linked.update((i, j))
             listed.append(i)
+    del sets, postings
     members: dict[int, list[int]] = {}
-    for i, found in enumerate(sets):
-        if i in linked or len(classes[found]) > 1:  # else a group of one claim
-            members.setdefault(root(i), []).extend(classes[found])
+    for i, key in enumerate(keys):
+        if i in linked or len(classes[key]) > 1:  # else a group of one claim
+            members.setdefault(root(i), []).extend(classes[key])
     result = []
     for indices in members.values():
         if len(indices) < 2 or len({order[i]["document"] for i in indices}) < 2:
