@@ -976,6 +976,16 @@ class Parsed(Sequence[dict[str, Any]]):
         for found in self._chunks:
             yield found if isinstance(found, bytes) or os.stat(found).st_size else b""
 
+    def chunk_count(self) -> int:
+        """How many chunks there are (kb.pages.Chunked)."""
+        return len(self._chunks)
+
+    def chunk_items(self, i: int) -> list[dict[str, Any]]:
+        """The items of the `i`th chunk, parsed anew (kb.pages.Chunked)."""
+        chunk = self.chunk(i)
+        found: list[dict[str, Any]] = orjson.loads(b"[" + chunk + b"]") if chunk else []
+        return found
+
     def _all(self) -> list[dict[str, Any]]:
         if self._items is None:
             self._items = []

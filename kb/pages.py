@@ -152,12 +152,56 @@ def _level(claim: dict[str, Any]) -> str:
     return report_._level_column(claim)
 
 
-def _severities(findings: list[dict[str, Any]]) -> dict[str, int]:
-    counts = {"error": 0, "warning": 0}
-    for finding in findings:
-        if finding["severity"] in counts:
-            counts[finding["severity"]] += 1
-    return counts
+def _owner(finding: dict[str, Any], claims: dict[str, dict[str, Any]], files: dict[str, str]) -> str | None:
+    """The leaflet whose page shows `finding`: its claim's, else the one whose file it is in; None
+    for the findings page."""
+    about = claims.get(finding.get("claim", ""))
+    return about["document"] if about is not None else files.get(finding["path"])
+
+
+@runtime_checkable
+class Chunked(Protocol):
+    """report.json's findings as an incremental build keeps them (kb.incremental.Parsed): in
+    chunks, each parsed when asked for."""
+
+    def chunk_count(self) -> int: ...
+
+    def chunk_items(self, i: int) -> list[dict[str, Any]]: ...
+
+
+class _Findings:
+    """report.json's findings by the page showing them (a leaflet's; None: the findings page),
+    each held as its place (chunk, position) and parsed again when its page is made, so that all
+    of them are never held at once; with each page's count of errors and warnings."""
+
+    def __init__(self, found: Any, owner: Callable[[dict[str, Any]], str | None]) -> None:
+        self._items: Callable[[int], list[dict[str, Any]]]
+        if isinstance(found, Chunked):  # a leaflet's page reads its findings' chunks again (a few)
+            chunks, self._items = found.chunk_count(), lru_cache(maxsize=4)(found.chunk_items)
+        else:
+            whole = list(found)
+            chunks, self._items = 1, lambda i: whole
+        self._places: dict[str | None, list[tuple[int, int]]] = {}
+        self._severities: dict[str | None, dict[str, int]] = {}
+        self.totals = {"error": 0, "warning": 0}
+        for chunk in range(chunks):
+            for position, finding in enumerate(self._items(chunk)):
+                page = owner(finding)
+                self._places.setdefault(page, []).append((chunk, position))
+                severity = finding["severity"]
+                if severity in self.totals:
+                    self.totals[severity] += 1
+                    self._severities.setdefault(page, {"error": 0, "warning": 0})[severity] += 1
+
+    def of(self, page: str | None) -> list[dict[str, Any]]:
+        """The findings `page` shows, in report.json's order."""
+        return [self._items(chunk)[position] for chunk, position in self._places.get(page, [])]
+
+    def severities(self, page: str | None) -> dict[str, int]:
+        return dict(self._severities.get(page, {"error": 0, "warning": 0}))
+
+    def count(self, page: str | None) -> int:
+        return len(self._places.get(page, []))
 
 
 def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -186,11 +230,7 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
     files = {}
     for document in report["documents"]:
         files[document["claims_file"]] = files[document["text_file"]] = document["id"]
-    findings: dict[str | None, list[dict[str, Any]]] = {}
-    for finding in report["findings"]:
-        about = claims_by_id.get(finding.get("claim", ""))
-        owner = about["document"] if about is not None else files.get(finding["path"])
-        findings.setdefault(owner, []).append(finding)
+    findings = _Findings(report["findings"], lambda finding: _owner(finding, claims_by_id, files))
     titles = {d["id"]: d["title"] for d in report["documents"]}
     for document in report["documents"]:
         doc = document["id"]
@@ -202,7 +242,7 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
         keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
         cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
         yield base, {"kind": "leaflet", "document": document, "claims": claims, "works": cited,
-                        "findings": findings.get(doc, []), "texts": inputs.texts.get(doc, []),
+                        "findings": findings.of(doc), "texts": inputs.texts.get(doc, []),
                         "references": {k: _entry(inputs.references[k]) for k in keys},
                         "work_pages": {k: href(pages[k], "work-" + k, base) for k in keys}}
     grouped: dict[str, list[str]] = {}
@@ -224,7 +264,7 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
             "documents": {d: titles[d] for d in sorted({claims_by_id[i]["document"] for i in resting})},
         }
     if wanted(FINDINGS):
-        yield FINDINGS, {"kind": "findings", "findings": findings.get(None, [])}
+        yield FINDINGS, {"kind": "findings", "findings": findings.of(None)}
     if wanted(INDEX):
         parts = report["claims"].parts() if isinstance(report["claims"], Summarised) \
             else [index_part(by_document.get(d["id"], [])) for d in report["documents"]]
@@ -239,14 +279,14 @@ def every_page(report: dict[str, Any]) -> set[str]:
 
 def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, list[dict[str, Any]]],
            claims: dict[str, dict[str, Any]], parts: list[dict[str, Any]],
-           findings: dict[str | None, list[dict[str, Any]]], pages: dict[str, str],
+           findings: _Findings, pages: dict[str, str],
            numbers: dict[str, int]) -> dict[str, Any]:
     report = inputs.report
     documents = []
     for document, part in zip(report["documents"], parts):
         documents.append({"id": document["id"], "title": document["title"], "publisher": document["publisher"],
                           "claims": document["claims"], "counts": document["counts"], "levels": part["levels"],
-                          "findings": _severities(findings.get(document["id"], [])),
+                          "findings": findings.severities(document["id"]),
                           "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
     spread = []
     for work in report["works"]:
@@ -272,7 +312,7 @@ def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, l
         "kind": "index",
         "documents": documents,
         "totals": {"claims": len(every), "works": len(report["works"]),
-                   "findings": _severities(report["findings"]), "other_findings": len(findings.get(None, []))},
+                   "findings": dict(findings.totals), "other_findings": findings.count(None)},
         "popular": popular,
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
                         for g in found[:CONSISTENCY_SHOWN]],
