@@ -19,13 +19,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from kb.output import held
+
 # Pages to render from which a worker is started: starting one costs a few tenths of a second
 # of the other core (imports, templates), which a few dozen pages (one leaflet edited) do not repay.
 PARALLEL_FROM = 100
 AHEAD = 2  # pages given to a worker before it is done with the last: slices held at a time
 MOST = 3  # workers at most, whatever the cores
 
-_SIGNALS = {signal.SIGINT} if hasattr(signal, "pthread_sigmask") else set()
+# The signals a worker's start holds off (kb.output.held): it ignores Ctrl-C and dies of the others
+_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)} \
+    if hasattr(signal, "pthread_sigmask") else set()
 
 Outcome = list[str] | dict[str, bytes] | None  # the page's names in the cache, its files, or None: failed
 
@@ -51,19 +55,17 @@ class Workers:
         self.busy = [f for f in self.busy if not f.done()]
         if len(self.busy) >= self.count * AHEAD:
             return None
-        # a worker is started by the submission, in this thread: it inherits Ctrl-C blocked,
-        # and ignores it from its first instruction on (_start)
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS) if _SIGNALS else None
+        # Workers and the executor's threads are started by a submission, in this thread, with the
+        # signals held: a thread keeps them blocked, so that they reach the command's main thread
+        # (kb.output.held); a worker ignores Ctrl-C from its first instruction on (_start).
         try:
-            if self.executor is None:
-                self.executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
-                                                    initializer=_start, initargs=self.arguments)
-            future = self.executor.submit(_render, path, piece, key)
+            with held():
+                if self.executor is None:
+                    self.executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                                        initializer=_start, initargs=self.arguments)
+                future = self.executor.submit(_render, path, piece, key)
         except (OSError, RuntimeError):  # no process could be started: the command renders alone
             return None
-        finally:
-            if previous is not None:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         self.busy.append(future)
         return future
 
