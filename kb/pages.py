@@ -464,7 +464,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
 def _workers(inputs: Inputs, lang: str, cache_dir: Path | None, renderer: _Renderer,
              pages: int) -> pagework.Workers | None:
     """Workers for the pages of a large report kept in a page cache, on a machine with cores to spare."""
-    spare = min(pagework.cores() - 1, pagework.MOST)
+    spare = min(pagework.spare_cores(), pagework.MOST)
     if cache_dir is None or pages < pagework.PARALLEL_FROM or spare < 1:
         return None
     return pagework.Workers(inputs.root, lang, renderer.compiled, cache_dir, spare)

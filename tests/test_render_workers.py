@@ -36,7 +36,7 @@ def _bytes(files: dict[str, Any]) -> dict[str, bytes]:
 
 @pytest.fixture
 def workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Workers for any number of pages, as on two cores; the pages given to one are listed."""
+    """Workers for any number of pages, as on two idle cores; the pages given to one are listed."""
     given: list[str] = []
     submit = pagework.Workers.submit
 
@@ -47,7 +47,7 @@ def workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return future
 
     monkeypatch.setattr(pagework, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(pagework, "cores", lambda: 2)
+    monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
     monkeypatch.setattr(pagework.Workers, "submit", counted)
     return given
 
@@ -83,8 +83,6 @@ def test_a_template_error_in_a_worker_is_reported_as_without_workers(root, kb, w
 def test_ctrl_c_while_workers_render_leaves_the_previous_report(tmp_path: Path) -> None:
     """Ctrl-C reaches every process of the terminal's group, the workers too: the command stops
     (130, no traceback from any process) and the report it was replacing stays whole."""
-    if pagework.cores() < 2:
-        pytest.skip("one core: the pages are rendered without workers")
     spec = importlib.util.spec_from_file_location("scale", REPO / "bench" / "scale.py")
     assert spec and spec.loader
     scale = importlib.util.module_from_spec(spec)
@@ -106,6 +104,8 @@ def test_ctrl_c_while_workers_render_leaves_the_previous_report(tmp_path: Path) 
     while run_.poll() is None and len(glob.glob(str(cache / "*.json"))) < 20 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert run_.poll() is None, "the report was written before Ctrl-C could be sent"
+    children = subprocess.run(["ps", "-o", "args=", "--ppid", str(run_.pid)], check=False, capture_output=True,
+                              text=True).stdout
     os.killpg(run_.pid, signal.SIGINT)
     out, err = run_.communicate(timeout=60)
     assert (run_.returncode, out) == (130, ""), err[-2000:]
@@ -113,3 +113,5 @@ def test_ctrl_c_while_workers_render_leaves_the_previous_report(tmp_path: Path) 
     after = {p.relative_to(build): p.read_bytes() for p in build.rglob("*")
              if p.is_file() and ".cache" not in p.parts}
     assert after == before
+    if "spawn_main" not in children:  # the load average left no core to spare (kb.pagework.spare_cores)
+        pytest.skip("no worker was started: the machine is busy; the command alone was stopped")
