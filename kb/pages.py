@@ -425,6 +425,14 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                 assert piece is not None
                 files.update(renderer.page(path, piece))
                 continue
+            if workers is not None and piece is not None and piece["kind"] not in ("leaflet", "works"):
+                # the leaflets' and works' pages are done (the findings page and the index come
+                # last): the workers end before the index's slice, the largest by far (the search
+                # over every claim), is made, so that they do not hold memory beside it
+                while waiting:
+                    place(*waiting.popleft())
+                workers.close()
+                workers = None
             key = kept[path] if piece is None else pagecache.page_key(path, piece, lang, templates)
             used.add(key)
             names: Future[pagework.Outcome] | pagework.Outcome = pagecache.lookup(cache_dir, key)
@@ -433,13 +441,6 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                     piece = slices(inputs, {path})[path]
                 if rendered is not None:
                     rendered.append(path)
-                if path == INDEX and workers is not None:
-                    # the index's slice is the largest by far (the search over every claim): it is
-                    # rendered here, once the workers are done, not while they hold memory too
-                    while waiting:
-                        place(*waiting.popleft())
-                    workers.close()
-                    workers = None
                 names = workers.submit(path, piece, key) if workers is not None else None
                 if names is None:  # no worker, or each has pages enough waiting: rendered here
                     try:
