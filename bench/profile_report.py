@@ -3,7 +3,9 @@
 Runs the stages of kb/build.py `report()` on a KB folder, one after the other, in this process:
 the cache key (the hash of every input), load, the labels and conclusion levels the rules share,
 the audit rule by rule, `reportdata.inputs` (its reference entries apart), and the rendering
-written into a temporary folder (report.html and report.md are made as they are written).
+written into a temporary folder (report.html and report.md are made as they are written; a
+report above kb.pages.PAGED_ABOVE claims is paged, as `kb report` makes it: its pages rendered
+through an empty page cache, with a worker when a core is idle, then written).
 
     python bench/profile_report.py KB                 # seconds per stage, and the process's peak RSS
     python bench/profile_report.py KB --top 15        # and each stage's 15 costliest functions (cProfile)
@@ -22,6 +24,7 @@ import argparse
 import cProfile
 import gc
 import io
+import os
 import pstats
 import resource
 import sys
@@ -31,6 +34,12 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of the workers it has waited for (kb/pagework.py)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 class Stages:
@@ -48,13 +57,13 @@ class Stages:
         before = tracemalloc.get_traced_memory()[0] if self.memory else 0
         if self.memory:
             tracemalloc.reset_peak()
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, wall = _cpu(), time.perf_counter()
         if profile is not None:
             profile.enable()
         result = stage()
         if profile is not None:
             profile.disable()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        cpu, wall = _cpu() - cpu, time.perf_counter() - wall
         peak = held = 0.0
         if self.memory:
             current, top = tracemalloc.get_traced_memory()
@@ -81,14 +90,19 @@ class Stages:
 def profile(root: Path, lang: str, stages: Stages, lines: int = 0) -> None:
     """The stages of a cold `kb report` of the KB at `root`; with `lines` (and tracemalloc on),
     where the memory held before rendering was allocated."""
-    from kb import cache
+    from kb import cache, pages
     from kb import report as report_
     from kb.output import write_all
 
     stages.run("cache key", lambda: cache.key(root, lang))
     inputs = _inputs(root, lang, stages, lines)  # the knowledge base is gone once they are made
     with tempfile.TemporaryDirectory(prefix="kb-profile-") as out:
-        stages.run("render and write", lambda: write_all(Path(out), report_.render(inputs, lang)))
+        if not pages.paged(inputs.report, "auto"):
+            stages.run("render and write", lambda: write_all(Path(out), report_.render(inputs, lang)))
+            return
+        # a paged report as a cold `kb report` makes it: through an empty page cache (kb/pages.py)
+        files = stages.run("render pages", lambda: pages.render(inputs, lang, Path(out) / "cache"))
+        stages.run("write", lambda: write_all(Path(out) / "report", files))
 
 
 def _inputs(root: Path, lang: str, stages: Stages, lines: int) -> Any:
@@ -146,9 +160,9 @@ def main() -> int:
     stages = Stages(args.top, args.memory)
     if args.memory:
         tracemalloc.start()
-    cpu, wall = time.process_time(), time.perf_counter()
+    cpu, wall = _cpu(), time.perf_counter()
     profile(args.kb, args.lang, stages, args.lines)
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    cpu, wall = _cpu() - cpu, time.perf_counter() - wall
     for name, text in stages.profiles:
         print(f"## {name}\n\n{text}")
     if stages.held:

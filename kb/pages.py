@@ -21,15 +21,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from functools import lru_cache, partial
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
-from kb import consistency, markdown, pagecache, rendering
+from kb import consistency, markdown, pagecache, pagework, rendering
 from kb import report as report_
 from kb.apa.references import Entry
 from kb.labels import CLAIM_LABELS
@@ -388,6 +389,7 @@ class _Renderer:
     def __init__(self, root: Path, lang: str, compiled: Path | None = None) -> None:
         self.root = root
         self.lang = lang
+        self.compiled = compiled
         self.t = rendering.interface(lang)
         self.say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
         self.html = rendering.environment(root, compiled=compiled)
@@ -467,25 +469,23 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     renderer = _Renderer(inputs.root, lang, cache_dir.parent / ".templates" if cache_dir is not None else None)
     files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
-    made = each_slice(inputs, every_page(inputs.report) - kept.keys() if kept else None)
-    for path, piece in chain(made, ((path, None) for path in sorted(kept))):
-        if cache_dir is None:
-            assert piece is not None
-            files.update(renderer.page(path, piece))
-            continue
-        key = kept[path] if piece is None else pagecache.page_key(path, piece, lang, templates)
-        used.add(key)
-        names = pagecache.lookup(cache_dir, key)
-        if names is None:
-            if piece is None:  # a page the build did not slice, gone from the cache: sliced now
-                piece = slices(inputs, {path})[path]
-            page = renderer.page(path, piece)
-            if rendered is not None:
-                rendered.append(path)
-            if not pagecache.keep(cache_dir, key, page):
-                files.update(page)
-                continue
-            names = list(page)
+    wanted = every_page(inputs.report) - kept.keys() if kept else None
+    made = each_slice(inputs, wanted)
+    # a cold build's pages are rendered by this process and a worker at once (kb.pagework);
+    # each page's outcome is taken in the order the pages were sliced
+    workers = _workers(inputs, lang, cache_dir, renderer, len(wanted) if wanted is not None
+                       else len(every_page(inputs.report)))
+    waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
+
+    def place(path: str, key: str, result: Future[pagework.Outcome] | pagework.Outcome) -> None:
+        assert cache_dir is not None
+        names = pagework.outcome(result) if isinstance(result, Future) else result
+        if names is None:  # a worker's page it could not render: rendered here, its error raised here
+            names = _keep(renderer, cache_dir, path, slices(inputs, {path})[path], key)
+        assert names is not None
+        if isinstance(names, dict):  # the page cache could not keep it: written from memory
+            files.update(names)
+            return
         if written is not None:
             written.ledger.update(dict.fromkeys(names, key))
         for name in names:
@@ -497,9 +497,65 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                 # read back from the cache as it is written: the pages of a large KB (gigabytes at
                 # 50,000 works) are never all in memory at once
                 files[name] = _later(cache_dir, key, name, partial(_again, renderer, inputs, path))
+
+    try:
+        for path, piece in chain(made, ((path, None) for path in sorted(kept))):
+            if cache_dir is None:
+                assert piece is not None
+                files.update(renderer.page(path, piece))
+                continue
+            if workers is not None and piece is not None and piece["kind"] not in ("leaflet", "works"):
+                # the leaflets' and works' pages are done (the findings page and the index come
+                # last): the workers end before the index's slice, the largest by far (the search
+                # over every claim), is made, so that they do not hold memory beside it
+                while waiting:
+                    place(*waiting.popleft())
+                workers.close()
+                workers = None
+            key = kept[path] if piece is None else pagecache.page_key(path, piece, lang, templates)
+            used.add(key)
+            names: Future[pagework.Outcome] | pagework.Outcome = pagecache.lookup(cache_dir, key)
+            if names is None:
+                if piece is None:  # a page the build did not slice, gone from the cache: sliced now
+                    piece = slices(inputs, {path})[path]
+                if rendered is not None:
+                    rendered.append(path)
+                names = workers.submit(path, piece, key) if workers is not None else None
+                if names is None:  # no worker, or each has pages enough waiting: rendered here
+                    try:
+                        names = _keep(renderer, cache_dir, path, piece, key)
+                    except Exception:  # a page before it fails first, as it would without workers
+                        while waiting:
+                            place(*waiting.popleft())
+                        raise
+            waiting.append((path, key, names))
+            while waiting and not (isinstance(waiting[0][2], Future) and not waiting[0][2].done()):
+                place(*waiting.popleft())
+        while waiting:
+            place(*waiting.popleft())
+    finally:
+        if workers is not None:
+            workers.close(cancel=bool(waiting))
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files
+
+
+def _workers(inputs: Inputs, lang: str, cache_dir: Path | None, renderer: _Renderer,
+             pages: int) -> pagework.Workers | None:
+    """Workers for the pages of a large report kept in a page cache, on a machine with cores to spare."""
+    spare = min(pagework.spare_cores(), pagework.MOST)
+    if cache_dir is None or pages < pagework.PARALLEL_FROM or spare < 1:
+        return None
+    return pagework.Workers(inputs.root, lang, renderer.compiled, cache_dir, spare)
+
+
+def _keep(renderer: _Renderer, cache_dir: Path, path: str, piece: dict[str, Any],
+          key: str) -> list[str] | dict[str, bytes]:
+    """The page at `path` rendered here and put in the page cache: its names there, or its files
+    when the cache could not keep it."""
+    page = renderer.page(path, piece)
+    return list(page) if pagecache.keep(cache_dir, key, page) else page
 
 
 def _kept(report: dict[str, Any], there: dict[str, list[Any]], scope: Scope) -> dict[str, str]:

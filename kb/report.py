@@ -242,7 +242,10 @@ def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja
     """The interactive page of `context` whole, as `html_chunks` writes it: for a page of a paged
     report (some hundred kB), where two generators per piece of text cost more than the page."""
     data = browser_data(inputs.report, context["t"], context["claim_numbers"], context["say"])
-    return rendering.render(env, template, context).replace(_DATA_MARK, "".join(script_json_chunks(data)))
+    # one JSON of the whole data, the text script_json_chunks writes item by item: a page's data
+    # is small, and a call per claim and work cost more than encoding them together
+    whole = {name: list(value) if isinstance(value, Iterator) else value for name, value in data.items()}
+    return rendering.render(env, template, context).replace(_DATA_MARK, str(script_json(whole)))
 
 
 def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2",
