@@ -3,6 +3,7 @@ kernel where it can, else read; what the kernel refuses to copy falls back witho
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 from pathlib import Path
@@ -88,3 +89,49 @@ def test_a_named_file_that_is_gone_is_its_own_error(parts: list[Path], tmp_path:
     with pytest.raises(FileNotFoundError):
         output.write_all(tmp_path / "out", {"whole.json": iter(_chunks(parts))})
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def _many(count: int) -> dict[str, bytes]:
+    return {f"report/leaflets/l{i:03}.html": f"page {i}\n".encode() for i in range(count)}
+
+
+@pytest.mark.skipif(output._syncfs is None, reason="this system has no syncfs: each file is synced")
+def test_a_large_set_is_synced_once_per_file_system_not_file_by_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    fsyncs: list[int] = []
+    syncs: list[int] = []
+    real_fsync, real_syncfs = os.fsync, output._syncfs
+
+    def fsync(fd: int) -> None:
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    def syncfs(fd: int) -> int:
+        syncs.append(fd)
+        found: int = real_syncfs(fd)
+        return found
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    monkeypatch.setattr(output, "_syncfs", syncfs)
+    files = _many(output.ONE_SYNC_FROM)
+    output.write_all(tmp_path / "out", files)
+    assert (fsyncs, len(syncs)) == ([], 1)
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in files} == files
+    output.write_all(tmp_path / "small", dict(list(files.items())[:3]))  # a few files: each synced
+    assert (len(fsyncs), len(syncs)) == (3, 1)
+
+
+@pytest.mark.skipif(output._syncfs is None, reason="this system has no syncfs: each file is synced")
+def test_a_failed_sync_of_a_large_set_leaves_the_previous_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    files = _many(output.ONE_SYNC_FROM)
+    output.write_all(out, files)
+
+    def failing(fd: int) -> int:
+        ctypes.set_errno(errno.EIO)
+        return -1
+    monkeypatch.setattr(output, "_syncfs", failing)
+    with pytest.raises(output.CannotWrite) as raised:
+        output.write_all(out, {name: b"new\n" for name in files})
+    assert raised.value.finding.format() == f"{out.as_posix()}:0: error: cannot write: input/output error [cannot-write]"
+    assert {name: (out / name).read_bytes() for name in files} == files
+    assert sorted(p.name for p in (out / "report" / "leaflets").iterdir()) == sorted(Path(n).name for n in files)
