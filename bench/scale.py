@@ -209,7 +209,7 @@ built = incremental.build(Path(sys.argv[1]), "nl")
 assert built is not None and len(built.recomputed) == 1, "not one leaflet recomputed"
 with open(sys.argv[2], "wb") as out:
     for chunk in built.report_json:
-        out.write(chunk if isinstance(chunk, bytes) else chunk.read_bytes())
+        out.write(chunk if isinstance(chunk, bytes) else chunk.read_bytes() if isinstance(chunk, Path) else chunk.read())
 incremental.keep(built)
 """
 

@@ -40,7 +40,7 @@ from kb.bibliography import Bibliography, Name, Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_RULES, Finding, Location, Severity
 from kb.knowledgebase import BIB_NAME, CLAIMS_DIR, KnowledgeBase, claims_files, read_leaflet
-from kb.output import held
+from kb.output import Slice, held
 from kb.paths import MAX_BIB_BYTES, Files, settled
 from kb.texts import LeafletText
 from kb.verify import evidence
@@ -370,7 +370,7 @@ def _deps(keys: list[str], bib: Bib, verification: evidence.Evidence | None, com
 class Built:
     """What an incremental build made: the report's data as report.json bytes, and its inputs."""
 
-    report_json: Iterator[bytes | Path]  # report.json's chunks (a path: that file's bytes), made as they are written (once)
+    report_json: Iterator[bytes | Path | Slice]  # report.json's chunks (a path, a slice: those bytes), made once
     report: dict[str, Any]  # the report.json contract, as dicts (kb.reportdata.Inputs.report)
     texts: Texts  # document id -> segments
     references: dict[str, Entry]
@@ -881,7 +881,7 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
         entry["cited_by"] = cited_by.get(entry["key"], [])
     documents = [record.document for record in records]
 
-    def section(name: str, first: bool, pieces: Iterable[bytes | Path]) -> Iterator[bytes | Path]:
+    def section(name: str, first: bool, pieces: Iterable[bytes | Path | Slice]) -> Iterator[bytes | Path | Slice]:
         """A list of report.json as json_chunks writes it, from its items' bytes (not copied into one)."""
         yield (b"\n  " if first else b",\n  ") + orjson.dumps(name) + b": "
         opening = b"[\n    "
@@ -892,7 +892,7 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
                 opening = b",\n    "
         yield b"[]" if opening == b"[\n    " else b"\n  ]"
 
-    def report_json() -> Iterator[bytes | Path]:
+    def report_json() -> Iterator[bytes | Path | Slice]:
         """report.json's chunks, each leaflet's claims copied from its file as they are written."""
         yield b"{"
         yield from section("documents", True, [_item(d) for d in documents])
@@ -907,7 +907,7 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
 
 
 def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
-              across: list[list[Any]]) -> tuple[list[bytes], list[Finding]]:
+              across: list[list[Any]]) -> tuple[list[bytes | Slice], list[Finding]]:
     """report.json's findings, as its items, sorted as the cold run sorts them (kb.findings.sort_key,
     then the order the run found them in: its rank), and the error findings among them. A file's
     findings of one leaflet alone are taken as they were kept; where others join them, merged."""
@@ -929,19 +929,18 @@ def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, record
             if f.severity is Severity.ERROR:
                 errors.append((f, rank))
     groups: dict[str, list[tuple[int, int, int]]] = {}
-    blobs: list[bytes] = []
     for position, record in enumerate(records):
-        blobs.append(_read(pending, _findings_files(store, record.name)[0]) if record.groups else b"")
         for path, start, end in record.groups:
             groups.setdefault(path, []).append((position, start, end))
         for rank, rule, i, data in record.errors:
             errors.append((_finding(data), (rank, rule, position, i)))
-    pieces: list[bytes] = []
+    pieces: list[bytes | Slice] = []
     for path in sorted(groups.keys() | extra.keys()):
         kept = groups.get(path, [])
-        if len(kept) == 1 and path not in extra:
+        if len(kept) == 1 and path not in extra:  # its part of the leaflet's file, read as it is written
             position, start, end = kept[0]
-            pieces.append(blobs[position][start:end])
+            where = pending.lazy(_findings_files(store, records[position].name)[0])
+            pieces.append(where[start:end] if isinstance(where, bytes) else Slice(where, start, end))
             continue
         merged = list(extra.get(path, []))
         for position, _, _ in kept:
@@ -958,23 +957,26 @@ class Parsed(Sequence[dict[str, Any]]):
     """A list of report.json's items, kept as its bytes (items joined by commas) and parsed when first
     looked at: a build whose pages do not show them all does not read them all."""
 
-    def __init__(self, chunks: Sequence[bytes | Path]) -> None:
+    def __init__(self, chunks: Sequence[bytes | Path | Slice]) -> None:
         self._chunks = chunks
         self._items: list[dict[str, Any]] | None = None
 
     def chunk(self, i: int) -> bytes:
         """The `i`th chunk's bytes (a chunk kept in a file is read)."""
         found = self._chunks[i]
-        return found if isinstance(found, bytes) else found.read_bytes()
+        return found if isinstance(found, bytes) else found.read_bytes() if isinstance(found, Path) else found.read()
 
     def chunks(self) -> Iterator[bytes]:
         return (self.chunk(i) for i in range(len(self._chunks)))
 
-    def pieces(self) -> Iterator[bytes | Path]:
-        """The chunks as report.json is written from them: a chunk kept in a file is that file
-        (kb.output copies it), an empty one is b"" (nothing to write)."""
+    def pieces(self) -> Iterator[bytes | Path | Slice]:
+        """The chunks as report.json is written from them: a chunk kept in a file is that file (or
+        its slice: kb.output copies it), an empty one is b"" (nothing to write)."""
         for found in self._chunks:
-            yield found if isinstance(found, bytes) or os.stat(found).st_size else b""
+            if isinstance(found, Path):
+                yield found if os.stat(found).st_size else b""
+            else:
+                yield found if found else b""
 
     def chunk_count(self) -> int:
         """How many chunks there are (kb.pages.Chunked)."""

@@ -18,16 +18,36 @@ import signal
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from kb.findings import CANNOT_WRITE, Finding, Location
 
+
+@dataclass(frozen=True)
+class Slice:
+    """Bytes `start` to `end` of the file `path`, standing for them among a streamed file's chunks."""
+
+    path: Path
+    start: int
+    end: int
+
+    def __bool__(self) -> bool:
+        return self.end > self.start
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as reading:
+            reading.seek(self.start)
+            return reading.read(self.end - self.start)
+
+
 # Text a renderer hands over piece by piece (jinja2's `generate`), or encoded chunks (a streamed
-# report.json), written as they come; among chunks, a file's path stands for its bytes, copied
-# by the kernel where it can (a kept leaflet's part of report.json is not read into memory).
-Content = str | bytes | Iterable[str] | Iterable[bytes | Path]
+# report.json), written as they come; among chunks, a file's path (or a `Slice` of it) stands
+# for its bytes, copied by the kernel where it can (a kept leaflet's part of report.json is not
+# read into memory).
+Content = str | bytes | Iterable[str] | Iterable[bytes | Path | Slice]
 _PIECES = 65536  # pieces of streamed text joined and encoded at a time
 
 _HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -116,11 +136,11 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
             with _writing(path):
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         else:  # a large report never exists whole in memory, as text and again as UTF-8
-            pieces: Iterator[str | bytes | Path] = iter(content)
+            pieces: Iterator[str | bytes | Path | Slice] = iter(content)
             first = next(pieces, b"")  # rendering: its errors are the renderer's
-            if isinstance(first, (bytes, Path)):  # encoded chunks, each of some size: written as they come
+            if isinstance(first, (bytes, Path, Slice)):  # encoded chunks, each of some size: written as they come
                 for piece in chain((first,), pieces):
-                    if isinstance(piece, Path):
+                    if isinstance(piece, (Path, Slice)):
                         _copy(piece, handle, path)
                         continue
                     with _writing(path):
@@ -143,20 +163,27 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
     return temporary
 
 
-def _bytes(piece: bytes | Path) -> bytes:
-    return piece if isinstance(piece, bytes) else piece.read_bytes()
+def _bytes(piece: bytes | Path | Slice) -> bytes:
+    return piece if isinstance(piece, bytes) else piece.read_bytes() if isinstance(piece, Path) else piece.read()
 
 
-def _copy(source: Path, handle: BinaryIO, path: Path) -> None:
-    """The bytes of the file `source` appended to `handle` (the temporary file of `path`): copied
-    by the kernel where it can, else read and written. An error opening `source` is its own
-    (OSError); one writing, `path`'s (CannotWrite)."""
-    with open(source, "rb") as reading:
+def _copy(source: Path | Slice, handle: BinaryIO, path: Path) -> None:
+    """The bytes of the file `source` (or of a `Slice` of one) appended to `handle` (the temporary
+    file of `path`): copied by the kernel where it can, else read and written. An error opening
+    `source` is its own (OSError); one writing, `path`'s (CannotWrite)."""
+    whole, start = (source, 0) if isinstance(source, Path) else (source.path, source.start)
+    left = None if isinstance(source, Path) else source.end - source.start
+    with open(whole, "rb", buffering=0) as reading:  # read where the kernel's copy leaves its offset
+        reading.seek(start)
         with _writing(path):
             handle.flush()
-            if _kernel_copy(reading.fileno(), handle.fileno()):
+            left = _kernel_copy(reading.fileno(), handle.fileno(), left)
+        while left is None or left > 0:  # from where the kernel's copy stopped, if it began
+            piece = reading.read(1 << 20 if left is None else min(1 << 20, left))
+            if not piece:
                 return
-        while piece := reading.read(1 << 20):  # from where the kernel's copy stopped, if it began
+            if left is not None:
+                left -= len(piece)
             with _writing(path):
                 handle.write(piece)
 
@@ -164,19 +191,25 @@ def _copy(source: Path, handle: BinaryIO, path: Path) -> None:
 _NO_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF}  # no kernel copy here
 
 
-def _kernel_copy(source: int, target: int) -> bool:
-    """The rest of the file `source` appended to `target` by the kernel (copy_file_range), from
-    their positions; False where the kernel cannot (what it copied before it stopped stays copied)."""
+def _kernel_copy(source: int, target: int, count: int | None) -> int | None:
+    """`count` bytes (None: the rest) of the file `source` appended to `target` by the kernel
+    (copy_file_range), from their offsets; what is left to copy where the kernel cannot (what it
+    copied before it stopped stays copied): 0 when all is, None for the rest of the file."""
     if not hasattr(os, "copy_file_range"):
-        return False
+        return count
+    left = count
     try:
-        while os.copy_file_range(source, target, 1 << 30):
-            pass
+        while left is None or left > 0:
+            copied = os.copy_file_range(source, target, 1 << 30 if left is None else min(1 << 30, left))
+            if not copied:
+                return 0
+            if left is not None:
+                left -= copied
     except OSError as error:
         if error.errno in _NO_COPY:
-            return False
+            return left
         raise
-    return True
+    return 0
 
 
 # From this many files a set's file systems are each synced once (syncfs) instead of each file

@@ -135,3 +135,20 @@ def test_a_failed_sync_of_a_large_set_leaves_the_previous_one(tmp_path: Path, mo
     assert raised.value.finding.format() == f"{out.as_posix()}:0: error: cannot write: input/output error [cannot-write]"
     assert {name: (out / name).read_bytes() for name in files} == files
     assert sorted(p.name for p in (out / "report" / "leaflets").iterdir()) == sorted(Path(n).name for n in files)
+
+
+@pytest.mark.parametrize("kernel", ["copies", "refuses-midway", "absent"])
+def test_slices_of_files_are_copied_as_their_bytes(parts: list[Path], tmp_path: Path, kernel: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    if kernel == "refuses-midway" and hasattr(os, "copy_file_range"):
+        monkeypatch.setattr(output.os, "copy_file_range", _stopping(errno.EXDEV, 700))
+    if kernel == "absent":
+        monkeypatch.delattr(output.os, "copy_file_range", raising=False)
+    big = parts[2].read_bytes()
+    chunks: list[bytes | Path | output.Slice] = [b"[", output.Slice(parts[2], 10, 60_010), b"|",
+                                                  output.Slice(parts[2], 69_990, 70_000), b"|",
+                                                  output.Slice(parts[3], 1, 3), b"]"]
+    output.write_all(tmp_path / "out", {"whole.json": iter(chunks)})
+    assert (tmp_path / "out" / "whole.json").read_bytes() == b"[" + big[10:60_010] + b"|" + big[69_990:] + b"|" \
+        + parts[3].read_bytes()[1:3] + b"]"
+    assert output.Slice(parts[2], 5, 5).read() == b"" and not output.Slice(parts[2], 5, 5)
