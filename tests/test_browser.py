@@ -432,6 +432,9 @@ def test_long_lists_show_the_first_claims_and_more_on_request(browser: Any, tmp_
     assert more.inner_text() == "Toon er nog 30 (van 30 niet getoond)"
     assert page.page.locator("#filter-status").inner_text().startswith("230 van 230 beweringen")
     more.click()
+    # the click's handler runs on the page's main thread, after the click returns: wait for it
+    page.page.wait_for_function("n => document.querySelectorAll('ol.claims > li.card:not([hidden])').length === n",
+                                arg=len(ids))
     assert page.shown_cards() == ids
     assert not more.is_visible()
     page.only("label", "service")  # a new selection starts short again: 23 fit
