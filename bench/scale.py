@@ -205,11 +205,12 @@ INPUTS = """
 import sys
 from pathlib import Path
 from kb import incremental
+from kb.output import chunk_bytes
 built = incremental.build(Path(sys.argv[1]), "nl")
 assert built is not None and len(built.recomputed) == 1, "not one leaflet recomputed"
 with open(sys.argv[2], "wb") as out:
     for chunk in built.report_json:
-        out.write(chunk if isinstance(chunk, bytes) else chunk.read_bytes() if isinstance(chunk, Path) else chunk.read())
+        out.write(chunk_bytes(chunk))
 incremental.keep(built)
 """
 

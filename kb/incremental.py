@@ -40,7 +40,7 @@ from kb.bibliography import Bibliography, Name, Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_RULES, Finding, Location, Severity
 from kb.knowledgebase import BIB_NAME, CLAIMS_DIR, KnowledgeBase, claims_files, read_leaflet
-from kb.output import Slice, held
+from kb.output import Slice, chunk_bytes, held
 from kb.paths import MAX_BIB_BYTES, Files, settled
 from kb.texts import LeafletText
 from kb.verify import evidence
@@ -964,7 +964,7 @@ class Parsed(Sequence[dict[str, Any]]):
     def chunk(self, i: int) -> bytes:
         """The `i`th chunk's bytes (a chunk kept in a file is read)."""
         found = self._chunks[i]
-        return found if isinstance(found, bytes) else found.read_bytes() if isinstance(found, Path) else found.read()
+        return chunk_bytes(found)
 
     def chunks(self) -> Iterator[bytes]:
         return (self.chunk(i) for i in range(len(self._chunks)))

@@ -146,7 +146,7 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
                     with _writing(path):
                         handle.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
             else:
-                texts = chain((first,), (p if isinstance(p, str) else _bytes(p).decode("utf-8") for p in pieces))
+                texts = chain((first,), (p if isinstance(p, str) else chunk_bytes(p).decode("utf-8") for p in pieces))
                 while chunk := "".join(islice(texts, _PIECES)):
                     with _writing(path):
                         handle.write(chunk.encode("utf-8"))
@@ -163,7 +163,8 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
     return temporary
 
 
-def _bytes(piece: bytes | Path | Slice) -> bytes:
+def chunk_bytes(piece: bytes | Path | Slice) -> bytes:
+    """A streamed file's chunk as its bytes: a file's (or a `Slice` of one's) read."""
     return piece if isinstance(piece, bytes) else piece.read_bytes() if isinstance(piece, Path) else piece.read()
 
 
