@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -48,7 +48,7 @@ from kb.verify.evidence import VERIFICATION_NAME
 
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 7  # of the files kept; another value is a miss
+FORMAT = 8  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -308,7 +308,10 @@ class Leaflet:
     skeleton: str  # hash of its claims but their text: what the KB-wide rules read of it
     deps: str  # hash of everything else its results depend on (see `_deps`)
     document: dict[str, Any]  # its `documents` entry of report.json
-    groups: list[list[Any]]  # its findings by file: [path, start, end] of their report.json items in its .findings
+    # its findings by file: [path, start, end, page, count, errors, warnings]: where their report.json
+    # items lie in its .findings, the page showing them all (its id; None when not all on its own
+    # page, see kb.pages._owner), how many there are and of which severity
+    groups: list[list[Any]]
     errors: list[list[Any]]  # its error findings: [rank, rule index, position, finding (`_finding_json`)]
     cited: list[list[Any]]  # [work key, source line, claim id] per source, in file order
 
@@ -784,10 +787,14 @@ def _leaflets(kb: KnowledgeBase,
                               _item(f.as_json()).decode("utf-8")] for rank, rule, i, f in configured),
                             key=lambda e: tuple(e[:7]))
         blob = bytearray()
-        for path_, group in itertools.groupby(entries_of, key=lambda e: e[0]):
+        tally = _tally(configured, set(record.claim_ids))
+        for path_, grouped in itertools.groupby(entries_of, key=lambda e: e[0]):
+            group = list(grouped)
             start = len(blob)
             blob += ",\n    ".join(e[7] for e in group).encode("utf-8")
-            record.groups.append([path_, start, len(blob)])
+            alone, errors, warnings = tally[path_]
+            record.groups.append([path_, start, len(blob), document.id if alone else None, len(group),
+                                  errors, warnings])
         claims_file, segments_file, findings_file, items_file, summary_file = _files_of(store, path.name)
         _keep(pending, findings_file, bytes(blob))
         _keep(pending, items_file, orjson.dumps(entries_of))
@@ -857,6 +864,19 @@ def _configured(kb: KnowledgeBase, items: list[list[Any]]) -> list[list[Any]]:
     return result
 
 
+def _tally(found: list[list[Any]], own: set[str]) -> dict[str, tuple[bool, int, int]]:
+    """Per file of a leaflet's findings (`found`: [rank, rule, position, finding]): whether its page
+    shows them all (each about one of its claims, `own`, or about none: kb.pages._owner), and how
+    many are errors and warnings."""
+    tally: dict[str, tuple[bool, int, int]] = {}
+    for *_, finding in found:
+        alone, errors, warnings = tally.get(finding.location.path, (True, 0, 0))
+        tally[finding.location.path] = (alone and (finding.claim is None or finding.claim in own),
+                                        errors + (finding.severity is Severity.ERROR),
+                                        warnings + (finding.severity is Severity.WARNING))
+    return tally
+
+
 def _order(item: list[Any]) -> tuple[Any, ...]:
     """Where a finding stands in the cold run's sorted list (kb.findings.sort_key, then its rank)."""
     finding: Finding = item[-1]
@@ -898,17 +918,17 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
         yield from section("documents", True, [_item(d) for d in documents])
         yield from section("claims", False, claims.pieces())
         yield from section("works", False, [_item(w) for w in works])
-        yield from section("findings", False, pieces)
+        yield from section("findings", False, pieces.pieces())
         yield b"\n}\n"
 
-    report = {"documents": documents, "claims": claims, "works": works, "findings": Parsed(pieces)}
+    report = {"documents": documents, "claims": claims, "works": works, "findings": pieces}
     return Built(report_json(), report, Texts(segments_of), references, errors, recomputed, kb_rules_run,
                  tuple(Path(r.text_named) for r in records), pending, kb.config.pages, scope)
 
 
 def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, records: list[Leaflet],
-              across: list[list[Any]]) -> tuple[list[bytes | Slice], list[Finding]]:
-    """report.json's findings, as its items, sorted as the cold run sorts them (kb.findings.sort_key,
+              across: list[list[Any]]) -> tuple[Parsed, list[Finding]]:
+    """report.json's findings, as its items in chunks (one per file, with its `Tally` where known), sorted as the cold run sorts them (kb.findings.sort_key,
     then the order the run found them in: its rank), and the error findings among them. A file's
     findings of one leaflet alone are taken as they were kept; where others join them, merged."""
     from kb import audit
@@ -928,37 +948,50 @@ def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, record
                 [f.location.path, f.location.line, f.rule, f.message, *rank, _item(f.as_json())])
             if f.severity is Severity.ERROR:
                 errors.append((f, rank))
-    groups: dict[str, list[tuple[int, int, int]]] = {}
+    groups: dict[str, list[tuple[int, int, int, Any]]] = {}
     for position, record in enumerate(records):
-        for path, start, end in record.groups:
-            groups.setdefault(path, []).append((position, start, end))
+        for path, start, end, *tally in record.groups:
+            groups.setdefault(path, []).append((position, start, end, tally))
         for rank, rule, i, data in record.errors:
             errors.append((_finding(data), (rank, rule, position, i)))
     pieces: list[bytes | Slice] = []
+    tallies: list[Tally | None] = []
     for path in sorted(groups.keys() | extra.keys()):
         kept = groups.get(path, [])
         if len(kept) == 1 and path not in extra:  # its part of the leaflet's file, read as it is written
-            position, start, end = kept[0]
+            position, start, end, tally = kept[0]
             where = pending.lazy(_findings_files(store, records[position].name)[0])
             pieces.append(where[start:end] if isinstance(where, bytes) else Slice(where, start, end))
+            tallies.append(Tally(*tally) if tally and tally[0] is not None else None)
             continue
+        tallies.append(None)
         merged = list(extra.get(path, []))
-        for position, _, _ in kept:
+        for position, _, _, _ in kept:
             items = orjson.loads(_read(pending, _findings_files(store, records[position].name)[1]))
             merged += [[*e[:5], e[5], position, e[6], e[7].encode("utf-8")] for e in items if e[0] == path]
         merged.sort(key=lambda e: tuple(e[:8]))
         pieces.append(b",\n    ".join(e[8] for e in merged))
     errors.sort(key=lambda pair: (pair[0].location.path, pair[0].location.line, pair[0].rule, pair[0].message,
                                   *pair[1]))
-    return pieces, [f for f, _ in errors]
+    return Parsed(pieces, tallies), [f for f, _ in errors]
+
+
+class Tally(NamedTuple):
+    """What is known of a chunk of findings without parsing it (kb.pages.Chunked.chunk_tally)."""
+
+    page: str  # the leaflet whose page shows every one of them
+    items: int  # how many
+    errors: int
+    warnings: int
 
 
 class Parsed(Sequence[dict[str, Any]]):
     """A list of report.json's items, kept as its bytes (items joined by commas) and parsed when first
     looked at: a build whose pages do not show them all does not read them all."""
 
-    def __init__(self, chunks: Sequence[bytes | Path | Slice]) -> None:
+    def __init__(self, chunks: Sequence[bytes | Path | Slice], tallies: Sequence[Tally | None] = ()) -> None:
         self._chunks = chunks
+        self._tallies = tallies
         self._items: list[dict[str, Any]] | None = None
 
     def chunk(self, i: int) -> bytes:
@@ -981,6 +1014,10 @@ class Parsed(Sequence[dict[str, Any]]):
     def chunk_count(self) -> int:
         """How many chunks there are (kb.pages.Chunked)."""
         return len(self._chunks)
+
+    def chunk_tally(self, i: int) -> Tally | None:
+        """The `i`th chunk's page and counts when known without parsing it (kb.pages.Chunked)."""
+        return self._tallies[i] if i < len(self._tallies) else None
 
     def chunk_items(self, i: int) -> list[dict[str, Any]]:
         """The items of the `i`th chunk, parsed anew (kb.pages.Chunked)."""

@@ -169,6 +169,10 @@ class Chunked(Protocol):
 
     def chunk_items(self, i: int) -> list[dict[str, Any]]: ...
 
+    def chunk_tally(self, i: int) -> Any:
+        """None, or what is known of the `i`th chunk without parsing it (kb.incremental.Tally:
+        page, count, errors, warnings)."""
+
 
 class _Findings:
     """report.json's findings by the page showing them (a leaflet's; None: the findings page),
@@ -182,13 +186,25 @@ class _Findings:
         else:
             whole = list(found)
             chunks, self._items = 1, lambda i: whole
-        self._places: dict[str | None, list[tuple[int, int]]] = {}
+        self._places: dict[str | None, list[tuple[int, int]]] = {}  # position -1: the whole chunk
+        self._counts: dict[str | None, int] = {}
         self._severities: dict[str | None, dict[str, int]] = {}
         self.totals = {"error": 0, "warning": 0}
         for chunk in range(chunks):
+            tally = found.chunk_tally(chunk) if isinstance(found, Chunked) else None
+            if tally is not None:  # a leaflet's findings of one file, all on its page: not parsed
+                page, count, errors, warnings = tally
+                self._places.setdefault(page, []).append((chunk, -1))
+                self._counts[page] = self._counts.get(page, 0) + count
+                severities = self._severities.setdefault(page, {"error": 0, "warning": 0})
+                for severity, n in (("error", errors), ("warning", warnings)):
+                    severities[severity] += n
+                    self.totals[severity] += n
+                continue
             for position, finding in enumerate(self._items(chunk)):
                 page = owner(finding)
                 self._places.setdefault(page, []).append((chunk, position))
+                self._counts[page] = self._counts.get(page, 0) + 1
                 severity = finding["severity"]
                 if severity in self.totals:
                     self.totals[severity] += 1
@@ -196,13 +212,19 @@ class _Findings:
 
     def of(self, page: str | None) -> list[dict[str, Any]]:
         """The findings `page` shows, in report.json's order."""
-        return [self._items(chunk)[position] for chunk, position in self._places.get(page, [])]
+        found: list[dict[str, Any]] = []
+        for chunk, position in self._places.get(page, []):
+            if position < 0:
+                found += self._items(chunk)
+            else:
+                found.append(self._items(chunk)[position])
+        return found
 
     def severities(self, page: str | None) -> dict[str, int]:
         return dict(self._severities.get(page, {"error": 0, "warning": 0}))
 
     def count(self, page: str | None) -> int:
-        return len(self._places.get(page, []))
+        return self._counts.get(page, 0)
 
 
 def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
