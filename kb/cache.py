@@ -48,16 +48,20 @@ class Hit:
     extra: tuple[Path, ...] = ()  # leaflet texts outside claims/ that the report read
 
 
-def _files(root: Path) -> list[Path]:
-    """The KB's inputs: its files by name, and everything but a folder in its claims/ and templates/
-    (a named pipe or a broken link too, which `_digest` refuses: the KB is then read, and says why)."""
-    found = [root / name for name in _HASHED_FILES]
+def _files(root: Path) -> list[str]:
+    """The KB's inputs, as paths: its files by name, and everything but a folder in its claims/ and
+    templates/ (a named pipe or a broken link too, which `_digest` refuses: the KB is then read, and
+    says why), in name order. A linked folder is not followed."""
+    found = [(root / name).as_posix() for name in _HASHED_FILES]
     for folder in _HASHED_FOLDERS:
-        found += sorted(p for p in (root / folder).rglob("*") if not p.is_dir())
+        inside = []
+        for where, _, names in os.walk((root / folder).as_posix()):
+            inside += [f"{where}/{name}" for name in names]
+        found += sorted(inside)
     return found
 
 
-def _digest(paths: list[Path], files: Files = LOOSE, label: str = "",
+def _digest(paths: list[str], files: Files = LOOSE, label: str = "",
             known: dict[str, list[Any]] | None = None) -> str | None:
     """The hash of `label` and the files' names and contents, read through `files` (`kb.paths`); None when one of `paths` is refused there (outside the KB, no regular file,
     too large): such a KB is read, and reading it says why, rather than hashed. With `known`
@@ -65,15 +69,14 @@ def _digest(paths: list[Path], files: Files = LOOSE, label: str = "",
     same is not read again; `known` takes what was read."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(label.encode("utf-8") + b"\0")
-    for path in paths:
-        name = path.as_posix()
+    for name in paths:
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        status = _status(path) if known is not None else None
+        status = _status(name) if known is not None else None
         last = known.get(name) if known is not None else None
         if status is not None and last is not None and last[:-1] == status:
             digest.update(bytes.fromhex(last[-1]))
             continue
-        content = files.read_present(path, name, limit=MAX_BIB_BYTES)
+        content = files.read_present(Path(name), name, limit=MAX_BIB_BYTES)
         if isinstance(content, Finding):
             return None
         one = hashlib.blake2b(b"\1missing" if content is None else content, digest_size=20).digest()
@@ -86,7 +89,7 @@ def _digest(paths: list[Path], files: Files = LOOSE, label: str = "",
     return digest.hexdigest()
 
 
-def _status(path: Path) -> list[int] | None:
+def _status(path: str) -> list[int] | None:
     """What stands for the file's content while it is the same: None for a file changed so lately
     that it could change again without its times changing (kb.paths.settled): it is read."""
     try:
@@ -170,7 +173,7 @@ def lookup(root: Path, lang: str, inputs: str) -> Hit | None:
     entry = _folder(root) / inputs
     try:
         meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
-        if meta["extra"] and _digest([Path(p) for p in meta["extra"]], Files(root)) != meta["extra_digest"]:
+        if meta["extra"] and _digest(list(meta["extra"]), Files(root)) != meta["extra_digest"]:
             return None  # a leaflet text outside claims/ changed
         for name, signature in meta["signatures"].items():
             if _signature(entry / name) != signature:
@@ -288,7 +291,7 @@ def store(root: Path, inputs: str, written: list[Path], errors: list[str], code:
             "errors": errors,
             "code": code,
             "extra": [p.as_posix() for p in extra],
-            "extra_digest": _digest(extra, Files(root)),
+            "extra_digest": _digest([p.as_posix() for p in extra], Files(root)),
             "pages": ledger,
             "generation": pages.generation if pages is not None else None,
             "basis": pages.basis if pages is not None else None,

@@ -25,6 +25,7 @@ import hashlib
 import itertools
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -634,9 +635,9 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             segments_of[record.id] = pending.lazy(segments_file)
             recomputed.append(record.id)
     if stale or kb_rules_run:  # what the rules read of the citations: not wanted by the report
-        from kb.citations.parse import forget
-
-        forget()
+        parse = sys.modules.get("kb.citations.parse")  # not loaded: nothing was read
+        if parse is not None:
+            parse.forget()
     for slot in slots:
         assert slot is not None
         records.append(slot[0])

@@ -126,6 +126,11 @@ def leaflet_page(document: str, suffix: str = ".html") -> str:
 def works_pages(keys: list[str]) -> dict[str, str]:
     """Work key -> its works page's path: the first hex digits of a hash of the key, as many as
     keep the average page at WORKS_PER_PAGE works or fewer (a work keeps its page when others come)."""
+    return dict(_works_pages(tuple(keys)))
+
+
+@lru_cache(maxsize=2)  # a build asks for the same works' pages several times
+def _works_pages(keys: tuple[str, ...]) -> dict[str, str]:
     digits = 1
     while len(keys) > WORKS_PER_PAGE * 16 ** digits:
         digits += 1
@@ -536,6 +541,8 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                 workers = None
             key = kept[path] if piece is None else pagecache.page_key(path, piece, lang, templates)
             used.add(key)
+            if piece is None and written is not None and _left(written, there, path, key):
+                continue  # its files hold it still: the cache is not looked at
             names: Future[pagework.Outcome] | pagework.Outcome = pagecache.lookup(cache_dir, key)
             if names is None:
                 if piece is None:  # a page the build did not slice, gone from the cache: sliced now
@@ -580,6 +587,26 @@ def _keep(renderer: _Renderer, cache_dir: Path, path: str, piece: dict[str, Any]
     return list(page) if pagecache.keep(cache_dir, key, page) else page
 
 
+def _left(written: pagecache.Written, there: dict[str, list[Any]], path: str, key: str) -> bool:
+    """Whether every file of the page at `path` in the output folder holds the page `key` still, as
+    this cache wrote it there; if so they are put in `written` as left as they are."""
+    seen = {}
+    for name in _names(path):
+        found = pagecache.unchanged(there, written.out, name, key)
+        if found is None:
+            return False
+        seen[name] = found
+    written.ledger.update(dict.fromkeys(seen, key))
+    written.same += seen
+    written.seen.update(seen)
+    return True
+
+
+def _names(path: str) -> list[str]:
+    """The files of the page at `path`: a leaflet's page has its Markdown beside it."""
+    return [path, path.removesuffix(".html") + ".md"] if path.startswith(f"{FOLDER}/leaflets/") else [path]
+
+
 def _kept(report: dict[str, Any], there: dict[str, list[Any]], scope: Scope) -> dict[str, str]:
     """Page path -> its cache key, for the pages of `report` that show nothing `scope` changed
     and that the last build wrote (`there`: page file -> [key, ...]); the index always changes."""
@@ -587,8 +614,7 @@ def _kept(report: dict[str, Any], there: dict[str, list[Any]], scope: Scope) -> 
     changed = {leaflet_page(d) for d in scope.documents} | {pages[k] for k in scope.works if k in pages} | {INDEX}
     kept = {}
     for path in every_page(report) - changed:
-        names = [path, path.removesuffix(".html") + ".md"] if path.startswith(f"{FOLDER}/leaflets/") else [path]
-        keys = {str(there[name][0]) if name in there else "" for name in names}
+        keys = {str(there[name][0]) if name in there else "" for name in _names(path)}
         if len(keys) == 1 and "" not in keys:
             kept[path] = keys.pop()
     return kept
