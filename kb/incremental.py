@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -47,9 +47,12 @@ from kb.texts import LeafletText
 from kb.verify import evidence
 from kb.verify.evidence import VERIFICATION_NAME
 
+if TYPE_CHECKING:
+    from kb.pages import Summary
+
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 8  # of the files kept; another value is a miss
+FORMAT = 9  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -727,7 +730,7 @@ def _leaflets(kb: KnowledgeBase,
     None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
     from kb.labels import label_work
-    from kb.pages import index_part, summary
+    from kb.pages import index_part, summaries_json, summary
 
     _letters(kb, store, identity, pending)
     work_labels = kb.memo.get("work_labels")
@@ -802,7 +805,7 @@ def _leaflets(kb: KnowledgeBase,
         _keep(pending, claims_file, chunk)
         _keep(pending, segments_file, orjson.dumps(segments))
         summaries = [summary(entry) for entry in entries]
-        _keep(pending, summary_file, orjson.dumps({"claims": summaries, "index": index_part(summaries)}))
+        _keep(pending, summary_file, orjson.dumps(summaries_json(document.id, summaries, index_part(summaries))))
         result.append(record)
     for name in _PER_LEAFLET:  # the batch's: let go with it
         for document in documents:
@@ -1055,10 +1058,10 @@ class Claims(Parsed):
         super().__init__(chunks)
         self._summaries = summaries
         self._position = {record.id: i for i, record in enumerate(records)}
-        self._summary: list[dict[str, Any]] | None = None
+        self._summary: list[Summary] | None = None
         self._parts: list[dict[str, Any]] | None = None
 
-    def summary(self) -> list[dict[str, Any]]:
+    def summary(self) -> list[Summary]:
         """Every claim's summary, in report order."""
         if self._summary is None:
             self._read()
@@ -1073,13 +1076,13 @@ class Claims(Parsed):
         return self._parts
 
     def _read(self) -> None:
-        from kb.pages import index_part, summary
+        from kb.pages import index_part, read_summaries, summary
 
         self._summary, self._parts = [], []
         for i, found in enumerate(self._summaries):
             try:
                 kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
-                claims, part = kept["claims"], kept["index"]
+                claims, part = read_summaries(kept), kept["index"]
             except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
                 chunk = self.chunk(i)
                 claims = [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []

@@ -56,22 +56,76 @@ class Summarised(Protocol):
     """report.json's claims as an incremental build keeps them (kb.incremental.Claims): each
     claim's summary at hand, a document's whole claims read when asked for."""
 
-    def summary(self) -> list[dict[str, Any]]: ...
+    def summary(self) -> list[Any]: ...  # `Summary` objects
 
     def of(self, document: str) -> list[dict[str, Any]]: ...
 
     def parts(self) -> list[dict[str, Any]]: ...
 
 
-_SUMMARY = ("id", "document", "text", "label", "kind", "conclusion_level")
+class Source:
+    """A claim's link to a work as its `Summary` keeps it, read as report.json's is: source["fit"]."""
+
+    __slots__ = ("fit", "key")
+    __getitem__ = object.__getattribute__
+
+    def __init__(self, key: str, fit: str) -> None:
+        self.key = key
+        self.fit = fit
 
 
-def summary(claim: dict[str, Any]) -> dict[str, Any]:
+class Summary:
     """What pages but the claim's leaflet page show of a claim (report.json's fields, fewer), and
-    the words the consistency list compares (kb.consistency.joined)."""
-    found = {name: claim[name] for name in _SUMMARY}
-    found["sources"] = [{"key": source["key"], "fit": source["fit"]} for source in claim["sources"]]
-    found["words"] = consistency.joined(claim["text"])
+    the words the consistency list compares (kb.consistency.joined); read as report.json's claim
+    is (claim["text"]), held in a fraction of a dict's memory (a KB of 50,000 works holds 250,000)."""
+
+    __slots__ = ("conclusion_level", "document", "id", "kind", "label", "sources", "text", "words")
+    __getitem__ = object.__getattribute__
+
+    def __init__(self, id: str, document: str, text: str, label: str, kind: str, conclusion_level: int | None,
+                 sources: tuple[Source, ...], words: str) -> None:
+        self.id = id
+        self.document = document
+        self.text = text
+        self.label = label
+        self.kind = kind
+        self.conclusion_level = conclusion_level
+        self.sources = sources
+        self.words = words
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name, default)
+
+    def row(self) -> list[Any]:
+        """As a leaflet's kept summaries hold it (`summaries_json`): its fields but the document."""
+        return [self.id, self.text, self.label, self.kind, self.conclusion_level,
+                [part for source in self.sources for part in (source.key, source.fit)], self.words]
+
+
+_one: dict[str, str] = {}  # labels, kinds, fits, documents: one string each, whatever the claims
+
+
+def summary(claim: dict[str, Any]) -> Summary:
+    """The claim's `Summary`, from its report.json entry."""
+    return Summary(claim["id"], claim["document"], claim["text"], claim["label"], claim["kind"],
+                   claim["conclusion_level"], tuple(Source(s["key"], s["fit"]) for s in claim["sources"]),
+                   consistency.joined(claim["text"]))
+
+
+def summaries_json(document: str, summaries: list[Summary], part: dict[str, Any]) -> dict[str, Any]:
+    """A leaflet's summaries and its `index_part`, as a build keeps them (`read_summaries`)."""
+    return {"document": document, "claims": [s.row() for s in summaries], "index": part}
+
+
+def read_summaries(data: dict[str, Any]) -> list[Summary]:
+    """The summaries `summaries_json` keeps (KeyError, TypeError or ValueError when they are not such)."""
+    share = _one.setdefault
+    document = share(data["document"], data["document"])
+    found = []
+    for id_, text, label, kind, level, links, words in data["claims"]:
+        found.append(Summary(id_, document, text, share(label, label), share(kind, kind), level,
+                             tuple(Source(links[i], share(links[i + 1], links[i + 1])) for i in range(0, len(links), 2)),
+                             words))
     return found
 
 
@@ -90,7 +144,7 @@ def search_words(entry: Entry) -> str:
     return " ".join(_URL.sub("", entry.plain).split())
 
 
-def index_part(claims: list[dict[str, Any]]) -> dict[str, Any]:
+def index_part(claims: list[Any]) -> dict[str, Any]:
     """What the index takes of one leaflet's claims (or their summaries), which an incremental
     build keeps with them: how many claims each level column has, each claim's row of the search
     but its words ([shared, rest, label * 10 + level], see `search_data`), and how often each word

@@ -189,6 +189,23 @@ def test_groups_need_two_leaflets_and_a_difference() -> None:
     assert consistency.groups(claims) == [consistency.Group(("a1", "b1"), ("label", "level", "fit"))]
 
 
+def test_a_summary_reads_as_its_claim_and_keeps_through_json() -> None:
+    claim = _claim("a1", "a", "PMT vermindert Angst, zégt men")
+    found = pages.summary(claim)
+    kept = pages.read_summaries(json.loads(json.dumps(pages.summaries_json("a", [found], {}))))[0]
+    for summary in (found, kept):
+        assert [summary[name] for name in ("id", "document", "text", "label", "kind", "conclusion_level")] == \
+            [claim[name] for name in ("id", "document", "text", "label", "kind", "conclusion_level")]
+        assert [(s["key"], s["fit"]) for s in summary["sources"]] == [(s["key"], s["fit"]) for s in claim["sources"]]
+        assert summary.get("words") == "angst men pmt vermindert zegt"
+        assert summary.get("absent", 7) == 7
+    # the consistency list and the index read a summary as they read the claim itself
+    other = _claim("b1", "b", "PMT vermindert angst; zegt men", label="unsupported", level=None, fits=())
+    assert consistency.groups([kept, pages.summary(other)]) == consistency.groups([claim, other]) == \
+        [consistency.Group(("a1", "b1"), ("label", "level", "fit"))]
+    assert pages.index_part([kept]) == pages.index_part([claim])
+
+
 def test_the_search_data_holds_every_claim_and_work(paged: Path) -> None:
     html = (paged / "report.html").read_text(encoding="utf-8")
     raw = re.search(r'<script type="application/json" id="kb-search">(.*?)</script>', html, re.DOTALL)
