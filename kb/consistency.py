@@ -70,10 +70,10 @@ def _view(claim: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
     return claim["label"], "" if level is None else str(level), tuple(sorted({s["fit"] for s in claim["sources"]}))
 
 
-def groups(claims: Iterable[dict[str, Any]]) -> list[Group]:
+def groups(claims: Iterable[Any]) -> list[Group]:
     """The consistency list of report.json's `claims` (or their summaries, kb.pages.summary, whose
     `words` are taken as they were kept), largest group first, then in report order."""
-    order: list[dict[str, Any]] = list(claims)
+    order: list[Any] = list(claims)
     # A class by its words joined (`joined`: sorted, so one string per set), the summary's own
     # string where it keeps one: a set of words is made only for a class that may be compared.
     classes: dict[str, list[int]] = {}
