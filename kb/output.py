@@ -138,13 +138,24 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
         else:  # a large report never exists whole in memory, as text and again as UTF-8
             pieces: Iterator[str | bytes | Path | Slice] = iter(content)
             first = next(pieces, b"")  # rendering: its errors are the renderer's
-            if isinstance(first, (bytes, Path, Slice)):  # encoded chunks, each of some size: written as they come
+            if isinstance(first, (bytes, Path, Slice)):  # encoded chunks: written as they come, the small together
+                waiting: list[bytes] = []
+                size = 0
                 for piece in chain((first,), pieces):
+                    if not isinstance(piece, (Path, Slice)):
+                        waiting.append(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+                        size += len(waiting[-1])
+                        if size < _GATHER:
+                            continue
+                    if waiting:
+                        with _writing(path):
+                            handle.write(b"".join(waiting))
+                        waiting, size = [], 0
                     if isinstance(piece, (Path, Slice)):
                         _copy(piece, handle, path)
-                        continue
+                if waiting:
                     with _writing(path):
-                        handle.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+                        handle.write(b"".join(waiting))
             else:
                 texts = chain((first,), (p if isinstance(p, str) else chunk_bytes(p).decode("utf-8") for p in pieces))
                 while chunk := "".join(islice(texts, _PIECES)):
@@ -161,6 +172,9 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
         except OSError:  # a flush that failed again, while its first failure is on its way
             pass
     return temporary
+
+
+_GATHER = 1 << 20  # small encoded chunks are written together up to this many bytes
 
 
 def chunk_bytes(piece: bytes | Path | Slice) -> bytes:

@@ -147,8 +147,7 @@ def search_words(entry: Entry) -> str:
 def index_part(claims: list[Any]) -> dict[str, Any]:
     """What the index takes of one leaflet's claims (or their summaries), which an incremental
     build keeps with them: how many claims each level column has, each claim's row of the search
-    but its words ([shared, rest, label * 10 + level], see `search_data`), and how often each word
-    of their texts comes, in the order the words first come."""
+    but its words ([shared, rest, label * 10 + level], see `search_data`)."""
     levels = dict.fromkeys(report_.LEVEL_COLUMNS, 0)
     rows = []
     previous = ""
@@ -158,7 +157,7 @@ def index_part(claims: list[Any]) -> dict[str, Any]:
         shared = _shared(previous, claim["id"])
         previous = claim["id"]
         rows.append([shared, previous[shared:], _LABEL_NUMBER[claim["label"]] + _LEVEL_NUMBER[level]])
-    return {"levels": levels, "rows": rows, "counts": Counter(" ".join(c["text"] for c in claims).split())}
+    return {"levels": levels, "rows": rows}
 
 
 def _summaries(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -422,10 +421,9 @@ def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]], pa
     kept = references.words if isinstance(references, References) else {}
     reference_words = {w["key"]: (kept[w["key"]] if w["key"] in kept else search_words(references[w["key"]])).split()
                        for w in inputs.report["works"]}
-    counts: Counter[str] = Counter()
-    for part in parts:  # in the order the claims' words first come, as counting them in one piece would
-        for word, n in part["counts"].items():
-            counts[word] = counts.get(word, 0) + n
+    # in the order the words first come (ties of most_common keep it); a claim's split let go at once
+    counts = Counter(chain.from_iterable(claim["text"].split() for document in inputs.report["documents"]
+                                         for claim in by_document.get(document["id"], [])))
     counts.update(chain.from_iterable(reference_words.values()))
     words = [word for word, _ in counts.most_common()]
     number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
