@@ -23,6 +23,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import operator
 import os
 import shutil
 import sys
@@ -899,7 +900,8 @@ def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb
     for record in records:
         for key, line, claim in record.cited:
             citing.setdefault(key, []).append((record.id, line, claim))
-    cited_by = {key: [claim for _, _, claim in sorted(links, key=lambda link: link[:2])] for key, links in citing.items()}
+    by_place = operator.itemgetter(0, 1)  # the leaflet, the source's line
+    cited_by = {key: [claim for _, _, claim in sorted(links, key=by_place)] for key, links in citing.items()}
     works = _works(store, pending, bib, kb, references, lang)
     for entry in works:
         entry["cited_by"] = cited_by.get(entry["key"], [])

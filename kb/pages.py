@@ -195,8 +195,13 @@ def href(path: str, anchor: str = "", base: str = "") -> str:
     """A relative link from the page `base` (a path in the output folder, "" for report.html) to
     `path` (and `#anchor`), percent-encoded."""
     up = "../" * base.count("/")
-    link = up + quote(path, safe="/")
-    return link + "#" + quote(anchor, safe="-") if anchor else link
+    link = up + (path if _PLAIN_PATH.match(path) else quote(path, safe="/"))
+    if not anchor:
+        return link
+    return link + "#" + (anchor if _PLAIN_PATH.match(anchor) and "/" not in anchor else quote(anchor, safe="-"))
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*\Z")  # what quote leaves as it is (safe="/"): most paths and ids
 
 
 def _entry(entry: Entry) -> list[Any]:

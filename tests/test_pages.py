@@ -347,3 +347,18 @@ def test_a_warm_run_restores_the_paged_report(root, kb) -> None:
     assert result.out.splitlines()[-1] == f"{folder / 'build' / 'report'}/: 8 page files (report.html is their index)"
     assert page.read_bytes() == before
     assert not (folder / "build" / "report" / "leaflets" / "stale.html").exists()
+
+
+def test_href_quotes_as_urllib_does() -> None:
+    import random
+    import string
+    from urllib.parse import quote
+
+    chars = string.ascii_letters + string.digits + "_.~/-#?% éü&+:@"
+    rng = random.Random(1)
+    for _ in range(20000):
+        path = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        anchor = "".join(rng.choice(chars) for _ in range(rng.randint(0, 8)))
+        base = rng.choice(["", "report/x.html", "a/b/c"])
+        want = "../" * base.count("/") + quote(path, safe="/") + ("#" + quote(anchor, safe="-") if anchor else "")
+        assert pages.href(path, anchor, base) == want, (path, anchor, base)
