@@ -38,6 +38,7 @@ import orjson
 
 from kb import bibliography, config
 from kb.apa.references import Entry
+from kb.apart import Apart
 from kb.bibliography import Bibliography, Name, Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_RULES, Finding, Location, Severity
@@ -443,6 +444,16 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
     bib = _read_bib(root, files, store, code, pending)
     if bib is None:
         return None
+    apart = _references_apart(store, bib, lang)
+    try:
+        return _leaflets_of(root, lang, step, pending, files, store, code, settings, config_bytes, bib, apart)
+    finally:
+        if apart is not None:
+            apart.close()
+
+
+def _leaflets_of(root: Path, lang: str, step: Any, pending: Pending, files: Files, store: Path, code: str,
+                 settings: Any, config_bytes: bytes | None, bib: Bib, apart: Apart | None) -> Built | None:
     verification, verification_findings = evidence.load(root / VERIFICATION_NAME, VERIFICATION_NAME, files)
     verification_bytes = files.read_present(root / VERIFICATION_NAME, VERIFICATION_NAME, limit=MAX_BIB_BYTES)
     if verification_findings or isinstance(verification_bytes, Finding):
@@ -495,7 +506,7 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
         seen_ids.update(ids)
         seen_texts.add(text_path)
     return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
-                   paths, kept, touched, index, fresh, step, pending)
+                   paths, kept, touched, index, fresh, step, pending, apart)
 
 
 _GENERATION = "generation.json"  # which build the kept results are of, and what all of them rest on
@@ -563,7 +574,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
             kept: dict[str, Leaflet], touched: set[str], index: dict[str, Any],
             fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
-            pending: Pending) -> Built | None:
+            pending: Pending, apart: Apart | None = None) -> Built | None:
     from kb import audit
 
     rule_names = list(audit.RULES)
@@ -653,7 +664,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     scope = _scope(store, pending, _hash(common, bib.digest, verification_bytes), kb_rules_run, index, records,
                    {paths[position].name for position, _, _, _, _ in stale})
     return _assemble(root, lang, store, pending, bib, kb, records, Claims(claims_chunks, summaries, records),
-                     segments_of, across, tuple(recomputed), kb_rules_run, scope)
+                     segments_of, across, tuple(recomputed), kb_rules_run, scope, apart)
 
 
 def _scope(store: Path, pending: Pending, basis: str, kb_rules_run: bool, index: dict[str, Any],
@@ -891,10 +902,10 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
               claims: Claims, segments_of: dict[str, list[dict[str, Any]] | bytes | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
-              scope: Scope | None) -> Built:
+              scope: Scope | None, apart: Apart | None = None) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
 
-    references = _references(store, pending, bib, kb, lang)
+    references = _references(store, pending, bib, kb, lang, apart)
     pieces, errors = _findings(store, pending, kb, bib, records, across)
     citing: dict[str, list[tuple[str, int, str]]] = {}
     for record in records:
@@ -1107,26 +1118,60 @@ class Claims(Parsed):
         return len(self) > 0
 
 
-def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
-    """Every work's reference entry (kb.reportdata.reference_entries), with the words the index's
-    search takes of it (kb.pages.References), kept by the bibliography's hash."""
-    from kb import reportdata
-    from kb.pages import References, search_words
+# Works from which a build that renders every reference entry (a first one, or after the
+# bibliography changed) renders them in another process, when a core is idle, while it audits
+# the leaflets: starting it costs some tenths of a second of the other core.
+REFERENCES_APART = 2000
 
-    path = store / f"references-{lang}.json"
+
+def _kept_references(store: Path, bib: Bib, lang: str) -> dict[str, Any] | None:
     try:
-        data = orjson.loads(path.read_bytes())
+        data: dict[str, Any] = orjson.loads((store / f"references-{lang}.json").read_bytes())
         if data["digest"] == bib.digest:
-            return References({key: Entry(key, text, tuple(links)) for key, text, links, _ in data["entries"]},
-                              {key: words for key, _, _, words in data["entries"]})
+            return data
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    entries = reportdata.reference_entries(kb, lang)
-    words = {key: search_words(entry) for key, entry in entries.items()}
-    if tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
-        _keep(pending, path, orjson.dumps({"digest": bib.digest, "entries": [[e.key, e.text, list(e.links), words[e.key]]
-                                                                             for e in entries.values()]}))
-    return References(entries, words)
+    return None
+
+
+def _references_apart(store: Path, bib: Bib, lang: str) -> Apart | None:
+    """The reference entries of every work being rendered in another process (`reference_rows`),
+    when they must be rendered, are many, and a core is idle; else None."""
+    from kb.pagework import spare_cores
+
+    works = bib.bibliography.works
+    if len(works) < REFERENCES_APART or _kept_references(store, bib, lang) is not None or spare_cores() < 1:
+        return None
+    return Apart.start(reference_rows, list(works.values()), lang)
+
+
+def reference_rows(works: list[Work], lang: str) -> list[list[Any]]:
+    """Every work's reference entry (kb.reportdata.reference_entries) with the words the index's
+    search takes of it (kb.pages.search_words): [key, text, links, words], in the works' order."""
+    from kb.apa import references
+    from kb.pages import search_words
+    from kb.rendering import locale_of
+
+    found = references.render(works, locale_of(lang))
+    entries = [found.get(work.key) or Entry(work.key, "", ()) for work in works]
+    return [[e.key, e.text, list(e.links), search_words(e)] for e in entries]
+
+
+def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang: str,
+                apart: Apart | None = None) -> dict[str, Entry]:
+    """Every work's reference entry (kb.reportdata.reference_entries), with the words the index's
+    search takes of it (kb.pages.References), kept by the bibliography's hash; rendered `apart`
+    when they are being rendered in another process."""
+    from kb.pages import References
+
+    data = _kept_references(store, bib, lang)
+    rows = data["entries"] if data is not None else apart.result() if apart is not None else None
+    if rows is None:
+        rows = reference_rows(list(kb.works.values()), lang)
+    if data is None and tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
+        _keep(pending, store / f"references-{lang}.json", orjson.dumps({"digest": bib.digest, "entries": rows}))
+    return References({key: Entry(key, text, tuple(links)) for key, text, links, _ in rows},
+                      {key: words for key, _, _, words in rows})
 
 
 def _works(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:

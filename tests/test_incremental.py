@@ -272,6 +272,34 @@ def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path
     assert parsed == []
 
 
+def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build renders the works' reference entries in another process when a core is idle
+    (kb.apart): the report is the cold build's, byte for byte; a process that fails leaves them to
+    the build itself."""
+    from kb import apart, pagework
+
+    started: list[Any] = []
+    real = apart.Apart.start
+
+    def spy(target: Any, *args: Any) -> Any:
+        started.append(real(target, *args))
+        return started[-1]
+
+    monkeypatch.setattr(incremental, "REFERENCES_APART", 0)
+    monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
+    monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    _same(synthetic, tmp_path / "apart", pages="paged")
+    assert len(started) == 1 and started[0] is not None
+    assert not started[0]._process.is_alive()
+    _same(synthetic, tmp_path / "again", pages="paged")  # kept: not rendered again, apart or here
+    assert len(started) == 1
+    shutil.rmtree(synthetic / "build")
+    monkeypatch.setattr(apart.Apart, "result", lambda self: None)  # the process failed
+    _same(synthetic, tmp_path / "failed", pages="paged")
+    assert len(started) == 2
+
+
 def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Path, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """After one leaflet's claim changed, its page, the index and the pages that show the claim are

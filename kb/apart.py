@@ -1,0 +1,77 @@
+"""One piece of a build done in another process, on a core the command leaves idle, while the
+command goes on with the rest (kb/incremental.py: a first build renders the works' reference
+entries apart while it audits the leaflets).
+
+The process is started fresh ("spawn"), given its arguments (pickled: they are the command's own
+data, never read from a file) and it sends back its result once. It ignores Ctrl-C, which the
+command handles, and it is a daemon: a command that stops, whatever the reason, ends it
+(`close`). A piece that could not be done apart (no process started, the process gone, an
+exception in it) is None to the command, which then does it itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from kb.output import held
+
+_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)} \
+    if hasattr(signal, "pthread_sigmask") else set()
+
+
+class Apart:
+    """`target(*args)` running in another process (`start`), its result taken with `result`."""
+
+    def __init__(self, process: Any, connection: Connection) -> None:
+        self._process = process
+        self._connection = connection
+
+    @classmethod
+    def start(cls, target: Callable[..., Any], *args: Any) -> Apart | None:
+        """`target` (a module's function) called with `args` in a new process; None when no process
+        could be started."""
+        context = multiprocessing.get_context("spawn")
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_run, args=(sending, target, args), daemon=True)
+        try:
+            with held():  # started with the signals held: it ignores Ctrl-C from its first instruction
+                process.start()
+        except (OSError, RuntimeError):
+            receiving.close()
+            return None
+        finally:
+            sending.close()
+        return cls(process, receiving)
+
+    def result(self) -> Any:
+        """What `target` returned, waited for; None when it failed, whatever the reason."""
+        try:
+            outcome, value = self._connection.recv()
+        except (EOFError, OSError):  # the process ended without a result
+            outcome, value = "failed", None
+        finally:
+            self.close()
+        return value if outcome == "done" else None
+
+    def close(self) -> None:
+        """The process ended (stopped if it still runs) and its pipe closed."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._connection.close()
+
+
+def _run(sending: Connection, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    if _SIGNALS:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
+    try:
+        sending.send(("done", target(*args)))
+    except Exception:  # noqa: BLE001  (the command does the piece itself, and meets the error there)
+        sending.send(("failed", None))
+    finally:
+        sending.close()
