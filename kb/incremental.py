@@ -179,6 +179,7 @@ class Pending:
         self.held: dict[Path, bytes] = {}
         self.made: list[Path] = []  # folders made for the staging, innermost first
         self.count = 0  # files staged
+        self.others: list[Path] = []  # folders another process stages in for this build (`beside`)
 
     def put(self, path: Path, content: bytes) -> None:
         self.staged.pop(path, None)
@@ -195,6 +196,27 @@ class Pending:
             waiting.write_bytes(content)
             self.staged[path] = waiting
         except OSError:
+            self.held[path] = content
+
+    def beside(self) -> Path | None:
+        """A folder of its own, in the store, for another process to stage files of this build in
+        (kb.apart): removed with the build's own; None when it cannot be made."""
+        try:
+            self.store.mkdir(parents=True, exist_ok=True)
+            with held():
+                folder = Path(tempfile.mkdtemp(prefix=".pending-", dir=self.store))
+                self.others.append(folder)
+        except OSError:
+            return None
+        return folder
+
+    def adopt(self, other: Pending) -> None:
+        """What `other` (another process's, staged in a folder `beside` this one's) staged or held."""
+        for path, waiting in other.staged.items():
+            self.held.pop(path, None)
+            self.staged[path] = waiting
+        for path, content in other.held.items():
+            self.staged.pop(path, None)
             self.held[path] = content
 
     def lazy(self, path: Path) -> bytes | Path:
@@ -236,9 +258,10 @@ class Pending:
     def discard(self) -> None:
         """Let go of everything, and the folders made for it while empty (a build that fails
         leaves build/ as it was)."""
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
+        for staging in (self.folder, *self.others):
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+        self.folder, self.others = None, []
         for folder in self.made:
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -633,16 +656,14 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     if stale:
         step("auditing")
         whole = None  # every leaflet read for the rules across the KB: let go, each read until its batch is done
-        made: list[Leaflet] = []
-        for start in range(0, len(stale), BATCH):
-            batch = stale[start:start + BATCH]
-            part = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in batch],
-                             rule_names, rule_index, store, bib.identity, pending)
-            if part is None:
-                return None
-            made += part
-            for _, path, _, _, _ in batch:
-                del fresh[path.name]
+        apart, theirs = _audit_apart(kb, stale, fresh, rule_names, rule_index, store, bib, pending)
+        try:
+            made = _audited(kb, stale, theirs, apart, fresh, rule_names, rule_index, store, bib, pending)
+        finally:
+            if apart is not None:
+                apart.close()
+        if made is None:
+            return None
         for (position, path, _, _, _), record in zip(stale, made):
             claims_file, segments_file, _, _, summary_file = _files_of(store, path.name)
             slots[position] = (record, pending.lazy(claims_file))
@@ -665,6 +686,128 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
                    {paths[position].name for position, _, _, _, _ in stale})
     return _assemble(root, lang, store, pending, bib, kb, records, Claims(claims_chunks, summaries, records),
                      segments_of, across, tuple(recomputed), kb_rules_run, scope, apart)
+
+
+def _audited(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], str, list[str]]], theirs: int,
+             apart: Apart | None, fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]],
+             rule_names: list[str], rule_index: dict[str, int], store: Path, bib: Bib,
+             pending: Pending) -> list[Leaflet] | None:
+    """The results of the `stale` leaflets, in their order: made here in batches, the last `theirs`
+    by another process (`apart`); None when the KB must be built cold."""
+    mine = stale[:len(stale) - theirs]
+    made: list[Leaflet] = []
+    for start in range(0, len(mine), BATCH):
+        batch = mine[start:start + BATCH]
+        part = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in batch],
+                         rule_names, rule_index, store, bib.identity, pending)
+        if part is None:
+            return None
+        made += part
+        for _, path, _, _, _ in batch:
+            del fresh[path.name]
+    if theirs:
+        done = apart.result() if apart is not None else None
+        if done == "outside":
+            return None
+        if done is not None:
+            records_json, other = done
+            pending.adopt(other)
+            made += [Leaflet(**record) for record in records_json]
+        else:  # the other process failed: its leaflets are audited here, read again
+            for start in range(len(mine), len(stale), BATCH):
+                batch = stale[start:start + BATCH]
+                items = []
+                for _, path, about, deps, keys in batch:
+                    read = fresh.pop(path.name, None) or _read_again(kb.root, path)
+                    if read is None:
+                        return None
+                    items.append((path, read, about, deps, keys))
+                part = _leaflets(kb, items, rule_names, rule_index, store, bib.identity, pending)
+                if part is None:
+                    return None
+                made += part
+    return made
+
+
+# Leaflets to audit from which a build audits some of them in another process (kb.apart), when a
+# core is idle: the other process starts in about a second (imports, the works sent to it).
+AUDIT_APART = 500
+_APART_SHARE = (2, 5)  # of the leaflets to audit: the other process's, the last ones
+
+
+def _audit_apart(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], str, list[str]]],
+                 fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]],
+                 rule_names: list[str], rule_index: dict[str, int], store: Path, bib: Bib,
+                 pending: Pending) -> tuple[Apart | None, int]:
+    """The last leaflets of `stale` audited in another process (`audit_rows`), when they are many
+    and a core is idle, and how many it audits (0: none; `fresh` lets go of their reading, which
+    the other process reads again)."""
+    from kb.labels import label_work
+    from kb.pagework import spare_cores
+
+    theirs = len(stale) * _APART_SHARE[0] // _APART_SHARE[1]
+    if len(stale) < AUDIT_APART or not theirs or spare_cores() < 1:
+        return None, 0
+    _letters(kb, store, bib.identity, pending)  # made once, here, for both processes
+    if "work_labels" not in kb.memo:
+        kb.memo["work_labels"] = {key: label_work(work) for key, work in kb.works.items()}
+    folder = pending.beside()
+    if folder is None:
+        return None, 0
+    items = [(path, fresh[path.name][3], fresh[path.name][4], about, deps, keys)
+             for _, path, about, deps, keys in stale[len(stale) - theirs:]]
+    memo = {name: kb.memo[name] for name in ("letters", "work_labels")}
+    apart = Apart.start(audit_rows, kb.root, kb.config, kb.bibliography, kb.verification, memo, items,
+                        rule_names, rule_index, store, bib.identity, folder)
+    if apart is None:
+        return None, 0
+    for path, *_ in items:
+        del fresh[path.name]
+    return apart, theirs
+
+
+def _read_again(root: Path, path: Path) -> tuple[Document, LeafletText | None, list[Finding], str, str] | None:
+    """A leaflet read again (its hashes taken as its results are made); None when it cannot be."""
+    document, text, findings = read_leaflet(Files(root), path)
+    if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
+        return None
+    return document, text, findings, "", ""
+
+
+def audit_rows(root: Path, settings: Any, bibliography: Bibliography, verification: Any, memo: dict[str, Any],
+               items: list[tuple[Path, str, str, list[list[Any]], str, list[str]]], rule_names: list[str],
+               rule_index: dict[str, int], store: Path, identity: str,
+               folder: Path) -> tuple[list[dict[str, Any]], Pending] | str | None:
+    """In another process (kb.apart): leaflets' results made as `_leaflets` makes them, staged in
+    `folder` (kb.incremental.Pending.beside); their records and what was staged, "outside" when a
+    finding lies outside the leaflets' files, None when a leaflet cannot be read as it was (its
+    hashes, when known, differ: changed meanwhile)."""
+    kb = KnowledgeBase(root=root, config=settings, bibliography=bibliography, documents=(), texts={},
+                       verification=verification, memo=dict(memo))
+    pending = Pending(store)
+    pending.folder = folder
+    files = Files(root)
+    records: list[dict[str, Any]] = []
+    for start in range(0, len(items), BATCH):
+        batch = []
+        for path, claims_hash, text_hash, about, deps, keys in items[start:start + BATCH]:
+            read = _read_again(root, path)
+            if read is None:
+                return None
+            document, text, findings, _, _ = read
+            if claims_hash:  # read by the command for what changed: the same bytes, or nothing
+                content = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
+                shown = files.read_present(document.text_path, document.text_name) if text is not None else None
+                if not isinstance(content, bytes) or _hash(content) != claims_hash \
+                        or isinstance(shown, Finding) or _hash(shown or b"") != text_hash:
+                    return None
+            batch.append((path, (document, text, findings, claims_hash, text_hash), about, deps, keys))
+        part = _leaflets(kb, batch, list(rule_names), rule_index, store, identity, pending)
+        if part is None:
+            return "outside"
+        records += [record.as_json() for record in part]
+    pending.folder = None  # the command's to remove
+    return records, pending
 
 
 def _scope(store: Path, pending: Pending, basis: str, kb_rules_run: bool, index: dict[str, Any],

@@ -300,6 +300,37 @@ def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Pat
     assert len(started) == 2
 
 
+def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build with many leaflets to audit audits the last of them in another process when a core
+    is idle (kb.apart): the report is the cold build's, byte for byte, and so is the next build
+    after an edit; a process that fails leaves its leaflets to the build itself."""
+    from kb import apart, pagework
+
+    started: list[Any] = []
+    real = apart.Apart.start
+
+    def spy(target: Any, *args: Any) -> Any:
+        if target is incremental.audit_rows:
+            started.append(real(target, *args))
+            return started[-1]
+        return None
+
+    monkeypatch.setattr(incremental, "AUDIT_APART", 0)
+    monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
+    monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    _same(synthetic, tmp_path / "apart", pages="paged")
+    assert len(started) == 1 and started[0] is not None
+    assert not list((synthetic / "build" / ".cache" / incremental.STATE).glob(".pending-*"))
+    claims = min((synthetic / "claims").glob("*.yaml"))
+    claims.write_text(claims.read_text(encoding="utf-8").replace('text: "', 'text: "Vaak ', 1), encoding="utf-8")
+    _same(synthetic, tmp_path / "edited", pages="paged")  # one leaflet: audited here
+    shutil.rmtree(synthetic / "build")
+    monkeypatch.setattr(apart.Apart, "result", lambda self: None)  # the process failed
+    _same(synthetic, tmp_path / "failed", pages="paged")
+    assert len(started) == 2  # not for the one edited leaflet: none of it would be audited apart
+
+
 def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Path, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """After one leaflet's claim changed, its page, the index and the pages that show the claim are
