@@ -40,8 +40,9 @@ def _say(message: object, *, out: bool = False) -> None:
 
 
 def _print_findings(findings: Sequence[Finding]) -> None:
-    for finding in findings:
-        print(finding.format(), file=sys.stderr)
+    # a thousand lines a write: standard error is line-buffered, and a large KB has thousands
+    for start in range(0, len(findings), 1000):
+        sys.stderr.write("".join(finding.format() + "\n" for finding in findings[start:start + 1000]))
 
 
 def _exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
