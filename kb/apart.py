@@ -38,6 +38,7 @@ class Apart:
         receiving, sending = context.Pipe(duplex=False)
         process = context.Process(target=_run, args=(sending, target, args), daemon=True)
         try:
+            tracker_started()
             with held():  # started with the signals held: it ignores Ctrl-C from its first instruction
                 process.start()
         except (OSError, RuntimeError):
@@ -63,6 +64,16 @@ class Apart:
             self._process.terminate()
         self._process.join()
         self._connection.close()
+
+
+def tracker_started() -> None:
+    """multiprocessing's resource tracker running, started before a process is started with the
+    signals held: starting it unblocks SIGINT and SIGTERM (its own way of holding them while it
+    starts), which would let a Ctrl-C reach the new interpreter during its start-up, before it
+    ignores Ctrl-C, and kill it with a traceback of its own."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
 
 
 def _run(sending: Connection, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
