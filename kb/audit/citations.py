@@ -297,10 +297,10 @@ def _uncovered_citation(kb: KnowledgeBase) -> Iterator[Finding]:
         reach = list(itertools.accumulate((end for _, end in spans), max))  # furthest end so far
         groups = text.citations(last=True)  # placement has read them before, when it runs
         printed_texts = Pieces(collapse(group.text) for group in groups)
-        held = {piece for c in cited.pieces for piece in printed_texts.held_by(c)}  # printed in a cited_as
+        held = set().union(*(printed_texts.held_by(c) for c in cited.pieces))  # printed in a cited_as
         for group in groups:
             printed = collapse(group.text)
-            if printed in held or next(cited.held_by(printed), None) is not None:  # or a cited_as in it
+            if printed in held or cited.held_by(printed):  # or a cited_as in it
                 continue
             # Right after a claim's span, or inside it ("Koch et al. (2014) found ..."): a span
             # that starts before the group and reaches the blanks and punctuation before it.
