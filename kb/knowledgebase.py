@@ -16,7 +16,7 @@ from kb import bibliography, claims, config
 from kb.bibliography import Bibliography, Work
 from kb.claims import Document
 from kb.findings import UNREADABLE_INPUT, UNREADABLE_RULES, Finding, Location, relpath
-from kb.labels import ClaimLabel, Labels, WorkLabel, label_all, label_claim
+from kb.labels import Labels, WorkLabel, label_all, label_claims
 from kb.paths import Files, Named
 from kb.strength import Strength, strengths
 from kb.texts import LeafletText
@@ -75,11 +75,7 @@ class KnowledgeBase:
         kb = KnowledgeBase(root=self.root, config=self.config, bibliography=self.bibliography,
                            documents=documents, texts=texts, load_findings=load_findings,
                            verification=self.verification, shown=self.shown, memo=self.memo)
-        claim_labels: dict[str, ClaimLabel] = {}
-        for document in documents:
-            for claim in document.claims:
-                claim_labels.setdefault(claim.id, label_claim(claim, self.works, work_labels))
-        kb.__dict__["labels"] = Labels(work_labels, claim_labels)  # as label_all would find them
+        kb.__dict__["labels"] = Labels(work_labels, label_claims(documents, self.works, work_labels))  # as label_all does
         return kb
 
     def display(self, path: Path) -> str:

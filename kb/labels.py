@@ -161,8 +161,22 @@ class Labels:
 
 def label_all(works: dict[str, Work], documents: Iterable[Document]) -> Labels:
     work_labels = {key: label_work(work) for key, work in works.items()}
+    return Labels(work_labels, label_claims(documents, works, work_labels))
+
+
+def label_claims(documents: Iterable[Document], works: dict[str, Work],
+                 work_labels: dict[str, WorkLabel]) -> dict[str, ClaimLabel]:
+    """Claim id -> its label (the first claim of an id used twice). A label depends on the claim's
+    kind and its sources' keys and fits alone: claims that share them share one label."""
     claim_labels: dict[str, ClaimLabel] = {}
+    known: dict[tuple[object, ...], ClaimLabel] = {}
     for document in documents:
         for claim in document.claims:
-            claim_labels.setdefault(claim.id, label_claim(claim, works, work_labels))
-    return Labels(work_labels, claim_labels)
+            if claim.id in claim_labels:
+                continue
+            grounds = (claim.kind, *((s.key, s.fit) for s in claim.sources))
+            found = known.get(grounds)
+            if found is None:
+                found = known[grounds] = label_claim(claim, works, work_labels)
+            claim_labels[claim.id] = found
+    return claim_labels

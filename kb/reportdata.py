@@ -185,9 +185,10 @@ def segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> l
             if span.start < cut[i][1] and cut[i][0] < span.end:
                 in_block[i].append((span, claim_id))
     result = []
+    source = text.text
     for block, (start, end), covering in zip(layout_, cut, in_block):
         # Markdown emphasis is shown as the text it stresses, without its * or _.
-        hidden = sorted((a, b, "") for found in emphasis(text.text, block) for a, b in found.delimiters) \
+        hidden = sorted((a, b, "") for found in emphasis(source, block) for a, b in found.delimiters) \
             if markdown else []
         hidden_starts = [a for a, _, _ in hidden]
         cuts = {start, end}
@@ -199,18 +200,27 @@ def segments(kb: KnowledgeBase, document: Document, labels: dict[str, str]) -> l
         # a claim inside another keeps a highlight of its own.
         opening: dict[int, list[int]] = {}
         closing: dict[int, list[int]] = {}
+        widths = []
         for i, (span, _) in enumerate(covering):
             opening.setdefault(max(span.start, start), []).append(i)
             closing.setdefault(min(span.end, end), []).append(i)
+            widths.append(span.end - span.start)
         active: set[int] = set()
         segments = []
         for a, b in itertools.pairwise(points):
-            active.difference_update(closing.get(a, ()))
-            active.update(opening.get(a, ()))
-            inside = sorted((covering[i][0].end - covering[i][0].start, i) for i in active)
-            ids = [covering[i][1] for _, i in inside]
-            lo, hi = bisect.bisect_left(hidden_starts, a), bisect.bisect_left(hidden_starts, b)
-            shown = spliced(text.text, a, b, hidden[lo:hi])
+            if a in closing:
+                active.difference_update(closing[a])
+            if a in opening:
+                active.update(opening[a])
+            if len(active) > 1:
+                ids = [covering[i][1] for _, i in sorted((widths[i], i) for i in active)]
+            else:
+                ids = [covering[i][1] for i in active]
+            if hidden:
+                lo, hi = bisect.bisect_left(hidden_starts, a), bisect.bisect_left(hidden_starts, b)
+                shown = spliced(source, a, b, hidden[lo:hi])
+            else:
+                shown = source[a:b]
             piece = collapse(shown)
             if not piece:
                 continue

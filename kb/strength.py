@@ -295,10 +295,23 @@ def _unverified(work: Work, verification: Evidence | None) -> str:
     return ""
 
 
+def _grounds(claim: Claim) -> tuple[object, ...]:
+    """All of a claim that its strength depends on: its kind, and each source's key, fit and
+    whether its note says the population or intervention differs."""
+    return (claim.kind, *((s.key, s.fit, bool(s.note) and _OTHER_POPULATION.search(s.note) is not None)
+                          for s in claim.sources))
+
+
 def strengths(works: Mapping[str, Work], claims: list[Claim], verification: Evidence | None = None) -> dict[str, Strength]:
-    """Claim id -> its strength (the first claim of an id used twice), as KnowledgeBase.strengths holds them."""
+    """Claim id -> its strength (the first claim of an id used twice), as KnowledgeBase.strengths holds them.
+    Claims that cite the same works with the same fits share one: each is worked out once."""
     result: dict[str, Strength] = {}
+    known: dict[tuple[object, ...], Strength] = {}
     for claim in claims:
         if claim.id not in result:
-            result[claim.id] = strength_of(claim, works, verification)
+            grounds = _grounds(claim)
+            found = known.get(grounds)
+            if found is None:
+                found = known[grounds] = strength_of(claim, works, verification)
+            result[claim.id] = found
     return result

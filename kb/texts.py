@@ -18,7 +18,7 @@ import functools
 import itertools
 import re
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -345,22 +345,22 @@ def _anchor(haystack: str, needle: str, least: int) -> tuple[int, int, int] | No
 
 
 class Pieces:
-    """A set of short texts (citations as printed), asked which of them a text holds: each text's
-    substrings of the lengths in question are looked up, and no text is compared with every piece."""
+    """A set of short texts (citations as printed), asked which of them a text holds: a text is
+    compared with each piece, or its substrings of the lengths in question are looked up, whichever
+    takes fewer steps, so that no text is compared with every piece of a large set."""
 
     def __init__(self, pieces: Iterable[str]) -> None:
         self.pieces = set(pieces)
         self.lengths = sorted({len(piece) for piece in self.pieces})
 
-    def held_by(self, text: str) -> Iterator[str]:
-        """The pieces `text` holds (`piece in text`), shortest first, a piece once for each place."""
-        for length in self.lengths:
-            if length > len(text):
-                break
-            for at in range(len(text) - length + 1):
-                piece = text[at:at + length]
-                if piece in self.pieces:
-                    yield piece
+    def held_by(self, text: str) -> set[str]:
+        """The pieces `text` holds (`piece in text`)."""
+        size = len(text)
+        substrings = sum(size - length + 1 for length in self.lengths if length <= size)
+        if len(self.pieces) <= substrings:  # a few pieces: each searched for at C speed
+            return {piece for piece in self.pieces if piece in text}
+        return {piece for length in self.lengths if length <= size
+                for piece in (text[at:at + length] for at in range(size - length + 1)) if piece in self.pieces}
 
 
 CLOSEST_SPAN = 2000  # characters of a claim compared with the text for its closest passage, at most
