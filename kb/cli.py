@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import gc
 import json
@@ -642,9 +643,20 @@ def _on_termination() -> dict[int, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return _main(argv)
-    except KeyboardInterrupt:  # Ctrl-C before the command began or after it ended: nothing half done
-        return 130
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:  # Ctrl-C before the command began or after it ended: nothing half done
+            return 130
+    finally:
+        if argv is None:  # the program itself (not a caller's): its work done, Ctrl-C changes nothing
+            _exit_quietly()
+
+
+def _exit_quietly() -> None:
+    """Ctrl-C ignored from here on: the interpreter's exit runs finalizers (a library's `__del__`),
+    in which a KeyboardInterrupt would print a traceback however the command ended."""
+    with contextlib.suppress(ValueError, KeyboardInterrupt):  # not the main thread; Ctrl-C in this instant
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _main(argv: Sequence[str] | None) -> int:
