@@ -52,6 +52,7 @@ def text(value: str, pandoc: bool = False) -> Markdown:
 # returned after this one search instead of four.
 _ANY = re.compile("[" + re.escape(_SPECIAL + "&:#") + "]")
 _PANDOC_ANY = re.compile("[" + re.escape(_PANDOC_SPECIAL + "&:#") + "]")
+SPECIAL = _ANY.search  # None for a text `finalize` writes as it is (templates compiled by kb.rendering look first)
 
 
 def _escaped(value: str, pandoc: bool = False) -> str:

@@ -391,7 +391,7 @@ class _Renderer:
         self.lang = lang
         self.compiled = compiled
         self.t = rendering.interface(lang)
-        self.say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+        self.say = rendering.direct(lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang)))
         self.html = rendering.environment(root, compiled=compiled)
         self.markdown = rendering.environment(root, markdown_templates=True, compiled=compiled)
 
@@ -435,6 +435,7 @@ class _Renderer:
         return {path: self.static("workspage.html.j2" if kind == "works" else "findingspage.html.j2", piece, path)}
 
 
+@rendering.direct
 def md_link(text: str, target: str) -> markdown.Markdown:
     """A Markdown link to one of the report's own files (`target`, from `href`), its text escaped."""
     return markdown.Markdown(f"[{markdown.text(text)}]({target})")

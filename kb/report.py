@@ -153,6 +153,7 @@ def json_chunks(report: dict[str, Any]) -> Iterator[bytes]:
     yield b"\n}\n" if report else b"}\n"
 
 
+@rendering.direct
 def csp_hash(text: str) -> str:
     """The Content-Security-Policy source that allows exactly this inline script or style."""
     digest = hashlib.sha256(str(text).encode("utf-8")).digest()
@@ -205,7 +206,7 @@ def context(inputs: Inputs, lang: str, say: Callable[[str], str] | None = None,
     # Kept for the whole report: the page, the data and report.md each go through all reasons
     # in turn (88,000 different ones at 10k works), which a bounded cache would forget between.
     if say is None:
-        say = cache(partial(rendering.localise, lang=lang))
+        say = rendering.direct(cache(partial(rendering.localise, lang=lang)))
     return {
         "report": report,
         "t": t if t is not None else rendering.interface(lang),
