@@ -75,7 +75,7 @@ def code(value: Any, cell: bool = False) -> Markdown:
         shown = shown.replace("|", "\\|")
     if not shown:
         return Markdown("")
-    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    fence = "`" * (max(map(len, re.findall("`+", shown))) + 1) if "`" in shown else "`"
     # A span that starts or ends with a backtick, or with spaces at both ends, is padded by one
     # space, which the renderer takes off again.
     pad = " " if shown[0] == "`" or shown[-1] == "`" or (shown[0] == " " and shown[-1] == " ") else ""

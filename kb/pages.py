@@ -48,6 +48,7 @@ WORKS_PER_PAGE = 100  # at most this many works on a works page, on average
 POPULAR = 100  # works cited by most leaflets, on the index
 CONSISTENCY_SHOWN = 500  # groups of the consistency list shown on the index
 INDEX = "report.html"
+ENTRIES_KEPT = 20000  # reference entries a renderer keeps for the pages after (_Renderer.entries)
 FINDINGS = f"{FOLDER}/findings.html"  # findings of no leaflet
 
 
@@ -143,10 +144,6 @@ def href(path: str, anchor: str = "", base: str = "") -> str:
 
 def _entry(entry: Entry) -> list[Any]:
     return [entry.text, list(entry.links)]
-
-
-def _entries(data: dict[str, list[Any]]) -> dict[str, Entry]:
-    return {key: Entry(key, text, tuple(found)) for key, (text, found) in data.items()}
 
 
 def _level(claim: dict[str, Any]) -> str:
@@ -394,6 +391,22 @@ class _Renderer:
         self.say = rendering.direct(lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang)))
         self.html = rendering.environment(root, compiled=compiled)
         self.markdown = rendering.environment(root, markdown_templates=True, compiled=compiled)
+        self.made: dict[tuple[str, str, tuple[str, ...]], Entry] = {}  # see `entries`
+
+    def entries(self, data: dict[str, list[Any]]) -> dict[str, Entry]:
+        """A slice's reference entries (`_entry`) as entries, the same entry for the same data on
+        every page this renderer makes: its HTML and Markdown (cached on it) are made once for
+        the leaflet pages and the works page that show it. The last ENTRIES_KEPT are kept."""
+        found = {}
+        for key, (text, links) in data.items():
+            made = (key, text, tuple(links))
+            entry = self.made.get(made)
+            if entry is None:
+                entry = self.made[made] = Entry(*made)
+                if len(self.made) > ENTRIES_KEPT:
+                    del self.made[next(iter(self.made))]
+            found[key] = entry
+        return found
 
     def base(self) -> dict[str, Any]:
         return {"t": self.t, "lang": self.lang, "csp_hash": report_.csp_hash, "index": INDEX, "say": self.say,
@@ -404,7 +417,7 @@ class _Renderer:
         document = piece["document"]
         inputs = Inputs(self.root, {"documents": [document], "claims": piece["claims"], "works": piece["works"],
                                     "findings": piece["findings"]}, {document["id"]: piece["texts"]},
-                        _entries(piece["references"]))
+                        self.entries(piece["references"]))
         context = report_.context(inputs, self.lang, self.say, self.t)
         context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
                        page_title=document["title"])
@@ -415,7 +428,7 @@ class _Renderer:
     def static(self, template: str, piece: dict[str, Any], base: str) -> bytes:
         context = {**self.base(), "page": piece, "index": href(INDEX, base=base) if base else INDEX}
         if piece["kind"] == "works":
-            context["references"] = _entries(piece["references"])
+            context["references"] = self.entries(piece["references"])
         if piece["kind"] == "index":
             context["search_json"] = report_.script_json(piece["search"])
         return rendering.render(self.html, template, context).encode("utf-8")

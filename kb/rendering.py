@@ -80,14 +80,16 @@ class _CodeGenerator(CodeGenerator):
                 or node.dyn_kwargs or any(keyword.iskeyword(kwarg.key) for kwarg in node.kwargs)):
             super().visit_Call(node, frame, forward_caller)
             return
-        # a function marked `direct` is called as it is, not through Context.call, which looks
-        # for a context or environment to pass it first (a page calls `say` some six hundred times)
+        # a function marked `direct`, or a dict's method (`finding.get`), is called as it is, not
+        # through Context.call, which looks for a context or environment to pass it first (a
+        # leaflet's page calls `say` some six hundred times)
         arguments = self._written(lambda: self.signature(node, frame))  # ", a, b, key=c" or ""
         extra = "".join(f", {name}={name}" for name, given in (("_loop_vars", frame.loop_frame),
                                                                 ("_block_vars", frame.block_frame)) if given)
         self.write("(_kb_f(" + arguments.removeprefix(", ") + ") if getattr(_kb_f := ")
         self.visit(node.node, frame)
-        self.write(f", 'kb_direct', False) else context.call(_kb_f{arguments}{extra}))")
+        self.write(", 'kb_direct', False) or type(_kb_f) is _kb_method and type(_kb_f.__self__) is dict"
+                   f" else context.call(_kb_f{arguments}{extra}))")
 
     def _written(self, write: Callable[[], None]) -> str:
         """What `write` writes, kept apart from the template's code."""
@@ -105,6 +107,7 @@ class _CodeGenerator(CodeGenerator):
         self.writeline("_kb_markdown_special = environment.markdown_special")
         self.writeline("_kb_escaped = environment.escaped")
         self.writeline("_kb_finalize = environment.finalize")
+        self.writeline("_kb_method = environment.builtin_method")
 
     def visit_Output(self, node: Output, frame: Frame) -> None:
         if frame.buffer is not None or (frame.require_output_check and self.has_known_extends):
@@ -208,8 +211,8 @@ class _Environment(jinja2.Environment):
 
     kb_root: Path | None = None  # the KB whose `templates/` come first; None for the packaged ones alone
     code_generator_class = _CodeGenerator
-    html_special = _HTML_SPECIAL.search  # what the compiled templates look for before they escape
-    markdown_special = markdown.SPECIAL  # and before they escape as Markdown
+    markdown_special = markdown.SPECIAL  # what the compiled templates look for before they escape as Markdown
+    builtin_method: type = type({}.get)  # a dict's method, which compiled templates call directly
 
     @staticmethod
     def escaped(value: Any) -> str:
