@@ -10,7 +10,8 @@ import os
 import re
 import tomllib
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from functools import cache
 from importlib import resources
 from io import StringIO
@@ -181,6 +182,19 @@ class _CodeGenerator(CodeGenerator):
                        f"){')' if frame.loop_frame else ''}")
 
 
+class _Context(jinja2.runtime.Context):
+    """jinja2's context, with the names of the template's globals gathered from its maps at once
+    (a page makes a context for each include, a hundred or more, and jinja2 gathers them from
+    a ChainMap one by one)."""
+
+    def __init__(self, environment: jinja2.Environment, parent: dict[str, Any], name: str | None,
+                 blocks: dict[str, Callable[[jinja2.runtime.Context], Iterator[str]]],
+                 globals: MutableMapping[str, Any] | None = None) -> None:
+        super().__init__(environment, parent, name, blocks)
+        if globals is not None:
+            self.globals_keys = set().union(*globals.maps) if isinstance(globals, ChainMap) else set(globals)
+
+
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 
@@ -209,7 +223,20 @@ class _Environment(jinja2.Environment):
                 pass
         return super().getattr(obj, attribute)
 
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """jinja2's, the template found once per name: an include asks for it again at each
+        claim, and templates are not reloaded during a run (auto_reload is off)."""
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        found = self.found.get((name, parent))
+        if found is None:
+            found = self.found[(name, parent)] = super().get_template(name, parent)
+        return found
+
     kb_root: Path | None = None  # the KB whose `templates/` come first; None for the packaged ones alone
+    found: dict[tuple[str, str | None], jinja2.Template]  # see get_template
+    context_class = _Context
     code_generator_class = _CodeGenerator
     markdown_special = markdown.SPECIAL  # what the compiled templates look for before they escape as Markdown
     builtin_method: type = type({}.get)  # a dict's method, which compiled templates call directly
@@ -299,8 +326,9 @@ def environment(kb_root: Path | None, markdown_templates: bool = False,
     loader = jinja2.PrefixLoader({"default": packaged}, delimiter=":")
     env = _Environment(
         loader=jinja2.ChoiceLoader([loader, *search]),
-        autoescape=False if markdown_templates else jinja2.select_autoescape(
-            enabled_extensions=("html", "html.j2", "htm"), default=False),
+        # whether a template is escaped is asked again for every context made of it (each include)
+        autoescape=False if markdown_templates else cache(jinja2.select_autoescape(
+            enabled_extensions=("html", "html.j2", "htm"), default=False)),
         finalize=markdown.finalize if markdown_templates else None,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # one run renders with the templates it started with: no stat per include
@@ -310,6 +338,7 @@ def environment(kb_root: Path | None, markdown_templates: bool = False,
         bytecode_cache=None if compiled is None else _Compiled(compiled, "markdown" if markdown_templates else "html"),
     )
     env.kb_root = kb_root
+    env.found = {}
     env.globals.update(href=direct(links.href), doi_href=direct(links.doi_href))
     if markdown_templates:
         env.filters["code"] = markdown.code
