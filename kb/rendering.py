@@ -12,7 +12,7 @@ import tomllib
 import traceback
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from io import StringIO
 from itertools import islice
@@ -206,6 +206,11 @@ def direct(function: _Function) -> _Function:
     return function
 
 
+# A work's DOI link, asked for by every page showing the work, some three times each (a claim's
+# source, the works list, the page's data): kb.links.doi_href, remembered.
+doi_href = direct(lru_cache(maxsize=1 << 16)(links.doi_href))
+
+
 class _Environment(jinja2.Environment):
     """Knows the KB root, so that a template's error names the file a person edits.
 
@@ -339,7 +344,7 @@ def environment(kb_root: Path | None, markdown_templates: bool = False,
     )
     env.kb_root = kb_root
     env.found = {}
-    env.globals.update(href=direct(links.href), doi_href=direct(links.doi_href))
+    env.globals.update(href=direct(links.href), doi_href=doi_href)
     if markdown_templates:
         env.filters["code"] = markdown.code
     return env

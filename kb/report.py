@@ -14,7 +14,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
-from kb import links, rendering
+from kb import rendering
 from kb.claims import FITS
 from kb.labels import CLAIM_LABELS
 from kb.reportdata import Inputs
@@ -176,7 +176,7 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
                     "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]),
         # A DOI's link is decided here (kb.links), not by the script: None when it is no DOI.
         "works": ({**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
-                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]),
+                   "doi_href": rendering.doi_href(w["doi"])} for w in report["works"]),
         "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
