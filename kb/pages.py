@@ -423,7 +423,7 @@ class _Renderer:
                        page_title=document["title"])
         html = report_.html_page(inputs, context, "leaflet.page.html.j2", self.html)
         markdown_ = rendering.render(self.markdown, "report.md.j2", context)
-        return html.encode("utf-8"), markdown_.encode("utf-8")
+        return html, markdown_.encode("utf-8")
 
     def static(self, template: str, piece: dict[str, Any], base: str) -> bytes:
         context = {**self.base(), "page": piece, "index": href(INDEX, base=base) if base else INDEX}

@@ -78,6 +78,7 @@ def citing(report: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
 # str.translate, which takes seconds on the megabytes of a large KB's report data.
 _JSON_IN_SCRIPT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
                    ("\u2029", "\\u2029"))
+_JSON_IN_SCRIPT_BYTES = tuple((char.encode("utf-8"), escaped.encode("ascii")) for char, escaped in _JSON_IN_SCRIPT)
 
 
 def script_json(value: Any) -> Markup:
@@ -92,9 +93,14 @@ def script_json(value: Any) -> Markup:
     except TypeError:
         encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
             "utf-8", "surrogatepass")
-    for char, escaped in _JSON_IN_SCRIPT:
-        encoded = encoded.replace(char.encode("utf-8"), escaped.encode("ascii"))
-    return Markup(encoded.decode("utf-8", "surrogatepass"))
+    return Markup(_in_script(encoded).decode("utf-8", "surrogatepass"))
+
+
+def _in_script(encoded: bytes) -> bytes:
+    """JSON's UTF-8 with the characters that could end a script escaped (`_JSON_IN_SCRIPT`)."""
+    for char, escaped in _JSON_IN_SCRIPT_BYTES:
+        encoded = encoded.replace(char, escaped)
+    return encoded
 
 
 def _script_text(value: Any) -> str:
@@ -239,14 +245,21 @@ def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report
                       lambda: script_json_chunks(data()))
 
 
-def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja2.Environment) -> str:
-    """The interactive page of `context` whole, as `html_chunks` writes it: for a page of a paged
-    report (some hundred kB), where two generators per piece of text cost more than the page."""
+def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja2.Environment) -> bytes:
+    """The interactive page of `context` whole, in UTF-8, as `html_chunks` writes it: for a page of
+    a paged report (some hundred kB), where two generators per piece of text cost more than the page."""
     data = browser_data(inputs.report, context["t"], context["claim_numbers"], context["say"])
     # one JSON of the whole data, the text script_json_chunks writes item by item: a page's data
     # is small, and a call per claim and work cost more than encoding them together
     whole = {name: list(value) if isinstance(value, Iterator) else value for name, value in data.items()}
-    return rendering.render(env, template, context).replace(_DATA_MARK, str(script_json(whole)))
+    page = rendering.render(env, template, context)
+    try:
+        encoded = _in_script(orjson.dumps(whole, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # what orjson refuses (script_json): its text put in, the page encoded whole
+        return page.replace(_DATA_MARK, str(script_json(whole))).encode("utf-8")
+    # orjson's UTF-8 put between the page's pieces as they are encoded: the data is not decoded
+    # only to be encoded again, nor the page copied to hold it
+    return encoded.join(piece.encode("utf-8") for piece in page.split(_DATA_MARK))
 
 
 def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2",
