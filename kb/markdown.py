@@ -52,6 +52,7 @@ def text(value: str, pandoc: bool = False) -> Markdown:
 # returned after this one search instead of four.
 _ANY = re.compile("[" + re.escape(_SPECIAL + "&:#") + "]")
 _PANDOC_ANY = re.compile("[" + re.escape(_PANDOC_SPECIAL + "&:#") + "]")
+SPECIAL = _ANY.search  # None for a text `finalize` writes as it is (templates compiled by kb.rendering look first)
 
 
 def _escaped(value: str, pandoc: bool = False) -> str:
@@ -74,7 +75,7 @@ def code(value: Any, cell: bool = False) -> Markdown:
         shown = shown.replace("|", "\\|")
     if not shown:
         return Markdown("")
-    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    fence = "`" * (max(map(len, re.findall("`+", shown))) + 1) if "`" in shown else "`"
     # A span that starts or ends with a backtick, or with spaces at both ends, is padded by one
     # space, which the renderer takes off again.
     pad = " " if shown[0] == "`" or shown[-1] == "`" or (shown[0] == " " and shown[-1] == " ") else ""

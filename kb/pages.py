@@ -48,6 +48,7 @@ WORKS_PER_PAGE = 100  # at most this many works on a works page, on average
 POPULAR = 100  # works cited by most leaflets, on the index
 CONSISTENCY_SHOWN = 500  # groups of the consistency list shown on the index
 INDEX = "report.html"
+ENTRIES_KEPT = 20000  # reference entries a renderer keeps for the pages after (_Renderer.entries)
 FINDINGS = f"{FOLDER}/findings.html"  # findings of no leaflet
 
 
@@ -206,10 +207,6 @@ _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*\Z")  # what quote leaves as it is (
 
 def _entry(entry: Entry) -> list[Any]:
     return [entry.text, list(entry.links)]
-
-
-def _entries(data: dict[str, list[Any]]) -> dict[str, Entry]:
-    return {key: Entry(key, text, tuple(found)) for key, (text, found) in data.items()}
 
 
 def _level(claim: dict[str, Any]) -> str:
@@ -475,9 +472,25 @@ class _Renderer:
         self.lang = lang
         self.compiled = compiled
         self.t = rendering.interface(lang)
-        self.say = lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang))
+        self.say = rendering.direct(lru_cache(maxsize=1 << 16)(partial(rendering.localise, lang=lang)))
         self.html = rendering.environment(root, compiled=compiled)
         self.markdown = rendering.environment(root, markdown_templates=True, compiled=compiled)
+        self.made: dict[tuple[str, str, tuple[str, ...]], Entry] = {}  # see `entries`
+
+    def entries(self, data: dict[str, list[Any]]) -> dict[str, Entry]:
+        """A slice's reference entries (`_entry`) as entries, the same entry for the same data on
+        every page this renderer makes: its HTML and Markdown (cached on it) are made once for
+        the leaflet pages and the works page that show it. The last ENTRIES_KEPT are kept."""
+        found = {}
+        for key, (text, links) in data.items():
+            made = (key, text, tuple(links))
+            entry = self.made.get(made)
+            if entry is None:
+                entry = self.made[made] = Entry(*made)
+                if len(self.made) > ENTRIES_KEPT:
+                    del self.made[next(iter(self.made))]
+            found[key] = entry
+        return found
 
     def base(self) -> dict[str, Any]:
         return {"t": self.t, "lang": self.lang, "csp_hash": report_.csp_hash, "index": INDEX, "say": self.say,
@@ -488,18 +501,18 @@ class _Renderer:
         document = piece["document"]
         inputs = Inputs(self.root, {"documents": [document], "claims": piece["claims"], "works": piece["works"],
                                     "findings": piece["findings"]}, {document["id"]: piece["texts"]},
-                        _entries(piece["references"]))
+                        self.entries(piece["references"]))
         context = report_.context(inputs, self.lang, self.say, self.t)
         context.update(work_pages=piece["work_pages"], index=href(INDEX, base=leaflet_page(document["id"])),
                        page_title=document["title"])
         html = report_.html_page(inputs, context, "leaflet.page.html.j2", self.html)
         markdown_ = rendering.render(self.markdown, "report.md.j2", context)
-        return html.encode("utf-8"), markdown_.encode("utf-8")
+        return html, markdown_.encode("utf-8")
 
     def static(self, template: str, piece: dict[str, Any], base: str) -> bytes:
         context = {**self.base(), "page": piece, "index": href(INDEX, base=base) if base else INDEX}
         if piece["kind"] == "works":
-            context["references"] = _entries(piece["references"])
+            context["references"] = self.entries(piece["references"])
         if piece["kind"] == "index":
             context["search_json"] = report_.script_json(piece["search"])
         return rendering.render(self.html, template, context).encode("utf-8")
@@ -519,6 +532,7 @@ class _Renderer:
         return {path: self.static("workspage.html.j2" if kind == "works" else "findingspage.html.j2", piece, path)}
 
 
+@rendering.direct
 def md_link(text: str, target: str) -> markdown.Markdown:
     """A Markdown link to one of the report's own files (`target`, from `href`), its text escaped."""
     return markdown.Markdown(f"[{markdown.text(text)}]({target})")

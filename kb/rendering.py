@@ -5,22 +5,25 @@ with it, where a template's error becomes a finding at the template's line."""
 from __future__ import annotations
 
 import hashlib
+import keyword
 import os
 import re
 import tomllib
 import traceback
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from functools import cache, lru_cache
 from importlib import resources
+from io import StringIO
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.loaders import split_template_path
-from jinja2.nodes import Const, Expr, Getattr, Include
+from jinja2.nodes import Call, Const, Expr, Getattr, Impossible, Include, Output, TemplateData
 from markupsafe import escape
 
 from kb import links, markdown
@@ -34,6 +37,9 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 _HTML_SPECIAL = re.compile("[&<>'\"]")  # what markupsafe.escape replaces
+# The test a compiled template makes of a string before it escapes it: none of those characters
+# in it, each looked for in turn, which is faster than one search of the pattern above.
+_HTML_PLAIN = " and ".join(f"{char!r} not in _kb_v" for char in "&<>'\"")
 
 
 class _CodeGenerator(CodeGenerator):
@@ -44,22 +50,108 @@ class _CodeGenerator(CodeGenerator):
     call; and an include's output passed on with `yield from` instead of a loop that yields
     each piece again, or, in a loop, as one text."""
 
+    def _markdown(self, frame: Frame) -> bool:
+        """Whether `{{ value }}` is Markdown-escaped here (kb.markdown.finalize, no autoescape)."""
+        return not frame.eval_ctx.autoescape and self.environment.finalize is markdown.finalize
+
     def _output_child_pre(self, node: Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+        if frame.eval_ctx.volatile or not (frame.eval_ctx.autoescape or self._markdown(frame)):
             super()._output_child_pre(node, frame, finalize)
             return
         # a string with nothing to escape is written without a call of Python code
         self.write("(_kb_v if type(_kb_v := ")
-        if finalize.src is not None:
+        if finalize.src is not None and not self._markdown(frame):
             self.write(finalize.src)
 
     def _output_child_post(self, node: Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+        if frame.eval_ctx.volatile or not (frame.eval_ctx.autoescape or self._markdown(frame)):
             super()._output_child_post(node, frame, finalize)
+            return
+        # a number is its digits, as escaping it would write them (`_kb_*`: write_commons)
+        if self._markdown(frame):
+            self.write(") is str and not _kb_markdown_special(_kb_v) else str(_kb_v) if type(_kb_v) is int"
+                       " else str(_kb_finalize(_kb_v)))")
             return
         if finalize.src is not None:
             self.write(")")
-        self.write(") is str and not environment.html_special(_kb_v) else environment.escaped(_kb_v))")
+        self.write(f") is str and {_HTML_PLAIN} else str(_kb_v) if type(_kb_v) is int else _kb_escaped(_kb_v))")
+
+    def visit_Call(self, node: Call, frame: Frame, forward_caller: bool = False) -> None:
+        if (forward_caller or self.environment.is_async or self.environment.sandboxed or node.dyn_args
+                or node.dyn_kwargs or any(keyword.iskeyword(kwarg.key) for kwarg in node.kwargs)):
+            super().visit_Call(node, frame, forward_caller)
+            return
+        # a function marked `direct`, or a dict's method (`finding.get`), is called as it is, not
+        # through Context.call, which looks for a context or environment to pass it first (a
+        # leaflet's page calls `say` some six hundred times)
+        arguments = self._written(lambda: self.signature(node, frame))  # ", a, b, key=c" or ""
+        extra = "".join(f", {name}={name}" for name, given in (("_loop_vars", frame.loop_frame),
+                                                                ("_block_vars", frame.block_frame)) if given)
+        self.write("(_kb_f(" + arguments.removeprefix(", ") + ") if getattr(_kb_f := ")
+        self.visit(node.node, frame)
+        self.write(", 'kb_direct', False) or type(_kb_f) is _kb_method and type(_kb_f.__self__) is dict"
+                   f" else context.call(_kb_f{arguments}{extra}))")
+
+    def _written(self, write: Callable[[], None]) -> str:
+        """What `write` writes, kept apart from the template's code."""
+        stream, self.stream = self.stream, StringIO()
+        try:
+            write()
+            return self.stream.getvalue()
+        finally:
+            self.stream = stream
+
+    def write_commons(self) -> None:
+        super().write_commons()
+        # what every `{{ value }}` calls, as local names of the root and each block function
+        # (a macro's body reads them from the function it is defined in)
+        self.writeline("_kb_markdown_special = environment.markdown_special")
+        self.writeline("_kb_escaped = environment.escaped")
+        self.writeline("_kb_finalize = environment.finalize")
+        self.writeline("_kb_method = environment.builtin_method")
+
+    def visit_Output(self, node: Output, frame: Frame) -> None:
+        if frame.buffer is not None or (frame.require_output_check and self.has_known_extends):
+            super().visit_Output(node, frame)
+            return
+        # The pieces of one stretch of output (text and the values between tags) are joined
+        # where they are made and given on as one: each yield is a step of every generator
+        # around it (an include, an extends), and a page's template yields thousands.
+        finalize = self._make_finalize()
+        body: list[list[Any] | Expr] = []
+        for child in node.nodes:  # constants evaluated now, as jinja2's own visit_Output does
+            try:
+                if not (finalize.const or isinstance(child, TemplateData)):
+                    raise Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except Exception:  # noqa: BLE001  (evaluated at run time, where an error is raised)
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) < 2:
+            super().visit_Output(node, frame)
+            return
+        if frame.require_output_check:
+            self.writeline("if parent_template is None:")
+            self.indent()
+        self.writeline('yield "".join((')
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+                continue
+            self.newline(item)  # the template's line of each value, for its errors
+            self._output_child_pre(item, frame, finalize)
+            self.visit(item, frame)
+            self._output_child_post(item, frame, finalize)
+            self.write(",")
+        self.outdent()
+        self.writeline("))")
+        if frame.require_output_check:
+            self.outdent()
 
     @optimizeconst
     def visit_Getattr(self, node: Getattr, frame: Frame) -> None:
@@ -90,6 +182,35 @@ class _CodeGenerator(CodeGenerator):
                        f"){')' if frame.loop_frame else ''}")
 
 
+class _Context(jinja2.runtime.Context):
+    """jinja2's context, with the names of the template's globals gathered from its maps at once
+    (a page makes a context for each include, a hundred or more, and jinja2 gathers them from
+    a ChainMap one by one)."""
+
+    def __init__(self, environment: jinja2.Environment, parent: dict[str, Any], name: str | None,
+                 blocks: dict[str, Callable[[jinja2.runtime.Context], Iterator[str]]],
+                 globals: MutableMapping[str, Any] | None = None) -> None:
+        super().__init__(environment, parent, name, blocks)
+        if globals is not None:
+            self.globals_keys = set().union(*globals.maps) if isinstance(globals, ChainMap) else set(globals)
+
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def direct(function: _Function) -> _Function:
+    """`function` marked to be called by a compiled template as it is, not through jinja2's
+    `Context.call`: for a function that takes no context or environment (jinja2's `pass_context`
+    and the like) and raises no StopIteration (which `Context.call` makes an undefined value)."""
+    vars(function)["kb_direct"] = True
+    return function
+
+
+# A work's DOI link, asked for by every page showing the work, some three times each (a claim's
+# source, the works list, the page's data): kb.links.doi_href, remembered.
+doi_href = direct(lru_cache(maxsize=1 << 16)(links.doi_href))
+
+
 class _Environment(jinja2.Environment):
     """Knows the KB root, so that a template's error names the file a person edits.
 
@@ -107,9 +228,23 @@ class _Environment(jinja2.Environment):
                 pass
         return super().getattr(obj, attribute)
 
+    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """jinja2's, the template found once per name: an include asks for it again at each
+        claim, and templates are not reloaded during a run (auto_reload is off)."""
+        if globals is not None or not isinstance(name, str):
+            return super().get_template(name, parent, globals)
+        found = self.found.get((name, parent))
+        if found is None:
+            found = self.found[(name, parent)] = super().get_template(name, parent)
+        return found
+
     kb_root: Path | None = None  # the KB whose `templates/` come first; None for the packaged ones alone
+    found: dict[tuple[str, str | None], jinja2.Template]  # see get_template
+    context_class = _Context
     code_generator_class = _CodeGenerator
-    html_special = _HTML_SPECIAL.search  # what the compiled templates look for before they escape
+    markdown_special = markdown.SPECIAL  # what the compiled templates look for before they escape as Markdown
+    builtin_method: type = type({}.get)  # a dict's method, which compiled templates call directly
 
     @staticmethod
     def escaped(value: Any) -> str:
@@ -196,8 +331,9 @@ def environment(kb_root: Path | None, markdown_templates: bool = False,
     loader = jinja2.PrefixLoader({"default": packaged}, delimiter=":")
     env = _Environment(
         loader=jinja2.ChoiceLoader([loader, *search]),
-        autoescape=False if markdown_templates else jinja2.select_autoescape(
-            enabled_extensions=("html", "html.j2", "htm"), default=False),
+        # whether a template is escaped is asked again for every context made of it (each include)
+        autoescape=False if markdown_templates else cache(jinja2.select_autoescape(
+            enabled_extensions=("html", "html.j2", "htm"), default=False)),
         finalize=markdown.finalize if markdown_templates else None,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # one run renders with the templates it started with: no stat per include
@@ -207,7 +343,8 @@ def environment(kb_root: Path | None, markdown_templates: bool = False,
         bytecode_cache=None if compiled is None else _Compiled(compiled, "markdown" if markdown_templates else "html"),
     )
     env.kb_root = kb_root
-    env.globals.update(href=links.href, doi_href=links.doi_href)
+    env.found = {}
+    env.globals.update(href=direct(links.href), doi_href=doi_href)
     if markdown_templates:
         env.filters["code"] = markdown.code
     return env

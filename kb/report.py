@@ -14,7 +14,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
-from kb import links, rendering
+from kb import rendering
 from kb.claims import FITS
 from kb.labels import CLAIM_LABELS
 from kb.reportdata import Inputs
@@ -78,6 +78,7 @@ def citing(report: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
 # str.translate, which takes seconds on the megabytes of a large KB's report data.
 _JSON_IN_SCRIPT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
                    ("\u2029", "\\u2029"))
+_JSON_IN_SCRIPT_BYTES = tuple((char.encode("utf-8"), escaped.encode("ascii")) for char, escaped in _JSON_IN_SCRIPT)
 
 
 def script_json(value: Any) -> Markup:
@@ -92,9 +93,14 @@ def script_json(value: Any) -> Markup:
     except TypeError:
         encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
             "utf-8", "surrogatepass")
-    for char, escaped in _JSON_IN_SCRIPT:
-        encoded = encoded.replace(char.encode("utf-8"), escaped.encode("ascii"))
-    return Markup(encoded.decode("utf-8", "surrogatepass"))
+    return Markup(_in_script(encoded).decode("utf-8", "surrogatepass"))
+
+
+def _in_script(encoded: bytes) -> bytes:
+    """JSON's UTF-8 with the characters that could end a script escaped (`_JSON_IN_SCRIPT`)."""
+    for char, escaped in _JSON_IN_SCRIPT_BYTES:
+        encoded = encoded.replace(char, escaped)
+    return encoded
 
 
 def _script_text(value: Any) -> str:
@@ -153,6 +159,7 @@ def json_chunks(report: dict[str, Any]) -> Iterator[bytes]:
     yield b"\n}\n" if report else b"}\n"
 
 
+@rendering.direct
 def csp_hash(text: str) -> str:
     """The Content-Security-Policy source that allows exactly this inline script or style."""
     digest = hashlib.sha256(str(text).encode("utf-8")).digest()
@@ -175,7 +182,7 @@ def browser_data(report: dict[str, Any], t: dict[str, Any], numbers: dict[str, i
                     "certainty_reasons": [say(r) for r in c["certainty_reasons"]]} for c in report["claims"]),
         # A DOI's link is decided here (kb.links), not by the script: None when it is no DOI.
         "works": ({**{k: w[k] for k in work_keys}, "label_reason": say(w["label_reason"]),
-                   "doi_href": links.doi_href(w["doi"])} for w in report["works"]),
+                   "doi_href": rendering.doi_href(w["doi"])} for w in report["works"]),
         "documents": [{"id": d["id"], "title": d["title"], "language": d["language"], "sections": d["sections"]}
                       for d in report["documents"]],
         "t": {k: t[k] for k in ("labels", "fits", "statuses", "browser", "design", "ebro", "population",
@@ -205,7 +212,7 @@ def context(inputs: Inputs, lang: str, say: Callable[[str], str] | None = None,
     # Kept for the whole report: the page, the data and report.md each go through all reasons
     # in turn (88,000 different ones at 10k works), which a bounded cache would forget between.
     if say is None:
-        say = cache(partial(rendering.localise, lang=lang))
+        say = rendering.direct(cache(partial(rendering.localise, lang=lang)))
     return {
         "report": report,
         "t": t if t is not None else rendering.interface(lang),
@@ -238,14 +245,21 @@ def html_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report
                       lambda: script_json_chunks(data()))
 
 
-def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja2.Environment) -> str:
-    """The interactive page of `context` whole, as `html_chunks` writes it: for a page of a paged
-    report (some hundred kB), where two generators per piece of text cost more than the page."""
+def html_page(inputs: Inputs, context: dict[str, Any], template: str, env: jinja2.Environment) -> bytes:
+    """The interactive page of `context` whole, in UTF-8, as `html_chunks` writes it: for a page of
+    a paged report (some hundred kB), where two generators per piece of text cost more than the page."""
     data = browser_data(inputs.report, context["t"], context["claim_numbers"], context["say"])
     # one JSON of the whole data, the text script_json_chunks writes item by item: a page's data
     # is small, and a call per claim and work cost more than encoding them together
     whole = {name: list(value) if isinstance(value, Iterator) else value for name, value in data.items()}
-    return rendering.render(env, template, context).replace(_DATA_MARK, str(script_json(whole)))
+    page = rendering.render(env, template, context)
+    try:
+        encoded = _in_script(orjson.dumps(whole, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # what orjson refuses (script_json): its text put in, the page encoded whole
+        return page.replace(_DATA_MARK, str(script_json(whole))).encode("utf-8")
+    # orjson's UTF-8 put between the page's pieces as they are encoded: the data is not decoded
+    # only to be encoded again, nor the page copied to hold it
+    return encoded.join(piece.encode("utf-8") for piece in page.split(_DATA_MARK))
 
 
 def markdown_chunks(inputs: Inputs, context: dict[str, Any], template: str = "report.md.j2",
