@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from kb.apart import tracker_started
 from kb.output import held
 
 # Pages to render from which a worker is started: starting one costs a few tenths of a second
@@ -67,6 +68,8 @@ class Workers:
         # signals held: a thread keeps them blocked, so that they reach the command's main thread
         # (kb.output.held); a worker ignores Ctrl-C from its first instruction on (_start).
         try:
+            if self.executor is None:
+                tracker_started()  # before the signals are held: starting it unblocks them
             with held():
                 if self.executor is None:
                     self.executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
