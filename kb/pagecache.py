@@ -2,8 +2,8 @@
 is rendered from (its path and slice, the language, the KB's templates, the package), so that
 a page whose slice did not change is not rendered again.
 
-An entry is two files in `build/.cache/.pages/<lang>/`: the key, holding the page's files one
-after the other, and `<key>.json`, their names and sizes. A page cache only saves time: it is
+An entry is one file in `build/.cache/.pages/<lang>/`, named by the key: a first line, a line of
+the page's files' names and sizes (JSON), then the files one after the other. A page cache only saves time: it is
 written without fsync, and a failure to read or write it is a miss.
 """
 
@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -60,45 +60,65 @@ def page_key(path: str, piece: dict[str, Any], lang: str, templates: str) -> str
     return digest.hexdigest()
 
 
+_MAGIC = b"kb-page 1\n"  # an entry's first line; then its names and sizes (JSON) on one line, then the files
+
+
+def _header(handle: BinaryIO) -> tuple[list[list[Any]], int] | None:
+    """An entry's names and sizes, and where its first file begins; None for no entry of this kind."""
+    if handle.read(len(_MAGIC)) != _MAGIC:
+        return None
+    line = handle.readline(1 << 20)
+    if not line.endswith(b"\n"):
+        return None
+    names = orjson.loads(line)
+    return names, len(_MAGIC) + len(line)
+
+
 def lookup(folder: Path, key: str) -> list[str] | None:
     """The names of the files the cached page `key` holds (read with `read`), or None when it is
-    not whole in the cache. Only its index is read: a page's bytes are read as they are written."""
+    not whole in the cache. Only its header is read: a page's bytes are read as they are written."""
     try:
-        names = orjson.loads((folder / (key + ".json")).read_bytes())
-        size = os.stat(folder / key).st_size
+        with open(folder / key, "rb") as handle:
+            found = _header(handle)
+            size = os.fstat(handle.fileno()).st_size
     except (OSError, orjson.JSONDecodeError):
         return None
-    return [name for name, _ in names] if sum(length for _, length in names) == size else None
+    if found is None:
+        return None
+    names, start = found
+    return [name for name, _ in names] if start + sum(length for _, length in names) == size else None
 
 
 def read(folder: Path, key: str, name: str) -> bytes | None:
     """The file `name` of the cached page `key`, or None when it is not there (pruned meanwhile)."""
     try:
-        names = orjson.loads((folder / (key + ".json")).read_bytes())
-        at = 0
-        for found, length in names:
-            if found == name:
-                with open(folder / key, "rb") as handle:
+        with open(folder / key, "rb") as handle:
+            found = _header(handle)
+            if found is None:
+                return None
+            names, at = found
+            for each, length in names:
+                if each == name:
                     handle.seek(at)
                     content = handle.read(length)
-                return content if len(content) == length else None
-            at += length
+                    return content if len(content) == length else None
+                at += length
     except (OSError, orjson.JSONDecodeError):
         pass
     return None
 
 
 def keep(folder: Path, key: str, files: dict[str, bytes]) -> bool:
-    """Put a page's files in the cache (a page cache only saves time: no fsync, failures pass);
-    whether they are there."""
+    """Put a page's files in the cache, one entry (a page cache only saves time: no fsync,
+    failures pass); whether they are there."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, content in ((key, b"".join(files.values())),
-                              (key + ".json", orjson.dumps([[n, len(c)] for n, c in files.items()]))):
-            fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
+        fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_MAGIC + orjson.dumps([[n, len(c)] for n, c in files.items()]) + b"\n")
+            for content in files.values():
                 handle.write(content)
-            os.replace(temporary, folder / name)
+        os.replace(temporary, folder / key)
     except OSError:
         return False
     return True
@@ -106,9 +126,9 @@ def keep(folder: Path, key: str, files: dict[str, bytes]) -> bool:
 
 def prune(folder: Path, used: set[str]) -> None:
     try:
-        for entry in folder.iterdir():
-            if entry.name.removesuffix(".json") not in used:
-                entry.unlink(missing_ok=True)
+        for entry in os.scandir(folder):
+            if entry.name not in used and entry.is_file():
+                os.unlink(entry.path)
     except OSError:
         pass
 

@@ -101,7 +101,7 @@ def test_ctrl_c_while_workers_render_leaves_the_previous_report(tmp_path: Path) 
     run_ = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)  # a group of its own, as a terminal's job is
     deadline = time.monotonic() + 120
-    while run_.poll() is None and len(glob.glob(str(cache / "*.json"))) < 20 and time.monotonic() < deadline:
+    while run_.poll() is None and len(glob.glob(str(cache / "[0-9a-f]*"))) < 20 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert run_.poll() is None, "the report was written before Ctrl-C could be sent"
     children = subprocess.run(["ps", "-o", "args=", "--ppid", str(run_.pid)], check=False, capture_output=True,
