@@ -467,16 +467,16 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
     bib = _read_bib(root, files, store, code, pending)
     if bib is None:
         return None
-    apart = _references_apart(store, bib, lang)
+    entries = _references_apart(store, bib, lang)
     try:
-        return _leaflets_of(root, lang, step, pending, files, store, code, settings, config_bytes, bib, apart)
+        return _leaflets_of(root, lang, step, pending, files, store, code, settings, config_bytes, bib, entries)
     finally:
-        if apart is not None:
-            apart.close()
+        if entries is not None:
+            entries.close()
 
 
 def _leaflets_of(root: Path, lang: str, step: Any, pending: Pending, files: Files, store: Path, code: str,
-                 settings: Any, config_bytes: bytes | None, bib: Bib, apart: Apart | None) -> Built | None:
+                 settings: Any, config_bytes: bytes | None, bib: Bib, entries: Apart | None) -> Built | None:
     verification, verification_findings = evidence.load(root / VERIFICATION_NAME, VERIFICATION_NAME, files)
     verification_bytes = files.read_present(root / VERIFICATION_NAME, VERIFICATION_NAME, limit=MAX_BIB_BYTES)
     if verification_findings or isinstance(verification_bytes, Finding):
@@ -529,7 +529,7 @@ def _leaflets_of(root: Path, lang: str, step: Any, pending: Pending, files: File
         seen_ids.update(ids)
         seen_texts.add(text_path)
     return _finish(root, lang, store, code, common, config_bytes or b"", verification_bytes or b"", bib, kb,
-                   paths, kept, touched, index, fresh, step, pending, apart)
+                   paths, kept, touched, index, fresh, step, pending, entries)
 
 
 _GENERATION = "generation.json"  # which build the kept results are of, and what all of them rest on
@@ -597,7 +597,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
             kept: dict[str, Leaflet], touched: set[str], index: dict[str, Any],
             fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
-            pending: Pending, apart: Apart | None = None) -> Built | None:
+            pending: Pending, entries: Apart | None = None) -> Built | None:
     from kb import audit
 
     rule_names = list(audit.RULES)
@@ -685,7 +685,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     scope = _scope(store, pending, _hash(common, bib.digest, verification_bytes), kb_rules_run, index, records,
                    {paths[position].name for position, _, _, _, _ in stale})
     return _assemble(root, lang, store, pending, bib, kb, records, Claims(claims_chunks, summaries, records),
-                     segments_of, across, tuple(recomputed), kb_rules_run, scope, apart)
+                     segments_of, across, tuple(recomputed), kb_rules_run, scope, entries)
 
 
 def _audited(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], str, list[str]]], theirs: int,
@@ -1045,10 +1045,11 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
               claims: Claims, segments_of: dict[str, list[dict[str, Any]] | bytes | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
-              scope: Scope | None, apart: Apart | None = None) -> Built:
-    """report.json and the report's inputs from every leaflet's results."""
+              scope: Scope | None, entries: Apart | None = None) -> Built:
+    """report.json and the report's inputs from every leaflet's results; `entries`: the reference
+    entries being rendered in another process (`_references_apart`)."""
 
-    references = _references(store, pending, bib, kb, lang, apart)
+    references = _references(store, pending, bib, kb, lang, entries)
     pieces, errors = _findings(store, pending, kb, bib, records, across)
     citing: dict[str, list[tuple[str, int, str]]] = {}
     for record in records:

@@ -275,8 +275,9 @@ def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path
 def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A first build renders the works' reference entries in another process when a core is idle
-    (kb.apart): the report is the cold build's, byte for byte; a process that fails leaves them to
-    the build itself."""
+    (kb.apart), while its leaflets are audited in another one: the report is the cold build's,
+    byte for byte, with the entries the other process rendered; a process that fails leaves them
+    to the build itself."""
     from kb import apart, pagework
 
     started: list[Any] = []
@@ -286,18 +287,30 @@ def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Pat
         started.append(real(target, *args))
         return started[-1]
 
+    from kb.apa import references
+
+    here: list[int] = []  # the entries rendered by the build itself (the other processes' are their own)
+    render = references.render
+
+    def rendered_here(works: list[Any], locale: str) -> Any:
+        here.append(1)
+        return render(works, locale)
+
+    monkeypatch.setattr(references, "render", rendered_here)
     monkeypatch.setattr(incremental, "REFERENCES_APART", 0)
+    monkeypatch.setattr(incremental, "AUDIT_APART", 0)
     monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
     monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    # each _same builds cold first (which renders them here: one call), then as kb report does
     _same(synthetic, tmp_path / "apart", pages="paged")
-    assert len(started) == 1 and started[0] is not None
-    assert not started[0]._process.is_alive()
+    assert len(started) == 2 and None not in started and len(here) == 1
+    assert not any(process._process.is_alive() for process in started)
     _same(synthetic, tmp_path / "again", pages="paged")  # kept: not rendered again, apart or here
-    assert len(started) == 1
+    assert len(started) == 2 and len(here) == 2
     shutil.rmtree(synthetic / "build")
-    monkeypatch.setattr(apart.Apart, "result", lambda self: None)  # the process failed
+    monkeypatch.setattr(apart.Apart, "result", lambda self: None)  # the processes failed
     _same(synthetic, tmp_path / "failed", pages="paged")
-    assert len(started) == 2
+    assert len(started) == 4 and len(here) == 4
 
 
 def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path: Path,
