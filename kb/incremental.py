@@ -505,14 +505,11 @@ def _leaflets_of(root: Path, lang: str, step: Any, pending: Pending, files: File
             kept[path.name] = record
             continue
         step(path.name)
-        document, text, findings = read_leaflet(files, path)
-        if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
+        read = _read_again(files, path)
+        hashes = _read_hashes(files, path, read[0], read[1]) if read is not None else None
+        if read is None or hashes is None:
             return None
-        claims_bytes = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
-        text_bytes = files.read_present(document.text_path, document.text_name) if text is not None else None
-        if not isinstance(claims_bytes, bytes) or isinstance(text_bytes, Finding):
-            return None
-        fresh[path.name] = (document, text, findings, _hash(claims_bytes), _hash(text_bytes or b""))
+        fresh[path.name] = (*read[:3], *hashes)
 
     # Claim ids and texts shared by two leaflets: results per leaflet would differ from the KB's.
     seen_ids: set[str] = set()
@@ -645,11 +642,11 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             summaries.append(_files_of(store, path.name)[4])
             continue
         if path.name not in fresh:  # its results are stale: its files are read again
-            document, text, findings = read_leaflet(Files(root), path)
-            if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
-                return None
             assert record is not None
-            fresh[path.name] = (document, text, findings, record.claims_hash, record.text_hash)
+            read = _read_again(Files(root), path, (record.claims_hash, record.text_hash))
+            if read is None:
+                return None
+            fresh[path.name] = read
         slots.append(None)
         summaries.append(b"")
         stale.append((position, path, about, deps, keys))
@@ -694,38 +691,38 @@ def _audited(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], st
              pending: Pending) -> list[Leaflet] | None:
     """The results of the `stale` leaflets, in their order: made here in batches, the last `theirs`
     by another process (`apart`); None when the KB must be built cold."""
-    mine = stale[:len(stale) - theirs]
+    made = _in_batches(kb, stale[:len(stale) - theirs], fresh, rule_names, rule_index, store, bib, pending)
+    if made is None or not theirs:
+        return made
+    done = apart.result() if apart is not None else None
+    if done == "outside":
+        return None
+    if done is None:  # the other process failed: its leaflets are audited here, read again
+        rest = _in_batches(kb, stale[len(stale) - theirs:], fresh, rule_names, rule_index, store, bib, pending)
+        return None if rest is None else made + rest
+    records_json, other = done
+    pending.adopt(other)
+    return made + [Leaflet(**record) for record in records_json]
+
+
+def _in_batches(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], str, list[str]]],
+                fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]],
+                rule_names: list[str], rule_index: dict[str, int], store: Path, bib: Bib,
+                pending: Pending) -> list[Leaflet] | None:
+    """The `stale` leaflets' results made here (`_leaflets`), BATCH at a time, each as `fresh` holds
+    its reading (let go with its batch) or read again; None when the KB must be built cold."""
     made: list[Leaflet] = []
-    for start in range(0, len(mine), BATCH):
-        batch = mine[start:start + BATCH]
-        part = _leaflets(kb, [(path, fresh[path.name], about, deps, keys) for _, path, about, deps, keys in batch],
-                         rule_names, rule_index, store, bib.identity, pending)
+    for start in range(0, len(stale), BATCH):
+        batch = []
+        for _, path, about, deps, keys in stale[start:start + BATCH]:
+            read = fresh.pop(path.name, None) or _read_again(Files(kb.root), path)
+            if read is None:
+                return None
+            batch.append((path, read, about, deps, keys))
+        part = _leaflets(kb, batch, rule_names, rule_index, store, bib.identity, pending)
         if part is None:
             return None
         made += part
-        for _, path, _, _, _ in batch:
-            del fresh[path.name]
-    if theirs:
-        done = apart.result() if apart is not None else None
-        if done == "outside":
-            return None
-        if done is not None:
-            records_json, other = done
-            pending.adopt(other)
-            made += [Leaflet(**record) for record in records_json]
-        else:  # the other process failed: its leaflets are audited here, read again
-            for start in range(len(mine), len(stale), BATCH):
-                batch = stale[start:start + BATCH]
-                items = []
-                for _, path, about, deps, keys in batch:
-                    read = fresh.pop(path.name, None) or _read_again(kb.root, path)
-                    if read is None:
-                        return None
-                    items.append((path, read, about, deps, keys))
-                part = _leaflets(kb, items, rule_names, rule_index, store, bib.identity, pending)
-                if part is None:
-                    return None
-                made += part
     return made
 
 
@@ -742,15 +739,13 @@ def _audit_apart(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]]
     """The last leaflets of `stale` audited in another process (`audit_rows`), when they are many
     and a core is idle, and how many it audits (0: none; `fresh` lets go of their reading, which
     the other process reads again)."""
-    from kb.labels import label_work
     from kb.pagework import spare_cores
 
     theirs = len(stale) * _APART_SHARE[0] // _APART_SHARE[1]
     if len(stale) < AUDIT_APART or not theirs or spare_cores() < 1:
         return None, 0
     _letters(kb, store, bib.identity, pending)  # made once, here, for both processes
-    if "work_labels" not in kb.memo:
-        kb.memo["work_labels"] = {key: label_work(work) for key, work in kb.works.items()}
+    _work_labels(kb)
     folder = pending.beside()
     if folder is None:
         return None, 0
@@ -766,12 +761,34 @@ def _audit_apart(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]]
     return apart, theirs
 
 
-def _read_again(root: Path, path: Path) -> tuple[Document, LeafletText | None, list[Finding], str, str] | None:
-    """A leaflet read again (its hashes taken as its results are made); None when it cannot be."""
-    document, text, findings = read_leaflet(Files(root), path)
+def _read_again(files: Files, path: Path, hashes: tuple[str, str] = ("", "")
+                ) -> tuple[Document, LeafletText | None, list[Finding], str, str] | None:
+    """A leaflet read (with `hashes` of its claims file and text; "": taken as its results are
+    made); None when it cannot be."""
+    document, text, findings = read_leaflet(files, path)
     if document is None or any(f.rule in UNREADABLE_RULES for f in findings):
         return None
-    return document, text, findings, "", ""
+    return document, text, findings, *hashes
+
+
+def _read_hashes(files: Files, path: Path, document: Document, text: LeafletText | None) -> tuple[str, str] | None:
+    """The hashes of a leaflet's claims file and text as they are now (of no bytes for no text);
+    None when either cannot be read."""
+    claims = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
+    shown = files.read_present(document.text_path, document.text_name) if text is not None else None
+    if not isinstance(claims, bytes) or isinstance(shown, Finding):
+        return None
+    return _hash(claims), _hash(shown or b"")
+
+
+def _work_labels(kb: KnowledgeBase) -> dict[str, Any]:
+    """Every work's label (kb.labels.label_work), made once a build and kept in the KB's memo."""
+    from kb.labels import label_work
+
+    if "work_labels" not in kb.memo:
+        kb.memo["work_labels"] = {key: label_work(work) for key, work in kb.works.items()}
+    labels: dict[str, Any] = kb.memo["work_labels"]
+    return labels
 
 
 def audit_rows(root: Path, settings: Any, bibliography: Bibliography, verification: Any, memo: dict[str, Any],
@@ -791,17 +808,13 @@ def audit_rows(root: Path, settings: Any, bibliography: Bibliography, verificati
     for start in range(0, len(items), BATCH):
         batch = []
         for path, claims_hash, text_hash, about, deps, keys in items[start:start + BATCH]:
-            read = _read_again(root, path)
+            read = _read_again(files, path, (claims_hash, text_hash))
             if read is None:
                 return None
-            document, text, findings, _, _ = read
-            if claims_hash:  # read by the command for what changed: the same bytes, or nothing
-                content = files.read_present(path, f"{CLAIMS_DIR}/{path.name}")
-                shown = files.read_present(document.text_path, document.text_name) if text is not None else None
-                if not isinstance(content, bytes) or _hash(content) != claims_hash \
-                        or isinstance(shown, Finding) or _hash(shown or b"") != text_hash:
-                    return None
-            batch.append((path, (document, text, findings, claims_hash, text_hash), about, deps, keys))
+            # read by the command for what changed: the same bytes, or nothing
+            if claims_hash and _read_hashes(files, path, read[0], read[1]) != (claims_hash, text_hash):
+                return None
+            batch.append((path, read, about, deps, keys))
         part = _leaflets(kb, batch, list(rule_names), rule_index, store, identity, pending)
         if part is None:
             return "outside"
@@ -860,10 +873,10 @@ def _whole(kb: KnowledgeBase, paths: list[Path],
     findings: list[Finding] = []
     for path in paths:
         if path.name not in fresh:
-            document, text, found = read_leaflet(files, path)
-            if document is None or any(f.rule in UNREADABLE_RULES for f in found):
+            read = _read_again(files, path)
+            if read is None:
                 return None
-            fresh[path.name] = (document, text, found, "", "")
+            fresh[path.name] = read
         document, text, found, _, _ = fresh[path.name]
         documents.append(document)
         findings += found
@@ -884,13 +897,10 @@ def _leaflets(kb: KnowledgeBase,
     and claims' summaries (kb.pages.summary), each leaflet's put in `pending` as it is made;
     None when a finding of a leaflet rule lies outside the leaflets' files."""
     from kb import audit, reportdata
-    from kb.labels import label_work
     from kb.pages import index_part, summaries_json, summary
 
     _letters(kb, store, identity, pending)
-    work_labels = kb.memo.get("work_labels")
-    if work_labels is None:
-        work_labels = kb.memo["work_labels"] = {key: label_work(work) for key, work in kb.works.items()}
+    work_labels = _work_labels(kb)
     documents = tuple(read[0] for _, read, _, _, _ in batch)
     texts = {read[0].id: read[1] for _, read, _, _, _ in batch if read[1] is not None}
     loaded = tuple(f for _, read, _, _, _ in batch for f in read[2])
@@ -1292,13 +1302,10 @@ def _references_apart(store: Path, bib: Bib, lang: str) -> Apart | None:
 def reference_rows(works: list[Work], lang: str) -> list[list[Any]]:
     """Every work's reference entry (kb.reportdata.reference_entries) with the words the index's
     search takes of it (kb.pages.search_words): [key, text, links, words], in the works' order."""
-    from kb.apa import references
     from kb.pages import search_words
-    from kb.rendering import locale_of
+    from kb.reportdata import works_entries
 
-    found = references.render(works, locale_of(lang))
-    entries = [found.get(work.key) or Entry(work.key, "", ()) for work in works]
-    return [[e.key, e.text, list(e.links), search_words(e)] for e in entries]
+    return [[e.key, e.text, list(e.links), search_words(e)] for e in works_entries(works, lang).values()]
 
 
 def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang: str,

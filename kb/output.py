@@ -141,21 +141,17 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
             if isinstance(first, (bytes, Path, Slice)):  # encoded chunks: written as they come, the small together
                 waiting: list[bytes] = []
                 size = 0
-                for piece in chain((first,), pieces):
-                    if not isinstance(piece, (Path, Slice)):
+                for piece in chain((first,), pieces, (None,)):  # None: the end, all that waits written
+                    if isinstance(piece, (bytes, str)):
                         waiting.append(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
                         size += len(waiting[-1])
                         if size < _GATHER:
                             continue
-                    if waiting:
-                        with _writing(path):
-                            handle.write(b"".join(waiting))
-                        waiting, size = [], 0
-                    if isinstance(piece, (Path, Slice)):
-                        _copy(piece, handle, path)
-                if waiting:
                     with _writing(path):
                         handle.write(b"".join(waiting))
+                    waiting, size = [], 0
+                    if isinstance(piece, (Path, Slice)):
+                        _copy(piece, handle, path)
             else:
                 texts = chain((first,), (p if isinstance(p, str) else chunk_bytes(p).decode("utf-8") for p in pieces))
                 while chunk := "".join(islice(texts, _PIECES)):

@@ -137,8 +137,13 @@ def reference_entries(kb: KnowledgeBase, lang: str) -> dict[str, Entry]:
     """Work key -> its APA 7 reference entry in `lang`, for every work: the entries of all the
     KB's works rendered together, so that works of the same authors and year are told apart
     (2017a, 2017b) as across the whole KB. A work APA would list nowhere gets an empty entry."""
-    found = references.render(list(kb.works.values()), locale_of(lang))
-    return {key: found.get(key) or Entry(key, "", ()) for key in kb.works}
+    return works_entries(list(kb.works.values()), lang)
+
+
+def works_entries(works: list[Work], lang: str) -> dict[str, Entry]:
+    """`reference_entries` of `works` (rendered together, in their order)."""
+    found = references.render(works, locale_of(lang))
+    return {work.key: found.get(work.key) or Entry(work.key, "", ()) for work in works}
 
 
 def data(kb: KnowledgeBase, findings: list[Finding], entries: dict[str, Entry]) -> dict[str, Any]:
