@@ -467,16 +467,17 @@ def _build(root: Path, lang: str, advance: Any, pending: Pending) -> Built | Non
     bib = _read_bib(root, files, store, code, pending)
     if bib is None:
         return None
-    entries = _references_apart(store, bib, lang)
+    kept_entries = _kept_references(store, bib, lang)
+    entries = kept_entries if kept_entries is not None else _references_apart(bib, lang)
     try:
         return _leaflets_of(root, lang, step, pending, files, store, code, settings, config_bytes, bib, entries)
     finally:
-        if entries is not None:
+        if isinstance(entries, Apart):
             entries.close()
 
 
 def _leaflets_of(root: Path, lang: str, step: Any, pending: Pending, files: Files, store: Path, code: str,
-                 settings: Any, config_bytes: bytes | None, bib: Bib, entries: Apart | None) -> Built | None:
+                 settings: Any, config_bytes: bytes | None, bib: Bib, entries: Entries) -> Built | None:
     verification, verification_findings = evidence.load(root / VERIFICATION_NAME, VERIFICATION_NAME, files)
     verification_bytes = files.read_present(root / VERIFICATION_NAME, VERIFICATION_NAME, limit=MAX_BIB_BYTES)
     if verification_findings or isinstance(verification_bytes, Finding):
@@ -594,7 +595,7 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
             verification_bytes: bytes, bib: Bib, kb: KnowledgeBase, paths: list[Path],
             kept: dict[str, Leaflet], touched: set[str], index: dict[str, Any],
             fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]], step: Any,
-            pending: Pending, entries: Apart | None = None) -> Built | None:
+            pending: Pending, entries: Entries = None) -> Built | None:
     from kb import audit
 
     rule_names = list(audit.RULES)
@@ -1055,9 +1056,8 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
               claims: Claims, segments_of: dict[str, list[dict[str, Any]] | bytes | Path],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
-              scope: Scope | None, entries: Apart | None = None) -> Built:
-    """report.json and the report's inputs from every leaflet's results; `entries`: the reference
-    entries being rendered in another process (`_references_apart`)."""
+              scope: Scope | None, entries: Entries = None) -> Built:
+    """report.json and the report's inputs from every leaflet's results."""
 
     references = _references(store, pending, bib, kb, lang, entries)
     pieces, errors = _findings(store, pending, kb, bib, records, across)
@@ -1277,24 +1277,29 @@ class Claims(Parsed):
 # the leaflets: starting it costs some tenths of a second of the other core.
 REFERENCES_APART = 2000
 
+# The works' reference entries as a build finds them: the rows the last build kept for this
+# bibliography (`reference_rows`), the process rendering them (`_references_apart`), or None.
+Entries = list[list[Any]] | Apart | None
 
-def _kept_references(store: Path, bib: Bib, lang: str) -> dict[str, Any] | None:
+
+def _kept_references(store: Path, bib: Bib, lang: str) -> list[list[Any]] | None:
     try:
-        data: dict[str, Any] = orjson.loads((store / f"references-{lang}.json").read_bytes())
+        data = orjson.loads((store / f"references-{lang}.json").read_bytes())
         if data["digest"] == bib.digest:
-            return data
+            rows: list[list[Any]] = data["entries"]
+            return rows
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
 
 
-def _references_apart(store: Path, bib: Bib, lang: str) -> Apart | None:
+def _references_apart(bib: Bib, lang: str) -> Apart | None:
     """The reference entries of every work being rendered in another process (`reference_rows`),
-    when they must be rendered, are many, and a core is idle; else None."""
+    when they are many and a core is idle; else None."""
     from kb.pagework import spare_cores
 
     works = bib.bibliography.works
-    if len(works) < REFERENCES_APART or _kept_references(store, bib, lang) is not None or spare_cores() < 1:
+    if len(works) < REFERENCES_APART or spare_cores() < 1:
         return None
     return Apart.start(reference_rows, list(works.values()), lang)
 
@@ -1309,17 +1314,16 @@ def reference_rows(works: list[Work], lang: str) -> list[list[Any]]:
 
 
 def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang: str,
-                apart: Apart | None = None) -> dict[str, Entry]:
+                entries: Entries = None) -> dict[str, Entry]:
     """Every work's reference entry (kb.reportdata.reference_entries), with the words the index's
-    search takes of it (kb.pages.References), kept by the bibliography's hash; rendered `apart`
-    when they are being rendered in another process."""
+    search takes of it (kb.pages.References): as kept by the bibliography's hash (`entries`), from
+    the process rendering them, or rendered here."""
     from kb.pages import References
 
-    data = _kept_references(store, bib, lang)
-    rows = data["entries"] if data is not None else apart.result() if apart is not None else None
+    rows = entries if isinstance(entries, list) else entries.result() if entries is not None else None
     if rows is None:
         rows = reference_rows(list(kb.works.values()), lang)
-    if data is None and tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
+    if not isinstance(entries, list) and tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
         _keep(pending, store / f"references-{lang}.json", orjson.dumps({"digest": bib.digest, "entries": rows}))
     return References({key: Entry(key, text, tuple(links)) for key, text, links, _ in rows},
                       {key: words for key, _, _, words in rows})
