@@ -8,10 +8,12 @@ seven words or more, a word added to one of six or more). Claims with the same s
 are one class; classes that could be that similar are found through an inverted index of each
 class's rarest words (prefix filtering: two sets with Jaccard >= t share one of the first
 n - ceil(t*n) + 1 of their words ordered by how rare they are), so only a few pairs are ever
-compared, and of a word's list only the sets large enough to be similar. A word in more than
-`COMMON` classes is not looked up (its list would be compared pairwise): a claim whose rarest
-words are all that common (boilerplate, or a generated KB's small vocabulary) is matched only
-with claims of the same words.
+compared, and of a word's list only the sets large enough to be similar. A common word is not
+looked up (its list would be compared pairwise): one in more than `COMMON` classes, or in more
+than an eighth of them where that is more than `FEW` (a word in one claim of eight is no rare
+word of any claim, and a small vocabulary over thousands of claims made the comparison the
+report's largest cost: 2 s of a 5,000-claims KB). A claim whose rarest words are all that common
+(boilerplate, or a generated KB's small vocabulary) is matched only with claims of the same words.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import Any
 
 SIMILAR = (3, 4)  # Jaccard similarity at least 3/4
 COMMON = 2000  # a word in more classes than this is no way in to candidates
+COMMON_SHARE = 8  # nor one in more than this share of them (one in eight),
+FEW = 100  # where that share is more classes than this
 _WORD = re.compile(r"[^\W_]+")
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 
@@ -87,7 +91,8 @@ def groups(claims: Iterable[Any]) -> list[Group]:
     frequency = Counter(chain.from_iterable(key.split() for key in keys))
     # rarest first, ties by the word: a set's prefix is its first words in this order
     rank = {word: r for r, word in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}.__getitem__
-    common = {word for word, n in frequency.items() if n > COMMON}
+    most = min(COMMON, max(FEW, len(keys) // COMMON_SHARE))
+    common = {word for word, n in frequency.items() if n > most}
     parent = list(range(len(keys)))
 
     def root(i: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -187,6 +188,32 @@ def test_groups_need_two_leaflets_and_a_difference() -> None:
         _claim("e1", "e", "Wandelen helpt bij somberheid", label="expert-based"),
     ]
     assert consistency.groups(claims) == [consistency.Group(("a1", "b1"), ("label", "level", "fit"))]
+
+
+def test_a_word_in_an_eighth_of_the_claims_is_no_way_in() -> None:
+    # 410 claims of a ten-word vocabulary (and a word of their own for 200 of them), each of the
+    # ten in about half of them: none is rare
+    vocabulary = "bewegen helpt bij angst spanning en stress in het lichaam".split()
+    filler = [_claim(f"f{i}", f"leaflet{i % 40}", " ".join(words), label="expert-based")
+              for i, words in enumerate(itertools.combinations(vocabulary, 6))]
+    filler += [_claim(f"g{i}", f"other{i % 40}", " ".join(words) + f" woord{i}", label="expert-based")
+               for i, words in enumerate(itertools.combinations(vocabulary, 5)) if i < 200]
+    claims = [
+        *filler,
+        # rare words: found however common the others are
+        _claim("r1", "a", "zwemmen vermindert paniekaanvallen bij angst en spanning in het lichaam"),
+        _claim("r2", "b", "zwemmen vermindert paniekaanvallen bij angst en spanning in lichaam", label="unsupported"),
+        # common words alone: nearly the same ones are not looked for, the same ones are found
+        _claim("c1", "a", "bewegen helpt bij angst en spanning in het"),
+        _claim("c2", "b", "bewegen helpt bij angst en spanning in het lichaam", label="unsupported"),
+        _claim("s1", "a", "het lichaam en de stress"),
+        _claim("s2", "b", "Het lichaam, en de stress!", label="unsupported"),
+    ]
+    found = consistency.groups(claims)
+    assert consistency.Group(("r1", "r2"), ("label",)) in found
+    assert consistency.Group(("s1", "s2"), ("label",)) in found
+    assert not any("c1" in g.claims for g in found)
+    assert consistency.similar(consistency.words(claims[-4]["text"]), consistency.words(claims[-3]["text"]))
 
 
 def test_a_summary_reads_as_its_claim_and_keeps_through_json() -> None:
