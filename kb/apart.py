@@ -3,7 +3,8 @@ command goes on with the rest (kb/incremental.py: a first build renders the work
 entries apart while it audits the leaflets).
 
 The process is started fresh ("spawn"), given its arguments (pickled: they are the command's own
-data, never read from a file) and it sends back its result once. It ignores Ctrl-C, which the
+data, never read from a file), or it is a copy of the command (`fork`: a piece that reads what
+the command holds, kb/pages.py's index after an edit); it sends back its result once. It ignores Ctrl-C, which the
 command handles, and it is a daemon: a command that stops, whatever the reason, ends it
 (`close`). A piece that could not be done apart (no process started, the process gone, an
 exception in it) is None to the command, which then does it itself.
@@ -11,8 +12,11 @@ exception in it) is None to the command, which then does it itself.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
+import sys
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -34,11 +38,30 @@ class Apart:
     def start(cls, target: Callable[..., Any], *args: Any) -> Apart | None:
         """`target` (a module's function) called with `args` in a new process; None when no process
         could be started."""
-        context = multiprocessing.get_context("spawn")
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_run, args=(sending, target, args), daemon=True)
         try:
             tracker_started()
+        except (OSError, RuntimeError):
+            return None
+        return cls._started("spawn", target, args)
+
+    @classmethod
+    def fork(cls, target: Callable[..., Any], *args: Any) -> Apart | None:
+        """`target(*args)` in a copy of this process, which reads the command's data where it lies
+        (nothing is sent); None where no copy can be made: no fork on this system, or a thread
+        running beside this one (a lock it holds would be held for ever in the copy)."""
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+            return None
+        for stream in (sys.stdout, sys.stderr):  # what waits to be written is written once, here
+            with contextlib.suppress(Exception):
+                stream.flush()
+        return cls._started("fork", target, args)
+
+    @classmethod
+    def _started(cls, method: str, target: Callable[..., Any], args: tuple[Any, ...]) -> Apart | None:
+        context = multiprocessing.get_context(method)
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_run, args=(sending, target, args), daemon=True)  # type: ignore[attr-defined]
+        try:
             with held():  # started with the signals held: it ignores Ctrl-C from its first instruction
                 process.start()
         except (OSError, RuntimeError):

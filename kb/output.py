@@ -47,7 +47,21 @@ class Slice:
 # report.json), written as they come; among chunks, a file's path (or a `Slice` of it) stands
 # for its bytes, copied by the kernel where it can (a kept leaflet's part of report.json is not
 # read into memory).
-Content = str | bytes | Iterable[str] | Iterable[bytes | Path | Slice]
+
+
+class Later:
+    """A file's content still being made elsewhere (kb.pages: the index, in another process),
+    read as its chunks: staged after every other file of its set (`write_all`), so that they are
+    written meanwhile, and let go (`close`) once the set is written, or is not."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+Content = str | bytes | Iterable[str] | Iterable[bytes | Path | Slice] | Later
 _PIECES = 65536  # pieces of streamed text joined and encoded at a time
 
 _HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -271,7 +285,9 @@ def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
     """Write every file of a finished rendering: all are staged before any replaces its old
     version, so that a run that fails while writing (a full disk) leaves the previous set whole."""
     staged: list[str] = []
-    names = sorted(files)  # a name may hold folders: report/leaflets/x.html
+    # a name may hold folders: report/leaflets/x.html; content still being made elsewhere (kb.pages:
+    # the index, made in another process) is staged last, the rest written meanwhile
+    names = sorted(files, key=lambda name: (isinstance(files[name], Later), name))
     targets = [folder / name for name in names]
     once = len(names) >= ONE_SYNC_FROM and _syncfs is not None
     try:
@@ -289,7 +305,11 @@ def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
     except BaseException:  # an OSError, a template's error, Ctrl-C or SIGTERM: nothing is left behind
         _remove(staged)
         raise
-    return targets
+    finally:  # content made elsewhere, and the process making it, let go whether it was taken or not
+        for content in files.values():
+            if isinstance(content, Later):
+                content.close()
+    return [folder / name for name in sorted(files)]
 
 
 def check_new(path: Path, force: bool) -> None:

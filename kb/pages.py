@@ -33,7 +33,9 @@ from urllib.parse import quote
 from kb import consistency, markdown, pagecache, pagework, rendering
 from kb import report as report_
 from kb.apa.references import Entry
+from kb.apart import Apart
 from kb.labels import CLAIM_LABELS
+from kb.output import Later
 from kb.reportdata import Inputs
 
 if TYPE_CHECKING:
@@ -545,7 +547,8 @@ def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict
 
 
 def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: list[str] | None = None,
-           written: pagecache.Written | None = None, scope: Scope | None = None) -> dict[str, Iterator[bytes] | bytes]:
+           written: pagecache.Written | None = None,
+           scope: Scope | None = None) -> dict[str, Iterator[bytes] | bytes | Later]:
     """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
     language, templates and code are unchanged is taken from there instead of rendered, and the
     cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered.
@@ -565,7 +568,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     # the templates compiled by an earlier run are kept beside the page cache (its pruning, per
     # language, passes them by): a run that renders one page again does not compile them all
     renderer = _Renderer(inputs.root, lang, cache_dir.parent / ".templates" if cache_dir is not None else None)
-    files: dict[str, Iterator[bytes] | bytes] = {"report.json": report_.json_chunks(inputs.report)}
+    files: dict[str, Iterator[bytes] | bytes | Later] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     wanted = every_page(inputs.report) - kept.keys() if kept else None
     made = each_slice(inputs, wanted)
@@ -573,6 +576,12 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     # each page's outcome is taken in the order the pages were sliced
     workers = _workers(inputs, lang, cache_dir, renderer, len(wanted) if wanted is not None
                        else len(every_page(inputs.report)))
+    # a build of a few pages (one leaflet edited) makes the index, its largest by far, in a copy of
+    # this process while it makes the others
+    index = _index_apart(inputs, lang, cache_dir, renderer, templates) \
+        if workers is None and cache_dir is not None and (wanted is None or INDEX in wanted) else None
+    if index is not None:
+        made = each_slice(inputs, (wanted if wanted is not None else every_page(inputs.report)) - {INDEX})
     waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
 
     def place(path: str, key: str, result: Future[pagework.Outcome] | pagework.Outcome) -> None:
@@ -633,12 +642,115 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                 place(*waiting.popleft())
         while waiting:
             place(*waiting.popleft())
+    except BaseException:
+        if index is not None:
+            index.close()
+        raise
     finally:
         if workers is not None:
             workers.close(cancel=bool(waiting))
+    if index is not None:  # its files are written last, once made: the cache is pruned then
+        assert cache_dir is not None
+        later = _Later(index, partial(_index_page, inputs, lang, cache_dir, renderer, templates), cache_dir, used,
+                       written, rendered)
+        files.update({name: later.file(name) for name in _INDEX_FILES})
+        return files
     if cache_dir is not None:
         pagecache.prune(cache_dir, used)
     return files
+
+
+_INDEX_FILES = (INDEX, "report.md")
+
+
+class _Later:
+    """The index, made apart (`_index_apart`), as the report's writing takes it: its files are
+    staged after every other (kb.output.write_all), so that the command writes the rest of the
+    report meanwhile. The copy's result is waited for once, when the first is staged; where the
+    copy failed, the index is made here then (a template's error is raised there, as for a page
+    rendered while written). The page cache is pruned once the index is in it."""
+
+    def __init__(self, index: Apart, here: Callable[..., tuple[str, pagework.Outcome, bool]], cache_dir: Path,
+                 used: set[str], written: pagecache.Written | None, rendered: list[str] | None) -> None:
+        self._index = index
+        self._here = here
+        self._cache_dir = cache_dir
+        self._used = used
+        self._written = written
+        self._rendered = rendered
+        self._files: dict[str, bytes] | None = None
+
+    def file(self, name: str) -> _LaterFile:
+        return _LaterFile(self, name)
+
+    def content(self, name: str) -> bytes:
+        if self._files is None:
+            found = self._index.result()
+            key, names, new = found if found is not None else self._here()
+            assert names is not None
+            if new and self._rendered is not None:
+                self._rendered.append(INDEX)
+            self._used.add(key)
+            if self._written is not None:
+                self._written.ledger.update(dict.fromkeys(_INDEX_FILES, key))
+            read = names if isinstance(names, dict) else {n: pagecache.read(self._cache_dir, key, n) for n in names}
+            files = {n: c for n, c in read.items() if c is not None}
+            self._files = files if len(files) == len(read) else self._here_rendered()  # pruned meanwhile
+            pagecache.prune(self._cache_dir, self._used)
+        return self._files[name]
+
+    def _here_rendered(self) -> dict[str, bytes]:
+        _, files, _ = self._here(cached=False)
+        assert isinstance(files, dict)
+        return files
+
+    def close(self) -> None:
+        """The copy ended, whether its result was taken or not."""
+        self._index.close()
+
+
+class _LaterFile(Later):
+    """One file of the index made apart (`_Later`), staged last."""
+
+    def __init__(self, later: _Later, name: str) -> None:
+        self._later = later
+        self._name = name
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._later.content(self._name)
+
+    def close(self) -> None:
+        self._later.close()
+
+
+# Claims from which the index is made apart (`_index_apart`): its search and consistency list cost
+# 0.5 s at 50,000 claims; a copy of the command costs some hundredths.
+INDEX_APART = 10000
+
+
+def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer,
+                 templates: str) -> Apart | None:
+    """The index being made and kept in the page cache (`_index_page`) by a copy of this process
+    (kb.apart), for a report of many claims on a machine of two cores or more; else None. A copy
+    is made whatever the load (as workers are not): it lasts less than a second."""
+    if len(inputs.report["claims"]) < INDEX_APART or len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity")
+                                                           else range(os.cpu_count() or 1)) < 2:
+        return None
+    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates)
+
+
+def _index_page(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
+                cached: bool = True) -> tuple[str, pagework.Outcome, bool]:
+    """The index's cache key, its names in the page cache (or its files: where the cache could not
+    keep them, or not `cached`) and whether it was rendered (not found in the cache)."""
+    piece = slices(inputs, {INDEX})[INDEX]
+    key = pagecache.page_key(INDEX, piece, lang, templates)
+    if not cached:
+        return key, renderer.page(INDEX, piece), True
+    names = pagecache.lookup(cache_dir, key)
+    if names is not None:
+        return key, names, False
+    return key, _keep(renderer, cache_dir, INDEX, piece, key), True
 
 
 def _workers(inputs: Inputs, lang: str, cache_dir: Path | None, renderer: _Renderer,

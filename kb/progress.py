@@ -26,6 +26,9 @@ def bar(root: Path, after: int = 4, total: int | None = None) -> Iterator[Callab
         return
     from tqdm import tqdm
 
+    # no monitor thread: a command with a thread beside its own cannot use a copy of itself
+    # (kb.apart.Apart.fork, kb.apa.style.shared), whose lock the thread might hold
+    tqdm.monitor_interval = 0
     claims = root / "claims"
     if total is None:
         files = len(list(claims.glob("*.yaml")) + list(claims.glob("*.yml"))) if claims.is_dir() else 0

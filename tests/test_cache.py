@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -131,8 +132,10 @@ def test_progress_shows_on_a_terminal_only(root, monkeypatch: pytest.MonkeyPatch
     folder = root("tiny")
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    threads = set(threading.enumerate())
     assert main(["--kb", str(folder), "report"]) == 0
     assert "step" in terminal.getvalue() and "|" in terminal.getvalue()
+    assert set(threading.enumerate()) <= threads  # no thread of the bar's (its monitor) stays
     monkeypatch.undo()
     capsys.readouterr()
     (folder / "references.bib").write_text((folder / "references.bib").read_text() + "\n% again\n")

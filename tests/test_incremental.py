@@ -8,6 +8,8 @@ import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -342,6 +344,48 @@ def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path
     monkeypatch.setattr(apart.Apart, "result", lambda self: None)  # the process failed
     _same(synthetic, tmp_path / "failed", pages="paged")
     assert len(started) == 2  # not for the one edited leaflet: none of it would be audited apart
+
+
+def test_an_index_made_apart_is_the_index_made_here(synthetic: Path, tmp_path: Path) -> None:
+    """A build of a few pages makes the index in a copy of itself (kb.pages._index_apart) while it
+    writes the rest: the report is the cold build's, byte for byte, edit after edit; a copy that
+    fails leaves the index to the build itself; no copy is left running. In a process of its own:
+    threads of the test run (a browser's watchers) would keep the command from copying itself."""
+    script = f"from pathlib import Path\nfrom tests.test_incremental import index_apart\n" \
+             f"index_apart(Path({str(synthetic)!r}), Path({str(tmp_path)!r}))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOTS.parents[1], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "forked 10\n"
+
+
+def index_apart(synthetic: Path, tmp_path: Path) -> None:
+    """`test_an_index_made_apart_is_the_index_made_here`, in the process it runs."""
+    import threading
+
+    from kb import apart
+
+    forked: list[Any] = []
+    real = apart.Apart.fork
+
+    def spy(target: Any, *args: Any) -> Any:
+        forked.append(real(target, *args))
+        return forked[-1]
+
+    assert threading.active_count() == 1
+    with mock.patch.object(pages, "INDEX_APART", 0), mock.patch.object(apart.Apart, "fork", staticmethod(spy)):
+        _same(synthetic, tmp_path / "first", pages="paged")
+        for step in range(3):
+            _lengthen_claim(synthetic, f"leaflet0000{step}")
+            _same(synthetic, tmp_path / f"edited{step}", pages="paged")
+        assert len(forked) == 8 and None not in forked  # the cold build's and the incremental one's
+        assert not any(process._process.is_alive() for process in forked)
+        assert [process._process.exitcode for process in forked] == [0] * 8
+        with mock.patch.object(apart.Apart, "result", lambda self: (self.close(), None)[1]):  # the copy failed
+            _lengthen_claim(synthetic, "leaflet00005")
+            _same(synthetic, tmp_path / "failed", pages="paged")
+    assert len(forked) == 10 and not any(process._process.is_alive() for process in forked)
+    print("forked", len(forked))
 
 
 def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Path, tmp_path: Path,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
 ENDS = "kb: cannot read the knowledge base in {folder}; nothing was written"
 
 
@@ -76,3 +80,39 @@ def test_a_template_error_names_the_kb_folder_relative_path_from_elsewhere(root,
     monkeypatch.chdir(folder)
     result = kb("report")
     assert result.err.startswith("templates/report.md.j2:1: error: 'oops' is undefined [template]\n")
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_broken_index_template_is_located_and_writes_nothing(apart: bool, root, tmp_path: Path) -> None:
+    """The paged report's index, made here or in a copy of the command (kb.pages._index_apart):
+    the same located error, the same report left as it was. The command runs in a process of its
+    own (the test run's threads would keep it from copying itself), told how by a sitecustomize."""
+    forced = tmp_path / "forced"
+    forced.mkdir()
+    (forced / "sitecustomize.py").write_text(
+        "import kb.apart, kb.pages\n"
+        f"kb.pages.INDEX_APART = {0 if apart else 10 ** 9}\n"
+        "real = kb.apart.Apart.fork\n"
+        "def fork(*args):\n"
+        f"    open({str(tmp_path / 'forked')!r}, 'a').write('forked\\n')\n"
+        "    return real(*args)\n"
+        "kb.apart.Apart.fork = staticmethod(fork)\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(REPO), str(forced)))}
+    folder = root("tiny")
+
+    def report() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kb", "--kb", str(folder), "report", "--pages", "paged"],
+                              env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    assert report().returncode == 0
+    before = {p: p.read_bytes() for p in (folder / "build").rglob("*") if p.is_file() and ".cache" not in p.parts}
+    _templates(folder, {"index.html.j2": "<p>\n{{ page.totals.nope.deeper }}\n</p>\n"})
+    result = report()
+    assert (result.returncode, result.stderr.splitlines()) == (
+        2, ["templates/index.html.j2:2: error: 'dict object' has no attribute 'nope' [template]",
+            ENDS.format(folder=folder.as_posix())])
+    assert {p: p.read_bytes() for p in (folder / "build").rglob("*")
+            if p.is_file() and ".cache" not in p.parts} == before
+    assert not list((folder / "build").rglob(".*.tmp"))
+    forks = (tmp_path / "forked").read_text().count("forked") if (tmp_path / "forked").exists() else 0
+    assert forks == (2 if apart else 0)
