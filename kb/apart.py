@@ -27,6 +27,9 @@ _SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if
     if hasattr(signal, "pthread_sigmask") else set()
 
 
+_ENDING = 1.0  # seconds a process that has sent its result is given to end before it is stopped
+
+
 class Apart:
     """`target(*args)` running in another process (`start`), its result taken with `result`."""
 
@@ -75,6 +78,7 @@ class Apart:
         """What `target` returned, waited for; None when it failed, whatever the reason."""
         try:
             outcome, value = self._connection.recv()
+            self._process.join(_ENDING)  # it ends once it has sent it
         except (EOFError, OSError):  # the process ended without a result
             outcome, value = "failed", None
         finally:
@@ -102,6 +106,9 @@ def tracker_started() -> None:
 def _run(sending: Connection, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
     if _SIGNALS:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for name in ("SIGTERM", "SIGHUP"):  # a copy of the command has its handlers: it is ended quietly
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     try:
         sending.send(("done", target(*args)))

@@ -83,6 +83,64 @@ def test_ctrl_c_while_leaflets_are_audited_apart_stops_every_process(tmp_path: P
     assert not (folder / "build" / ".cache" / "incremental" / "leaflets.json").exists()
 
 
+def test_ctrl_c_while_the_index_is_made_apart_stops_the_copy_quietly(root, tmp_path: Path) -> None:
+    """Ctrl-C while a copy of the command makes the index (kb.pages._index_apart): exit 130, no
+    traceback (the copy has the command's signal handlers: it is ended by default), no process
+    left, the report as it was. The copy is held a while, so that the signal finds it."""
+    folder = root("tiny")
+    forced = tmp_path / "forced"
+    forced.mkdir()
+    (forced / "sitecustomize.py").write_text(
+        "import os, time, kb.pages\n"
+        "kb.pages.INDEX_APART = 0\n"
+        "command = os.getpid()\n"
+        "real = kb.pages._index_page\n"
+        "def slow(*args, **kwargs):\n"
+        "    if os.getpid() != command:\n"
+        "        time.sleep(30)\n"
+        "    return real(*args, **kwargs)\n"
+        "kb.pages._index_page = slow\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(REPO), str(forced)))}
+    command = [sys.executable, "-m", "kb", "--kb", str(folder), "report", "--pages", "paged"]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0  # made here, at once
+    before = {p: p.read_bytes() for p in (folder / "build").rglob("*") if p.is_file() and ".cache" not in p.parts}
+    bib = folder / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n% again\n", encoding="utf-8")  # built again, not restored
+    run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)  # a group of its own, as a terminal's job is
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while run.poll() is None and not children and time.monotonic() < deadline:
+        listed = subprocess.run(["ps", "-o", "pid=", "--ppid", str(run.pid)], check=False, capture_output=True,
+                                text=True).stdout
+        children = [int(pid) for pid in listed.split()]
+        time.sleep(0.01)
+    assert children, "no copy was made"
+    time.sleep(0.3)  # in the copy's sleep, the command waiting for it
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=20)
+    assert (run.returncode, out) == (130, ""), err[-2000:]
+    assert "Traceback" not in err
+    for pid in children:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.05)
+        assert not _alive(pid)
+    assert {p: p.read_bytes() for p in (folder / "build").rglob("*")
+            if p.is_file() and ".cache" not in p.parts} == before
+    assert not list((folder / "build").rglob(".*.tmp"))
+
+
+def test_a_copy_reads_what_the_command_holds_and_ends_quietly() -> None:
+    held = {"numbers": [3, 9, 4]}  # not sent: the copy has it
+    apart = Apart.fork(lambda: max(held["numbers"]))
+    assert apart is not None
+    assert apart.result() == 9
+    assert apart._process.exitcode == 0
+    failed = Apart.fork(int, "not a number")
+    assert failed is not None and failed.result() is None
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
