@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 10  # of the files kept; another value is a miss
+FORMAT = 11  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",

@@ -149,18 +149,24 @@ def search_words(entry: Entry) -> str:
 
 def index_part(claims: list[Any]) -> dict[str, Any]:
     """What the index takes of one leaflet's claims (or their summaries), which an incremental
-    build keeps with them: how many claims each level column has, each claim's row of the search
-    but its words ([shared, rest, label * 10 + level], see `search_data`)."""
+    build keeps with them: how many claims each level column has, and its part of the search
+    (`search_data`): the words of its claims' texts (the commonest first, ties in the order they
+    first come) and each claim's row, [shared, rest, label * 10 + level, its text as numbers of
+    those words]. A leaflet's part is its own: made once, with its claims, however many others."""
     levels = dict.fromkeys(report_.LEVEL_COLUMNS, 0)
+    texts = [claim["text"].split() for claim in claims]
+    words = [word for word, _ in Counter(chain.from_iterable(texts)).most_common()]
+    number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
     rows = []
     previous = ""
-    for claim in claims:
+    for claim, text in zip(claims, texts):
         level = _level(claim)
         levels[level] += 1
         shared = _shared(previous, claim["id"])
         previous = claim["id"]
-        rows.append([shared, previous[shared:], _LABEL_NUMBER[claim["label"]] + _LEVEL_NUMBER[level]])
-    return {"levels": levels, "rows": rows}
+        rows.append([shared, previous[shared:], _LABEL_NUMBER[claim["label"]] + _LEVEL_NUMBER[level],
+                     " ".join(map(number, text))])
+    return {"levels": levels, "rows": rows, "words": words}
 
 
 def _summaries(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -353,7 +359,7 @@ def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[s
     if wanted(INDEX):
         parts = report["claims"].parts() if isinstance(report["claims"], Summarised) \
             else [index_part(by_document.get(d["id"], [])) for d in report["documents"]]
-        yield INDEX, _index(inputs, every, by_document, claims_by_id, parts, findings, pages, numbers)
+        yield INDEX, _index(inputs, every, claims_by_id, parts, findings, pages, numbers)
 
 
 def every_page(report: dict[str, Any]) -> set[str]:
@@ -362,8 +368,7 @@ def every_page(report: dict[str, Any]) -> set[str]:
             | set(works_pages([w["key"] for w in report["works"]]).values()))
 
 
-def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, list[dict[str, Any]]],
-           claims: dict[str, dict[str, Any]], parts: list[dict[str, Any]],
+def _index(inputs: Inputs, every: list[dict[str, Any]], claims: dict[str, dict[str, Any]], parts: list[dict[str, Any]],
            findings: _Findings, pages: dict[str, str],
            numbers: dict[str, int]) -> dict[str, Any]:
     report = inputs.report
@@ -402,7 +407,7 @@ def _index(inputs: Inputs, every: list[dict[str, Any]], by_document: dict[str, l
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
                         for g in found[:CONSISTENCY_SHOWN]],
         "consistency_total": len(found),
-        "search": search_data(inputs, by_document, parts, pages),
+        "search": search_data(inputs, parts, pages),
     }
 
 
@@ -412,32 +417,26 @@ _LABEL_NUMBER = {label: i * 10 for i, label in enumerate(_LABELS)}
 _LEVEL_NUMBER = {level: i for i, level in enumerate(report_.LEVEL_COLUMNS)}
 
 
-def search_data(inputs: Inputs, by_document: dict[str, list[dict[str, Any]]], parts: list[dict[str, Any]],
-                pages: dict[str, str]) -> dict[str, Any]:
+def search_data(inputs: Inputs, parts: list[dict[str, Any]], pages: dict[str, str]) -> dict[str, Any]:
     """What the index's search looks through, compact (some 60 bytes a claim): texts as numbers of
-    their words in `words` (the commonest first, in base 36), claim ids as the length of the
-    part they share with the claim before and the rest, label and level as one number.
+    words (in base 36, the commonest first), claim ids as the length of the part they share with
+    the claim before and the rest, label and level as one number.
 
     claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
-    numbered from 1 in that order; works: [key, reference words without its links, works page].
+    numbered from 1 in that order, each leaflet's words in `claim_words` (its own: `index_part`);
+    works: [key, reference words without its links, works page], their words in `words`.
     `parts` are the leaflets' `index_part`s, in report order."""
     references = inputs.references
     kept = references.words if isinstance(references, References) else {}
     reference_words = {w["key"]: (kept[w["key"]] if w["key"] in kept else search_words(references[w["key"]])).split()
                        for w in inputs.report["works"]}
-    # in the order the words first come (ties of most_common keep it); a claim's split let go at once
-    counts = Counter(chain.from_iterable(claim["text"].split() for document in inputs.report["documents"]
-                                         for claim in by_document.get(document["id"], [])))
-    counts.update(chain.from_iterable(reference_words.values()))
-    words = [word for word, _ in counts.most_common()]
+    # in the order the words first come (ties of most_common keep it)
+    words = [word for word, _ in Counter(chain.from_iterable(reference_words.values())).most_common()]
     number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
-    claims = []
-    for document, part in zip(inputs.report["documents"], parts):
-        claims.append([[*row, " ".join(map(number, claim["text"].split()))]
-                       for row, claim in zip(part["rows"], by_document.get(document["id"], []))])
     works = [[w["key"], " ".join(map(number, reference_words[w["key"]])),
               pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
-    return {"words": words, "claims": claims, "works": works, "labels": list(_LABELS),
+    return {"words": words, "claims": [part["rows"] for part in parts],
+            "claim_words": [part["words"] for part in parts], "works": works, "labels": list(_LABELS),
             "levels": list(report_.LEVEL_COLUMNS)}
 
 
@@ -453,12 +452,14 @@ def _shared(a: str, b: str) -> int:
     return low
 
 
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = digits[n % 36]
+    text = _BASE36[n % 36]
     while n >= 36:
         n //= 36
-        text = digits[n % 36] + text
+        text = _BASE36[n % 36] + text
     return text
 
 

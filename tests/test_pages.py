@@ -240,15 +240,16 @@ def test_the_search_data_holds_every_claim_and_work(paged: Path) -> None:
     data = json.loads(raw.group(1))
     report = json.loads((paged / "report.json").read_text(encoding="utf-8"))
 
-    def spelled(codes: str) -> str:
-        return " ".join(data["words"][int(code, 36)] for code in codes.split())
+    def spelled(codes: str, words: list[str] = data["words"]) -> str:
+        return " ".join(words[int(code, 36)] for code in codes.split())
 
     found = []
-    for rows in data["claims"]:
+    for rows, words in zip(data["claims"], data["claim_words"], strict=True):  # a leaflet's own words
         previous = ""
         for row in rows:
             previous = previous[:row[0]] + row[1]
-            found.append((previous, spelled(row[3]), data["labels"][row[2] // 10]))
+            found.append((previous, spelled(row[3], words), data["labels"][row[2] // 10]))
+        assert len(words) == len(set(words)) and all(code for row in rows for code in row[3].split())
     assert found == [(c["id"], c["text"], c["label"]) for c in report["claims"]]
     assert [(w[0], w[2]) for w in data["works"]] == [
         (w["key"], pages.works_pages([x["key"] for x in report["works"]])[w["key"]][len("report/works/"):-5])

@@ -25,7 +25,8 @@
     return template.replace(/\{(\w+)\}/g, function (_, name) { return String(values[name]); });
   }
 
-  // The data's texts are numbers of words (kb/pages.py search_data), read here once.
+  // The data's texts are numbers of words (kb/pages.py search_data): a leaflet's claims of its
+  // own words, the works of theirs. Read here once.
   function load() {
     var raw = JSON.parse(document.getElementById("kb-search").textContent);
     var folded = raw.words.map(fold);
@@ -34,12 +35,14 @@
     }
     data = { claims: [], works: [], words: raw.words, spelled: spelled };
     raw.claims.forEach(function (rows, doc) {
+      var words = raw.claim_words[doc];
+      var foldedHere = words.map(fold);
       var previous = "";
       rows.forEach(function (row, i) {
         var id = previous.slice(0, row[0]) + row[1];
         previous = id;
         data.claims.push({ doc: doc, id: id, number: i + 1, label: raw.labels[Math.floor(row[2] / 10)],
-                           codes: row[3], hay: fold(id) + "\n" + spelled(row[3], folded) });
+                           codes: row[3], words: words, hay: fold(id) + "\n" + spelled(row[3], foldedHere) });
       });
     });
     raw.works.forEach(function (work) {
@@ -78,7 +81,7 @@
     var foundClaims = document.createDocumentFragment();
     claims.slice(0, SHOWN).forEach(function (claim) {
       var doc = documents[claim.doc];
-      foundClaims.appendChild(item(data.spelled(claim.codes, data.words), doc.href + "#claim-" + encodeURIComponent(claim.id),
+      foundClaims.appendChild(item(data.spelled(claim.codes, claim.words), doc.href + "#claim-" + encodeURIComponent(claim.id),
                                    doc.title + ", " + ui.claim + " " + claim.number + " (" + ui.labels[claim.label] + ")"));
     });
     var foundWorks = document.createDocumentFragment();
