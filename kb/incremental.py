@@ -1243,13 +1243,14 @@ class Claims(Parsed):
         return self._parts
 
     def _read(self) -> None:
-        from kb.pages import index_part, read_summaries, summary
+        from kb.pages import index_part, read_part, read_summaries, summary
 
         self._summary, self._parts = [], []
+        shared: dict[str, str] = {}  # the parts' words, one string each
         for i, found in enumerate(self._summaries):
             try:
                 kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
-                claims, part = read_summaries(kept), kept["index"]
+                claims, part = read_summaries(kept), read_part(kept["index"], shared)
             except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
                 chunk = self.chunk(i)
                 claims = [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
