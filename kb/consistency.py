@@ -106,12 +106,13 @@ def groups(claims: Iterable[Any]) -> list[Group]:
     linked: set[int] = set()  # classes found similar to another
     compared = [-1] * len(keys)  # the class each was last compared with (`similar` written out:
     low, high = SIMILAR          # the comparison is the loop's whole cost where the words are few)
-    # smallest sets first: a set is compared with those before it, which are no larger
-    for i in sorted(range(len(keys)), key=sizes.__getitem__):
-        found = frozenset(keys[i].split())
-        if found <= common:  # no way in to candidates
+    # smallest sets first: a set is compared with those before it, which are no larger (none at
+    # all when every word is common: no way in to candidates)
+    for i in sorted(range(len(keys)), key=sizes.__getitem__) if len(common) < len(frequency) else ():
+        split = keys[i].split()
+        if common.issuperset(split):  # no way in to candidates
             continue
-        sets[i] = found
+        sets[i] = found = frozenset(split)
         size = sizes[i]
         # the common words are the last of its prefix (the commonest last): those before them
         for word in sorted(found - common, key=rank)[:_prefix(size)]:

@@ -306,34 +306,49 @@ class _Findings:
         return self._counts.get(page, 0)
 
 
-def slices(inputs: Inputs, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+class _Lookups:
+    """What the slices of a rendering are made from, made once for them all: every claim's summary,
+    by leaflet and by id, with its number in its leaflet; the works by key and their pages; the
+    findings by the page showing them; the leaflets' titles."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        report = inputs.report
+        self.every = _summaries(report)
+        self.by_document: dict[str, list[dict[str, Any]]] = {}
+        self.claims_by_id: dict[str, dict[str, Any]] = {}
+        self.numbers: dict[str, int] = {}  # a claim's number in its leaflet
+        for claim in self.every:
+            siblings = self.by_document.setdefault(claim["document"], [])
+            siblings.append(claim)
+            self.numbers[claim["id"]] = len(siblings)
+            self.claims_by_id[claim["id"]] = claim
+        self.works = {w["key"]: w for w in report["works"]}
+        self.pages = works_pages(list(self.works))
+        files = {}
+        for document in report["documents"]:
+            files[document["claims_file"]] = files[document["text_file"]] = document["id"]
+        claims_by_id = self.claims_by_id
+        self.findings = _Findings(report["findings"], lambda finding: _owner(finding, claims_by_id, files))
+        self.titles = {d["id"]: d["title"] for d in report["documents"]}
+
+
+def slices(inputs: Inputs, only: set[str] | None = None, lookups: _Lookups | None = None) -> dict[str, dict[str, Any]]:
     """Page path -> the slice of `inputs` it is rendered from (JSON-able); with `only`, the
     slices of those pages alone."""
-    return dict(each_slice(inputs, only))
+    return dict(each_slice(inputs, only, lookups))
 
 
-def each_slice(inputs: Inputs, only: set[str] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """`slices` one page at a time: a page rendered from its slice lets it go before the next is made."""
+def each_slice(inputs: Inputs, only: set[str] | None = None,
+               lookups: _Lookups | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`slices` one page at a time: a page rendered from its slice lets it go before the next is
+    made. `lookups`, when given, are `_Lookups(inputs)` made already."""
     def wanted(page: str) -> bool:
         return only is None or page in only
 
     report = inputs.report
-    every = _summaries(report)
-    by_document: dict[str, list[dict[str, Any]]] = {}
-    claims_by_id: dict[str, dict[str, Any]] = {}
-    numbers: dict[str, int] = {}  # a claim's number in its leaflet
-    for claim in every:
-        siblings = by_document.setdefault(claim["document"], [])
-        siblings.append(claim)
-        numbers[claim["id"]] = len(siblings)
-        claims_by_id[claim["id"]] = claim
-    works = {w["key"]: w for w in report["works"]}
-    pages = works_pages(list(works))
-    files = {}
-    for document in report["documents"]:
-        files[document["claims_file"]] = files[document["text_file"]] = document["id"]
-    findings = _Findings(report["findings"], lambda finding: _owner(finding, claims_by_id, files))
-    titles = {d["id"]: d["title"] for d in report["documents"]}
+    found = lookups if lookups is not None else _Lookups(inputs)
+    every, by_document, claims_by_id, numbers = found.every, found.by_document, found.claims_by_id, found.numbers
+    works, pages, findings, titles = found.works, found.pages, found.findings, found.titles
     for document in report["documents"]:
         doc = document["id"]
         base = leaflet_page(doc)
@@ -590,10 +605,13 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                        else len(every_page(inputs.report)))
     # a build of a few pages (one leaflet edited) makes the index, its largest by far, in a copy of
     # this process while it makes the others
-    index = _index_apart(inputs, lang, cache_dir, renderer, templates) \
-        if workers is None and cache_dir is not None and (wanted is None or INDEX in wanted) else None
-    if index is not None:
-        made = each_slice(inputs, (wanted if wanted is not None else every_page(inputs.report)) - {INDEX})
+    index = None
+    if workers is None and cache_dir is not None and (wanted is None or INDEX in wanted) \
+            and len(inputs.report["claims"]) >= INDEX_APART:
+        lookups = _Lookups(inputs)  # made once, before the copy: both make their slices from them
+        index = _index_apart(inputs, lang, cache_dir, renderer, templates, lookups)
+        made = each_slice(inputs, wanted if index is None else
+                          (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}, lookups)
     waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
 
     def place(path: str, key: str, result: Future[pagework.Outcome] | pagework.Outcome) -> None:
@@ -663,8 +681,8 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
             workers.close(cancel=bool(waiting))
     if index is not None:  # its files are written last, once made: the cache is pruned then
         assert cache_dir is not None
-        later = _Later(index, partial(_index_page, inputs, lang, cache_dir, renderer, templates), cache_dir, used,
-                       written, rendered)
+        later = _Later(index, partial(_index_page, inputs, lang, cache_dir, renderer, templates, lookups), cache_dir,
+                       used, written, rendered)
         files.update({name: later.file(name) for name in _INDEX_FILES})
         return files
     if cache_dir is not None:
@@ -740,22 +758,21 @@ class _LaterFile(Later):
 INDEX_APART = 10000
 
 
-def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer,
-                 templates: str) -> Apart | None:
+def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
+                 lookups: _Lookups) -> Apart | None:
     """The index being made and kept in the page cache (`_index_page`) by a copy of this process
-    (kb.apart), for a report of many claims on a machine of two cores or more; else None. A copy
-    is made whatever the load (as workers are not): it lasts less than a second."""
-    if len(inputs.report["claims"]) < INDEX_APART or len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity")
-                                                           else range(os.cpu_count() or 1)) < 2:
+    (kb.apart), on a machine of two cores or more; else None. A copy is made whatever the load
+    (as workers are not): it lasts less than a second."""
+    if len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)) < 2:
         return None
-    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates)
+    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates, lookups)
 
 
 def _index_page(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
-                cached: bool = True) -> tuple[str, pagework.Outcome, bool]:
+                lookups: _Lookups | None = None, cached: bool = True) -> tuple[str, pagework.Outcome, bool]:
     """The index's cache key, its names in the page cache (or its files: where the cache could not
     keep them, or not `cached`) and whether it was rendered (not found in the cache)."""
-    piece = slices(inputs, {INDEX})[INDEX]
+    piece = slices(inputs, {INDEX}, lookups)[INDEX]
     key = pagecache.page_key(INDEX, piece, lang, templates)
     if not cached:
         return key, renderer.page(INDEX, piece), True
