@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from functools import lru_cache, partial
 from itertools import chain
@@ -166,8 +166,7 @@ def index_part(claims: list[Any]) -> dict[str, Any]:
     those words]. A leaflet's part is its own: made once, with its claims, however many others."""
     levels = dict.fromkeys(report_.LEVEL_COLUMNS, 0)
     texts = [claim["text"].split() for claim in claims]
-    words = [word for word, _ in Counter(chain.from_iterable(texts)).most_common()]
-    number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
+    words, number = _numbered(chain.from_iterable(texts))
     rows = []
     previous = ""
     for claim, text in zip(claims, texts):
@@ -456,9 +455,7 @@ def search_data(inputs: Inputs, parts: list[dict[str, Any]], pages: dict[str, st
     kept = references.words if isinstance(references, References) else {}
     reference_words = {w["key"]: (kept[w["key"]] if w["key"] in kept else search_words(references[w["key"]])).split()
                        for w in inputs.report["works"]}
-    # in the order the words first come (ties of most_common keep it)
-    words = [word for word, _ in Counter(chain.from_iterable(reference_words.values())).most_common()]
-    number = {word: _base36(i) for i, word in enumerate(words)}.__getitem__
+    words, number = _numbered(chain.from_iterable(reference_words.values()))
     works = [[w["key"], " ".join(map(number, reference_words[w["key"]])),
               pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
     return {"words": words, "claims": [part["rows"] for part in parts],
@@ -476,6 +473,13 @@ def _shared(a: str, b: str) -> int:
         else:
             high = middle - 1
     return low
+
+
+def _numbered(found: Iterable[str]) -> tuple[list[str], Callable[[str], str]]:
+    """The words `found` holds, the commonest first (ties in the order they first come), and a
+    word's number among them in base 36."""
+    words = [word for word, _ in Counter(found).most_common()]
+    return words, {word: _base36(i) for i, word in enumerate(words)}.__getitem__
 
 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -598,20 +602,20 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     files: dict[str, Iterator[bytes] | bytes | Later] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     wanted = every_page(inputs.report) - kept.keys() if kept else None
-    made = each_slice(inputs, wanted)
     # a cold build's pages are rendered by this process and a worker at once (kb.pagework);
     # each page's outcome is taken in the order the pages were sliced
     workers = _workers(inputs, lang, cache_dir, renderer, len(wanted) if wanted is not None
                        else len(every_page(inputs.report)))
     # a build of a few pages (one leaflet edited) makes the index, its largest by far, in a copy of
     # this process while it makes the others
-    index = None
+    index = lookups = None
     if workers is None and cache_dir is not None and (wanted is None or INDEX in wanted) \
             and len(inputs.report["claims"]) >= INDEX_APART:
         lookups = _Lookups(inputs)  # made once, before the copy: both make their slices from them
         index = _index_apart(inputs, lang, cache_dir, renderer, templates, lookups)
-        made = each_slice(inputs, wanted if index is None else
-                          (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}, lookups)
+        if index is not None:
+            wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
+    made = each_slice(inputs, wanted, lookups)
     waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
 
     def place(path: str, key: str, result: Future[pagework.Outcome] | pagework.Outcome) -> None:
@@ -763,7 +767,7 @@ def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer
     """The index being made and kept in the page cache (`_index_page`) by a copy of this process
     (kb.apart), on a machine of two cores or more; else None. A copy is made whatever the load
     (as workers are not): it lasts less than a second."""
-    if len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)) < 2:
+    if pagework.cores() < 2:
         return None
     return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates, lookups)
 

@@ -35,17 +35,21 @@ _SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if
 Outcome = list[str] | dict[str, bytes] | None  # the page's names in the cache, its files, or None: failed
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def spare_cores() -> int:
     """Cores that other processes left idle over the last minute, besides the one this process
     runs on. A worker on a busy core gains nothing and costs a fifth more CPU than the pages
     rendered here (the slices sent, the worker's start): measured at 10,000 works on two cores
     under a load of 4, 20 s of CPU against 17 for the same wall time."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         others = max(0.0, os.getloadavg()[0] - 1)  # this process is part of the load
     except OSError:  # no load average on this system
         others = 0.0
-    return max(0, cores - 1 - int(others + 0.5))
+    return max(0, cores() - 1 - int(others + 0.5))
 
 
 class Workers:

@@ -59,27 +59,11 @@ def test_ctrl_c_while_leaflets_are_audited_apart_stops_every_process(tmp_path: P
     command = [sys.executable, "-m", "kb", "--kb", str(folder), "report"]
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)  # a group of its own, as a terminal's job is
-    children: list[int] = []
-    deadline = time.monotonic() + 120
-    while run.poll() is None and time.monotonic() < deadline:
-        listed = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(run.pid)], check=False,
-                                capture_output=True, text=True).stdout
-        children = [int(line.split()[0]) for line in listed.splitlines() if "spawn_main" in line]
-        if children:
-            break
-        time.sleep(0.01)
+    children = _children(run, "spawn_main", 120)
     if not children:
         run.communicate(timeout=60)
         pytest.skip("the build ended before another process was started")
-    os.killpg(run.pid, signal.SIGINT)
-    out, err = run.communicate(timeout=60)
-    assert (run.returncode, out) == (130, ""), err[-2000:]
-    assert "Traceback" not in err
-    for pid in children:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.05)
-        assert not _alive(pid)
+    _interrupted(run, children, 60)
     assert not (folder / "build" / ".cache" / "incremental" / "leaflets.json").exists()
 
 
@@ -108,24 +92,10 @@ def test_ctrl_c_while_the_index_is_made_apart_stops_the_copy_quietly(root, tmp_p
     bib.write_text(bib.read_text(encoding="utf-8") + "\n% again\n", encoding="utf-8")  # built again, not restored
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)  # a group of its own, as a terminal's job is
-    children: list[int] = []
-    deadline = time.monotonic() + 60
-    while run.poll() is None and not children and time.monotonic() < deadline:
-        listed = subprocess.run(["ps", "-o", "pid=", "--ppid", str(run.pid)], check=False, capture_output=True,
-                                text=True).stdout
-        children = [int(pid) for pid in listed.split()]
-        time.sleep(0.01)
+    children = _children(run, "", 60)
     assert children, "no copy was made"
     time.sleep(0.3)  # in the copy's sleep, the command waiting for it
-    os.killpg(run.pid, signal.SIGINT)
-    out, err = run.communicate(timeout=20)
-    assert (run.returncode, out) == (130, ""), err[-2000:]
-    assert "Traceback" not in err
-    for pid in children:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.05)
-        assert not _alive(pid)
+    _interrupted(run, children, 20)
     assert {p: p.read_bytes() for p in (folder / "build").rglob("*")
             if p.is_file() and ".cache" not in p.parts} == before
     assert not list((folder / "build").rglob(".*.tmp"))
@@ -139,6 +109,34 @@ def test_a_copy_reads_what_the_command_holds_and_ends_quietly() -> None:
     assert apart._process.exitcode == 0
     failed = Apart.fork(int, "not a number")
     assert failed is not None and failed.result() is None
+
+
+def _children(run: subprocess.Popen[str], marker: str, within: float) -> list[int]:
+    """The processes `run` started whose command line holds `marker`, as soon as there are any
+    (none: it ended first, or `within` seconds passed)."""
+    deadline = time.monotonic() + within
+    while run.poll() is None and time.monotonic() < deadline:
+        listed = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(run.pid)], check=False,
+                                capture_output=True, text=True).stdout
+        children = [int(line.split()[0]) for line in listed.splitlines() if marker in line]
+        if children:
+            return children
+        time.sleep(0.01)
+    return []
+
+
+def _interrupted(run: subprocess.Popen[str], children: list[int], within: float) -> None:
+    """Ctrl-C to `run`'s process group: it exits 130 with no output and no traceback, and each of
+    its `children` is gone."""
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=within)
+    assert (run.returncode, out) == (130, ""), err[-2000:]
+    assert "Traceback" not in err
+    for pid in children:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.05)
+        assert not _alive(pid)
 
 
 def _alive(pid: int) -> bool:

@@ -400,9 +400,9 @@ def test_pages_unchanged_since_the_last_build_are_left_as_they_are(synthetic: Pa
     sliced: list[set[str] | None] = []
     real = pages.each_slice
 
-    def spy(inputs, only=None):  # type: ignore[no-untyped-def]
+    def spy(inputs, only=None, lookups=None):  # type: ignore[no-untyped-def]
         sliced.append(only)
-        return real(inputs, only)
+        return real(inputs, only, lookups)
 
     monkeypatch.setattr(pages, "each_slice", spy)
     _same(synthetic, tmp_path / "edited", pages="paged")
