@@ -4,7 +4,8 @@ entries apart while it audits the leaflets).
 
 The process is started fresh ("spawn"), given its arguments (pickled: they are the command's own
 data, never read from a file), or it is a copy of the command (`fork`: a piece that reads what
-the command holds, kb/pages.py's index after an edit); it sends back its result once. It ignores Ctrl-C, which the
+the command holds: kb/pages.py's index after an edit, the last half of the leaflets a first build
+audits, as the command read them); it sends back its result once. It ignores Ctrl-C, which the
 command handles, and it is a daemon: a command that stops, whatever the reason, ends it
 (`close`). A piece that could not be done apart (no process started, the process gone, an
 exception in it) is None to the command, which then does it itself.

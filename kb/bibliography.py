@@ -9,19 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pybtex.errors
-from pybtex.backends import BaseBackend
-from pybtex.database import BibliographyData, Person
-from pybtex.database.input.bibtex import Parser
-from pybtex.plugin import find_plugin
-from pybtex.richtext import Text
-from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError
-
-from kb import bibtex
 from kb.findings import BIBTEX_SYNTAX, DUPLICATE_KEY, Finding, Location
 from kb.identifiers import KEY_CHARACTERS, bad_key_character, named
 from kb.paths import LOOSE, MAX_BIB_BYTES, Files
+
+if TYPE_CHECKING:  # pybtex is imported where it reads: a build whose bibliography is kept never does
+    from pybtex.backends import BaseBackend
+    from pybtex.database import Person
 
 # Short, machine-readable verification states, strongest first.
 # `listed`: the record was drafted from the citing text's reference list (kb add, kb import) and
@@ -111,6 +107,8 @@ class Bibliography:
 def _text_backend() -> BaseBackend:
     # render_as("text") looks the backend up among the installed plugins on every
     # call, which cost more than all the parsing of a large file: look it up once.
+    from pybtex.plugin import find_plugin
+
     return find_plugin("pybtex.backends", "text")()
 
 
@@ -139,6 +137,9 @@ def decode(value: str) -> str:
         return value
     if not value.startswith(" ") and _BRACES_ONLY.fullmatch(value) and balanced(value):
         return value.replace("{", "").replace("}", "")  # what pybtex renders, without its lexer
+    from pybtex.richtext import Text
+    from pybtex.scanner import PybtexError
+
     try:
         return str(Text.from_latex(value).render(_text_backend()))
     except (PybtexError, ValueError, IndexError):
@@ -210,12 +211,17 @@ def _entry_line(message: str, lines: dict[str, list[int]], default: int) -> int:
 
 
 def _names(strings: list[str]) -> tuple[Name, ...] | None:
+    from kb import bibtex
+
     names = []
     for string in strings:
         parts = bibtex.split_name(string)
         if parts is not None:
             names.append(Name(*(decode(" ".join(words)) for words in parts)))
             continue
+        import pybtex.errors
+        from pybtex.database import Person
+
         with pybtex.errors.capture() as captured:
             person = Person(string)
         if captured:
@@ -252,6 +258,13 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
 
     Each entry is read on its own: by the fast reader when it is plain, else by pybtex.
     """
+    import pybtex.errors
+    from pybtex.database import BibliographyData
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.scanner import PybtexError
+
+    from kb import bibtex
+
     lines = index_lines(text)
     findings: list[Finding] = []
     parser = Parser()
@@ -307,6 +320,8 @@ def parse(text: str, path: Path, display: str) -> tuple[Bibliography, list[Findi
 
 
 def _finding(error: Exception, first_line: int, lines: dict[str, list[int]], display: str) -> Finding:
+    from pybtex.scanner import PrematureEOF, PybtexSyntaxError
+
     message = str(error)
     if message.startswith(("repeated bibliograhpy entry", "repeated bibliography entry")):
         key = message.rsplit(":", 1)[-1].strip()

@@ -16,12 +16,13 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb import __version__
 from kb.findings import Finding
-from kb.output import held
+from kb.output import Linked, held
 from kb.paths import LOOSE, MAX_BIB_BYTES, Files, settled
 
 if TYPE_CHECKING:
@@ -252,19 +253,28 @@ def _restore_pages(hit: Hit, out: Path, root: Path) -> list[Path]:
 
     folder = pagecache.cache_folder(root, hit.lang)
     there = pagecache.last(folder, out).get("files", {})
-    files = {}
+    files: dict[str, Linked] = {}
     for name, page in hit.pages.items():
         if not pagecache.unchanged(there, out, name, page):
-            content = pagecache.read(folder, page, name)
-            if content is None:
+            if pagecache.source(folder, page, name) is None:
                 raise FileNotFoundError(folder / page)
-            files[name] = content
+            files[name] = Linked(partial(pagecache.source, folder, page, name), partial(_read, folder, page, name))
     if files:
         write_all(out, files)
     if files or there.keys() != hit.pages.keys():
         pagecache.remember(folder, pagecache.Written(out, ledger=hit.pages, generation=hit.generation,
                                                      basis=hit.basis))
     return [out / name for name in hit.pages]
+
+
+def _read(folder: Path, page: str, name: str) -> bytes:
+    """A page's file as the page cache keeps it, where it cannot be linked (kb.output.Linked)."""
+    from kb import pagecache
+
+    content = pagecache.read(folder, page, name)
+    if content is None:  # pruned since it was looked up: the entry is not whole
+        raise FileNotFoundError(folder / page)
+    return content
 
 
 def store(root: Path, inputs: str, written: list[Path], errors: list[str], code: int,

@@ -728,36 +728,47 @@ def _in_batches(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]],
 
 
 # Leaflets to audit from which a build audits some of them in another process (kb.apart), when a
-# core is idle: the other process starts in about a second (imports, the works sent to it).
+# core is idle: a copy of the command (a fork) audits the last half; where none can be made, a new
+# process, which starts in about a second (imports, the works sent to it) and reads its leaflets
+# again, the last two fifths.
 AUDIT_APART = 500
-_APART_SHARE = (2, 5)  # of the leaflets to audit: the other process's, the last ones
+_COPY_SHARE = (1, 2)  # of the leaflets to audit: a copy's, the last ones
+_APART_SHARE = (2, 5)  # a new process's
 
 
 def _audit_apart(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], str, list[str]]],
                  fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]],
                  rule_names: list[str], rule_index: dict[str, int], store: Path, bib: Bib,
                  pending: Pending) -> tuple[Apart | None, int]:
-    """The last leaflets of `stale` audited in another process (`audit_rows`), when they are many
-    and a core is idle, and how many it audits (0: none; `fresh` lets go of their reading, which
-    the other process reads again)."""
+    """The last leaflets of `stale` audited in another process (`audit_copy`, else `audit_rows`),
+    when they are many and a core is idle, and how many it audits (0: none; `fresh` lets go of
+    their reading)."""
     from kb.pagework import spare_cores
 
-    theirs = len(stale) * _APART_SHARE[0] // _APART_SHARE[1]
-    if len(stale) < AUDIT_APART or not theirs or spare_cores() < 1:
+    if len(stale) < AUDIT_APART or spare_cores() < 1:
         return None, 0
     _letters(kb, store, bib.identity, pending)  # made once, here, for both processes
     _work_labels(kb)
     folder = pending.beside()
     if folder is None:
         return None, 0
-    items = [(path, fresh[path.name][3], fresh[path.name][4], about, deps, keys)
-             for _, path, about, deps, keys in stale[len(stale) - theirs:]]
-    memo = {name: kb.memo[name] for name in ("letters", "work_labels")}
-    apart = Apart.start(audit_rows, kb.root, kb.config, kb.bibliography, kb.verification, memo, items,
-                        rule_names, rule_index, store, bib.identity, folder)
+    apart = None
+    theirs = len(stale) * _COPY_SHARE[0] // _COPY_SHARE[1]
+    if theirs:  # a copy reads the leaflets as they were read here: nothing is sent, nothing read again
+        apart = Apart.fork(audit_copy, kb, stale[len(stale) - theirs:], fresh, rule_names, rule_index, store,
+                           bib.identity, folder)
+    if apart is None:
+        theirs = len(stale) * _APART_SHARE[0] // _APART_SHARE[1]
+        if not theirs:
+            return None, 0
+        items = [(path, fresh[path.name][3], fresh[path.name][4], about, deps, keys)
+                 for _, path, about, deps, keys in stale[len(stale) - theirs:]]
+        memo = {name: kb.memo[name] for name in ("letters", "work_labels")}
+        apart = Apart.start(audit_rows, kb.root, kb.config, kb.bibliography, kb.verification, memo, items,
+                            rule_names, rule_index, store, bib.identity, folder)
     if apart is None:
         return None, 0
-    for path, *_ in items:
+    for _, path, *_ in stale[len(stale) - theirs:]:
         del fresh[path.name]
     return apart, theirs
 
@@ -796,26 +807,52 @@ def audit_rows(root: Path, settings: Any, bibliography: Bibliography, verificati
                items: list[tuple[Path, str, str, list[list[Any]], str, list[str]]], rule_names: list[str],
                rule_index: dict[str, int], store: Path, identity: str,
                folder: Path) -> tuple[list[dict[str, Any]], Pending] | str | None:
-    """In another process (kb.apart): leaflets' results made as `_leaflets` makes them, staged in
-    `folder` (kb.incremental.Pending.beside); their records and what was staged, "outside" when a
-    finding lies outside the leaflets' files, None when a leaflet cannot be read as it was (its
-    hashes, when known, differ: changed meanwhile)."""
+    """In a new process (kb.apart): leaflets' results made as `_leaflets` makes them, each leaflet
+    read again (`_made_apart`); None when one cannot be read as it was (its hashes, when known,
+    differ: changed meanwhile)."""
     kb = KnowledgeBase(root=root, config=settings, bibliography=bibliography, documents=(), texts={},
                        verification=verification, memo=dict(memo))
+    files = Files(root)
+
+    def batches() -> Iterator[list[Any] | None]:
+        for start in range(0, len(items), BATCH):
+            batch = []
+            for path, claims_hash, text_hash, about, deps, keys in items[start:start + BATCH]:
+                read = _read_again(files, path, (claims_hash, text_hash))
+                # read by the command for what changed: the same bytes, or nothing
+                if read is None or claims_hash and _read_hashes(files, path, read[0], read[1]) != (claims_hash,
+                                                                                                   text_hash):
+                    yield None
+                    return
+                batch.append((path, read, about, deps, keys))
+            yield batch
+
+    return _made_apart(kb, batches(), rule_names, rule_index, store, identity, folder)
+
+
+def audit_copy(kb: KnowledgeBase, stale: list[tuple[int, Path, list[list[Any]], str, list[str]]],
+               fresh: dict[str, tuple[Document, LeafletText | None, list[Finding], str, str]],
+               rule_names: list[str], rule_index: dict[str, int], store: Path, identity: str,
+               folder: Path) -> tuple[list[dict[str, Any]], Pending] | str | None:
+    """In a copy of the command (kb.apart): the `stale` leaflets' results made from their reading
+    in `fresh` (`_made_apart`)."""
+    batches = ([(path, fresh.pop(path.name), about, deps, keys) for _, path, about, deps, keys in
+                stale[start:start + BATCH]] for start in range(0, len(stale), BATCH))
+    return _made_apart(kb, batches, rule_names, rule_index, store, identity, folder)
+
+
+def _made_apart(kb: KnowledgeBase, batches: Iterable[list[Any] | None], rule_names: list[str],
+                rule_index: dict[str, int], store: Path, identity: str,
+                folder: Path) -> tuple[list[dict[str, Any]], Pending] | str | None:
+    """Leaflets' results made in another process, batch by batch, staged in `folder`
+    (kb.incremental.Pending.beside): their records and what was staged; "outside" when a finding
+    lies outside the leaflets' files, None for a batch that could not be read (None)."""
     pending = Pending(store)
     pending.folder = folder
-    files = Files(root)
     records: list[dict[str, Any]] = []
-    for start in range(0, len(items), BATCH):
-        batch = []
-        for path, claims_hash, text_hash, about, deps, keys in items[start:start + BATCH]:
-            read = _read_again(files, path, (claims_hash, text_hash))
-            if read is None:
-                return None
-            # read by the command for what changed: the same bytes, or nothing
-            if claims_hash and _read_hashes(files, path, read[0], read[1]) != (claims_hash, text_hash):
-                return None
-            batch.append((path, read, about, deps, keys))
+    for batch in batches:
+        if batch is None:
+            return None
         part = _leaflets(kb, batch, list(rule_names), rule_index, store, identity, pending)
         if part is None:
             return "outside"
@@ -1227,6 +1264,7 @@ class Claims(Parsed):
         self._position = {record.id: i for i, record in enumerate(records)}
         self._summary: list[Summary] | None = None
         self._parts: list[dict[str, Any]] | None = None
+        self._count = sum(record.document["claims"] for record in records)  # counted without reading them
 
     def summary(self) -> list[Summary]:
         """Every claim's summary, in report order."""
@@ -1267,7 +1305,7 @@ class Claims(Parsed):
         return found
 
     def __len__(self) -> int:
-        return len(self.summary()) if self._items is None else len(self._items)
+        return self._count if self._items is None else len(self._items)
 
     def __bool__(self) -> bool:
         return len(self) > 0

@@ -27,7 +27,7 @@ from kb import links, rendering
 from kb.apa import csl, formatting
 from kb.apa import references as rich
 from kb.apa.letters import year_letters
-from kb.apa.style import BOLD, ITALIC
+from kb.apa.marks import BOLD, ITALIC
 from kb.audit.citations import NO_CITATIONS
 from kb.audit.records import unverified
 from kb.audit.registry import configured
@@ -56,7 +56,7 @@ class Reference:
     """One entry of the reference list."""
 
     key: str  # the work's key
-    text: str  # the entry as rich text (kb.apa.style.MARKS)
+    text: str  # the entry as rich text (kb.apa.marks.MARKS)
     links: tuple[str, ...]  # URLs printed in it (DOI link, URL), to be made links
     status: str  # the record's verificationstatus, "" when it has none
     verification: str  # what was checked, as the record says
@@ -214,7 +214,7 @@ def _reference(entry: rich.Entry, work: Work) -> Reference:
 # --- output formats -------------------------------------------------------------------------
 
 def _convert(text: str, fmt: str) -> Markup | Markdown:
-    """Rich text (kb.apa.style.MARKS) in the leaflet's format."""
+    """Rich text (kb.apa.marks.MARKS) in the leaflet's format."""
     return rich.html(text) if fmt == "html" else rich.markdown(text, (), fmt == "pandoc")
 
 

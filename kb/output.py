@@ -14,9 +14,10 @@ import ctypes
 import ctypes.util
 import errno
 import os
+import secrets
 import signal
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -61,7 +62,26 @@ class Later:
         raise NotImplementedError
 
 
-Content = str | bytes | Iterable[str] | Iterable[bytes | Path | Slice] | Later
+class Linked:
+    """A file's content that another file on the disk holds as it is (kb.pagecache: a page rendered
+    once, kept): staged as a hard link to that file (`source`, looked up when staged), so that not a
+    byte is written again; where it cannot be (the file gone or changed, another file system, no
+    hard links there), staged from `fallback`'s bytes."""
+
+    def __init__(self, source: Callable[[], Path | None], fallback: Callable[[], bytes]) -> None:
+        self.source = source
+        self.fallback = fallback
+
+    def __iter__(self) -> Iterator[bytes]:
+        """The content, read: for whoever takes it as a streamed file's chunks."""
+        found = self.source()
+        try:
+            yield found.read_bytes() if found is not None else self.fallback()
+        except OSError:  # gone since it was looked up
+            yield self.fallback()
+
+
+Content = str | bytes | Iterable[str] | Iterable[bytes | Path | Slice] | Later | Linked
 _PIECES = 65536  # pieces of streamed text joined and encoded at a time
 
 _HELD = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -141,6 +161,12 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
     remove it."""
     with _writing(path):  # named by the file it was to hold: `build is a file, not a folder`
         path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Linked):
+        source = content.source()
+        linked = _linked(path, source, staged, sync) if source is not None else None
+        if linked is not None:
+            return linked
+        content = content.fallback()
     with _writing(path), held():
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         staged.append(temporary)
@@ -185,6 +211,30 @@ def _stage(path: Path, content: Content, staged: list[str], sync: bool = True) -
 
 
 _GATHER = 1 << 20  # small encoded chunks are written together up to this many bytes
+
+
+def _linked(path: Path, source: Path, staged: list[str], sync: bool) -> str | None:
+    """A hard link to `source` beside `path` (`_stage`), its name in `staged` from the moment it
+    exists; None where none can be made."""
+    for _ in range(100):  # a name no other file has, as mkstemp finds one
+        temporary = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}.tmp")
+        with held():
+            try:
+                os.link(source, temporary)
+            except FileExistsError:
+                continue
+            except OSError:  # another file system, no hard links there, the file gone: written instead
+                return None
+            staged.append(temporary)
+        if sync:
+            with _writing(path):
+                fd = os.open(temporary, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        return temporary
+    return None
 
 
 def chunk_bytes(piece: bytes | Path | Slice) -> bytes:

@@ -2,20 +2,25 @@
 is rendered from (its path and slice, the language, the KB's templates, the package), so that
 a page whose slice did not change is not rendered again.
 
-An entry is one file in `build/.cache/.pages/<lang>/`, named by the key: a first line, a line of
-the page's files' names and sizes (JSON), then the files one after the other. A page cache only saves time: it is
-written without fsync, and a failure to read or write it is a miss.
+An entry is in `build/.cache/.pages/<lang>/`: each of the page's files in a file of its own, named
+by the key and its number (`<key>.0`), so that the report's page file can be a hard link to it
+(kb.output.Linked: a cold build writes each page once), and the list of them in a file named by
+the key: a first line, then the files' names, sizes and times (JSON). A file whose size or time
+is not the one listed (a report's page file changed by hand, which is the same file) is a miss.
+A page cache only saves time: it is written without fsync, and a failure to read or write it is a
+miss.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
@@ -60,74 +65,107 @@ def page_key(path: str, piece: dict[str, Any], lang: str, templates: str) -> str
     return digest.hexdigest()
 
 
-_MAGIC = b"kb-page 1\n"  # an entry's first line; then its names and sizes (JSON) on one line, then the files
+_MAGIC = b"kb-page 2\n"  # an entry's first line; then its files' names, sizes and times (JSON) on one line
 
 
-def _header(handle: BinaryIO) -> tuple[list[list[Any]], int] | None:
-    """An entry's names and sizes, and where its first file begins; None for no entry of this kind."""
-    if handle.read(len(_MAGIC)) != _MAGIC:
+def _file(folder: Path, key: str, i: int) -> Path:
+    return folder / f"{key}.{i}"
+
+
+def _listed(folder: Path, key: str) -> list[list[Any]] | None:
+    """An entry's files: [name, size, time (ns)] each, in order; None for no entry of this kind."""
+    try:
+        with open(folder / key, "rb") as handle:
+            if handle.read(len(_MAGIC)) != _MAGIC:
+                return None
+            line = handle.readline(1 << 20)
+        names = orjson.loads(line) if line.endswith(b"\n") else None
+    except (OSError, orjson.JSONDecodeError):
         return None
-    line = handle.readline(1 << 20)
-    if not line.endswith(b"\n"):
-        return None
-    names = orjson.loads(line)
-    return names, len(_MAGIC) + len(line)
+    return names if isinstance(names, list) else None
+
+
+def _as_kept(path: Path, size: int, time: int) -> bool:
+    """Whether the file at `path` is as the cache wrote it: a report's page file may be this very
+    file (`source`), and one changed by hand changes it too."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    return found.st_size == size and found.st_mtime_ns == time
 
 
 def lookup(folder: Path, key: str) -> list[str] | None:
-    """The names of the files the cached page `key` holds (read with `read`), or None when it is
-    not whole in the cache. Only its header is read: a page's bytes are read as they are written."""
-    try:
-        with open(folder / key, "rb") as handle:
-            found = _header(handle)
-            size = os.fstat(handle.fileno()).st_size
-    except (OSError, orjson.JSONDecodeError):
+    """The names of the files the cached page `key` holds (read with `read`, linked with `source`),
+    or None when it is not whole in the cache, or one of its files changed since it was kept."""
+    listed = _listed(folder, key)
+    if listed is None or not all(_as_kept(_file(folder, key, i), size, time)
+                                 for i, (_, size, time) in enumerate(listed)):
         return None
-    if found is None:
-        return None
-    names, start = found
-    return [name for name, _ in names] if start + sum(length for _, length in names) == size else None
+    return [name for name, _, _ in listed]
+
+
+def source(folder: Path, key: str, name: str) -> Path | None:
+    """The cache's file holding the file `name` of the page `key`, as it was kept; None when it
+    is not there (pruned meanwhile) or changed since."""
+    for i, (each, size, time) in enumerate(_listed(folder, key) or []):
+        if each == name:
+            path = _file(folder, key, i)
+            return path if _as_kept(path, size, time) else None
+    return None
 
 
 def read(folder: Path, key: str, name: str) -> bytes | None:
     """The file `name` of the cached page `key`, or None when it is not there (pruned meanwhile)."""
+    path = source(folder, key, name)
     try:
-        with open(folder / key, "rb") as handle:
-            found = _header(handle)
-            if found is None:
-                return None
-            names, at = found
-            for each, length in names:
-                if each == name:
-                    handle.seek(at)
-                    content = handle.read(length)
-                    return content if len(content) == length else None
-                at += length
-    except (OSError, orjson.JSONDecodeError):
-        pass
-    return None
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
 
 
 def keep(folder: Path, key: str, files: dict[str, bytes]) -> bool:
-    """Put a page's files in the cache, one entry (a page cache only saves time: no fsync,
-    failures pass); whether they are there."""
+    """Put a page's files in the cache, a file each and the list of them (a page cache only saves
+    time: no fsync, failures pass); whether they are there. Each file may become a report's page
+    file too (kb.output.Linked): it is readable by all, as a written report is."""
+    temporary = ""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + orjson.dumps([[n, len(c)] for n, c in files.items()]) + b"\n")
-            for content in files.values():
-                handle.write(content)
+        listed = []
+        for i, (name, content) in enumerate(files.items()):
+            temporary = _written(folder, content)
+            found = os.stat(temporary)
+            os.replace(temporary, _file(folder, key, i))
+            temporary = ""
+            listed.append([name, found.st_size, found.st_mtime_ns])
+        temporary = _written(folder, _MAGIC + orjson.dumps(listed) + b"\n")
         os.replace(temporary, folder / key)
     except OSError:
+        if temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         return False
     return True
 
 
+def _written(folder: Path, content: bytes) -> str:
+    fd, temporary = tempfile.mkstemp(prefix=".page.", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.chmod(temporary, 0o644)
+    except OSError:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
 def prune(folder: Path, used: set[str]) -> None:
+    """Every file of the cache that is no file of the pages `used` removed (an entry's list is named
+    by its key, its files by the key and their number)."""
     try:
         for entry in os.scandir(folder):
-            if entry.name not in used and entry.is_file():
+            if entry.name.split(".", 1)[0] not in used and entry.is_file():
                 os.unlink(entry.path)
     except OSError:
         pass

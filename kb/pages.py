@@ -35,7 +35,7 @@ from kb import report as report_
 from kb.apa.references import Entry
 from kb.apart import Apart
 from kb.labels import CLAIM_LABELS
-from kb.output import Later
+from kb.output import Later, Linked
 from kb.reportdata import Inputs
 
 if TYPE_CHECKING:
@@ -579,7 +579,7 @@ def render_page(root: Path, path: str, piece: dict[str, Any], lang: str) -> dict
 
 def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: list[str] | None = None,
            written: pagecache.Written | None = None,
-           scope: Scope | None = None) -> dict[str, Iterator[bytes] | bytes | Later]:
+           scope: Scope | None = None) -> dict[str, Iterator[bytes] | bytes | Later | Linked]:
     """The paged report's files (output path -> content); with `cache_dir`, a page whose slice,
     language, templates and code are unchanged is taken from there instead of rendered, and the
     cache keeps only this run's pages. `rendered`, if given, gets the paths of pages rendered.
@@ -599,7 +599,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     # the templates compiled by an earlier run are kept beside the page cache (its pruning, per
     # language, passes them by): a run that renders one page again does not compile them all
     renderer = _Renderer(inputs.root, lang, cache_dir.parent / ".templates" if cache_dir is not None else None)
-    files: dict[str, Iterator[bytes] | bytes | Later] = {"report.json": report_.json_chunks(inputs.report)}
+    files: dict[str, Iterator[bytes] | bytes | Later | Linked] = {"report.json": report_.json_chunks(inputs.report)}
     used: set[str] = set()
     wanted = every_page(inputs.report) - kept.keys() if kept else None
     # a cold build's pages are rendered by this process and a worker at once (kb.pagework);
@@ -611,10 +611,12 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     index = lookups = None
     if workers is None and cache_dir is not None and (wanted is None or INDEX in wanted) \
             and len(inputs.report["claims"]) >= INDEX_APART:
-        lookups = _Lookups(inputs)  # made once, before the copy: both make their slices from them
-        index = _index_apart(inputs, lang, cache_dir, renderer, templates, lookups)
+        # the copy is made first: each makes the lookups its slices are made from (every claim's
+        # summary read) at once
+        index = _index_apart(inputs, lang, cache_dir, renderer, templates)
         if index is not None:
             wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
+        lookups = _Lookups(inputs)
     made = each_slice(inputs, wanted, lookups)
     waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
 
@@ -762,14 +764,13 @@ class _LaterFile(Later):
 INDEX_APART = 10000
 
 
-def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
-                 lookups: _Lookups) -> Apart | None:
+def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str) -> Apart | None:
     """The index being made and kept in the page cache (`_index_page`) by a copy of this process
     (kb.apart), on a machine of two cores or more; else None. A copy is made whatever the load
     (as workers are not): it lasts less than a second."""
     if pagework.cores() < 2:
         return None
-    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates, lookups)
+    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates)
 
 
 def _index_page(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
@@ -841,11 +842,15 @@ def _again(renderer: _Renderer, inputs: Inputs, path: str) -> dict[str, bytes]:
     return renderer.page(path, slices(inputs, {path})[path])
 
 
-def _later(cache_dir: Path, key: str, name: str, again: Callable[[], dict[str, bytes]]) -> Iterator[bytes]:
-    """The file `name` of the cached page `key`, read when it is written; rendered again should a
-    concurrent run have pruned it meanwhile."""
-    content = pagecache.read(cache_dir, key, name)
-    yield content if content is not None else again()[name]
+def _later(cache_dir: Path, key: str, name: str, again: Callable[[], dict[str, bytes]]) -> Linked:
+    """The file `name` of the cached page `key`, linked to where the cache keeps it when it is
+    written (a page is written once); read, or rendered again should a concurrent run have pruned
+    it meanwhile, where it cannot be linked."""
+    def fallback() -> bytes:
+        content = pagecache.read(cache_dir, key, name)
+        return content if content is not None else again()[name]
+
+    return Linked(partial(pagecache.source, cache_dir, key, name), fallback)
 
 
 def stale(out: Path, written: list[Path]) -> list[Path]:

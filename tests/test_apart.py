@@ -59,7 +59,7 @@ def test_ctrl_c_while_leaflets_are_audited_apart_stops_every_process(tmp_path: P
     command = [sys.executable, "-m", "kb", "--kb", str(folder), "report"]
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)  # a group of its own, as a terminal's job is
-    children = _children(run, "spawn_main", 120)
+    children = _children(run, " -m kb ", 120)  # a copy of the command (kb.incremental.audit_copy)
     if not children:
         run.communicate(timeout=60)
         pytest.skip("the build ended before another process was started")

