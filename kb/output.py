@@ -342,6 +342,11 @@ def write_all(folder: Path, files: Mapping[str, Content]) -> list[Path]:
     once = len(names) >= ONE_SYNC_FROM and _syncfs is not None
     try:
         for name, target in zip(names, targets):
+            if once and isinstance(files[name], Later):
+                # the files made elsewhere come last: those before are put on disk while they are
+                # waited for, and each of these is synced on its own
+                _sync_all(folder, staged)
+                once = False
             _stage(target, files[name], staged, sync=not once)
         if once:
             _sync_all(folder, staged)

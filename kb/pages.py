@@ -609,14 +609,16 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     # a build of a few pages (one leaflet edited) makes the index, its largest by far, in a copy of
     # this process while it makes the others
     index = lookups = None
-    if workers is None and cache_dir is not None and (wanted is None or INDEX in wanted) \
-            and len(inputs.report["claims"]) >= INDEX_APART:
+    apart = cache_dir is not None and (wanted is None or INDEX in wanted) \
+        and INDEX_APART <= len(inputs.report["claims"]) and (workers is None or len(inputs.report["claims"]) < COPY_MOST)
+    if apart and workers is None and cache_dir is not None:
         # the copy is made first: each makes the lookups its slices are made from (every claim's
         # summary read) at once
         index = _index_apart(inputs, lang, cache_dir, renderer, templates)
-        if index is not None:
-            wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
+        apart = index is not None
         lookups = _Lookups(inputs)
+    if apart:  # with workers, a copy is made once they are done (a thread of theirs would stay locked in it)
+        wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
     made = each_slice(inputs, wanted, lookups)
     waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
 
@@ -685,8 +687,10 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     finally:
         if workers is not None:
             workers.close(cancel=bool(waiting))
-    if index is not None:  # its files are written last, once made: the cache is pruned then
+    if apart:  # its files are written last, once made (here, where no copy could be): the cache is pruned then
         assert cache_dir is not None
+        if index is None:
+            index = _index_apart(inputs, lang, cache_dir, renderer, templates)
         later = _Later(index, partial(_index_page, inputs, lang, cache_dir, renderer, templates, lookups), cache_dir,
                        used, written, rendered)
         files.update({name: later.file(name) for name in _INDEX_FILES})
@@ -706,7 +710,7 @@ class _Later:
     copy failed, the index is made here then (a template's error is raised there, as for a page
     rendered while written). The page cache is pruned once the index is in it."""
 
-    def __init__(self, index: Apart, here: Callable[..., tuple[str, pagework.Outcome, bool]], cache_dir: Path,
+    def __init__(self, index: Apart | None, here: Callable[..., tuple[str, pagework.Outcome, bool]], cache_dir: Path,
                  used: set[str], written: pagecache.Written | None, rendered: list[str] | None) -> None:
         self._index = index
         self._here = here
@@ -721,7 +725,7 @@ class _Later:
 
     def content(self, name: str) -> bytes:
         if self._files is None:
-            found = self._index.result()
+            found = self._index.result() if self._index is not None else None
             key, names, new = found if found is not None else self._here()
             assert names is not None
             if new and self._rendered is not None:
@@ -742,7 +746,8 @@ class _Later:
 
     def close(self) -> None:
         """The copy ended, whether its result was taken or not."""
-        self._index.close()
+        if self._index is not None:
+            self._index.close()
 
 
 class _LaterFile(Later):
@@ -760,8 +765,11 @@ class _LaterFile(Later):
 
 
 # Claims from which the index is made apart (`_index_apart`): its search and consistency list cost
-# 0.5 s at 50,000 claims; a copy of the command costs some hundredths.
+# 0.5 s at 50,000 claims; a copy of the command costs some hundredths. A first build (its pages
+# rendered with workers) makes it apart below COPY_MOST claims: a copy made while the command
+# holds every page's data and writes them would pass 1 GB at 50,000 works (250,000 claims).
 INDEX_APART = 10000
+COPY_MOST = 100000
 
 
 def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str) -> Apart | None:

@@ -407,16 +407,17 @@ def audited_in_a_copy(synthetic: Path, tmp_path: Path) -> None:
 
 def test_an_index_made_apart_is_the_index_made_here(synthetic: Path, tmp_path: Path) -> None:
     """A build of a few pages makes the index in a copy of itself (kb.pages._index_apart) while it
-    writes the rest: the report is the cold build's, byte for byte, edit after edit; a copy that
-    fails leaves the index to the build itself; no copy is left running."""
-    assert _in_a_process("index_apart", synthetic, tmp_path) == "forked 10\n"
+    writes the rest, and so does a first build once its workers are done: the report is the cold
+    build's, byte for byte, edit after edit; a copy that fails leaves the index to the build itself;
+    no copy is left running."""
+    assert _in_a_process("index_apart", synthetic, tmp_path) == "forked 12\n"
 
 
 def index_apart(synthetic: Path, tmp_path: Path) -> None:
     """`test_an_index_made_apart_is_the_index_made_here`, in the process it runs."""
     import threading
 
-    from kb import apart
+    from kb import apart, pagework
 
     forked: list[Any] = []
     real = apart.Apart.fork
@@ -437,7 +438,21 @@ def index_apart(synthetic: Path, tmp_path: Path) -> None:
         with mock.patch.object(apart.Apart, "result", lambda self: (self.close(), None)[1]):  # the copy failed
             _lengthen_claim(synthetic, "leaflet00005")
             _same(synthetic, tmp_path / "failed", pages="paged")
-    assert len(forked) == 10 and not any(process._process.is_alive() for process in forked)
+        assert len(forked) == 10
+        # a first build whose pages workers render: the copy is made once they are done
+        shutil.rmtree(synthetic / "build")
+        given: list[str] = []
+        submit = pagework.Workers.submit
+
+        def counted(self: pagework.Workers, path: str, piece: dict[str, Any], key: str) -> Any:
+            given.append(path)
+            return submit(self, path, piece, key)
+
+        with mock.patch.object(pagework, "spare_cores", lambda: 1), mock.patch.object(pagework, "PARALLEL_FROM", 0), \
+                mock.patch.object(pagework.Workers, "submit", counted):
+            _same(synthetic, tmp_path / "workers", pages="paged")
+        assert given and pages.INDEX not in given
+    assert len(forked) == 12 and None not in forked and not any(process._process.is_alive() for process in forked)
     print("forked", len(forked))
 
 
