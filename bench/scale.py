@@ -15,6 +15,11 @@ particles; leaflets of 40 claims each, with their texts), then times in one run:
 - report_one_leaflet_edit_inputs: the same after another such edit, up to the report's inputs
   (kb.reportdata.Inputs) and report.json written: `kb report` but the rendering of its pages.
 
+kb runs as Python runs any installed program: its modules' bytecode is cached by the first
+run of each (the first `kb audit`, the first `kb report`), so PYTHONDONTWRITEBYTECODE is left
+out of the commands' environment, as bench/leaflet.py does: with it, every run would compile
+the modules changed since their bytecode was last written.
+
     python bench/scale.py                      # 1000, 10000 and 50000 works, a table
     python bench/scale.py --sizes 1000,10000   # fewer sizes
     python bench/scale.py --json               # one JSON object keyed by size
@@ -215,12 +220,15 @@ incremental.keep(built)
 """
 
 
+_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _run(args: list[str]) -> tuple[float, float, float]:
     """Wall-clock and CPU seconds (user + system) of a command in a fresh process, and its peak
     resident memory in MB: the child's own rusage (os.wait4), not the maximum over all children."""
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
-        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr)
+        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr, env=_ENVIRONMENT)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
