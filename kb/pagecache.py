@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from functools import cache
@@ -87,12 +88,13 @@ def _listed(folder: Path, key: str) -> list[list[Any]] | None:
 
 def _as_kept(path: Path, size: int, time: int) -> bool:
     """Whether the file at `path` is as the cache wrote it: a report's page file may be this very
-    file (`source`), and one changed by hand changes it too."""
+    file (`source`), and one changed by hand changes it too. A link is never the cache's (one
+    put there would bring a file from outside the KB into the report)."""
     try:
-        found = os.stat(path)
+        found = os.lstat(path)
     except OSError:
         return False
-    return found.st_size == size and found.st_mtime_ns == time
+    return stat.S_ISREG(found.st_mode) and found.st_size == size and found.st_mtime_ns == time
 
 
 def lookup(folder: Path, key: str) -> list[str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import sys
@@ -190,6 +191,30 @@ def test_a_paged_report_is_kept_as_its_pages_in_the_page_cache(root, kb, loads: 
     page.unlink()
     kb("--kb", folder, "report", "--pages", "paged")
     assert len(loads) == 3 and page.read_bytes() == files[page.relative_to(out)]
+
+
+def test_a_link_in_the_page_cache_brings_nothing_into_the_report(root, kb, tmp_path: Path) -> None:
+    """A page cache entry whose file is a link to a file outside the KB, its listed size and time
+    forged to the target's, is no entry: the page is rendered again, and the report holds neither
+    that file's bytes nor a link to it."""
+    folder = root("paged")
+    assert kb("--kb", folder, "report", "--pages", "paged").code in (0, 1)
+    page = folder / "build" / "report" / "leaflets" / "spanning.html"
+    written = page.read_bytes()
+    cached = folder / "build" / ".cache" / ".pages" / "nl"
+    key = next(p.name for p in cached.iterdir() if "." not in p.name and b"spanning.html" in p.read_bytes())
+    secret = tmp_path / "secret.html"
+    secret.write_bytes(b"<p>not the KB's</p>")
+    (cached / f"{key}.0").unlink()
+    (cached / f"{key}.0").symlink_to(secret)
+    manifest = (cached / key).read_bytes().split(b"\n")
+    listed = json.loads(manifest[1])
+    listed[0][1:] = [secret.stat().st_size, secret.stat().st_mtime_ns]
+    (cached / key).write_bytes(b"\n".join([manifest[0], json.dumps(listed).encode("utf-8"), b""]))
+    page.unlink()
+    kb("--kb", folder, "report", "--pages", "paged")
+    assert page.read_bytes() == written
+    assert not os.path.samefile(page, secret)
 
 
 class _CoarseClock(types.SimpleNamespace):
