@@ -99,10 +99,20 @@ def _timed(page: Any, action: str) -> float:
 
 
 def _timing(page: Any) -> dict[str, float]:
-    return dict(page.evaluate("""() => {
+    # A page whose script is ready before its first frame (a small leaflet page) has no paint entry
+    # yet: it is waited for (5 s at most, then -1), not read as missing.
+    return dict(page.evaluate("""async () => {
         const nav = performance.getEntriesByType('navigation')[0];
-        const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-        return {fcp: fcp ? fcp.startTime : -1, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
+        const fcp = await new Promise(resolve => {
+            const found = performance.getEntriesByName('first-contentful-paint')[0];
+            if (found) { resolve(found.startTime); return; }
+            new PerformanceObserver(list => {
+                const entry = list.getEntriesByName('first-contentful-paint')[0];
+                if (entry) resolve(entry.startTime);
+            }).observe({type: 'paint', buffered: true});
+            setTimeout(() => resolve(-1), 5000);
+        });
+        return {fcp: fcp, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd};
     }"""))
 
 
