@@ -619,8 +619,33 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
         lookups = _Lookups(inputs)
     if apart:  # with workers, a copy is made once they are done (a thread of theirs would stay locked in it)
         wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
+    # below COPY_MOST claims, a copy of this process slices and renders every other leaflet's and
+    # works page in the workers' stead: nothing is sent to it, and this process slices only its own
+    share = theirs = None
+    if workers is not None and cache_dir is not None and len(inputs.report["claims"]) < COPY_MOST:
+        theirs = _every_other(inputs.report, wanted)
+        share = Apart.fork(_render_share, inputs, theirs, lang, cache_dir, renderer, templates)
+        if share is not None:
+            workers = None
+            wanted = (wanted if wanted is not None else every_page(inputs.report)) - theirs
     made = each_slice(inputs, wanted, lookups)
     waiting: deque[tuple[str, str, Future[pagework.Outcome] | pagework.Outcome]] = deque()
+
+    def copied() -> Iterator[tuple[str, dict[str, Any] | None]]:
+        """The copy's pages, once this process's own are made: each put in order with its key (a
+        page it could not render is rendered here, its error raised here); where the copy failed,
+        sliced and rendered here."""
+        if share is None:
+            return
+        done = share.result()
+        if done is None:
+            yield from each_slice(inputs, theirs)
+            return
+        for path, key, names, new in done:
+            used.add(key)
+            if new and rendered is not None:
+                rendered.append(path)
+            waiting.append((path, key, names))
 
     def place(path: str, key: str, result: Future[pagework.Outcome] | pagework.Outcome) -> None:
         assert cache_dir is not None
@@ -644,7 +669,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
                 files[name] = _later(cache_dir, key, name, partial(_again, renderer, inputs, path))
 
     try:
-        for path, piece in chain(made, ((path, None) for path in sorted(kept))):
+        for path, piece in chain(made, ((path, None) for path in sorted(kept)), copied()):
             if cache_dir is None:
                 assert piece is not None
                 files.update(renderer.page(path, piece))
@@ -681,8 +706,9 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
         while waiting:
             place(*waiting.popleft())
     except BaseException:
-        if index is not None:
-            index.close()
+        for process in (index, share):
+            if process is not None:
+                process.close()
         raise
     finally:
         if workers is not None:
@@ -765,9 +791,10 @@ class _LaterFile(Later):
 
 
 # Claims from which the index is made apart (`_index_apart`): its search and consistency list cost
-# 0.5 s at 50,000 claims; a copy of the command costs some hundredths. A first build (its pages
-# rendered with workers) makes it apart below COPY_MOST claims: a copy made while the command
-# holds every page's data and writes them would pass 1 GB at 50,000 works (250,000 claims).
+# 0.5 s at 50,000 claims; a copy of the command costs some hundredths. A build of many pages (a
+# first one) has every other page rendered by a copy (`_render_share`) rather than by workers,
+# and then the index made apart, below COPY_MOST claims: a copy made while the command holds
+# every page's data would pass 1 GB at 50,000 works (250,000 claims); workers hold only a slice.
 INDEX_APART = 10000
 COPY_MOST = 100000
 
@@ -843,6 +870,34 @@ def _kept(report: dict[str, Any], there: dict[str, list[Any]], scope: Scope) -> 
         if len(keys) == 1 and "" not in keys:
             kept[path] = keys.pop()
     return kept
+
+
+def _every_other(report: dict[str, Any], wanted: set[str] | None) -> set[str]:
+    """Every other leaflet's and works page of those `wanted` (None: all), in the order they are
+    sliced (`each_slice`): a copy's share of the rendering (`_render_share`)."""
+    pages = works_pages([w["key"] for w in report["works"]])
+    order = [leaflet_page(d["id"]) for d in report["documents"]] + list(dict.fromkeys(pages[k] for k in sorted(pages)))
+    return set([path for path in order if wanted is None or path in wanted][1::2])
+
+
+def _render_share(inputs: Inputs, paths: set[str], lang: str, cache_dir: Path, renderer: _Renderer,
+                  templates: str) -> list[tuple[str, str, pagework.Outcome, bool]]:
+    """In a copy of the command (kb.apart): the pages at `paths` sliced, and taken from the page
+    cache or rendered into it, in slice order: each one's path, key, names in the cache (its files
+    where the cache could not keep them; None where it could not be rendered: the command renders
+    it again and meets the error) and whether it was rendered."""
+    done: list[tuple[str, str, pagework.Outcome, bool]] = []
+    for path, piece in each_slice(inputs, paths):
+        key = pagecache.page_key(path, piece, lang, templates)
+        names: pagework.Outcome = pagecache.lookup(cache_dir, key)
+        new = names is None
+        if new:
+            try:
+                names = _keep(renderer, cache_dir, path, piece, key)
+            except Exception:  # noqa: BLE001  (the command renders it again and reports the error)
+                names = None
+        done.append((path, key, names, new))
+    return done
 
 
 def _again(renderer: _Renderer, inputs: Inputs, path: str) -> dict[str, bytes]:

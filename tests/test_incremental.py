@@ -8,14 +8,13 @@ import os
 import random
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from alone import in_a_process
 
 import kb.bibliography
 import kb.build
@@ -353,18 +352,7 @@ def test_leaflets_audited_in_a_copy_are_those_audited_here(synthetic: Path, tmp_
     """A first build with many leaflets to audit audits the last half in a copy of itself, which
     reads them as the build read them: the report is the cold build's, byte for byte; a copy that
     fails leaves its leaflets to the build itself."""
-    assert _in_a_process("audited_in_a_copy", synthetic, tmp_path) == "copies 2\n"
-
-
-def _in_a_process(function: str, synthetic: Path, tmp_path: Path) -> str:
-    """What the test's `function` of this module prints, run in a process of its own: the threads
-    of the test run (a browser's watchers) would keep the command from copying itself (kb.apart)."""
-    script = f"from pathlib import Path\nfrom tests.test_incremental import {function}\n" \
-             f"{function}(Path({str(synthetic)!r}), Path({str(tmp_path)!r}))\n"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOTS.parents[1], capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    assert in_a_process("test_incremental", "audited_in_a_copy", synthetic, tmp_path) == "copies 2\n"
 
 
 def audited_in_a_copy(synthetic: Path, tmp_path: Path) -> None:
@@ -407,10 +395,10 @@ def audited_in_a_copy(synthetic: Path, tmp_path: Path) -> None:
 
 def test_an_index_made_apart_is_the_index_made_here(synthetic: Path, tmp_path: Path) -> None:
     """A build of a few pages makes the index in a copy of itself (kb.pages._index_apart) while it
-    writes the rest, and so does a first build once its workers are done: the report is the cold
-    build's, byte for byte, edit after edit; a copy that fails leaves the index to the build itself;
-    no copy is left running."""
-    assert _in_a_process("index_apart", synthetic, tmp_path) == "forked 12\n"
+    writes the rest, and so does a first build once the copy rendering half its pages is done: the
+    report is the cold build's, byte for byte, edit after edit; a copy that fails leaves the index
+    to the build itself; no copy is left running."""
+    assert in_a_process("test_incremental", "index_apart", synthetic, tmp_path) == "forked 14\n"
 
 
 def index_apart(synthetic: Path, tmp_path: Path) -> None:
@@ -420,9 +408,11 @@ def index_apart(synthetic: Path, tmp_path: Path) -> None:
     from kb import apart, pagework
 
     forked: list[Any] = []
+    targets: list[Any] = []
     real = apart.Apart.fork
 
     def spy(target: Any, *args: Any) -> Any:
+        targets.append(target)
         forked.append(real(target, *args))
         return forked[-1]
 
@@ -439,7 +429,8 @@ def index_apart(synthetic: Path, tmp_path: Path) -> None:
             _lengthen_claim(synthetic, "leaflet00005")
             _same(synthetic, tmp_path / "failed", pages="paged")
         assert len(forked) == 10
-        # a first build whose pages workers render: the copy is made once they are done
+        # a first build of many pages on two cores: a copy renders every other page beside it (no
+        # worker is started), and the index's copy is made once that one is done
         shutil.rmtree(synthetic / "build")
         given: list[str] = []
         submit = pagework.Workers.submit
@@ -451,8 +442,9 @@ def index_apart(synthetic: Path, tmp_path: Path) -> None:
         with mock.patch.object(pagework, "spare_cores", lambda: 1), mock.patch.object(pagework, "PARALLEL_FROM", 0), \
                 mock.patch.object(pagework.Workers, "submit", counted):
             _same(synthetic, tmp_path / "workers", pages="paged")
-        assert given and pages.INDEX not in given
-    assert len(forked) == 12 and None not in forked and not any(process._process.is_alive() for process in forked)
+        assert not given
+        assert targets[10:] == [pages._render_share, pages._index_page] * 2
+    assert len(forked) == 14 and None not in forked and not any(process._process.is_alive() for process in forked)
     print("forked", len(forked))
 
 

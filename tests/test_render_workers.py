@@ -1,6 +1,7 @@
-"""A paged report's pages rendered by workers beside the command (kb/pagework.py): the same bytes
-as rendered in one process, a template's error reported as one process reports it, and Ctrl-C
-still stopping the command with the previous report in place."""
+"""A paged report's pages rendered by workers beside the command (kb/pagework.py), or by a copy of
+the command (kb.pages._render_share): the same bytes as rendered in one process, a template's error
+reported as one process reports it, and Ctrl-C still stopping the command with the previous report
+in place."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alone import in_a_process
 
 from kb import pages, pagework, reportdata
 from kb.audit import run
@@ -49,6 +51,7 @@ def workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(pagework, "PARALLEL_FROM", 1)
     monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
     monkeypatch.setattr(pagework.Workers, "submit", counted)
+    monkeypatch.setattr(pages, "COPY_MOST", 0)  # no copy shares the rendering: workers do
     return given
 
 
@@ -80,16 +83,62 @@ def test_a_template_error_in_a_worker_is_reported_as_without_workers(root, kb, w
         pages.render(_inputs(folder), "nl", folder / "build" / "cache")
 
 
-def test_ctrl_c_while_workers_render_leaves_the_previous_report(tmp_path: Path) -> None:
-    """Ctrl-C reaches every process of the terminal's group, the workers too: the command stops
-    (130, no traceback from any process) and the report it was replacing stays whole."""
+def test_pages_a_copy_renders_are_the_pages_rendered_here(root, tmp_path: Path) -> None:
+    """Every other leaflet's and works page rendered by a copy of the command, which slices them
+    itself: the same bytes, each page once; a copy that fails leaves its pages to the command."""
+    assert in_a_process("test_render_workers", "rendered_by_a_copy", root("paged"), tmp_path) == "copies 2\n"
+
+
+def rendered_by_a_copy(folder: Path, tmp_path: Path) -> None:
+    """`test_pages_a_copy_renders_are_the_pages_rendered_here`, in the process it runs."""
+    import threading
+    from unittest import mock
+
+    from kb import apart
+
+    copies: list[Any] = []
+    real = apart.Apart.fork
+
+    def spy(target: Any, *args: Any) -> Any:
+        if target is pages._render_share:
+            copies.append(real(target, *args))
+            return copies[-1]
+        return None
+
+    assert threading.active_count() == 1
+    inputs = _inputs(folder)
+    alone = _bytes(pages.render(inputs, "nl", None))
+    every = sorted(pages.slices(inputs))
+    with mock.patch.object(pagework, "PARALLEL_FROM", 1), mock.patch.object(pagework, "spare_cores", lambda: 1), \
+            mock.patch.object(apart.Apart, "fork", staticmethod(spy)):
+        rendered: list[str] = []
+        assert _bytes(pages.render(inputs, "nl", tmp_path / "cache", rendered)) == alone
+        assert len(copies) == 1 and copies[0]._process.exitcode == 0
+        assert sorted(rendered) == every  # each page once, in one process or the other
+        with mock.patch.object(pages, "_render_share", lambda *args: 1 / 0):  # the copy fails
+            rendered = []
+            assert _bytes(pages.render(inputs, "nl", tmp_path / "failed", rendered)) == alone
+            assert len(copies) == 2 and copies[1]._process.exitcode == 0
+            assert sorted(rendered) == every  # the copy's pages too, here
+    print("copies", len(copies))
+
+
+@pytest.mark.parametrize("by", ["a copy", "workers"])
+def test_ctrl_c_while_pages_are_rendered_apart_leaves_the_previous_report(by: str, tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group, a copy of the command or the workers
+    too: the command stops (130, no traceback from any process) and the report it was replacing
+    stays whole."""
     spec = importlib.util.spec_from_file_location("scale", REPO / "bench" / "scale.py")
     assert spec and spec.loader
     scale = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scale)
     folder = tmp_path / "kb"
     scale.generate(folder, 1000)  # 125 leaflets: more pages than workers start for
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    forced = tmp_path / "forced"
+    forced.mkdir()
+    if by == "workers":  # no copy shares the rendering: workers do
+        (forced / "sitecustomize.py").write_text("import kb.pages\nkb.pages.COPY_MOST = 0\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(REPO), str(forced)))}
     command = [sys.executable, "-m", "kb", "--kb", str(folder), "report", "--pages", "paged"]
     subprocess.run(command, env=env, capture_output=True, check=False)
     build = folder / "build"
@@ -113,5 +162,6 @@ def test_ctrl_c_while_workers_render_leaves_the_previous_report(tmp_path: Path) 
     after = {p.relative_to(build): p.read_bytes() for p in build.rglob("*")
              if p.is_file() and ".cache" not in p.parts}
     assert after == before
-    if "spawn_main" not in children:  # the load average left no core to spare (kb.pagework.spare_cores)
-        pytest.skip("no worker was started: the machine is busy; the command alone was stopped")
+    marker = "spawn_main" if by == "workers" else " -m kb "  # a copy's command line is the command's
+    if marker not in children:  # the load average left no core to spare (kb.pagework.spare_cores)
+        pytest.skip(f"no process ({by}) was started: the machine is busy; the command alone was stopped")
