@@ -2,6 +2,8 @@
 (kb/pages.py `render`): a page is a pure function of its slice, so a worker renders it as the
 command would, and puts its files in the page cache (kb/pagecache.py), from where the report
 reads them as it writes them. On two cores the command slices and renders while a worker renders.
+Below kb.pages.COPY_MOST claims a copy of the command (a fork, which slices its own pages) takes
+the workers' place (kb.pages._render_share); workers render above it, and where no copy can be made.
 
 Workers are started fresh ("spawn"), not forked: each holds a renderer and the slice it is
 given, not a copy of the report's inputs (hundreds of MB at 50,000 works), nor a lock that a
