@@ -606,25 +606,28 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     # each page's outcome is taken in the order the pages were sliced
     workers = _workers(inputs, lang, cache_dir, renderer, len(wanted) if wanted is not None
                        else len(every_page(inputs.report)))
-    # a build of a few pages (one leaflet edited) makes the index, its largest by far, in a copy of
-    # this process while it makes the others
-    index = lookups = None
-    apart = cache_dir is not None and (wanted is None or INDEX in wanted) \
-        and INDEX_APART <= len(inputs.report["claims"]) and (workers is None or len(inputs.report["claims"]) < COPY_MOST)
+    claims = len(inputs.report["claims"])
+    # below COPY_MOST claims, a copy of this process slices and renders every other leaflet's and
+    # works page in the workers' stead: nothing is sent to it, and this process slices only its own
+    copying = workers is not None and claims < COPY_MOST
+    # the index, the largest page by far, is made in a copy of this process: at once in a build of
+    # a few pages (one leaflet edited), while this one makes the others; once the pages are done in
+    # a build of many (no copy beside a worker's threads, nor beside the command's peak at 50,000 works)
+    apart = cache_dir is not None and (wanted is None or INDEX in wanted) and INDEX_APART <= claims \
+        and (workers is None or copying)
+    index = None
     if apart and workers is None and cache_dir is not None:
-        # the copy is made first: each makes the lookups its slices are made from (every claim's
+        # made first: each process makes the lookups its slices are made from (every claim's
         # summary read) at once
         index = _index_apart(inputs, lang, cache_dir, renderer, templates)
         apart = index is not None
-        lookups = _Lookups(inputs)
-    if apart:  # with workers, a copy is made once they are done (a thread of theirs would stay locked in it)
+    lookups = _Lookups(inputs)  # the slices made here, and by a copy made from now on, are made from them
+    if apart:
         wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
-    # below COPY_MOST claims, a copy of this process slices and renders every other leaflet's and
-    # works page in the workers' stead: nothing is sent to it, and this process slices only its own
     share = theirs = None
-    if workers is not None and cache_dir is not None and len(inputs.report["claims"]) < COPY_MOST:
+    if copying and cache_dir is not None:
         theirs = _every_other(inputs.report, wanted)
-        share = Apart.fork(_render_share, inputs, theirs, lang, cache_dir, renderer, templates)
+        share = Apart.fork(_render_share, inputs, theirs, lang, cache_dir, renderer, templates, lookups)
         if share is not None:
             workers = None
             wanted = (wanted if wanted is not None else every_page(inputs.report)) - theirs
@@ -639,7 +642,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
             return
         done = share.result()
         if done is None:
-            yield from each_slice(inputs, theirs)
+            yield from each_slice(inputs, theirs, lookups)
             return
         for path, key, names, new in done:
             used.add(key)
@@ -716,7 +719,7 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
     if apart:  # its files are written last, once made (here, where no copy could be): the cache is pruned then
         assert cache_dir is not None
         if index is None:
-            index = _index_apart(inputs, lang, cache_dir, renderer, templates)
+            index = _index_apart(inputs, lang, cache_dir, renderer, templates, lookups)
         later = _Later(index, partial(_index_page, inputs, lang, cache_dir, renderer, templates, lookups), cache_dir,
                        used, written, rendered)
         files.update({name: later.file(name) for name in _INDEX_FILES})
@@ -799,13 +802,14 @@ INDEX_APART = 10000
 COPY_MOST = 100000
 
 
-def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str) -> Apart | None:
+def _index_apart(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
+                 lookups: _Lookups | None = None) -> Apart | None:
     """The index being made and kept in the page cache (`_index_page`) by a copy of this process
     (kb.apart), on a machine of two cores or more; else None. A copy is made whatever the load
     (as workers are not): it lasts less than a second."""
     if pagework.cores() < 2:
         return None
-    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates)
+    return Apart.fork(_index_page, inputs, lang, cache_dir, renderer, templates, lookups)
 
 
 def _index_page(inputs: Inputs, lang: str, cache_dir: Path, renderer: _Renderer, templates: str,
@@ -881,13 +885,13 @@ def _every_other(report: dict[str, Any], wanted: set[str] | None) -> set[str]:
 
 
 def _render_share(inputs: Inputs, paths: set[str], lang: str, cache_dir: Path, renderer: _Renderer,
-                  templates: str) -> list[tuple[str, str, pagework.Outcome, bool]]:
+                  templates: str, lookups: _Lookups) -> list[tuple[str, str, pagework.Outcome, bool]]:
     """In a copy of the command (kb.apart): the pages at `paths` sliced, and taken from the page
     cache or rendered into it, in slice order: each one's path, key, names in the cache (its files
     where the cache could not keep them; None where it could not be rendered: the command renders
     it again and meets the error) and whether it was rendered."""
     done: list[tuple[str, str, pagework.Outcome, bool]] = []
-    for path, piece in each_slice(inputs, paths):
+    for path, piece in each_slice(inputs, paths, lookups):
         key = pagecache.page_key(path, piece, lang, templates)
         names: pagework.Outcome = pagecache.lookup(cache_dir, key)
         new = names is None

@@ -14,7 +14,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from alone import in_a_process
+from alone import Processes, in_a_process
 
 import kb.bibliography
 import kb.build
@@ -281,12 +281,7 @@ def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Pat
     to the build itself."""
     from kb import apart, pagework
 
-    started: list[Any] = []
-    real = apart.Apart.start
-
-    def spy(target: Any, *args: Any) -> Any:
-        started.append(real(target, *args))
-        return started[-1]
+    started = Processes(apart.Apart.start)
 
     from kb.apa import references
 
@@ -301,7 +296,7 @@ def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Pat
     monkeypatch.setattr(incremental, "REFERENCES_APART", 0)
     monkeypatch.setattr(incremental, "AUDIT_APART", 0)
     monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
-    monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    monkeypatch.setattr(apart.Apart, "start", staticmethod(started.spy))
     monkeypatch.setattr(apart.Apart, "fork", staticmethod(lambda target, *args: None))  # both new processes
     # each _same builds cold first (which renders them here: one call), then as kb report does
     _same(synthetic, tmp_path / "apart", pages="paged")
@@ -323,18 +318,10 @@ def test_leaflets_audited_apart_are_those_audited_here(synthetic: Path, tmp_path
     its leaflets to the build itself."""
     from kb import apart, pagework
 
-    started: list[Any] = []
-    real = apart.Apart.start
-
-    def spy(target: Any, *args: Any) -> Any:
-        if target is incremental.audit_rows:
-            started.append(real(target, *args))
-            return started[-1]
-        return None
-
+    started = Processes(apart.Apart.start, lambda target: target is incremental.audit_rows)
     monkeypatch.setattr(incremental, "AUDIT_APART", 0)
     monkeypatch.setattr(pagework, "spare_cores", lambda: 1)
-    monkeypatch.setattr(apart.Apart, "start", staticmethod(spy))
+    monkeypatch.setattr(apart.Apart, "start", staticmethod(started.spy))
     monkeypatch.setattr(apart.Apart, "fork", staticmethod(lambda target, *args: None))  # no copy: a new process
     _same(synthetic, tmp_path / "apart", pages="paged")
     assert len(started) == 1 and started[0] is not None
@@ -361,15 +348,7 @@ def audited_in_a_copy(synthetic: Path, tmp_path: Path) -> None:
 
     from kb import apart, pagework
 
-    copies: list[Any] = []
-    real = apart.Apart.fork
-
-    def spy(target: Any, *args: Any) -> Any:
-        if target is incremental.audit_copy:
-            copies.append(real(target, *args))
-            return copies[-1]
-        return None
-
+    copies = Processes(apart.Apart.fork, lambda target: target is incremental.audit_copy)
     read_again: list[Path] = []
     reading = incremental._read_again
 
@@ -379,7 +358,7 @@ def audited_in_a_copy(synthetic: Path, tmp_path: Path) -> None:
 
     assert threading.active_count() == 1
     with mock.patch.object(incremental, "AUDIT_APART", 0), mock.patch.object(pagework, "spare_cores", lambda: 1), \
-            mock.patch.object(apart.Apart, "fork", staticmethod(spy)):
+            mock.patch.object(apart.Apart, "fork", staticmethod(copies.spy)):
         _same(synthetic, tmp_path / "copy", pages="paged")  # the cold build is made without the copy
         assert len(copies) == 1 and copies[0] is not None and copies[0]._process.exitcode == 0
         leaflets = len(list((synthetic / "claims").glob("*.yaml")))
@@ -407,17 +386,9 @@ def index_apart(synthetic: Path, tmp_path: Path) -> None:
 
     from kb import apart, pagework
 
-    forked: list[Any] = []
-    targets: list[Any] = []
-    real = apart.Apart.fork
-
-    def spy(target: Any, *args: Any) -> Any:
-        targets.append(target)
-        forked.append(real(target, *args))
-        return forked[-1]
-
+    forked = Processes(apart.Apart.fork)
     assert threading.active_count() == 1
-    with mock.patch.object(pages, "INDEX_APART", 0), mock.patch.object(apart.Apart, "fork", staticmethod(spy)):
+    with mock.patch.object(pages, "INDEX_APART", 0), mock.patch.object(apart.Apart, "fork", staticmethod(forked.spy)):
         _same(synthetic, tmp_path / "first", pages="paged")
         for step in range(3):
             _lengthen_claim(synthetic, f"leaflet0000{step}")
@@ -443,7 +414,7 @@ def index_apart(synthetic: Path, tmp_path: Path) -> None:
                 mock.patch.object(pagework.Workers, "submit", counted):
             _same(synthetic, tmp_path / "workers", pages="paged")
         assert not given
-        assert targets[10:] == [pages._render_share, pages._index_page] * 2
+        assert forked.targets[10:] == [pages._render_share, pages._index_page] * 2
     assert len(forked) == 14 and None not in forked and not any(process._process.is_alive() for process in forked)
     print("forked", len(forked))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alone import in_a_process
+from alone import Processes, in_a_process
 
 from kb import pages, pagework, reportdata
 from kb.audit import run
@@ -96,21 +96,13 @@ def rendered_by_a_copy(folder: Path, tmp_path: Path) -> None:
 
     from kb import apart
 
-    copies: list[Any] = []
-    real = apart.Apart.fork
-
-    def spy(target: Any, *args: Any) -> Any:
-        if target is pages._render_share:
-            copies.append(real(target, *args))
-            return copies[-1]
-        return None
-
+    copies = Processes(apart.Apart.fork, lambda target: target is pages._render_share)
     assert threading.active_count() == 1
     inputs = _inputs(folder)
     alone = _bytes(pages.render(inputs, "nl", None))
     every = sorted(pages.slices(inputs))
     with mock.patch.object(pagework, "PARALLEL_FROM", 1), mock.patch.object(pagework, "spare_cores", lambda: 1), \
-            mock.patch.object(apart.Apart, "fork", staticmethod(spy)):
+            mock.patch.object(apart.Apart, "fork", staticmethod(copies.spy)):
         rendered: list[str] = []
         assert _bytes(pages.render(inputs, "nl", tmp_path / "cache", rendered)) == alone
         assert len(copies) == 1 and copies[0]._process.exitcode == 0
