@@ -1262,6 +1262,8 @@ class Claims(Parsed):
         super().__init__(chunks)
         self._summaries = summaries
         self._position = {record.id: i for i, record in enumerate(records)}
+        self._records = records
+        self._where: dict[str, str] | None = None
         self._summary: list[Summary] | None = None
         self._parts: list[dict[str, Any]] | None = None
         self._count = sum(record.document["claims"] for record in records)  # counted without reading them
@@ -1280,21 +1282,38 @@ class Claims(Parsed):
         assert self._parts is not None
         return self._parts
 
-    def _read(self) -> None:
-        from kb.pages import index_part, read_part, read_summaries, summary
+    def where(self, claim_id: str) -> str | None:
+        """The id of the document whose claim `claim_id` is (the last such, as a claim's id is looked
+        up in every summary); None for no claim of the report."""
+        if self._where is None:
+            self._where = {claim: record.id for record in self._records for claim in record.claim_ids}
+        return self._where.get(claim_id)
 
+    def summary_of(self, document: str) -> list[Summary]:
+        """The summaries of one document's claims, in order, read from its leaflet's alone."""
+        if self._summary is not None:
+            return [claim for claim in self._summary if claim.document == document]
+        return self._read_one(self._position[document], {})[0] if document in self._position else []
+
+    def _read(self) -> None:
         self._summary, self._parts = [], []
         shared: dict[str, str] = {}  # the parts' words, one string each
-        for i, found in enumerate(self._summaries):
-            try:
-                kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
-                claims, part = read_summaries(kept), read_part(kept["index"], shared)
-            except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
-                chunk = self.chunk(i)
-                claims = [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
-                part = index_part(claims)
+        for i in range(len(self._summaries)):
+            claims, part = self._read_one(i, shared)
             self._summary += claims
             self._parts.append(part)
+
+    def _read_one(self, i: int, shared: dict[str, str]) -> tuple[list[Summary], dict[str, Any]]:
+        from kb.pages import index_part, read_part, read_summaries, summary
+
+        found = self._summaries[i]
+        try:
+            kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
+            return read_summaries(kept), read_part(kept["index"], shared)
+        except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
+            chunk = self.chunk(i)
+            claims = [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
+            return claims, index_part(claims)
 
     def of(self, document: str) -> list[dict[str, Any]]:
         """The claims of one document, in order, read from its leaflet's bytes alone."""
@@ -1316,18 +1335,26 @@ class Claims(Parsed):
 # the leaflets: starting it costs some tenths of a second of the other core.
 REFERENCES_APART = 2000
 
-# The works' reference entries as a build finds them: the rows the last build kept for this
-# bibliography (`reference_rows`), the process rendering them (`_references_apart`), or None.
-Entries = list[list[Any]] | Apart | None
+class KeptEntries(NamedTuple):
+    """The reference entries the last build kept for this bibliography (`reference_rows`), with the
+    works' part of the index's search made from them (kb.pages.search_works)."""
+
+    rows: list[list[Any]]
+    search: dict[str, Any] | None
 
 
-def _kept_references(store: Path, bib: Bib, lang: str) -> list[list[Any]] | None:
+# The works' reference entries as a build finds them: kept by the last build for this
+# bibliography, the process rendering them (`_references_apart`), or None.
+Entries = KeptEntries | Apart | None
+
+
+def _kept_references(store: Path, bib: Bib, lang: str) -> KeptEntries | None:
     try:
         data = orjson.loads((store / f"references-{lang}.json").read_bytes())
         if data["digest"] == bib.digest:
-            rows: list[list[Any]] = data["entries"]
-            return rows
-    except (OSError, ValueError, KeyError, TypeError):
+            search = data.get("search")
+            return KeptEntries(data["entries"], search if isinstance(search, dict) else None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return None
 
@@ -1357,15 +1384,20 @@ def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang
     """Every work's reference entry (kb.reportdata.reference_entries), with the words the index's
     search takes of it (kb.pages.References): as kept by the bibliography's hash (`entries`), from
     the process rendering them, or rendered here."""
-    from kb.pages import References
+    from kb.pages import References, search_works
 
-    rows = entries if isinstance(entries, list) else entries.result() if entries is not None else None
-    if rows is None:
-        rows = reference_rows(list(kb.works.values()), lang)
-    if not isinstance(entries, list) and tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
-        _keep(pending, store / f"references-{lang}.json", orjson.dumps({"digest": bib.digest, "entries": rows}))
+    rows, search = entries if isinstance(entries, KeptEntries) else (None, None)
+    if search is None:  # made anew, or kept without it
+        if rows is None:
+            rows = entries.result() if isinstance(entries, Apart) else None
+            if rows is None:
+                rows = reference_rows(list(kb.works.values()), lang)
+        search = search_works([row[0] for row in rows], [row[3] for row in rows])
+        if tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
+            _keep(pending, store / f"references-{lang}.json",
+                  orjson.dumps({"digest": bib.digest, "entries": rows, "search": search}))
     return References({key: Entry(key, text, tuple(links)) for key, text, links, _ in rows},
-                      {key: words for key, _, _, words in rows})
+                      {key: words for key, _, _, words in rows}, search)
 
 
 def _works(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, references: dict[str, Entry], lang: str) -> list[dict[str, Any]]:

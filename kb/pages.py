@@ -63,6 +63,10 @@ class Summarised(Protocol):
 
     def of(self, document: str) -> list[dict[str, Any]]: ...
 
+    def summary_of(self, document: str) -> list[Any]: ...  # one document's `Summary` objects, in order
+
+    def where(self, claim_id: str) -> str | None: ...  # the document of the claim with this id
+
     def parts(self) -> list[dict[str, Any]]: ...
 
 
@@ -145,11 +149,14 @@ def read_part(part: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
 
 class References(dict[str, Entry]):
     """Work key -> reference entry (kb.reportdata.Inputs.references) as an incremental build keeps
-    them: with the words the index's search takes of each (`search_words`), kept beside them."""
+    them: with the words the index's search takes of each (`search_words`), kept beside them, and
+    the works' part of that search (`search_works`), made once per bibliography."""
 
-    def __init__(self, entries: dict[str, Entry], words: dict[str, str]) -> None:
+    def __init__(self, entries: dict[str, Entry], words: dict[str, str],
+                 search: dict[str, Any] | None = None) -> None:
         super().__init__(entries)
         self.words = words
+        self.search = search
 
 
 def search_words(entry: Entry) -> str:
@@ -231,10 +238,10 @@ def _level(claim: dict[str, Any]) -> str:
     return report_._level_column(claim)
 
 
-def _owner(finding: dict[str, Any], claims: dict[str, dict[str, Any]], files: dict[str, str]) -> str | None:
+def _owner(finding: dict[str, Any], claim: Callable[[str], Any], files: dict[str, str]) -> str | None:
     """The leaflet whose page shows `finding`: its claim's, else the one whose file it is in; None
     for the findings page."""
-    about = claims.get(finding.get("claim", ""))
+    about = claim(finding.get("claim", ""))
     return about["document"] if about is not None else files.get(finding["path"])
 
 
@@ -308,27 +315,82 @@ class _Findings:
 class _Lookups:
     """What the slices of a rendering are made from, made once for them all: every claim's summary,
     by leaflet and by id, with its number in its leaflet; the works by key and their pages; the
-    findings by the page showing them; the leaflets' titles."""
+    findings by the page showing them; the leaflets' titles. Every summary is read when first
+    needed (`every`, `claims_by_id`, ...) or at once (`whole`); before that, where the build knows
+    each claim's leaflet (kb.incremental.Claims), `claim` and `number` read that leaflet's alone:
+    the few pages an edit renders again do not read every leaflet's."""
 
-    def __init__(self, inputs: Inputs) -> None:
+    def __init__(self, inputs: Inputs, whole: bool = True) -> None:
         report = inputs.report
-        self.every = _summaries(report)
-        self.by_document: dict[str, list[dict[str, Any]]] = {}
-        self.claims_by_id: dict[str, dict[str, Any]] = {}
-        self.numbers: dict[str, int] = {}  # a claim's number in its leaflet
-        for claim in self.every:
-            siblings = self.by_document.setdefault(claim["document"], [])
-            siblings.append(claim)
-            self.numbers[claim["id"]] = len(siblings)
-            self.claims_by_id[claim["id"]] = claim
+        self._report = report
+        self._every: list[Any] | None = None
+        self._by_document: dict[str, list[Any]] = {}
+        self._claims_by_id: dict[str, Any] = {}
+        self._numbers: dict[str, int] = {}  # a claim's number in its leaflet
+        self._read: dict[str, dict[str, tuple[Any, int]]] = {}  # leaflet -> claim id -> (summary, number)
         self.works = {w["key"]: w for w in report["works"]}
         self.pages = works_pages(list(self.works))
         files = {}
         for document in report["documents"]:
             files[document["claims_file"]] = files[document["text_file"]] = document["id"]
-        claims_by_id = self.claims_by_id
-        self.findings = _Findings(report["findings"], lambda finding: _owner(finding, claims_by_id, files))
+        self.findings = _Findings(report["findings"], lambda finding: _owner(finding, self.claim, files))
         self.titles = {d["id"]: d["title"] for d in report["documents"]}
+        if whole:
+            self._whole()
+
+    def _whole(self) -> list[Any]:
+        if self._every is None:
+            every = _summaries(self._report)
+            for claim in every:
+                siblings = self._by_document.setdefault(claim["document"], [])
+                siblings.append(claim)
+                self._numbers[claim["id"]] = len(siblings)
+                self._claims_by_id[claim["id"]] = claim
+            self._every = every
+            self._read.clear()
+        return self._every
+
+    @property
+    def every(self) -> list[Any]:
+        return self._whole()
+
+    @property
+    def by_document(self) -> dict[str, list[Any]]:
+        self._whole()
+        return self._by_document
+
+    @property
+    def claims_by_id(self) -> dict[str, Any]:
+        self._whole()
+        return self._claims_by_id
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        self._whole()
+        return self._numbers
+
+    def _alone(self, claim_id: str) -> tuple[Any, int] | None:
+        """The claim's summary and number, its leaflet's summaries read alone; None where the build
+        does not know its leaflet (or every summary is read already)."""
+        claims = self._report["claims"]
+        if self._every is not None or not isinstance(claims, Summarised):
+            return None
+        document = claims.where(claim_id)
+        if document is None:
+            return None
+        if document not in self._read:
+            self._read[document] = {claim["id"]: (claim, n) for n, claim in enumerate(claims.summary_of(document), 1)}
+        return self._read[document].get(claim_id)
+
+    def claim(self, claim_id: str) -> Any:
+        """The claim's summary; None for no claim of the report."""
+        alone = self._alone(claim_id)
+        return alone[0] if alone is not None else self.claims_by_id.get(claim_id)
+
+    def number(self, claim_id: str) -> int:
+        """The claim's number in its leaflet."""
+        alone = self._alone(claim_id)
+        return alone[1] if alone is not None else self.numbers[claim_id]
 
 
 def slices(inputs: Inputs, only: set[str] | None = None, lookups: _Lookups | None = None) -> dict[str, dict[str, Any]]:
@@ -346,14 +408,15 @@ def each_slice(inputs: Inputs, only: set[str] | None = None,
 
     report = inputs.report
     found = lookups if lookups is not None else _Lookups(inputs)
-    every, by_document, claims_by_id, numbers = found.every, found.by_document, found.claims_by_id, found.numbers
     works, pages, findings, titles = found.works, found.pages, found.findings, found.titles
+    claim, number = found.claim, found.number
     for document in report["documents"]:
         doc = document["id"]
         base = leaflet_page(doc)
         if not wanted(base):
             continue
-        claims = report["claims"].of(doc) if isinstance(report["claims"], Summarised) else by_document.get(doc, [])
+        claims = report["claims"].of(doc) if isinstance(report["claims"], Summarised) \
+            else found.by_document.get(doc, [])
         mine = {c["id"] for c in claims}
         keys = list(dict.fromkeys(s["key"] for c in claims for s in c["sources"] if s["key"] in works))
         cited = [{**works[k], "cited_by": [c for c in works[k]["cited_by"] if c in mine]} for k in sorted(keys)]
@@ -366,25 +429,25 @@ def each_slice(inputs: Inputs, only: set[str] | None = None,
         if wanted(pages[key]):
             grouped.setdefault(pages[key], []).append(key)
     for page, keys in grouped.items():
-        resting = {c for k in keys for c in works[k]["cited_by"]}
+        resting = {c: claim(c) for c in sorted({c for k in keys for c in works[k]["cited_by"]})}
         # the fit of each link, from the claims resting on these works alone
-        citing = report_.citing({"claims": [claims_by_id[i] for i in resting], "works": [works[k] for k in keys]})
+        citing = report_.citing({"claims": list(resting.values()), "works": [works[k] for k in keys]})
         yield page, {
             "kind": "works", "works": [works[k] for k in keys],
             "references": {k: _entry(inputs.references[k]) for k in keys},
             "citing": {k: citing[k] for k in keys},
-            "claims": {i: {"id": i, "document": claims_by_id[i]["document"], "text": claims_by_id[i]["text"],
-                           "label": claims_by_id[i]["label"], "level": _level(claims_by_id[i]), "number": numbers[i],
-                           "href": href(leaflet_page(claims_by_id[i]["document"]), "claim-" + i, page)}
-                       for i in sorted(resting)},
-            "documents": {d: titles[d] for d in sorted({claims_by_id[i]["document"] for i in resting})},
+            "claims": {i: {"id": i, "document": c["document"], "text": c["text"], "label": c["label"],
+                           "level": _level(c), "number": number(i),
+                           "href": href(leaflet_page(c["document"]), "claim-" + i, page)}
+                       for i, c in resting.items()},
+            "documents": {d: titles[d] for d in sorted({c["document"] for c in resting.values()})},
         }
     if wanted(FINDINGS):
         yield FINDINGS, {"kind": "findings", "findings": findings.of(None)}
     if wanted(INDEX):
         parts = report["claims"].parts() if isinstance(report["claims"], Summarised) \
-            else [index_part(by_document.get(d["id"], [])) for d in report["documents"]]
-        yield INDEX, _index(inputs, every, claims_by_id, parts, findings, pages, numbers)
+            else [index_part(found.by_document.get(d["id"], [])) for d in report["documents"]]
+        yield INDEX, _index(inputs, found.every, found.claims_by_id, parts, findings, pages, found.numbers)
 
 
 def every_page(report: dict[str, Any]) -> set[str]:
@@ -449,18 +512,33 @@ def search_data(inputs: Inputs, parts: list[dict[str, Any]], pages: dict[str, st
 
     claims: per leaflet (its row in the index) [[shared, rest, label * 10 + level, words], ...],
     numbered from 1 in that order, each leaflet's words in `claim_words` (its own: `index_part`);
-    works: [key, reference words without its links, works page], their words in `words`.
-    `parts` are the leaflets' `index_part`s, in report order."""
-    references = inputs.references
-    kept = references.words if isinstance(references, References) else {}
-    reference_words = {w["key"]: (kept[w["key"]] if w["key"] in kept else search_words(references[w["key"]])).split()
-                       for w in inputs.report["works"]}
-    words, number = _numbered(chain.from_iterable(reference_words.values()))
-    works = [[w["key"], " ".join(map(number, reference_words[w["key"]])),
-              pages[w["key"]].rsplit("/", 1)[1].removesuffix(".html")] for w in inputs.report["works"]]
-    return {"words": words, "claims": [part["rows"] for part in parts],
-            "claim_words": [part["words"] for part in parts], "works": works, "labels": list(_LABELS),
+    works: [key, reference words without its links, works page], their words in `words`
+    (`search_works`). `parts` are the leaflets' `index_part`s, in report order."""
+    keys = [w["key"] for w in inputs.report["works"]]
+    kept = inputs.references.search if isinstance(inputs.references, References) else None
+    if kept is None or [work[0] for work in kept["works"]] != keys:  # none kept for these works
+        kept = search_works(keys, _search_words(inputs.references, keys), pages)
+    return {"words": kept["words"], "claims": [part["rows"] for part in parts],
+            "claim_words": [part["words"] for part in parts], "works": kept["works"], "labels": list(_LABELS),
             "levels": list(report_.LEVEL_COLUMNS)}
+
+
+def _search_words(references: dict[str, Entry], keys: list[str]) -> list[str]:
+    kept = references.words if isinstance(references, References) else {}
+    return [kept[key] if key in kept else search_words(references[key]) for key in keys]
+
+
+def search_works(keys: list[str], words: list[str], pages: dict[str, str] | None = None) -> dict[str, Any]:
+    """The works' part of the index's search (`search_data`), from each work's key and its
+    `search_words`, in report order: {"words": the words, the commonest first; "works": [key, its
+    words as their numbers in base 36, its works page's name]}. It depends on the bibliography
+    alone: an incremental build keeps it with the reference entries (kb.pages.References)."""
+    pages = pages if pages is not None else works_pages(keys)
+    split = [found.split() for found in words]
+    vocabulary, number = _numbered(chain.from_iterable(split))
+    return {"words": vocabulary,
+            "works": [[key, " ".join(map(number, found)), pages[key].rsplit("/", 1)[1].removesuffix(".html")]
+                      for key, found in zip(keys, split)]}
 
 
 def _shared(a: str, b: str) -> int:
@@ -621,7 +699,9 @@ def render(inputs: Inputs, lang: str, cache_dir: Path | None = None, rendered: l
         # summary read) at once
         index = _index_apart(inputs, lang, cache_dir, renderer, templates)
         apart = index is not None
-    lookups = _Lookups(inputs)  # the slices made here, and by a copy made from now on, are made from them
+    # the slices made here, and by a copy made from now on, are made from them: every summary read
+    # at once where every page is made, or a copy is made from them; else as the pages need them
+    lookups = _Lookups(inputs, whole=wanted is None or copying)
     if apart:
         wanted = (wanted if wanted is not None else every_page(inputs.report)) - {INDEX}
     share = theirs = None
