@@ -644,12 +644,29 @@ def _on_termination() -> dict[int, object]:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
-            return _main(argv)
+            code = _main(argv)
         except KeyboardInterrupt:  # Ctrl-C before the command began or after it ended: nothing half done
-            return 130
+            code = 130
     finally:
         if argv is None:  # the program itself (not a caller's): its work done, Ctrl-C changes nothing
             _exit_quietly()
+    if argv is None:
+        _leave(code)
+    return code
+
+
+def _leave(code: int) -> None:
+    """The program ends at once, its output written: the interpreter's own exit would free every
+    object the command made, one by one (a tenth of a second after a report of 10,000 works), for
+    nothing. Every file the command writes is closed (and synced) before it returns, and every
+    process it started has ended. Where its output cannot be flushed (a closed pipe), the
+    interpreter ends it as it would."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 def _exit_quietly() -> None:

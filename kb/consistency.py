@@ -22,7 +22,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -69,21 +69,35 @@ class Group:
     differs: tuple[str, ...]  # what differs among them: "label", "level", "fit"
 
 
-def _view(claim: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
-    level = claim["conclusion_level"]
-    return claim["label"], "" if level is None else str(level), tuple(sorted({s["fit"] for s in claim["sources"]}))
+def entry(claim: Any) -> tuple[Any, ...]:
+    """A claim of report.json (or its summary, kb.pages.summary, whose `words` are taken as they were
+    kept) as `grouped` takes it: (id, document, words (`joined`), label, conclusion level, its links
+    as [key, fit, key, fit, ...])."""
+    kept = claim.get("words")
+    return (claim["id"], claim["document"], kept if isinstance(kept, str) else joined(claim["text"]), claim["label"],
+            claim["conclusion_level"], [part for source in claim["sources"] for part in (source["key"], source["fit"])])
+
+
+def _view(entry: tuple[Any, ...]) -> tuple[str, str, tuple[str, ...]]:
+    level = entry[4]
+    return entry[3], "" if level is None else str(level), tuple(sorted(set(entry[5][1::2])))
 
 
 def groups(claims: Iterable[Any]) -> list[Group]:
-    """The consistency list of report.json's `claims` (or their summaries, kb.pages.summary, whose
-    `words` are taken as they were kept), largest group first, then in report order."""
-    order: list[Any] = list(claims)
-    # A class by its words joined (`joined`: sorted, so one string per set), the summary's own
-    # string where it keeps one: a set of words is made only for a class that may be compared.
+    """The consistency list of report.json's `claims` (or their summaries), largest group first,
+    then in report order."""
+    return grouped([entry(claim) for claim in claims])
+
+
+def grouped(entries: Sequence[tuple[Any, ...]]) -> list[Group]:
+    """`groups` of claims as `entry` makes them (or longer tuples that begin so: kb.pages reads
+    them from what a build kept, without making each claim's summary)."""
+    order = entries
+    # A class by its words joined (`joined`: sorted, so one string per set): a set of words is
+    # made only for a class that may be compared.
     classes: dict[str, list[int]] = {}
-    for i, claim in enumerate(order):
-        kept = claim.get("words")
-        key = kept if isinstance(kept, str) else joined(claim["text"])
+    for i, found in enumerate(order):
+        key = found[2]
         if key:
             classes.setdefault(key, []).append(i)
     keys = list(classes)
@@ -135,11 +149,11 @@ def groups(claims: Iterable[Any]) -> list[Group]:
             members.setdefault(root(i), []).extend(classes[key])
     result = []
     for indices in members.values():
-        if len(indices) < 2 or len({order[i]["document"] for i in indices}) < 2:
+        if len(indices) < 2 or len({order[i][1] for i in indices}) < 2:
             continue
         views = [_view(order[i]) for i in indices]
         differs = tuple(name for k, name in enumerate(("label", "level", "fit")) if len({v[k] for v in views}) > 1)
         if differs:
-            result.append(Group(tuple(order[i]["id"] for i in sorted(indices)), differs))
+            result.append(Group(tuple(order[i][0] for i in sorted(indices)), differs))
     result.sort(key=lambda g: (-len(g.claims), g.claims))
     return result

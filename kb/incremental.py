@@ -29,7 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -1265,6 +1265,7 @@ class Claims(Parsed):
         self._records = records
         self._where: dict[str, str] | None = None
         self._summary: list[Summary] | None = None
+        self._rows: list[tuple[Any, ...]] | None = None
         self._parts: list[dict[str, Any]] | None = None
         self._count = sum(record.document["claims"] for record in records)  # counted without reading them
 
@@ -1293,27 +1294,58 @@ class Claims(Parsed):
         """The summaries of one document's claims, in order, read from its leaflet's alone."""
         if self._summary is not None:
             return [claim for claim in self._summary if claim.document == document]
-        return self._read_one(self._position[document], {})[0] if document in self._position else []
+        if document not in self._position:
+            return []
+        from kb.pages import read_summaries
+
+        return self._read_one(self._position[document], {}, read_summaries)[0]
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every claim as the index takes it (kb.pages.index_rows), in report order, read from the
+        leaflets' kept summaries without making each claim's `Summary` (the index needs none)."""
+        from kb.pages import index_rows, kept_rows
+
+        if self._rows is None:
+            if self._summary is not None:
+                return index_rows(self._summary)
+            rows: list[tuple[Any, ...]] = []
+            parts = []
+            shared: dict[str, str] = {}
+            for i in range(len(self._summaries)):
+                mine, part = self._read_one(i, shared, kept_rows)
+                rows += mine
+                parts.append(part)
+            self._rows = rows
+            if self._parts is None:
+                self._parts = parts
+        return self._rows
 
     def _read(self) -> None:
-        self._summary, self._parts = [], []
+        from kb.pages import read_summaries
+
+        self._summary, parts = [], []
         shared: dict[str, str] = {}  # the parts' words, one string each
         for i in range(len(self._summaries)):
-            claims, part = self._read_one(i, shared)
+            claims, part = self._read_one(i, shared, read_summaries)
             self._summary += claims
-            self._parts.append(part)
+            parts.append(part)
+        if self._parts is None:
+            self._parts = parts
 
-    def _read_one(self, i: int, shared: dict[str, str]) -> tuple[list[Summary], dict[str, Any]]:
-        from kb.pages import index_part, read_part, read_summaries, summary
+    def _read_one(self, i: int, shared: dict[str, str], reader: Callable[[dict[str, Any]], list[Any]]
+                  ) -> tuple[list[Any], dict[str, Any]]:
+        """The `i`th leaflet's claims, as `reader` makes them of its kept summaries (kb.pages.
+        read_summaries, kept_rows), and its part of the index."""
+        from kb.pages import index_part, index_rows, read_part, read_summaries, summary
 
         found = self._summaries[i]
         try:
             kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
-            return read_summaries(kept), read_part(kept["index"], shared)
+            return reader(kept), read_part(kept["index"], shared)
         except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
             chunk = self.chunk(i)
             claims = [summary(claim) for claim in orjson.loads(b"[" + chunk + b"]")] if chunk else []
-            return claims, index_part(claims)
+            return (claims if reader is read_summaries else index_rows(claims)), index_part(claims)
 
     def of(self, document: str) -> list[dict[str, Any]]:
         """The claims of one document, in order, read from its leaflet's bytes alone."""

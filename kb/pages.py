@@ -69,6 +69,8 @@ class Summarised(Protocol):
 
     def parts(self) -> list[dict[str, Any]]: ...
 
+    def rows(self) -> list[tuple[Any, ...]]: ...  # every claim as the index takes it (`index_rows`)
+
 
 class Source:
     """A claim's link to a work as its `Summary` keeps it, read as report.json's is: source["fit"]."""
@@ -145,6 +147,26 @@ def read_part(part: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
     for row in part["rows"]:
         row[1] = share(row[1], row[1])
     return part
+
+
+def index_rows(claims: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """Each claim (report.json's, or its summary) as the index takes it: `consistency.entry`'s
+    fields, then its text, its kind and its number in its leaflet."""
+    numbers: dict[str, int] = {}
+    rows = []
+    for claim in claims:
+        number = numbers[claim["document"]] = numbers.get(claim["document"], 0) + 1
+        rows.append(consistency.entry(claim) + (claim["text"], claim["kind"], number))
+    return rows
+
+
+def kept_rows(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """`index_rows` of one leaflet from its summaries as a build keeps them (`summaries_json`),
+    without making each claim's `Summary` (KeyError, TypeError or ValueError when they are not such)."""
+    share = _one.setdefault
+    document = share(data["document"], data["document"])
+    return [(id_, document, words, share(label, label), level, links, text, share(kind, kind), number)
+            for number, (id_, text, label, kind, level, links, words) in enumerate(data["claims"], 1)]
 
 
 class References(dict[str, Entry]):
@@ -320,9 +342,10 @@ class _Lookups:
     each claim's leaflet (kb.incremental.Claims), `claim` and `number` read that leaflet's alone:
     the few pages an edit renders again do not read every leaflet's."""
 
-    def __init__(self, inputs: Inputs, whole: bool = True) -> None:
+    def __init__(self, inputs: Inputs, whole: bool = False) -> None:
         report = inputs.report
         self._report = report
+        self._summarised = isinstance(report["claims"], Summarised)  # (a Protocol's check is slow)
         self._every: list[Any] | None = None
         self._by_document: dict[str, list[Any]] = {}
         self._claims_by_id: dict[str, Any] = {}
@@ -354,6 +377,14 @@ class _Lookups:
     def every(self) -> list[Any]:
         return self._whole()
 
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every claim as the index takes it (`index_rows`), in report order: from the summaries
+        where they are read, else from what the build kept (kb.incremental.Claims.rows)."""
+        if self._every is None and self._summarised:
+            rows: list[tuple[Any, ...]] = self._report["claims"].rows()
+            return rows
+        return index_rows(self.every)
+
     @property
     def by_document(self) -> dict[str, list[Any]]:
         self._whole()
@@ -370,17 +401,18 @@ class _Lookups:
         return self._numbers
 
     def _alone(self, claim_id: str) -> tuple[Any, int] | None:
-        """The claim's summary and number, its leaflet's summaries read alone; None where the build
-        does not know its leaflet (or every summary is read already)."""
-        claims = self._report["claims"]
-        if self._every is not None or not isinstance(claims, Summarised):
+        """The claim's summary and number, its leaflet's summaries read alone ((None, 0): no claim
+        of the report); None where the build does not know each claim's leaflet (or every summary
+        is read already)."""
+        if self._every is not None or not self._summarised:
             return None
+        claims = self._report["claims"]
         document = claims.where(claim_id)
         if document is None:
-            return None
+            return None, 0
         if document not in self._read:
             self._read[document] = {claim["id"]: (claim, n) for n, claim in enumerate(claims.summary_of(document), 1)}
-        return self._read[document].get(claim_id)
+        return self._read[document].get(claim_id, (None, 0))
 
     def claim(self, claim_id: str) -> Any:
         """The claim's summary; None for no claim of the report."""
@@ -390,7 +422,11 @@ class _Lookups:
     def number(self, claim_id: str) -> int:
         """The claim's number in its leaflet."""
         alone = self._alone(claim_id)
-        return alone[1] if alone is not None else self.numbers[claim_id]
+        if alone is None:
+            return self.numbers[claim_id]
+        if alone[0] is None:
+            raise KeyError(claim_id)
+        return alone[1]
 
 
 def slices(inputs: Inputs, only: set[str] | None = None, lookups: _Lookups | None = None) -> dict[str, dict[str, Any]]:
@@ -445,9 +481,10 @@ def each_slice(inputs: Inputs, only: set[str] | None = None,
     if wanted(FINDINGS):
         yield FINDINGS, {"kind": "findings", "findings": findings.of(None)}
     if wanted(INDEX):
+        rows = found.rows()
         parts = report["claims"].parts() if isinstance(report["claims"], Summarised) \
             else [index_part(found.by_document.get(d["id"], [])) for d in report["documents"]]
-        yield INDEX, _index(inputs, found.every, found.claims_by_id, parts, findings, pages, found.numbers)
+        yield INDEX, _index(inputs, rows, parts, findings, pages)
 
 
 def every_page(report: dict[str, Any]) -> set[str]:
@@ -456,9 +493,8 @@ def every_page(report: dict[str, Any]) -> set[str]:
             | set(works_pages([w["key"] for w in report["works"]]).values()))
 
 
-def _index(inputs: Inputs, every: list[dict[str, Any]], claims: dict[str, dict[str, Any]], parts: list[dict[str, Any]],
-           findings: _Findings, pages: dict[str, str],
-           numbers: dict[str, int]) -> dict[str, Any]:
+def _index(inputs: Inputs, rows: list[tuple[Any, ...]], parts: list[dict[str, Any]], findings: _Findings,
+           pages: dict[str, str]) -> dict[str, Any]:
     report = inputs.report
     documents = []
     for document, part in zip(report["documents"], parts):
@@ -466,9 +502,10 @@ def _index(inputs: Inputs, every: list[dict[str, Any]], claims: dict[str, dict[s
                           "claims": document["claims"], "counts": document["counts"], "levels": part["levels"],
                           "findings": findings.severities(document["id"]),
                           "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
+    claims = {row[0]: row for row in rows}  # the last of an id, as report.json's claims are looked up
     spread = []
     for work in report["works"]:
-        leaflets = {claims[c]["document"] for c in work["cited_by"] if c in claims}
+        leaflets = {claims[c][1] for c in work["cited_by"] if c in claims}
         if len(leaflets) > 1:
             spread.append((-len(leaflets), -len(work["cited_by"]), work["key"], len(leaflets)))
     spread.sort()
@@ -477,19 +514,19 @@ def _index(inputs: Inputs, every: list[dict[str, Any]], claims: dict[str, dict[s
                 "leaflets": n, "claims": len(works[key]["cited_by"]), "href": href(pages[key], "work-" + key)}
                for _, _, key, n in spread[:POPULAR]]
     titles = {d["id"]: d["title"] for d in report["documents"]}
-    found = consistency.groups(every)
+    found = consistency.grouped(rows)
 
     def shown(claim_id: str) -> dict[str, Any]:
-        claim = claims[claim_id]
-        return {"id": claim_id, "document": claim["document"], "title": titles[claim["document"]],
-                "text": claim["text"], "label": claim["label"], "level": _level(claim),
-                "fits": sorted({s["fit"] for s in claim["sources"]}), "number": numbers[claim_id],
-                "href": href(leaflet_page(claim["document"]), "claim-" + claim_id)}
+        _, document, _, label, level, links, text, kind, number = claims[claim_id]
+        return {"id": claim_id, "document": document, "title": titles[document],
+                "text": text, "label": label, "level": _level({"conclusion_level": level, "kind": kind}),
+                "fits": sorted(set(links[1::2])), "number": number,
+                "href": href(leaflet_page(document), "claim-" + claim_id)}
 
     return {
         "kind": "index",
         "documents": documents,
-        "totals": {"claims": len(every), "works": len(report["works"]),
+        "totals": {"claims": len(rows), "works": len(report["works"]),
                    "findings": dict(findings.totals), "other_findings": findings.count(None)},
         "popular": popular,
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}
