@@ -96,8 +96,8 @@ def grouped(entries: Sequence[tuple[Any, ...]]) -> list[Group]:
     # A class by its words joined (`joined`: sorted, so one string per set): a set of words is
     # made only for a class that may be compared.
     classes: dict[str, list[int]] = {}
-    for i, found in enumerate(order):
-        key = found[2]
+    for i, row in enumerate(order):
+        key = row[2]
         if key:
             classes.setdefault(key, []).append(i)
     keys = list(classes)

@@ -1418,12 +1418,11 @@ def _references(store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, lang
     the process rendering them, or rendered here."""
     from kb.pages import References, search_works
 
-    rows, search = entries if isinstance(entries, KeptEntries) else (None, None)
+    kept, search = entries if isinstance(entries, KeptEntries) else (None, None)
+    rows = kept if kept is not None else entries.result() if isinstance(entries, Apart) else None
+    if rows is None:
+        rows = reference_rows(list(kb.works.values()), lang)
     if search is None:  # made anew, or kept without it
-        if rows is None:
-            rows = entries.result() if isinstance(entries, Apart) else None
-            if rows is None:
-                rows = reference_rows(list(kb.works.values()), lang)
         search = search_works([row[0] for row in rows], [row[3] for row in rows])
         if tuple(f.name for f in dataclasses.fields(Entry)) == ("key", "text", "links"):
             _keep(pending, store / f"references-{lang}.json",

@@ -22,12 +22,12 @@ import hashlib
 import os
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from functools import lru_cache, partial
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, overload, runtime_checkable
 from urllib.parse import quote
 
 from kb import consistency, markdown, pagecache, pagework, rendering
@@ -150,14 +150,50 @@ def read_part(part: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
 
 
 def index_rows(claims: Iterable[Any]) -> list[tuple[Any, ...]]:
-    """Each claim (report.json's, or its summary) as the index takes it: `consistency.entry`'s
-    fields, then its text, its kind and its number in its leaflet."""
+    """Each claim (report.json's, or its summary) as the index takes it (`_index_row`)."""
     numbers: dict[str, int] = {}
     rows = []
     for claim in claims:
         number = numbers[claim["document"]] = numbers.get(claim["document"], 0) + 1
-        rows.append(consistency.entry(claim) + (claim["text"], claim["kind"], number))
+        rows.append(_index_row(claim, number))
     return rows
+
+
+def _index_row(claim: Any, number: int) -> tuple[Any, ...]:
+    """A claim as the index takes it: `consistency.entry`'s fields, then its text, its kind and
+    its number in its leaflet."""
+    return consistency.entry(claim) + (claim["text"], claim["kind"], number)
+
+
+class _Rows(Sequence[tuple[Any, ...]]):
+    """Claims' summaries as the index takes them (`_index_row`), each made when looked at."""
+
+    def __init__(self, every: list[Any], numbers: dict[str, int]) -> None:
+        self._every = every
+        self._numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self._every)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[Any, ...]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[Any, ...] | Sequence[tuple[Any, ...]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        claim = self._every[i]
+        return _index_row(claim, self._numbers[claim["id"]])
+
+
+class IndexClaims(NamedTuple):
+    """Every claim as the index takes it (`_Lookups.index_claims`)."""
+
+    rows: Sequence[tuple[Any, ...]]
+    row: Callable[[str], tuple[Any, ...] | None]  # a claim's row by its id
+    document: Callable[[str], str | None]  # a claim's leaflet by its id
 
 
 def kept_rows(data: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -377,13 +413,32 @@ class _Lookups:
     def every(self) -> list[Any]:
         return self._whole()
 
-    def rows(self) -> list[tuple[Any, ...]]:
-        """Every claim as the index takes it (`index_rows`), in report order: from the summaries
-        where they are read, else from what the build kept (kb.incremental.Claims.rows)."""
+    def index_claims(self) -> IndexClaims:
+        """Every claim as the index takes it (`index_rows`), in report order, with a claim's row
+        and its leaflet by its id (the last of an id, as report.json's claims are looked up): read
+        from what the build kept (kb.incremental.Claims.rows) unless every summary is read already;
+        then each row is made from its summary when looked at, and none is held besides (a KB of
+        50,000 works holds 250,000)."""
         if self._every is None and self._summarised:
             rows: list[tuple[Any, ...]] = self._report["claims"].rows()
-            return rows
-        return index_rows(self.every)
+            by_id = {row[0]: row for row in rows}
+
+            def leaflet(claim_id: str) -> str | None:
+                row = by_id.get(claim_id)
+                return None if row is None else row[1]
+
+            return IndexClaims(rows, by_id.get, leaflet)
+        every, claims, numbers = self.every, self.claims_by_id, self.numbers
+
+        def row(claim_id: str) -> tuple[Any, ...] | None:
+            claim = claims.get(claim_id)
+            return None if claim is None else _index_row(claim, numbers[claim_id])
+
+        def document(claim_id: str) -> str | None:
+            claim = claims.get(claim_id)
+            return None if claim is None else claim["document"]
+
+        return IndexClaims(_Rows(every, numbers), row, document)
 
     @property
     def by_document(self) -> dict[str, list[Any]]:
@@ -481,10 +536,10 @@ def each_slice(inputs: Inputs, only: set[str] | None = None,
     if wanted(FINDINGS):
         yield FINDINGS, {"kind": "findings", "findings": findings.of(None)}
     if wanted(INDEX):
-        rows = found.rows()
+        indexed = found.index_claims()
         parts = report["claims"].parts() if isinstance(report["claims"], Summarised) \
             else [index_part(found.by_document.get(d["id"], [])) for d in report["documents"]]
-        yield INDEX, _index(inputs, rows, parts, findings, pages)
+        yield INDEX, _index(inputs, indexed, parts, findings, pages)
 
 
 def every_page(report: dict[str, Any]) -> set[str]:
@@ -493,7 +548,7 @@ def every_page(report: dict[str, Any]) -> set[str]:
             | set(works_pages([w["key"] for w in report["works"]]).values()))
 
 
-def _index(inputs: Inputs, rows: list[tuple[Any, ...]], parts: list[dict[str, Any]], findings: _Findings,
+def _index(inputs: Inputs, claims: IndexClaims, parts: list[dict[str, Any]], findings: _Findings,
            pages: dict[str, str]) -> dict[str, Any]:
     report = inputs.report
     documents = []
@@ -502,10 +557,10 @@ def _index(inputs: Inputs, rows: list[tuple[Any, ...]], parts: list[dict[str, An
                           "claims": document["claims"], "counts": document["counts"], "levels": part["levels"],
                           "findings": findings.severities(document["id"]),
                           "href": href(leaflet_page(document["id"])), "md": href(leaflet_page(document["id"], ".md"))})
-    claims = {row[0]: row for row in rows}  # the last of an id, as report.json's claims are looked up
     spread = []
+    leaflet = claims.document
     for work in report["works"]:
-        leaflets = {claims[c][1] for c in work["cited_by"] if c in claims}
+        leaflets = {leaflet(c) for c in work["cited_by"]} - {None}
         if len(leaflets) > 1:
             spread.append((-len(leaflets), -len(work["cited_by"]), work["key"], len(leaflets)))
     spread.sort()
@@ -514,10 +569,12 @@ def _index(inputs: Inputs, rows: list[tuple[Any, ...]], parts: list[dict[str, An
                 "leaflets": n, "claims": len(works[key]["cited_by"]), "href": href(pages[key], "work-" + key)}
                for _, _, key, n in spread[:POPULAR]]
     titles = {d["id"]: d["title"] for d in report["documents"]}
-    found = consistency.grouped(rows)
+    found = consistency.grouped(claims.rows)
 
     def shown(claim_id: str) -> dict[str, Any]:
-        _, document, _, label, level, links, text, kind, number = claims[claim_id]
+        row = claims.row(claim_id)
+        assert row is not None
+        _, document, _, label, level, links, text, kind, number = row
         return {"id": claim_id, "document": document, "title": titles[document],
                 "text": text, "label": label, "level": _level({"conclusion_level": level, "kind": kind}),
                 "fits": sorted(set(links[1::2])), "number": number,
@@ -526,7 +583,7 @@ def _index(inputs: Inputs, rows: list[tuple[Any, ...]], parts: list[dict[str, An
     return {
         "kind": "index",
         "documents": documents,
-        "totals": {"claims": len(rows), "works": len(report["works"]),
+        "totals": {"claims": len(claims.rows), "works": len(report["works"]),
                    "findings": dict(findings.totals), "other_findings": findings.count(None)},
         "popular": popular,
         "consistency": [{"differs": list(g.differs), "claims": [shown(c) for c in g.claims]}

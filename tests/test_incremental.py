@@ -273,6 +273,37 @@ def test_an_unchanged_bibliography_is_not_parsed_again(synthetic: Path, tmp_path
     assert parsed == []
 
 
+def test_an_edit_makes_neither_every_summary_nor_the_works_search_again(synthetic: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """After one leaflet edited, the works' part of the index's search is the one kept with the
+    reference entries (it depends on the bibliography alone), and no leaflet's claims are made into
+    summaries but those of the pages shown again: the index takes every claim as a row."""
+    _same(synthetic, tmp_path / "first", pages="paged")
+    made: list[Any] = []
+    real_search = pages.search_works
+    def search_works(*args: Any) -> Any:
+        made.append(args)
+        return real_search(*args)
+
+    monkeypatch.setattr(pages, "search_works", search_works)
+    read: list[str] = []
+    real_one = incremental.Claims._read_one
+
+    def one(claims: incremental.Claims, i: int, shared: dict[str, str], reader: Any) -> Any:
+        read.append(reader.__name__)
+        return real_one(claims, i, shared, reader)
+
+    monkeypatch.setattr(incremental.Claims, "_read_one", one)
+    monkeypatch.setattr(incremental.Claims, "_read", lambda claims: pytest.fail("every summary made"))
+    _lengthen_claim(synthetic, "leaflet00003")
+    _incremental(synthetic, tmp_path / "incremental", pages="paged")  # where the first build wrote
+    assert made == []
+    assert read.count("kept_rows") == 8  # every leaflet, once, for the index
+    assert read.count("read_summaries") <= 8  # a leaflet whose claims a works page shown again shows, once
+    monkeypatch.undo()
+    _same(synthetic, tmp_path / "compared", pages="paged")
+
+
 def test_reference_entries_rendered_apart_are_those_rendered_here(synthetic: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A first build renders the works' reference entries in another process when a core is idle
