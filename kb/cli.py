@@ -97,6 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     is meant to end, so it exits 0 (SIGTERM still exits 143, as for every command)."""
     from kb import serve
 
+    build.held = None  # one build after another: each freed as the next is made
     root = Path(args.kb)
     out = Path(args.out) if args.out else root / "build"
     settings = serve.Settings(debounce=args.debounce, poll=args.poll)
@@ -642,6 +643,8 @@ def _on_termination() -> dict[int, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the program itself: what its command makes is never freed (`_leave`)
+        build.held = []
     try:
         try:
             code = _main(argv)
@@ -708,7 +711,7 @@ def _main(argv: Sequence[str] | None) -> int:
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)  # type: ignore[arg-type]
-        if collecting:
+        if collecting and argv is not None:  # (the program itself ends: a collection would be for nothing)
             gc.enable()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -50,6 +51,25 @@ def test_a_real_process_shows_no_traceback(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stderr.startswith("references.bib:1: error:")
     assert "Traceback" not in run.stderr
+
+
+def test_a_real_process_ends_with_its_output_whole(tmp_path: Path, kb) -> None:
+    """The program ends at once, its objects not freed (kb.cli._leave): what it wrote to pipes, more
+    than a pipe holds, is all there, and its exit code is the command's."""
+    spec = importlib.util.spec_from_file_location("scale", REPO / "bench" / "scale.py")
+    assert spec is not None and spec.loader is not None
+    scale = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scale)
+    scale.generate(tmp_path / "org", 300)
+    # a large output in one write, thousands of lines, and a few short lines (held in a buffer:
+    # output to a pipe is, unless PYTHONUNBUFFERED says otherwise)
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    for command in (["export", "--format", "json", "--out", "-"], ["audit"], ["report"]):
+        run = subprocess.run([sys.executable, "-m", "kb", "--kb", str(tmp_path / "org"), *command],
+                             capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+        here = kb("--kb", tmp_path / "org", *command)
+        assert (run.returncode, run.stdout, run.stderr) == (here.code, here.out, here.err)
+        assert run.stdout.endswith("\n")
 
 
 def test_wheel_runs_on_a_kb_made_by_init(tmp_path: Path) -> None:
