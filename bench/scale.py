@@ -206,9 +206,12 @@ def edit_one_claim(folder: Path, round_: int) -> None:
     text.write_text(leaflet.replace(old, new, 1), encoding="utf-8")
 
 
+# As the command runs it (kb.cli): the cycle collector off, and the process ended at once, its
+# output flushed, rather than freeing what the build made.
 INPUTS = """
-import sys
+import gc, os, sys
 from pathlib import Path
+gc.disable()
 from kb import incremental
 from kb.output import chunk_bytes
 built = incremental.build(Path(sys.argv[1]), "nl")
@@ -217,6 +220,9 @@ with open(sys.argv[2], "wb") as out:
     for chunk in built.report_json:
         out.write(chunk_bytes(chunk))
 incremental.keep(built)
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)
 """
 
 
