@@ -299,7 +299,8 @@ def _level(claim: dict[str, Any]) -> str:
 def _owner(finding: dict[str, Any], claim: Callable[[str], Any], files: dict[str, str]) -> str | None:
     """The leaflet whose page shows `finding`: its claim's, else the one whose file it is in; None
     for the findings page."""
-    about = claim(finding.get("claim", ""))
+    named = finding.get("claim")  # a finding about no claim looks none up (a build would read every claim's leaflet)
+    about = claim(named) if named is not None else None
     return about["document"] if about is not None else files.get(finding["path"])
 
 
