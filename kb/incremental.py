@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 BATCH = 256  # leaflets made anew together: what a first build of thousands holds at once
 STATE = "incremental"  # under build/.cache, beside the reports kb.cache keeps (named by their hash)
-FORMAT = 11  # of the files kept; another value is a miss
+FORMAT = 12  # of the files kept; another value is a miss
 # Fields of a record that are the KB's own (evidence, verification): no citation, reference entry
 # or year letter reads them, so a change to one reaches only the leaflets citing the record.
 _EVIDENCE_FIELDS = frozenset({"design", "n", "population", "verificationstatus", "verification", "evidence",
@@ -228,11 +228,6 @@ class Pending:
         """Where what `path` will hold can be read now."""
         return self.staged.get(path, path)
 
-    def read(self, path: Path) -> bytes:
-        """What `path` holds, or will hold once this build's results are kept."""
-        found = self.held.get(path)
-        return found if found is not None else self.where(path).read_bytes()
-
     def __contains__(self, path: Path) -> bool:
         return path in self.staged or path in self.held
 
@@ -294,11 +289,6 @@ def _keep(pending: Pending, path: Path, content: bytes) -> None:
     pending.put(path, content)
 
 
-def _read(pending: Pending, path: Path) -> bytes:
-    """What `path` holds, or will hold once this build's results are kept."""
-    return pending.read(path)
-
-
 def write(path: Path, content: bytes) -> bool:
     """`content` into `path` atomically; the cache only saves time, so a failure is let be: whether
     it was written."""
@@ -343,28 +333,32 @@ class Leaflet:
     groups: list[list[Any]]
     errors: list[list[Any]]  # its error findings: [rank, rule index, position, finding (`_finding_json`)]
     cited: list[list[Any]]  # [work key, source line, claim id] per source, in file order
+    parts: list[int]  # where each part of its kept file (`PARTS`) ends
 
     def as_json(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
+# The parts of the file kept of each leaflet, one after the other: its claims' report.json entries
+# as report.json holds them, its segments, its findings as report.json items grouped by file, each
+# finding with where it sorts, its claims' summaries (kb.pages.summary). One file, not one per part:
+# a first build at 10,000 works makes a file per leaflet, where it made five (a file made costs a
+# new inode, and ext4 looks long for one right after a build folder was removed).
+PARTS = ("claims", "segments", "findings", "items", "summaries")
+CLAIMS, SEGMENTS, FINDINGS, ITEMS, SUMMARIES = range(len(PARTS))
+
+
 @functools.cache
-def _files_of(store: Path, name: str) -> tuple[Path, ...]:
-    """The files kept of the leaflet `name` (its claims entries, segments, findings, items, claims'
-    summaries), beside leaflets.json; named once per build (making a path is a noticeable share of
-    a build of one leaflet)."""
-    base = os.path.join(store, "leaflets", _hash(name))
-    return tuple(Path(base + suffix) for suffix in (".claims", ".segments", ".findings", ".items", ".summary"))
+def _kept_file(store: Path, name: str) -> Path:
+    """The file kept of the leaflet `name` (its `PARTS`), beside leaflets.json; named once per build
+    (making a path is a noticeable share of a build of one leaflet)."""
+    return Path(os.path.join(store, "leaflets", _hash(name)))
 
 
-def _leaflet_files(store: Path, name: str) -> tuple[Path, Path]:
-    """A leaflet's claims entries as report.json writes them, and its segments."""
-    return _files_of(store, name)[0], _files_of(store, name)[1]
-
-
-def _findings_files(store: Path, name: str) -> tuple[Path, Path]:
-    """A leaflet's findings as report.json items grouped by file, and each with where it sorts."""
-    return _files_of(store, name)[2], _files_of(store, name)[3]
+def _part(where: bytes | Path, record: Leaflet, i: int) -> bytes | Slice:
+    """The part `i` (`PARTS`) of a leaflet's kept file, from its bytes or as a slice of the file."""
+    start, end = record.parts[i - 1] if i else 0, record.parts[i]
+    return where[start:end] if isinstance(where, bytes) else Slice(where, start, end)
 
 
 def _text_from_root(document: Document) -> str:
@@ -566,9 +560,8 @@ def _present(store: Path) -> set[str]:
 def _kept(index: dict[str, Any], present: set[str], store: Path, name: str) -> Leaflet | None:
     """What the last build kept of the leaflet `name`, when all of it is there (in `present`)."""
     try:
-        if not all(p.name in present for p in _files_of(store, name)):
-            return None
-        return Leaflet(**index[name])
+        record = Leaflet(**index[name])
+        return record if _kept_file(store, name).name in present and len(record.parts) == len(PARTS) else None
     except (KeyError, TypeError):
         return None
 
@@ -626,9 +619,9 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
     # Each leaflet's results: kept, or made anew.
     records: list[Leaflet] = []
     recomputed: list[str] = []
-    segments_of: dict[str, list[dict[str, Any]] | bytes | Path] = {}
-    slots: list[tuple[Leaflet, bytes | Path] | None] = []
-    summaries: list[bytes | Path] = []  # each leaflet's claims' summaries (kb.pages.summary), or their file
+    segments_of: dict[str, list[dict[str, Any]] | bytes | Slice] = {}
+    slots: list[tuple[Leaflet, bytes | Slice] | None] = []
+    summaries: list[bytes | Slice] = []  # each leaflet's claims' summaries (kb.pages.summary), or where they are
     stale: list[tuple[int, Path, list[list[Any]], str, list[str]]] = []
     for position, path in enumerate(paths):
         record = kept.get(path.name)
@@ -636,11 +629,11 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         keys = record.keys if record is not None else sorted({s.key for c in fresh[path.name][0].claims for s in c.sources})
         about = [item for claim in dict.fromkeys(ids) for item in across_by_claim.get(claim, [])]
         deps = _deps(keys, bib, kb.verification, common, {"across": about})
-        claims_file, segments_file = _leaflet_files(store, path.name)
-        if record is not None and record.deps == deps and claims_file.is_file():  # read as report.json is written
-            slots.append((record, claims_file))
-            segments_of[record.id] = segments_file
-            summaries.append(_files_of(store, path.name)[4])
+        kept_file = _kept_file(store, path.name)
+        if record is not None and record.deps == deps and kept_file.is_file():  # read as report.json is written
+            slots.append((record, _part(kept_file, record, CLAIMS)))
+            segments_of[record.id] = _part(kept_file, record, SEGMENTS)
+            summaries.append(_part(kept_file, record, SUMMARIES))
             continue
         if path.name not in fresh:  # its results are stale: its files are read again
             assert record is not None
@@ -663,10 +656,10 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         if made is None:
             return None
         for (position, path, _, _, _), record in zip(stale, made):
-            claims_file, segments_file, _, _, summary_file = _files_of(store, path.name)
-            slots[position] = (record, pending.lazy(claims_file))
-            summaries[position] = pending.lazy(summary_file)
-            segments_of[record.id] = pending.lazy(segments_file)
+            where = pending.lazy(_kept_file(store, path.name))
+            slots[position] = (record, _part(where, record, CLAIMS))
+            summaries[position] = _part(where, record, SUMMARIES)
+            segments_of[record.id] = _part(where, record, SEGMENTS)
             recomputed.append(record.id)
     if stale or kb_rules_run:  # what the rules read of the citations: not wanted by the report
         parse = sys.modules.get("kb.citations.parse")  # not loaded: nothing was read
@@ -989,7 +982,7 @@ def _leaflets(kb: KnowledgeBase,
             deps=deps, document=reportdata.document_json(some, document),
             groups=[], errors=[[rank, rule, i, _finding_json(f)] for rank, rule, i, f in configured
                                if f.severity is Severity.ERROR],
-            cited=[[s.key, s.line, c.id] for c in document.claims for s in c.sources])
+            cited=[[s.key, s.line, c.id] for c in document.claims for s in c.sources], parts=[])
         entries_of = sorted(([f.location.path, f.location.line, f.rule, f.message, rank, rule, i,
                               _item(f.as_json()).decode("utf-8")] for rank, rule, i, f in configured),
                             key=lambda e: tuple(e[:7]))
@@ -1002,13 +995,11 @@ def _leaflets(kb: KnowledgeBase,
             alone, errors, warnings = tally[path_]
             record.groups.append([path_, start, len(blob), document.id if alone else None, len(group),
                                   errors, warnings])
-        claims_file, segments_file, findings_file, items_file, summary_file = _files_of(store, path.name)
-        _keep(pending, findings_file, bytes(blob))
-        _keep(pending, items_file, orjson.dumps(entries_of))
-        _keep(pending, claims_file, chunk)
-        _keep(pending, segments_file, orjson.dumps(segments))
         summaries = [summary(entry) for entry in entries]
-        _keep(pending, summary_file, orjson.dumps(summaries_json(document.id, summaries, index_part(summaries))))
+        parts = [chunk, orjson.dumps(segments), bytes(blob), orjson.dumps(entries_of),
+                 orjson.dumps(summaries_json(document.id, summaries, index_part(summaries)))]  # as PARTS
+        record.parts = list(itertools.accumulate(len(part) for part in parts))
+        _keep(pending, _kept_file(store, path.name), b"".join(parts))
         result.append(record)
     for name in _PER_LEAFLET:  # the batch's: let go with it
         for document in documents:
@@ -1020,7 +1011,7 @@ class Texts(Mapping[str, list[dict[str, Any]]]):
     """Document id -> its segments (kb.reportdata.Inputs.texts), read from their file (or bytes)
     each time they are looked at, so that a build reads only those its pages show and holds none."""
 
-    def __init__(self, found: dict[str, list[dict[str, Any]] | bytes | Path]) -> None:
+    def __init__(self, found: dict[str, list[dict[str, Any]] | bytes | Slice]) -> None:
         self._found = found
 
     def __getitem__(self, doc: str) -> list[dict[str, Any]]:
@@ -1028,7 +1019,7 @@ class Texts(Mapping[str, list[dict[str, Any]]]):
         if isinstance(value, list):
             return value
         try:
-            found: list[dict[str, Any]] = orjson.loads(value if isinstance(value, bytes) else value.read_bytes())
+            found: list[dict[str, Any]] = orjson.loads(chunk_bytes(value))
         except (OSError, ValueError) as error:  # removed meanwhile: nothing to build the page from
             raise KeyError(doc) from error
         return found
@@ -1091,7 +1082,7 @@ def _order(item: list[Any]) -> tuple[Any, ...]:
 
 
 def _assemble(root: Path, lang: str, store: Path, pending: Pending, bib: Bib, kb: KnowledgeBase, records: list[Leaflet],
-              claims: Claims, segments_of: dict[str, list[dict[str, Any]] | bytes | Path],
+              claims: Claims, segments_of: dict[str, list[dict[str, Any]] | bytes | Slice],
               across: list[list[Any]], recomputed: tuple[str, ...], kb_rules_run: bool,
               scope: Scope | None, entries: Entries = None) -> Built:
     """report.json and the report's inputs from every leaflet's results."""
@@ -1168,14 +1159,16 @@ def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, record
         kept = groups.get(path, [])
         if len(kept) == 1 and path not in extra:  # its part of the leaflet's file, read as it is written
             position, start, end, tally = kept[0]
-            where = pending.lazy(_findings_files(store, records[position].name)[0])
-            pieces.append(where[start:end] if isinstance(where, bytes) else Slice(where, start, end))
+            where = _part(pending.lazy(_kept_file(store, records[position].name)), records[position], FINDINGS)
+            pieces.append(where[start:end] if isinstance(where, bytes) else
+                          Slice(where.path, where.start + start, where.start + end))
             tallies.append(Tally(*tally) if tally and tally[0] is not None else None)
             continue
         tallies.append(None)
         merged = list(extra.get(path, []))
         for position, _, _, _ in kept:
-            items = orjson.loads(_read(pending, _findings_files(store, records[position].name)[1]))
+            items = orjson.loads(chunk_bytes(_part(pending.lazy(_kept_file(store, records[position].name)),
+                                                   records[position], ITEMS)))
             merged += [[*e[:5], e[5], position, e[6], e[7].encode("utf-8")] for e in items if e[0] == path]
         merged.sort(key=lambda e: tuple(e[:8]))
         pieces.append(b",\n    ".join(e[8] for e in merged))
@@ -1258,7 +1251,7 @@ class Claims(Parsed):
     """report.json's claims, kept as each leaflet's bytes (`Parsed`), with their summaries
     (kb.pages.summary: what pages other than a leaflet's own show of a claim), read apart."""
 
-    def __init__(self, chunks: list[bytes | Path], summaries: list[bytes | Path], records: list[Leaflet]) -> None:
+    def __init__(self, chunks: list[bytes | Slice], summaries: list[bytes | Slice], records: list[Leaflet]) -> None:
         super().__init__(chunks)
         self._summaries = summaries
         self._position = {record.id: i for i, record in enumerate(records)}
@@ -1340,7 +1333,7 @@ class Claims(Parsed):
 
         found = self._summaries[i]
         try:
-            kept = orjson.loads(found if isinstance(found, bytes) else found.read_bytes())
+            kept = orjson.loads(chunk_bytes(found))
             return reader(kept), read_part(kept["index"], shared)
         except (OSError, ValueError, KeyError, TypeError):  # gone or spoilt meanwhile: made from the claims
             chunk = self.chunk(i)
