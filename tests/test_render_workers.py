@@ -157,3 +157,31 @@ def test_ctrl_c_while_pages_are_rendered_apart_leaves_the_previous_report(by: st
     marker = "spawn_main" if by == "workers" else " -m kb "  # a copy's command line is the command's
     if marker not in children:  # the load average left no core to spare (kb.pagework.spare_cores)
         pytest.skip(f"no process ({by}) was started: the machine is busy; the command alone was stopped")
+
+
+def test_spare_cores_count_the_processes_running_now_not_only_the_last_minute(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A build right after another is not taken for a busy machine: the last minute's load average
+    still holds the first build's processes, the processes running now do not. A machine busy with
+    other work shows in both, and is left alone; where the running processes cannot be read, the
+    average decides, as it did."""
+    loadavg = tmp_path / "loadavg"
+    monkeypatch.setattr(pagework, "_LOADAVG", str(loadavg))
+    monkeypatch.setattr(pagework, "cores", lambda: 4)
+    monkeypatch.setattr(pagework.multiprocessing, "active_children", list)  # none started by this one
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 2.0, 1.0))  # a build of three processes just ended
+
+    loadavg.write_text("3.00 2.00 1.00 1/312 4242\n", encoding="utf-8")  # this process alone runs now
+    assert pagework._running() == 1
+    assert pagework.spare_cores() == 3
+
+    loadavg.write_text("3.00 2.00 1.00 4/312 4242\n", encoding="utf-8")  # three others run now too
+    assert pagework.spare_cores() == 1  # the average's two others, fewer than the three running
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert pagework.spare_cores() == 3  # a moment's three runners, on a machine idle over the minute
+
+    loadavg.write_text("not a load average\n", encoding="utf-8")
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.0, 2.0, 1.0))
+    assert pagework._running() is None
+    assert pagework.spare_cores() == 1  # the average alone: two others
