@@ -669,7 +669,22 @@ def _leave(code: int) -> None:
         sys.stderr.flush()
     except (OSError, ValueError):
         return
+    _end_children()
     os._exit(code)
+
+
+def _end_children() -> None:
+    """Any process the command started and left running stopped: none outlives it (a worker
+    ignores Ctrl-C, and one whose pool was told to end while a second Ctrl-C came would wait for
+    pages for ever, holding the command's output open)."""
+    processes = sys.modules.get("multiprocessing")
+    if processes is None:  # none was started
+        return
+    left = processes.active_children()
+    for child in left:
+        child.terminate()
+    for child in left:
+        child.join(1)
 
 
 def _exit_quietly() -> None:

@@ -114,9 +114,11 @@ class Workers:
 
     def close(self, cancel: bool = False) -> None:
         """The workers ended: after their pages, or with `cancel` (an error, Ctrl-C) after the
-        page each has begun, the others dropped."""
+        page each has begun, the others dropped. Waited for either way: the command ends at once
+        once it is done (kb.cli._leave), before the executor's thread could tell them to end,
+        and a worker ignores Ctrl-C: it would wait for pages for ever."""
         if self.executor is not None:
-            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+            self.executor.shutdown(wait=True, cancel_futures=cancel)
             self.executor = None
 
 

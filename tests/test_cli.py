@@ -7,9 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 
@@ -70,6 +72,38 @@ def test_a_real_process_ends_with_its_output_whole(tmp_path: Path, kb) -> None:
         here = kb("--kb", tmp_path / "org", *command)
         assert (run.returncode, run.stdout, run.stderr) == (here.code, here.out, here.err)
         assert run.stdout.endswith("\n")
+
+
+_LEFT_RUNNING = """
+import multiprocessing, signal, sys, time
+
+def wait():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a page worker: Ctrl-C is the command's
+    time.sleep(120)
+
+if __name__ == "__main__":
+    child = multiprocessing.get_context("spawn").Process(target=wait)
+    child.start()
+    print(child.pid, flush=True)
+    from kb.cli import _leave
+    _leave(0)
+"""
+
+
+def test_no_process_the_command_started_outlives_it(tmp_path: Path) -> None:
+    """The program ends at once (kb.cli._leave), with no pool's thread left to end its workers: a
+    process it started and left running is stopped first. One left running would hold the
+    command's output open, and a pipe reading it would wait for it."""
+    script = tmp_path / "left.py"
+    script.write_text(_LEFT_RUNNING, encoding="utf-8")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False,
+                         cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert time.monotonic() - started < 60
+    child = int(run.stdout.split()[0])
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
 
 
 def test_wheel_runs_on_a_kb_made_by_init(tmp_path: Path) -> None:
