@@ -6,7 +6,8 @@ particles; leaflets of 40 claims each, with their texts), then times in one run:
 - pybtex_parse: pybtex's own parse of the same references.bib (`pybtex.database.parse_file`,
   timed inside a fresh process, without the interpreter's start);
 - audit_cold: `kb audit`, a fresh process, wall clock;
-- report_cold: `kb report` with no build/ (so no cache), a fresh process, wall clock;
+- report_cold: `kb report` with no build/ (so no cache), a fresh process, wall clock; a run after
+  the first (--repeat) on a copy of the KB made for it, not after removing build/ (see `measure`);
 - report_warm: `kb report` again, inputs unchanged (the cache in build/.cache answers);
 - peak_rss_mb: the peak resident memory of the cold `kb report` (its own rusage), in MB;
 - report_one_leaflet_edit: `kb report` after one claim of one leaflet changed (its text, in the
@@ -245,9 +246,15 @@ def _run(args: list[str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss: kB on Linux
 
 
+def _copied(source: Path, target: Path) -> Path:
+    """The KB `source` but its build/ copied to `target`."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=lambda folder, names: ["build"] if Path(folder) == source else [])
+    return target
+
+
 def measure(folder: Path, repeat: int) -> dict[str, float]:
     """The timings of one KB, each the best of `repeat` runs; `_cpu` keys hold CPU seconds."""
-    kb = [sys.executable, "-m", "kb", "--kb", str(folder)]
     best: dict[str, list[float]] = {}
 
     def keep(name: str, wall: float, cpu: float, rss: float | None = None) -> None:
@@ -256,20 +263,24 @@ def measure(folder: Path, repeat: int) -> dict[str, float]:
         if rss is not None and name == "report_cold":
             best.setdefault("peak_rss_mb", []).append(rss)
 
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", PYBTEX, str(folder / "references.bib")],
+    for run in range(repeat):
+        # each run on a KB of its own, no build/ in it: nothing is deleted while the benchmark runs
+        # (a cold build right after a build folder was removed is slower, whatever the code: ext4
+        # passes over the inodes freed in the last minute as it looks for new ones)
+        here = folder if run == 0 else _copied(folder, folder.with_name(f"{folder.name}-run{run}"))
+        kb = [sys.executable, "-m", "kb", "--kb", str(here)]
+        out = subprocess.run([sys.executable, "-c", PYBTEX, str(here / "references.bib")],
                              capture_output=True, text=True, check=True).stdout.split()
         keep("pybtex_parse", float(out[0]), float(out[1]))
         keep("audit_cold", *_run(kb + ["audit"]))
-        shutil.rmtree(folder / "build", ignore_errors=True)  # no report, so no cache
         keep("report_cold", *_run(kb + ["report"]))
         keep("report_warm", *_run(kb + ["report"]))
-        edit_one_claim(folder, len(best["report_cold"]))
+        edit_one_claim(here, len(best["report_cold"]))
         keep("report_one_leaflet_edit", *_run(kb + ["report"]))
-        edit_one_claim(folder, len(best["report_cold"]) + 100)
+        edit_one_claim(here, len(best["report_cold"]) + 100)
         with tempfile.TemporaryDirectory() as scratch:
             keep("report_one_leaflet_edit_inputs",
-                 *_run([sys.executable, "-c", INPUTS, str(folder), str(Path(scratch) / "report.json")]))
+                 *_run([sys.executable, "-c", INPUTS, str(here), str(Path(scratch) / "report.json")]))
     result = {name: min(values) for name, values in best.items()}  # peak_rss_mb: the smallest peak
     result["report_cold_over_pybtex"] = result["report_cold"] / result["pybtex_parse"]
     result["report_cold_over_pybtex_cpu"] = result["report_cold_cpu"] / result["pybtex_parse_cpu"]
