@@ -49,10 +49,10 @@ def spare_cores() -> int:
     CPU against 17 for the same wall time.
 
     The other processes are the fewer of two counts: the last minute's load average, and the
-    processes running now (`_running`). The average alone lags: a build begun right after
-    another took the machine for busy with the first one's processes for a minute (its pages
-    rendered on one core: 25 s at 10,000 works, not 19). A machine busy with other work shows
-    in both."""
+    processes running now (`_running`). The average alone lags: after a build of a minute or
+    more on two cores it stays above 1.5 for tens of seconds, and a build begun meanwhile took
+    the machine for busy with the first one's processes (its pages rendered on one core, with
+    no process apart). A machine busy with other work shows in both."""
     ours = 1 + len(multiprocessing.active_children())  # this process, and those it started
     try:
         others = os.getloadavg()[0] - 1  # this process is part of the load
