@@ -355,9 +355,12 @@ def _kept_file(store: Path, name: str) -> Path:
     return Path(os.path.join(store, "leaflets", _hash(name)))
 
 
-def _part(where: bytes | Path, record: Leaflet, i: int) -> bytes | Slice:
-    """The part `i` (`PARTS`) of a leaflet's kept file, from its bytes or as a slice of the file."""
+def _part(where: bytes | Path, record: Leaflet, i: int, within: tuple[int, int] | None = None) -> bytes | Slice:
+    """The part `i` (`PARTS`) of a leaflet's kept file, or bytes `within` it (start, end), from
+    the file's bytes or as a slice of the file."""
     start, end = record.parts[i - 1] if i else 0, record.parts[i]
+    if within is not None:
+        start, end = start + within[0], start + within[1]
     return where[start:end] if isinstance(where, bytes) else Slice(where, start, end)
 
 
@@ -629,8 +632,8 @@ def _finish(root: Path, lang: str, store: Path, code: str, common: str, config_b
         keys = record.keys if record is not None else sorted({s.key for c in fresh[path.name][0].claims for s in c.sources})
         about = [item for claim in dict.fromkeys(ids) for item in across_by_claim.get(claim, [])]
         deps = _deps(keys, bib, kb.verification, common, {"across": about})
-        kept_file = _kept_file(store, path.name)
-        if record is not None and record.deps == deps and kept_file.is_file():  # read as report.json is written
+        kept_file = _kept_file(store, path.name)  # there: a kept record's file was listed (`_kept`)
+        if record is not None and record.deps == deps:  # read as report.json is written
             slots.append((record, _part(kept_file, record, CLAIMS)))
             segments_of[record.id] = _part(kept_file, record, SEGMENTS)
             summaries.append(_part(kept_file, record, SUMMARIES))
@@ -1159,9 +1162,8 @@ def _findings(store: Path, pending: Pending, kb: KnowledgeBase, bib: Bib, record
         kept = groups.get(path, [])
         if len(kept) == 1 and path not in extra:  # its part of the leaflet's file, read as it is written
             position, start, end, tally = kept[0]
-            where = _part(pending.lazy(_kept_file(store, records[position].name)), records[position], FINDINGS)
-            pieces.append(where[start:end] if isinstance(where, bytes) else
-                          Slice(where.path, where.start + start, where.start + end))
+            pieces.append(_part(pending.lazy(_kept_file(store, records[position].name)), records[position], FINDINGS,
+                                (start, end)))
             tallies.append(Tally(*tally) if tally and tally[0] is not None else None)
             continue
         tallies.append(None)
@@ -1190,7 +1192,7 @@ class Parsed(Sequence[dict[str, Any]]):
     """A list of report.json's items, kept as its bytes (items joined by commas) and parsed when first
     looked at: a build whose pages do not show them all does not read them all."""
 
-    def __init__(self, chunks: Sequence[bytes | Path | Slice], tallies: Sequence[Tally | None] = ()) -> None:
+    def __init__(self, chunks: Sequence[bytes | Slice], tallies: Sequence[Tally | None] = ()) -> None:
         self._chunks = chunks
         self._tallies = tallies
         self._items: list[dict[str, Any]] | None = None
@@ -1203,14 +1205,11 @@ class Parsed(Sequence[dict[str, Any]]):
     def chunks(self) -> Iterator[bytes]:
         return (self.chunk(i) for i in range(len(self._chunks)))
 
-    def pieces(self) -> Iterator[bytes | Path | Slice]:
-        """The chunks as report.json is written from them: a chunk kept in a file is that file (or
-        its slice: kb.output copies it), an empty one is b"" (nothing to write)."""
+    def pieces(self) -> Iterator[bytes | Slice]:
+        """The chunks as report.json is written from them: a chunk kept in a file is its slice of
+        it (kb.output copies it), an empty one is b"" (nothing to write)."""
         for found in self._chunks:
-            if isinstance(found, Path):
-                yield found if os.stat(found).st_size else b""
-            else:
-                yield found if found else b""
+            yield found if found else b""
 
     def chunk_count(self) -> int:
         """How many chunks there are (kb.pages.Chunked)."""
