@@ -5,11 +5,12 @@ e.g. one kept by `bench/scale.py --keep DIR --sizes 1000`), then --repeat times 
 of one claim in one claims file and times, from the write:
 
     rebuilt   until /__kb/version moves: the debounce, and the rebuild (kb.build.report)
-    page      then the download of the page as the reload asks for it (GET /)
+    page      then the download of the page as the reload asks for it: GET /, or in a paged report
+              the page of the edited leaflet
 
 An open page asks for the version every --poll seconds: on average half of that comes on top.
-The CPU seconds (user + system) the server process spent from the write to the new version
-are shown beside the wall clock; the server's own line for each build is kept too.
+The CPU seconds (user + system) the server and the processes under it spent from the write to
+the new version are shown beside the wall clock; the server's own line for each build is kept too.
 
     python bench/serve.py [--kb DIR] [--repeat 5] [--debounce 0.2] [--poll 1]
 """
@@ -37,9 +38,26 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _cpu(pid: int) -> float:
-    """The user + system seconds of process `pid` so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    """The user + system seconds of process `pid` and of every process under it so far (Linux): the
+    server builds in a copy of itself, which has processes of its own (those ended counted in
+    their parent's, those running in their own)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+    parents = {child: int(fields[1]) for child, fields in stats.items()}
+
+    def under(child: int) -> bool:
+        while child > 1:
+            if child == pid:
+                return True
+            child = parents.get(child, 0)
+        return False
+
+    return sum(int(f[11]) + int(f[12]) + int(f[13]) + int(f[14]) for child, f in stats.items() if under(child)) / _TICKS
 
 
 def _get(port: int, path: str) -> bytes:
@@ -89,9 +107,13 @@ def main() -> None:
             port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))  # type: ignore[union-attr]
             first = time.monotonic() - started
             size = len(_get(port, "/"))
+            # the page that shows the edited claim: the report, or in a paged report (kb.pages) the
+            # leaflet's own page, named by its claims file
+            leaflet = f"/report/leaflets/{claims.stem}.html"
+            shown = leaflet if (kb / "build" / leaflet.lstrip("/")).is_file() else "/"
             print(f"{Path(args.kb).resolve().name}: {len(list((kb / 'claims').glob('*.yaml')))} leaflets, "
                   f"report.html {size / 1e6:.1f} MB; first build and serve: {first:.2f} s wall "
-                  f"(command start to address)")
+                  f"(command start to address); the edit shown by {shown}")
             rebuilt, pages, cpus = [], [], []
             for round_ in range(1, args.repeat + 1):
                 version = json.loads(_get(port, "/__kb/version"))["version"]
@@ -103,7 +125,7 @@ def main() -> None:
                 rebuilt.append(time.monotonic() - began)
                 cpus.append(_cpu(server.pid) - cpu)
                 began = time.monotonic()
-                page = _get(port, "/")
+                page = _get(port, shown)
                 pages.append(time.monotonic() - began)
                 assert f"(edit {round_})".encode() in page, "the page does not show the edit"
                 print(f"  edit {round_}: rebuilt {rebuilt[-1]:.2f} s wall ({cpus[-1]:.2f} s CPU), "

@@ -8,9 +8,11 @@ killed if it does not stop, whatever the test did.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import json
+import os
 import re
 import shutil
 import signal
@@ -417,3 +419,104 @@ def test_the_open_page_shows_an_edited_claim_without_a_reload_by_hand(
     finally:
         context.close()
     _stopped_cleanly(server)
+
+
+# Run in a process of its own (this one may run threads: a browser's), which says where each
+# build was made: the process and how many threads it had.
+_WHERE_BUILT = """
+import os, signal, sys, threading
+from pathlib import Path
+from kb import build, serve
+
+def report(root, out, lang):
+    return build.Outcome(lines=(f"{os.getpid()} {threading.active_count()}",))
+
+serve._report = report
+folder = Path(sys.argv[1])
+server = serve._Server(("127.0.0.1", 0), None)
+builder = serve._Builder(folder, folder / "build", "nl", server)
+running = threading.Event()
+beside = threading.Thread(target=running.wait)  # as the watcher's and the server's, started after
+beside.start()
+
+def where(made):
+    print(os.getpid(), made.build().lines[0], flush=True)
+
+for _ in range(2):
+    where(builder)
+if sys.argv[2] == "kill":  # the copy killed (the kernel's OOM killer, a person): builds made here
+    os.kill(builder._process.pid, signal.SIGKILL)
+    builder._process.join(30)
+    where(builder)
+    print(builder._process is None)
+else:  # a builder made while a thread runs: no copy
+    where(serve._Builder(folder, folder / "build", "nl", server))
+builder.close()
+running.set()
+beside.join()
+"""
+
+
+def _where_built(tmp_path: Path, then: str) -> list[tuple[int, int, int]]:
+    """(this process, the build's process, its threads) of each build `_WHERE_BUILT` made."""
+    done = subprocess.run([sys.executable, "-c", _WHERE_BUILT, str(tmp_path), then], capture_output=True, text=True,
+                          timeout=TIMEOUT, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    return [(int(a), int(b), int(c)) for a, b, c in (line.split() for line in lines if line.count(" ") == 2)]
+
+
+def test_builds_are_made_where_no_other_thread_runs_so_they_may_share_their_work(tmp_path: Path) -> None:
+    """A build forks processes of its own (kb.apart, kb.pagework) only where no other thread runs:
+    kb serve's builds are made by a copy of the command, one for all of them, made before its
+    threads start."""
+    (here, first, threads), (_, second, threads_then), (_, after, _) = _where_built(tmp_path, "beside")
+    assert first not in (here, 0) and threads == 1
+    assert second == first and threads_then == 1
+    assert after == here  # a builder made beside a thread: the builds are made in the command
+
+
+def test_a_builder_gone_leaves_the_builds_to_the_command(tmp_path: Path) -> None:
+    (here, first, _), _, (_, after, _) = _where_built(tmp_path, "kill")
+    assert first != here and after == here
+
+
+def test_ctrl_c_or_sigterm_during_a_build_leaves_no_process_and_no_temporary_file(
+        served: Callable[..., Served]) -> None:
+    """The build is made by a copy of the command: stopped with it, whichever of them the signal reaches."""
+    for how in ("ctrl-c to the server", "ctrl-c to the terminal's group", "sigterm"):
+        server = served()
+        version = server.state()["version"]
+        _claim_text(server.root, TEXT, TEXT + " bij volwassenen")
+        time.sleep(0.1)  # the debounce (0.05 s): its build has begun
+        if how == "sigterm":
+            server.process.send_signal(signal.SIGTERM)
+        elif how == "ctrl-c to the server":
+            server.process.send_signal(signal.SIGINT)
+        else:
+            copies = _children(server.process.pid)
+            for pid in [server.process.pid, *copies]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGINT)
+        code = server.process.wait(timeout=TIMEOUT)
+        assert code == (143 if how == "sigterm" else 0), (how, version, server.err())
+        assert "Traceback" not in server.err(), how
+        deadline = time.monotonic() + TIMEOUT
+        while _children(server.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _children(server.process.pid) == [], how
+        assert list((server.root / "build").rglob(".*.tmp")) == [], how
+        _claim_text(server.root, TEXT + " bij volwassenen", TEXT)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
