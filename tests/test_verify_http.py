@@ -403,6 +403,38 @@ print(len(cache.notes))
 """
 
 
+def _locked_at_first(times: int, name: str = "SQLITE_BUSY") -> type[sqlite3.Connection]:
+    """A connection whose switch to the write-ahead log is refused `times` times, as SQLite
+    refuses it at once to one of two processes opening a new cache together."""
+    refused = [0]
+
+    class Locked(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql == "PRAGMA journal_mode=WAL" and refused[0] < times:
+                refused[0] += 1
+                error = sqlite3.OperationalError("database is locked")
+                error.sqlite_errorname = name  # type: ignore[attr-defined]
+                raise error
+            return super().execute(sql, *args)
+
+    return Locked
+
+
+def test_a_cache_locked_while_another_process_opens_it_is_asked_again(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, factory=_locked_at_first(3), **k))
+    cache = Cache(tmp_path / "shared.sqlite")
+    cache.put("k", Answer(200, {"n": 1}, "http://x/", "2024-05-01", 0.0))
+    with connect(tmp_path / "shared.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    # another refusal is no lock: said at once
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, factory=_locked_at_first(1, "SQLITE_IOERR"),
+                                                                     **k))
+    with pytest.raises(StoreError, match="cannot use the cache: database is locked$"):
+        Cache(tmp_path / "other.sqlite")
+
+
 def test_concurrent_processes_share_the_cache(tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite"
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name], stdout=subprocess.PIPE, text=True)

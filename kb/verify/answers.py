@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,25 @@ CREATE TABLE IF NOT EXISTS answers (
 )
 """
 _BROKEN = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+_WAIT = 30.0  # seconds a process waits for another's lock on the cache
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """The write-ahead log switched on (a no-op once the file has it). Processes opening a new
+    cache at once each want the file to themselves for that; SQLite answers one of them "database
+    is locked" at once, without waiting, where waiting could be for ever (two processes each
+    waiting for the other's lock): that one asks again, until the others are done, for `_WAIT`
+    seconds at most."""
+    deadline = time.monotonic() + _WAIT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", "") not in ("SQLITE_BUSY", "SQLITE_LOCKED") \
+                    or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
 
 
 class StoreError(Exception):
@@ -98,10 +118,10 @@ class Cache:
     def _open(self, fresh: bool = False) -> sqlite3.Connection:
         db: sqlite3.Connection | None = None
         try:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            if db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+            db = sqlite3.connect(self.path, timeout=_WAIT, isolation_level=None)
+            if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 raise sqlite3.DatabaseError("database disk image is malformed")
-            db.execute("PRAGMA journal_mode=WAL")
+            _write_ahead(db)
             db.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may lose the last answers, never the file
             db.execute(_SCHEMA)
             return db
