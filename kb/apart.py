@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NoReturn
 
 from kb.output import held
 
@@ -54,11 +54,9 @@ class Apart:
         """`target(*args)` in a copy of this process, which reads the command's data where it lies
         (nothing is sent); None where no copy can be made: no fork on this system, or a thread
         running beside this one (a lock it holds would be held for ever in the copy)."""
-        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        if not can_fork():
             return None
-        for stream in (sys.stdout, sys.stderr):  # what waits to be written is written once, here
-            with contextlib.suppress(Exception):
-                stream.flush()
+        flush_output()
         return cls._started("fork", target, args)
 
     @classmethod
@@ -118,9 +116,25 @@ def _run(sending: Connection, target: Callable[..., Any], args: tuple[Any, ...])
         sending.send(("failed", None))
     finally:
         sending.close()
-    # its piece done and sent, the process ends at once: the interpreter's exit would free, one by
-    # one, every object a copy of the command holds (some hundredths of a second the command waits)
+    end_copy()
+
+
+def can_fork() -> bool:
+    """Whether a copy of this process (a fork) may be made: fork on this system, and no thread
+    running beside this one (a lock it holds would be held for ever in the copy)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def flush_output() -> None:
+    """What waits to be written to stdout and stderr written, once: before a copy is made (else
+    both would write it), and as a copy ends."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
+
+
+def end_copy() -> NoReturn:
+    """A copy of the command, its work done and sent, ended at once: the interpreter's exit would
+    free, one by one, every object the copy holds (some hundredths of a second the command waits)."""
+    flush_output()
     os._exit(0)

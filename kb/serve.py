@@ -24,7 +24,6 @@ import pickle
 import re
 import signal
 import stat
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +40,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from kb import build
+from kb.apart import can_fork, end_copy, flush_output
 from kb.output import CannotWrite, held
 from kb.report import csp_hash
 
@@ -157,7 +157,8 @@ class Preview:
 
     def _build(self, built: Built) -> None:
         started = time.monotonic()
-        outcome = self._builder.build() if self._builder is not None else _report(self.root, self.out, self.lang)
+        assert self._builder is not None  # made as `run` begins
+        outcome = self._builder.build()
         errors = tuple(f.format() for f in outcome.findings) if outcome.unreadable else ()
         self.state = Build(self.state.version + 1, errors)
         if not outcome.unreadable:
@@ -251,13 +252,11 @@ class _Builder:
     def __init__(self, root: Path, out: Path, lang: str, server: ThreadingHTTPServer) -> None:
         self.arguments = (root, out, lang)
         self._process: Any = None
-        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        if not can_fork():
             return
         context = multiprocessing.get_context("fork")
         self._connection, theirs = context.Pipe()
-        for stream in (sys.stdout, sys.stderr):  # what waits to be written is written once, here
-            with contextlib.suppress(Exception):
-                stream.flush()
+        flush_output()
         # Not a daemon (a daemon may start no process, and a build starts some): `close` ends it.
         # It takes Ctrl-C and SIGTERM as the command does: a build there stops as `kb report` stops.
         self._process = context.Process(target=_builds, args=(theirs, self._connection, server, root, out, lang),
@@ -302,12 +301,13 @@ class _Builder:
 _ENDING = 30.0  # seconds a copy stopping its build (`_Builder.close`) is given before it is killed
 
 
-def _builds(connection: Any, theirs: Any, server: ThreadingHTTPServer, root: Path, out: Path, lang: str) -> None:
-    """The copy's loop (`_Builder`): a build each time the command asks, its outcome sent back,
-    until the command closes its end or Ctrl-C (or SIGTERM) stops it."""
+def _builds(connection: Any, commands_end: Any, server: ThreadingHTTPServer, root: Path, out: Path,
+            lang: str) -> None:
+    """The copy's loop (`_Builder`): a build each time the command asks on `connection`, its outcome
+    sent back, until the command closes its end or Ctrl-C (or SIGTERM) stops it."""
     from kb.cli import Terminated
 
-    theirs.close()
+    commands_end.close()  # the copy's own copy of it: the command's closing it then ends the loop
     server.server_close()  # the listening socket is the command's: the copy lets go of its own
     try:
         while connection.recv():
@@ -327,10 +327,7 @@ def _builds(connection: Any, theirs: Any, server: ThreadingHTTPServer, root: Pat
         pass
     finally:
         connection.close()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(0)  # as kb.apart's copies end: nothing of the command's is freed object by object
+    end_copy()
 
 
 def _identity(folder: str) -> tuple[int, int] | None:
